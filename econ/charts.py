@@ -1,0 +1,80 @@
+"""Altair chart builders, the workbook's theme, and the renderer notebooks use.
+
+Each builder takes a tidy frame and returns a chart; nothing is displayed or saved here.
+
+The renderer (``econ``) puts each chart's Vega-Lite spec in the notebook under two MIME types:
+``application/vnd.vegalite.v6+json``, which :mod:`econ.report` turns into an offline, interactive
+chart in the HTML report, and ``application/vnd.vegalite.v5+json``, which JupyterLab 4 renders
+while an economist edits the notebook. (Altair's default HTML renderer loads Vega from a CDN;
+its ``mimetype`` renderer writes a MIME type nbformat rejects under papermill.)
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+SPEC_MIME = "application/vnd.vegalite.v6+json"
+LAB_MIME = "application/vnd.vegalite.v5+json"
+SOURCE_FONT_SIZE = 10
+
+
+def _render(spec: dict, **_) -> dict:
+    title = spec.get("title")
+    title = title.get("text") if isinstance(title, dict) else title
+    lab = dict(spec, **{"$schema": "https://vega.github.io/schema/vega-lite/v5.json"})
+    return {SPEC_MIME: spec, LAB_MIME: lab, "text/plain": f"<chart: {title or 'untitled'}>"}
+
+
+def theme() -> dict:
+    return {"config": {
+        "view": {"continuousWidth": 480, "continuousHeight": 280, "stroke": None},
+        "font": "Helvetica, Arial, sans-serif",
+        "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridOpacity": 0.4},
+        "legend": {"labelFontSize": 11, "titleFontSize": 12},
+        "title": {"fontSize": 14, "anchor": "start", "subtitleFontSize": SOURCE_FONT_SIZE,
+                  "subtitleColor": "#555"},
+        "range": {"category": ["#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2",
+                               "#ff9da6", "#9d755d", "#bab0ac"]},
+    }}
+
+
+def enable() -> None:
+    """Register and enable the workbook's theme and renderer (idempotent; called on import of econ)."""
+    alt.renderers.register("econ", _render)
+    alt.renderers.enable("econ")
+    alt.theme.register("econ", enable=True)(theme)
+
+
+def titled(title: str, source: str) -> alt.TitleParams:
+    """A chart title with its data source underneath, so no chart leaves the page unsourced."""
+    return alt.TitleParams(title, subtitle=f"Source: {source}")
+
+
+def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Chart:
+    """Huawei's reported revenue by year for one breakdown (``total``, ``region``, ``business_group``).
+
+    ``frame`` has columns year, dimension, segment, revenue_cny_bn.
+    """
+    data = frame[frame["dimension"] == dimension]
+    mark = alt.Chart(data).mark_line(point=True) if dimension == "total" else alt.Chart(data).mark_bar()
+    return mark.encode(
+        x=alt.X("year:O", title="Year"),
+        y=alt.Y("sum(revenue_cny_bn):Q", title="Revenue (CNY bn, nominal)"),
+        color=alt.Color("segment:N", title=dimension.replace("_", " ").capitalize()),
+        tooltip=["year:O", "segment:N", alt.Tooltip("sum(revenue_cny_bn):Q", title="CNY bn", format=",.1f")],
+    ).properties(title=titled(f"Huawei revenue by {dimension.replace('_', ' ')}", source))
+
+
+def parameter_intervals(frame: pd.DataFrame, title: str = "Uncertain assumptions: p05–p95 and median") -> alt.Chart:
+    """One row per uncertain parameter: the p05–p95 range as a rule and the median as a point.
+
+    ``frame`` has columns parameter, unit, p05, p50, p95.
+    """
+    base = alt.Chart(frame).encode(y=alt.Y("parameter:N", title=None))
+    rule = base.mark_rule(strokeWidth=3).encode(x=alt.X("p05:Q", title="Value (in the parameter's unit)"),
+                                                x2="p95:Q")
+    point = base.mark_point(filled=True, size=60).encode(
+        x="p50:Q", tooltip=["parameter:N", "unit:N", alt.Tooltip("p05:Q", format=".3g"),
+                            alt.Tooltip("p50:Q", format=".3g"), alt.Tooltip("p95:Q", format=".3g")])
+    return (rule + point).properties(title=titled(title, "scenario file (assumptions, see table)"))

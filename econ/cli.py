@@ -1,0 +1,124 @@
+"""The ``econ`` command line.
+
+Exit codes: 0 success; 1 a run finished but some notebook failed; 2 bad input (nothing ran).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from econ import paths
+from econ.errors import InputError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _validate(args) -> int:
+    from econ import data, scenario
+
+    problems: list[tuple[str, str, str]] = []
+    files = [Path(f) for f in args.files] or (
+        [scenario.scenario_path(n) for n in scenario.scenario_names()]
+        + [paths.SOURCES] + [d.file for d in data.DATASETS.values()] + [paths.MANIFEST])
+    checked = 0
+    for f in files:
+        try:
+            if f.suffix in (".yaml", ".yml") and f.resolve() == paths.MANIFEST.resolve():
+                problems += data.check_manifest()
+            elif f.suffix in (".yaml", ".yml"):
+                scenario.load_scenario(f)
+            elif f.suffix == ".csv":
+                data.validate_file(f)
+            else:
+                problems.append((str(f), "", "not a scenario (.yaml) or data file (.csv)"))
+                continue
+            checked += 1
+        except InputError as e:
+            problems += e.problems
+    for file, field, message in problems:
+        print(f"{file}: {field}: {message}" if field else f"{file}: {message}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"{checked} file(s) valid.")
+    return EXIT_OK
+
+
+def _params(args) -> int:
+    from econ.scenario import parameter_table
+
+    rows = [r for r in parameter_table() if args.model in (None, r["model"])]
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        print(f"{r['name']:<{width}}  [{r['model']}] {r['meaning']}")
+        print(f"{'':<{width}}  type: {r['type']}; default: {r['default']}; unit: {r['unit']}"
+              + (f"; range: {r['range']}" if r["range"] else ""))
+    return EXIT_OK
+
+
+def _run(args) -> int:
+    from econ import batch
+
+    return batch.run(scenarios=args.scenarios, workers=args.workers, timeout=args.timeout,
+                     show_code=args.show_code)
+
+
+def _data(args) -> int:
+    from econ import data
+
+    if args.rehash:
+        changed = data.rehash()
+        print("updated: " + ", ".join(changed) if changed else "all hashes already current")
+        return EXIT_OK
+    for name, entry in data.manifest().items():
+        print(f"{name}: {entry['title']}")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="econ", description="Scenario workbook for the 2020 US sanctions on Huawei.",
+        epilog="Exit codes: 0 success, 1 a notebook failed, 2 bad input (nothing ran).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    v = sub.add_parser("validate", help="check scenario files and data files",
+                       description="Validate scenario YAML files and data CSV files (all shipped ones when "
+                                   "no FILES are given). Exit 0 when valid, 2 with one line per problem.")
+    v.add_argument("files", nargs="*", metavar="FILES", help="scenario .yaml or data .csv files")
+    v.set_defaults(func=_validate)
+
+    pa = sub.add_parser("params", help="list every scenario parameter",
+                        description="Every scenario parameter with its type, default, unit, range and meaning.")
+    pa.add_argument("--model", help="only the parameters of this model (policy, revenue, market_share, ...)")
+    pa.set_defaults(func=_params)
+
+    r = sub.add_parser("run", help="run scenarios through the notebooks and publish HTML reports",
+                       description="Run each scenario through each notebook with papermill into "
+                                   "outputs/runs/RUN_ID/SCENARIO/ and publish HTML reports.")
+    r.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all shipped)")
+    r.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPUs)")
+    r.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
+    r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
+    r.set_defaults(func=_run)
+
+    d = sub.add_parser("data", help="list datasets; --rehash records new data hashes",
+                       description="List the datasets in data/manifest.yaml. --rehash records the current "
+                                   "SHA-256 of every listed file (after you have checked its sources).")
+    d.add_argument("--rehash", action="store_true")
+    d.set_defaults(func=_data)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as e:
+        print(e.format(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

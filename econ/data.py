@@ -1,0 +1,280 @@
+"""The datasets in data/: loaded through schemas, with provenance checked.
+
+Every CSV in data/ is tidy, ends with the columns ``source_id, quality, note``, and is listed in
+data/manifest.yaml with its title, units and SHA-256. :func:`load` validates a file against its
+schema before returning it; a malformed file fails with one message per problem naming the
+file, the column and the line. Conflicting estimates are kept as separate rows and exactly one
+row per key carries ``is_default``; :func:`load` returns all rows, :func:`defaults` the chosen ones.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from econ import paths
+from econ.errors import InputError
+
+QUALITY = ["primary", "good", "medium", "secondary", "low", "derived", "assumption"]
+
+
+def _text(nullable=False, isin=None):
+    checks = [pa.Check.isin(isin)] if isin else []
+    return pa.Column(str, checks, nullable=nullable, coerce=True)
+
+
+def _number(nullable=False, ge=None, le=None):
+    checks = ([pa.Check.ge(ge)] if ge is not None else []) + ([pa.Check.le(le)] if le is not None else [])
+    return pa.Column(float, checks, nullable=nullable, coerce=True)
+
+
+def _share(nullable=False):
+    return _number(nullable=nullable, ge=0.0, le=1.0)
+
+
+def _year():
+    return pa.Column(int, pa.Check.in_range(1990, 2040), coerce=True)
+
+
+_DEFAULT = {"is_default": pa.Column(bool, coerce=True)}
+
+ECONOMIES = ["united_states", "japan", "taiwan", "south_korea", "china", "other", "total"]
+CATEGORIES = ["foundry", "memory", "image_sensors", "display", "passive_components", "chip_design",
+              "assembly", "other"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One data file: its schema and, where conflicting estimates are kept, the key of a default."""
+
+    name: str
+    columns: dict
+    default_key: tuple[str, ...] = ()
+
+    @property
+    def file(self) -> Path:
+        return paths.DATA / f"{self.name}.csv"
+
+    def schema(self) -> pa.DataFrameSchema:
+        cols = dict(self.columns)
+        if self.default_key:
+            cols.update(_DEFAULT)
+        cols.update({"source_id": _text(), "quality": _text(isin=QUALITY), "note": _text(nullable=True)})
+        return pa.DataFrameSchema(cols, strict=True, ordered=False)
+
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in [
+    Dataset("huawei_revenue", {
+        "year": _year(), "dimension": _text(isin=["total", "region", "business_group"]),
+        "segment": _text(isin=["group", "china", "emea", "asia_pacific_ex_china", "americas", "other",
+                               "carrier", "consumer", "enterprise"]),
+        "revenue_cny_bn": _number(ge=0)}, ("year", "dimension", "segment")),
+    Dataset("huawei_procurement", {
+        "year": _year(), "supplier_economy": _text(isin=ECONOMIES),
+        "procurement_usd_bn": _number(ge=0)}, ("year", "supplier_economy")),
+    Dataset("supplier_exposure", {
+        "supplier": _text(), "supplier_economy": _text(isin=ECONOMIES), "product_category": _text(isin=CATEGORIES),
+        "year": _year(), "huawei_share_of_revenue": _share(), "share_low": _share(), "share_high": _share()},
+        ("supplier",)),
+    Dataset("supplier_revenue", {
+        "supplier": _text(), "year": _year(), "segment": _text(), "revenue_usd_bn": _number(ge=0)}),
+    Dataset("calibration_targets", {
+        "target": _text(), "scenario": _text(), "value_usd_bn": _number(ge=0), "qualifier": _text()}),
+    Dataset("vendor_shares", {
+        "year": _year(), "market": _text(), "region": _text(), "vendor": _text(), "share": _share()},
+        ("year", "market", "region", "vendor")),
+    Dataset("market_size", {
+        "year": _year(), "market": _text(), "region": _text(), "size_usd_bn": _number(ge=0),
+        "size_low_usd_bn": _number(ge=0, nullable=True), "size_high_usd_bn": _number(ge=0, nullable=True)},
+        ("year", "market", "region")),
+    Dataset("russia_operators", {
+        "operator": _text(isin=["mts", "megafon", "beeline", "tele2"]), "year": _year(),
+        "metric": _text(isin=["subscribers_m", "revenue_rub_bn", "capex_rub_bn", "base_stations_count",
+                              "subscriber_share"]),
+        "value": _number(ge=0)}, ("operator", "year", "metric")),
+    Dataset("russia_5g_plan", {
+        "item": _text(), "year": _year(), "value": _number(ge=0), "value_low": _number(ge=0, nullable=True),
+        "value_high": _number(ge=0, nullable=True), "unit": _text()}, ("item", "year")),
+    Dataset("five_g_costs", {
+        "parameter": _text(), "geography": _text(), "year": _year(), "value": _number(ge=0),
+        "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True),
+        "unit": _text()}, ("parameter", "geography", "year", "unit")),
+    Dataset("sanctions_timeline", {
+        "event_id": _text(), "date": _text(), "jurisdiction": _text(), "event_type": _text(
+            isin=["entity_list", "foreign_direct_product_rule", "general_licence", "supply_halt", "ban_5g",
+                  "removal_deadline", "partnership"]),
+        "scope": _text()}),
+    Dataset("exchange_rates", {
+        "year": _year(), "currency": _text(), "units_per_usd": _number(ge=0)}, ("year", "currency")),
+]}
+
+
+def _line(index) -> str:
+    """The file line of a frame row: the header is line 1."""
+    try:
+        return f"line {int(index) + 2}"
+    except (TypeError, ValueError):
+        return "all rows"
+
+
+def _read(file: Path) -> pd.DataFrame:
+    rel = paths.relative(file)
+    try:
+        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+    except FileNotFoundError:
+        raise InputError.single(rel, "", "data file is missing") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise InputError.single(rel, "", f"not a readable CSV: {e}") from None
+
+
+def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: set[str] | None) -> pd.DataFrame:
+    """``frame`` checked and typed by the dataset's schema, or InputError naming column and line."""
+    problems: list[tuple[str, str, str]] = []
+    try:
+        out = dataset.schema().validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        for case in e.failure_cases.itertuples():
+            column = case.column if isinstance(case.column, str) else ""
+            if case.check == "column_in_dataframe":
+                problems.append((file, f"column '{case.failure_case}'", "required column is missing"))
+            elif case.check == "column_in_schema":
+                problems.append((file, f"column '{case.failure_case}'", "unexpected column; allowed: "
+                                 + ", ".join(dataset.schema().columns)))
+            else:
+                value = case.failure_case
+                problems.append((file, f"column '{column}', {_line(case.index)}",
+                                 f"value {value!r} fails {case.check}"))
+        raise InputError(problems) from None
+    for i, row in out.iterrows():
+        if sources is not None and row["source_id"] not in sources:
+            problems.append((file, f"column 'source_id', {_line(i)}",
+                             f"{row['source_id']!r} is not a source_id in data/sources.csv"))
+        if row["quality"] in ("derived", "assumption") and not (isinstance(row["note"], str) and row["note"].strip()):
+            problems.append((file, f"column 'note', {_line(i)}",
+                             f"a {row['quality']} figure needs a note saying how it was derived or why assumed"))
+    if dataset.default_key:
+        counts = out.groupby(list(dataset.default_key))["is_default"].sum()
+        for key, n in counts.items():
+            if n != 1:
+                key_text = ", ".join(f"{k}={v}" for k, v in zip(dataset.default_key, key if isinstance(key, tuple)
+                                                                 else (key,)))
+                problems.append((file, "column 'is_default'",
+                                 f"{key_text} has {n} default rows; exactly one row per key must be the default"))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+SOURCES_SCHEMA = pa.DataFrameSchema({
+    "source_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True, coerce=True),
+    "title": _text(), "publisher": _text(), "address": _text(), "date": _text(), "note": _text(nullable=True),
+}, strict=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _sources_cached(mtime_ns: int) -> pd.DataFrame:
+    frame = _read(paths.SOURCES)
+    try:
+        return SOURCES_SCHEMA.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        raise InputError([(paths.relative(paths.SOURCES), f"column '{c.column}', {_line(c.index)}",
+                           f"value {c.failure_case!r} fails {c.check}") for c in e.failure_cases.itertuples()]) from None
+
+
+def sources() -> pd.DataFrame:
+    """data/sources.csv: one row per source (title, publisher, address, date)."""
+    return _sources_cached(paths.SOURCES.stat().st_mtime_ns if paths.SOURCES.exists() else 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(name: str, file: str, mtime_ns: int) -> pd.DataFrame:
+    dataset = DATASETS[name]
+    return validate_frame(_read(Path(file)), dataset, paths.relative(file), set(sources()["source_id"]))
+
+
+def load(name: str) -> pd.DataFrame:
+    """All rows of dataset ``name``, validated (a copy: callers may modify it)."""
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; have: {', '.join(DATASETS)}")
+    file = DATASETS[name].file
+    mtime = file.stat().st_mtime_ns if file.exists() else 0
+    return _load_cached(name, str(file), mtime).copy()
+
+
+def defaults(name: str) -> pd.DataFrame:
+    """The default rows of dataset ``name`` (all rows where the dataset keeps no alternatives)."""
+    frame = load(name)
+    if "is_default" in frame:
+        frame = frame[frame["is_default"]].drop(columns="is_default")
+    return frame.reset_index(drop=True)
+
+
+def validate_file(path: Path) -> None:
+    """Validate one data file (its dataset is its file name); InputError when it is malformed."""
+    name = path.stem
+    if path.resolve() == paths.SOURCES.resolve():
+        sources()
+        return
+    if name not in DATASETS:
+        raise InputError.single(paths.relative(path), "", f"unknown dataset; known: {', '.join(DATASETS)}")
+    validate_frame(_read(path), DATASETS[name], paths.relative(path), set(sources()["source_id"]))
+
+
+# --- provenance manifest ------------------------------------------------------------------------
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest() -> dict:
+    """data/manifest.yaml: for each data file its title, description, units and recorded hash."""
+    return yaml.safe_load(paths.MANIFEST.read_text(encoding="utf-8"))["files"]
+
+
+def check_manifest() -> list[tuple[str, str, str]]:
+    """Problems with provenance: files missing from the manifest, or whose hash has changed."""
+    problems = []
+    entries = manifest()
+    rel_manifest = paths.relative(paths.MANIFEST)
+    on_disk = {p.name for p in paths.DATA.glob("*.csv")}
+    for name in sorted(on_disk - set(entries)):
+        problems.append((rel_manifest, name, "data file has no manifest entry (title, description, units, sha256)"))
+    for name, entry in entries.items():
+        path = paths.DATA / name
+        if not path.exists():
+            problems.append((rel_manifest, name, "listed but the file is missing"))
+            continue
+        for key in ("title", "description", "units", "sha256"):
+            if not entry.get(key):
+                problems.append((rel_manifest, f"{name}.{key}", "missing"))
+        if entry.get("sha256") and entry["sha256"] != sha256(path):
+            problems.append((rel_manifest, f"{name}.sha256", "does not match the file: the data changed without "
+                             "its provenance being updated (run `econ data --rehash` after checking the sources)"))
+    return problems
+
+
+def rehash() -> list[str]:
+    """Record the current hash of every file listed in the manifest; returns the names changed."""
+    doc = yaml.safe_load(paths.MANIFEST.read_text(encoding="utf-8"))
+    changed = []
+    for name, entry in doc["files"].items():
+        digest = sha256(paths.DATA / name)
+        if entry.get("sha256") != digest:
+            entry["sha256"] = digest
+            changed.append(name)
+    paths.MANIFEST.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    return changed
+
+
+def cite(frame: pd.DataFrame) -> str:
+    """A short citation of the sources behind ``frame``'s rows: "publisher (date); ..." in row order."""
+    table = sources().set_index("source_id")
+    seen = dict.fromkeys(frame["source_id"])
+    parts = [f"{table.at[s, 'publisher']} ({table.at[s, 'date']})" for s in seen if s in table.index]
+    return "; ".join(parts)

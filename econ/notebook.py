@@ -1,0 +1,160 @@
+"""What the notebooks call: start a scenario from the parameters cell, show assumptions, record results.
+
+A notebook's parameters cell holds ``scenario``, ``output_dir`` and ``draws``, then one line per
+scenario parameter the notebook reads, defaulting to ``None`` ("keep the scenario's value").
+papermill's ``-p NAME VALUE`` (or ``-y`` for a distribution) overrides one of them; the value is
+validated exactly like a scenario file. The cell's text is generated from the parameter
+declarations (:func:`parameters_cell`), and a test checks each notebook still matches.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pandas as pd
+
+from econ import paths, uncertainty
+from econ.errors import InputError
+from econ.report import write_atomic
+from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
+
+#: Which parameter groups each notebook reads (its parameters cell lists these).
+NOTEBOOK_MODELS = {
+    "00_scenario_overview": ("policy", "revenue", "market_share"),
+}
+DEFAULT_DRAWS = 10_000
+RUN_ARGUMENTS = ("scenario", "output_dir", "draws")
+
+
+def _annotation(row: dict) -> str:
+    if row["type"] == "number or distribution":
+        return "float"
+    if row["type"].startswith("list"):
+        return "list"
+    return {"date": "str", "int": "int"}.get(row["type"], "str")
+
+
+def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
+    """The text of ``notebook``'s parameters cell, generated from the parameter declarations."""
+    models = NOTEBOOK_MODELS[notebook]
+    lines = [
+        f'scenario: str = "{scenario}"  # scenario name: a file data/scenarios/NAME.yaml',
+        'output_dir: str = ""  # folder for results.json; empty means outputs/scratch/SCENARIO/NOTEBOOK',
+        f"draws: int = {DEFAULT_DRAWS}  # Monte Carlo draws for the uncertainty ranges",
+        "# Overrides of single scenario parameters; None keeps the scenario's value (see `econ params`).",
+    ]
+    for row in parameter_table():
+        if row["model"] in models:
+            unit = f"{row['unit']}, {row['range']}" if row["range"] else row["unit"]
+            lines.append(f"{row['name']}: {_annotation(row)} = None  # {row['meaning']} ({unit})")
+    return "\n".join(lines) + "\n"
+
+
+def notebook_parameters(notebook: str) -> tuple[str, ...]:
+    """Names a notebook accepts: the run arguments and its models' parameters."""
+    models = NOTEBOOK_MODELS[notebook]
+    return RUN_ARGUMENTS + tuple(r["name"] for r in parameter_table() if r["model"] in models)
+
+
+def start(scenario: str, namespace: dict) -> Scenario:
+    """Load ``scenario`` with the overrides set in the notebook's parameters cell.
+
+    ``namespace`` is the notebook's ``globals()``: every scenario parameter name bound to a value
+    other than ``None`` becomes an override. Raises :class:`~econ.errors.InputError` naming the
+    parameter when a value is invalid.
+    """
+    overrides = {name: namespace[name] for name in Parameters.model_fields
+                 if namespace.get(name) is not None}
+    return load_scenario(scenario, overrides=overrides)
+
+
+def output_folder(output_dir: str, scenario: Scenario, notebook: str) -> Path:
+    folder = Path(output_dir) if output_dir else paths.OUTPUTS / "scratch" / scenario.name / notebook
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _shown(value) -> str:
+    if uncertainty.is_distribution(value):
+        fields = {k: v for k, v in value.model_dump().items() if k != "dist"}
+        return f"{value.dist}(" + ", ".join(f"{k}={v:g}" for k, v in fields.items()) + ")"
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "(none)"
+    if isinstance(value, date):
+        return value.isoformat()
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def assumptions(scenario: Scenario, models: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The scenario's assumptions as a table: parameter, value, unit, range, meaning, where set."""
+    set_in = {}
+    for file in reversed(scenario.files):  # parents first, so the child wins
+        import yaml
+
+        raw = yaml.safe_load((paths.ROOT / file).read_text()) if (paths.ROOT / file).exists() else {}
+        for key in (raw or {}).get("parameters", {}) or {}:
+            set_in[key] = file
+    for key in scenario.overrides:
+        set_in[key] = "override"
+    rows = []
+    for row in parameter_table():
+        if models and row["model"] not in models:
+            continue
+        rows.append({"parameter": row["name"], "model": row["model"],
+                     "value": _shown(scenario.value(row["name"])), "unit": row["unit"],
+                     "allowed range": row["range"], "meaning": row["meaning"],
+                     "set in": set_in.get(row["name"], "default")})
+    return pd.DataFrame(rows)
+
+
+def parameter_draws(scenario: Scenario, n: int, models: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """p05, p50, p95 of ``n`` seeded draws of each uncertain parameter (tidy: one row each)."""
+    rows = []
+    for row in parameter_table():
+        value = scenario.value(row["name"])
+        if (models and row["model"] not in models) or not uncertainty.is_distribution(value):
+            continue
+        sample = uncertainty.draw(value, n, scenario.seed, row["name"])
+        rows.append({"parameter": row["name"], "unit": row["unit"], **uncertainty.interval(sample)})
+    return pd.DataFrame(rows, columns=["parameter", "unit", "p05", "p50", "p95"])
+
+
+def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -> Path:
+    """Write ``folder/results.json`` as {"scenario": NAME, "metrics": {...}} (sorted, atomic)."""
+    clean = {}
+    for name, value in metrics.items():
+        value = float(value.item() if isinstance(value, np.generic) else value)
+        if not math.isfinite(value):
+            raise ValueError(f"metric {name} is {value}; results must be finite numbers")
+        clean[name] = round(value, 10)
+    path = Path(folder) / "results.json"
+    write_atomic(path, json.dumps({"scenario": scenario.name, "metrics": dict(sorted(clean.items()))},
+                                  indent=2) + "\n")
+    return path
+
+
+def sync(notebook_path: Path) -> bool:
+    """Rewrite a notebook's parameters cell from the declarations; True when it changed."""
+    nb = nbformat.read(notebook_path, as_version=4)
+    text = parameters_cell(notebook_path.stem)
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            if cell.source == text:
+                return False
+            cell.source = text
+            nbformat.write(nb, notebook_path)
+            return True
+    raise InputError.single(paths.relative(notebook_path), "cells", "no cell tagged 'parameters'")
+
+
+__all__ = ["assumptions", "parameter_draws", "parameters_cell", "start", "sync", "write_results"]
+
+
+if __name__ == "__main__":  # python -m econ.notebook: refresh every notebook's parameters cell
+    for nb_path in sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb")):
+        print(nb_path.name, "updated" if sync(nb_path) else "unchanged")

@@ -1,0 +1,325 @@
+"""Scenarios: the typed, validated set of assumptions every model runs on.
+
+Every user-settable parameter is declared once, in :class:`Parameters`, with its type, default,
+unit, valid range and a one-line meaning. That declaration drives validation, ``econ params``,
+the notebooks' parameter cells and the report's assumptions table.
+
+A scenario file is YAML under ``data/scenarios/``::
+
+    title: May 2020 foreign-direct-product rule
+    description: ...
+    inherits: baseline          # optional: list only what differs from the parent
+    seed: 20200515              # optional (inherited)
+    parameters:
+      covered_categories: [foundry]
+      substitution_rate: {dist: triangular, low: 0.1, mode: 0.3, high: 0.6}
+
+A numeric parameter may be a point value or a bounded distribution (see :mod:`econ.uncertainty`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, TypeAdapter, ValidationError, field_validator
+
+from econ import paths
+from econ.errors import InputError
+from econ.uncertainty import DISTRIBUTIONS, Distribution, bounds, is_distribution
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+SAFE_NAME_RULE = "letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters"
+
+#: Product categories of Huawei's purchases (data/procurement_category_mix.csv uses the same set).
+Category = Literal["foundry", "memory", "image_sensors", "display", "chip_design",
+                   "passive_components", "assembly", "other"]
+
+_DIST_ADAPTER = TypeAdapter(Distribution)
+
+
+def _uncertain(value: Any):
+    """A point value (finite number) or a distribution given as a mapping with ``dist``."""
+    if is_distribution(value):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number or a distribution, got {value!r}")
+    if isinstance(value, int | float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not allowed: give a finite number")
+        return float(value)
+    if isinstance(value, dict):
+        if value.get("dist") not in DISTRIBUTIONS:
+            raise ValueError(f"a distribution needs 'dist', one of {', '.join(DISTRIBUTIONS)}; "
+                             f"got {value.get('dist')!r}")
+        try:
+            return _DIST_ADAPTER.validate_python(value)
+        except ValidationError as e:
+            raise ValueError("; ".join(_describe(err) for err in e.errors())) from None
+    raise ValueError(f"expected a number or a distribution ({', '.join(DISTRIBUTIONS)}), got {value!r}")
+
+
+#: A numeric parameter that may be uncertain.
+Uncertain = Annotated[Any, PlainValidator(_uncertain)]
+
+
+def param(default, *, unit: str, meaning: str, model: str, low=None, high=None):
+    """Declare a parameter: default, unit, valid range [low, high] and a one-line meaning."""
+    return Field(default, description=meaning,
+                 json_schema_extra={"unit": unit, "low": low, "high": high, "model": model})
+
+
+class Parameters(BaseModel):
+    """Every assumption a scenario can set. Grouped by the model that reads it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    # --- policy: which rules are in force -------------------------------------------------------
+    rule_effective_date: date = param(
+        date(2020, 5, 15), unit="date", model="policy", low=date(2019, 1, 1), high=date(2021, 12, 31),
+        meaning="Date the export rule takes effect (the 12-month loss window starts here)")
+    covered_categories: tuple[Category, ...] = param(
+        (), unit="categories", model="policy",
+        meaning="Product categories whose sales to Huawei the rule blocks (empty: no rule)")
+    wind_down_days: int = param(
+        120, unit="days", model="policy", low=0, high=365,
+        meaning="Days after the effective date during which shipments already in production may go")
+
+    # --- revenue impacts (econ.revenue) ---------------------------------------------------------
+    licence_approval_rate: Uncertain = param(
+        0.0, unit="fraction", model="revenue", low=0.0, high=1.0,
+        meaning="Share of blocked sales that a US licence lets through anyway")
+    stockpile_months: Uncertain = param(
+        0.0, unit="months of purchases", model="revenue", low=0.0, high=12.0,
+        meaning="Orders Huawei pulls forward into the wind-down, in months of normal purchases")
+    substitution_rate: Uncertain = param(
+        0.0, unit="fraction", model="revenue", low=0.0, high=1.0,
+        meaning="Share of lost sales resold to other customers once recovery is complete")
+    recovery_months: Uncertain = param(
+        12.0, unit="months", model="revenue", low=1.0, high=36.0,
+        meaning="Months after the deadline for substitution to reach its full rate (linear ramp)")
+    indirect_coverage: Uncertain = param(
+        1.0, unit="fraction", model="revenue", low=0.0, high=1.0,
+        meaning="Share of second-round (supply-chain) exposure that turns into lost sales")
+
+    # --- alignment (econ.market_share, econ.investment) -----------------------------------------
+    russia_huawei_alignment: Uncertain = param(
+        0.0, unit="logit utility", model="market_share", low=0.0, high=3.0,
+        meaning="Extra attractiveness of Huawei to Russian buyers from political alignment")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_declared_range(cls, value, info):
+        extra = cls.model_fields[info.field_name].json_schema_extra or {}
+        low, high, unit = extra.get("low"), extra.get("high"), extra.get("unit")
+        if low is None or high is None or value is None:
+            return value
+        lo, hi = bounds(value) if not isinstance(value, date) else (value, value)
+        if lo < low or hi > high:
+            what = f"distribution bounds [{lo}, {hi}]" if is_distribution(value) else f"value {value}"
+            raise ValueError(f"{what} outside the allowed range [{low}, {high}] ({unit})")
+        return value
+
+
+PARAMETER_NAMES = tuple(Parameters.model_fields)
+
+
+class Scenario(BaseModel):
+    """A named, validated scenario: metadata, a seed for draws, and the parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    title: str
+    description: str
+    inherits: str | None = None
+    seed: int = Field(20200515, ge=0, le=2**32 - 1)
+    parameters: Parameters
+    #: The files this scenario was built from, child first (set by the loader).
+    files: tuple[str, ...] = ()
+    #: Parameters set by override rather than by a file.
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+    def value(self, name: str):
+        return getattr(self.parameters, name)
+
+
+_TOP_KEYS = {"name", "title", "description", "inherits", "seed", "parameters"}
+_REQUIRED_KEYS = ("title", "description")
+
+
+def scenario_path(name: str, directory: Path | None = None) -> Path:
+    return (directory or paths.SCENARIOS) / f"{name}.yaml"
+
+
+def scenario_names(directory: Path | None = None) -> list[str]:
+    """The shipped scenarios, baseline first then alphabetical."""
+    names = sorted(p.stem for p in (directory or paths.SCENARIOS).glob("*.yaml"))
+    return sorted(names, key=lambda n: (n != "baseline", n))
+
+
+def _describe(err: dict) -> str:
+    loc = ".".join(str(x) for x in err["loc"])
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _suggest(name: str, allowed) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_name(value, file: str, field: str) -> list[tuple[str, str, str]]:
+    if not isinstance(value, str) or not SAFE_NAME.match(value):
+        return [(file, field, f"{value!r} is not a safe scenario name: use {SAFE_NAME_RULE}")]
+    return []
+
+
+def _read_yaml(path: Path) -> dict:
+    file = paths.relative(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError.single(file, "", "no such scenario file") from None
+    except yaml.YAMLError as e:
+        raise InputError.single(file, "", f"not valid YAML: {e}") from None
+    if not isinstance(raw, dict):
+        raise InputError.single(file, "", "a scenario file must be a mapping of keys "
+                                f"({', '.join(sorted(_TOP_KEYS))})")
+    return raw
+
+
+def _check_file(raw: dict, path: Path) -> list[tuple[str, str, str]]:
+    """Problems visible in one file on its own: keys, names, parameter names."""
+    file, problems = paths.relative(path), []
+    for key in raw:
+        if key not in _TOP_KEYS:
+            problems.append((file, str(key), f"unknown key{_suggest(str(key), _TOP_KEYS)}; "
+                             f"allowed: {', '.join(sorted(_TOP_KEYS))}"))
+    for key in _REQUIRED_KEYS:
+        if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
+            problems.append((file, key, "required text is missing"))
+    if "name" in raw:
+        problems += _check_name(raw["name"], file, "name")
+        if raw["name"] != path.stem and not problems:
+            problems.append((file, "name", f"{raw['name']!r} differs from the file name {path.stem!r}"))
+    problems += _check_name(path.stem, file, "file name")
+    if raw.get("inherits") is not None:
+        problems += _check_name(raw["inherits"], file, "inherits")
+    params = raw.get("parameters", {}) or {}
+    if not isinstance(params, dict):
+        problems.append((file, "parameters", "must be a mapping of parameter names to values"))
+    else:
+        for key in params:
+            if key not in PARAMETER_NAMES:
+                problems.append((file, f"parameters.{key}", "unknown parameter"
+                                 f"{_suggest(str(key), PARAMETER_NAMES)}; see `econ params` for the list"))
+    return problems
+
+
+def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, str], list[str]]:
+    """Merge a file with its ancestors: (merged raw mapping, parameter -> file that set it, files)."""
+    raw = _read_yaml(path)
+    file = paths.relative(path)
+    problems = _check_file(raw, path)
+    if problems:
+        raise InputError(problems)
+    merged: dict = {"seed": Scenario.model_fields["seed"].default, "parameters": {}}
+    origin: dict[str, str] = {}
+    files = [file]
+    parent = raw.get("inherits")
+    if parent:
+        if parent in chain or parent == path.stem:
+            cycle = " -> ".join((*chain, path.stem, parent))
+            raise InputError.single(file, "inherits", f"inheritance cycle: {cycle}")
+        parent_path = scenario_path(parent, path.parent)
+        if not parent_path.exists():
+            raise InputError.single(file, "inherits", f"no scenario named {parent!r} in "
+                                    f"{paths.relative(path.parent)} (have: {', '.join(scenario_names(path.parent))})")
+        merged, origin, parent_files = _resolve(parent_path, (*chain, path.stem))
+        files += parent_files
+    for key in ("seed",):
+        if key in raw:
+            merged[key] = raw[key]
+            origin[key] = file
+    for key, value in (raw.get("parameters") or {}).items():
+        merged["parameters"][key] = value
+        origin[f"parameters.{key}"] = file
+    merged.update({k: raw[k] for k in ("title", "description", "inherits") if k in raw})
+    merged["name"] = path.stem
+    return merged, origin, files
+
+
+def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Scenario:
+    """Load, merge (inheritance) and validate a scenario, then apply ``overrides``.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A shipped scenario's name (``"may2020_fdpr"``) or the path of a YAML file.
+    overrides : dict, optional
+        Parameter values that replace the file's, validated the same way (used for papermill
+        parameters and ``econ`` command-line options).
+
+    Raises
+    ------
+    InputError
+        Naming the file and field of every problem found; nothing has run.
+    """
+    text = str(name_or_path)
+    if text.endswith((".yaml", ".yml")) or "/" in text:
+        path = Path(text)
+    else:
+        problems = _check_name(text, "scenario", "name")
+        if problems:
+            raise InputError(problems)
+        path = scenario_path(text)
+        if not path.exists():
+            raise InputError.single(paths.relative(path), "", f"no scenario named {text!r}; "
+                                    f"shipped: {', '.join(scenario_names())}")
+    merged, origin, files = _resolve(path)
+    overrides = dict(overrides or {})
+    unknown = [k for k in overrides if k not in PARAMETER_NAMES]
+    if unknown:
+        raise InputError([("override", k, f"unknown parameter{_suggest(k, PARAMETER_NAMES)}; "
+                           "see `econ params` for the list") for k in unknown])
+    for key, value in overrides.items():
+        merged["parameters"][key] = value
+        origin[f"parameters.{key}"] = "override"
+    try:
+        return Scenario(**merged, files=tuple(files), overrides=overrides)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            loc = ".".join(str(x) for x in err["loc"][:2])
+            file = origin.get(loc, paths.relative(path))
+            problems.append((file, loc, err["msg"].removeprefix("Value error, ")))
+        raise InputError(problems) from None
+
+
+def parameter_table() -> list[dict]:
+    """Every parameter's declaration: name, model, type, default, unit, range and meaning."""
+    rows = []
+    for name, field in Parameters.model_fields.items():
+        extra = field.json_schema_extra or {}
+        ann = field.annotation
+        if field.metadata and any(isinstance(m, PlainValidator) for m in field.metadata):
+            kind = "number or distribution"
+        elif getattr(ann, "__origin__", None) is tuple:
+            kind = "list of " + ", ".join(Category.__args__)
+        else:
+            kind = getattr(ann, "__name__", str(ann))
+        low, high = extra.get("low"), extra.get("high")
+        rows.append({
+            "name": name, "model": extra.get("model"), "type": kind,
+            "default": list(field.default) if isinstance(field.default, tuple) else field.default,
+            "unit": extra.get("unit"),
+            "range": f"[{low}, {high}]" if low is not None else "",
+            "meaning": field.description,
+        })
+    return rows
