@@ -1,0 +1,117 @@
+"""Datasets: provenance, schemas, and malformed files named by file, column and line."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from econ import cli, data, paths
+from econ.errors import InputError
+
+
+@pytest.mark.parametrize("name", list(data.DATASETS))
+def test_every_dataset_loads_with_sources(name):
+    frame = data.load(name)
+    assert len(frame) > 0
+    known = set(data.sources()["source_id"])
+    assert frame["source_id"].isin(known).all()
+    assert frame["quality"].isin(data.QUALITY).all()
+
+
+def test_manifest_lists_every_file_with_matching_hash():
+    assert data.check_manifest() == []
+    listed = set(data.manifest())
+    assert {p.name for p in paths.DATA.glob("*.csv")} == listed
+    for name in data.DATASETS:
+        assert f"{name}.csv" in listed
+
+
+def test_manifest_detects_a_changed_file(tmp_path, monkeypatch):
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    monkeypatch.setattr(paths, "DATA", copy)
+    monkeypatch.setattr(paths, "MANIFEST", copy / "manifest.yaml")
+    with open(copy / "huawei_revenue.csv", "a") as f:
+        f.write("\n")
+    problems = data.check_manifest()
+    assert any(p[1] == "huawei_revenue.csv.sha256" for p in problems)
+
+
+def test_derived_rows_say_how():
+    for name in data.DATASETS:
+        frame = data.load(name)
+        flagged = frame[frame["quality"].isin(["derived", "assumption"])]
+        assert flagged["note"].fillna("").str.strip().ne("").all(), name
+
+
+def test_conflicting_estimates_kept_with_one_default():
+    procurement = data.load("huawei_procurement")
+    korea = procurement[(procurement.supplier_economy == "south_korea")]
+    assert len(korea) > korea["year"].nunique(), "conflicting Korean estimates should stay as separate rows"
+    assert data.defaults("huawei_procurement").groupby(["year", "supplier_economy"]).size().max() == 1
+
+
+def test_calibration_target_is_sp_estimate():
+    t = data.load("calibration_targets").set_index("target")["value_usd_bn"]
+    assert t["apac_revenue_at_risk_total"] == pytest.approx(25)
+    assert t["apac_revenue_at_risk_direct"] + t["apac_revenue_at_risk_indirect"] == pytest.approx(25)
+
+
+def test_huawei_revenue_totals_are_reported_figures():
+    # Huawei 2022 annual report five-year table (CNY m): 2019 858,833; 2020 891,368.
+    rev = data.defaults("huawei_revenue")
+    total = rev[rev.dimension == "total"].set_index("year")["revenue_cny_bn"]
+    assert total[2019] == pytest.approx(858.833)
+    assert total[2020] == pytest.approx(891.368)
+    assert total.index.min() <= 2017
+
+
+def _broken(tmp_path: Path, name: str, edit) -> Path:
+    frame = pd.read_csv(data.DATASETS[name].file, dtype=str, keep_default_na=False)
+    frame = edit(frame)
+    out = tmp_path / f"{name}.csv"
+    frame.to_csv(out, index=False)
+    return out
+
+
+MALFORMED = {
+    "missing column": ("huawei_revenue", lambda f: f.drop(columns="revenue_cny_bn"),
+                       "column 'revenue_cny_bn'", "required column is missing"),
+    "wrong type": ("huawei_revenue", lambda f: f.assign(year=f["year"].where(f.index != 0, "twenty")),
+                   "column 'year', line 2", "twenty"),
+    "negative revenue": ("huawei_revenue", lambda f: f.assign(
+        revenue_cny_bn=f["revenue_cny_bn"].where(f.index != 2, "-5")), "column 'revenue_cny_bn', line 4", "-5"),
+    "share above one": ("vendor_shares", lambda f: f.assign(share=f["share"].where(f.index != 1, "1.4")),
+                        "column 'share', line 3", "1.4"),
+    "share in percent": ("vendor_shares", lambda f: f.assign(share=f["share"].where(f.index != 0, "28")),
+                         "column 'share', line 2", "28"),
+    "row without a source": ("huawei_procurement", lambda f: f.assign(
+        source_id=f["source_id"].where(f.index != 0, "")), "column 'source_id', line 2", ""),
+    "unknown source": ("huawei_procurement", lambda f: f.assign(
+        source_id=f["source_id"].where(f.index != 1, "my_uncle")), "column 'source_id', line 3", "my_uncle"),
+    "negative procurement": ("huawei_procurement", lambda f: f.assign(
+        procurement_usd_bn=f["procurement_usd_bn"].where(f.index != 0, "-1")),
+        "column 'procurement_usd_bn', line 2", "-1"),
+    "unknown quality": ("market_size", lambda f: f.assign(quality=f["quality"].where(f.index != 0, "great")),
+                        "column 'quality', line 2", "great"),
+    "two defaults": ("vendor_shares", lambda f: f.assign(is_default="True"), "column 'is_default'",
+                     "exactly one row per key"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED)
+def test_malformed_data_named(case, tmp_path, capsys):
+    name, edit, where, what = MALFORMED[case]
+    path = _broken(tmp_path, name, edit)
+    with pytest.raises(InputError) as e:
+        data.validate_file(path)
+    message = str(e.value)
+    assert f"{name}.csv" in message and where in message and what in message, message
+    assert cli.main(["validate", str(path)]) == 2
+    assert where in capsys.readouterr().err
+
+
+def test_cite_names_sources():
+    rev = data.defaults("huawei_revenue")
+    assert "(" in data.cite(rev) and data.cite(rev.head(1))
