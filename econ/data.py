@@ -42,7 +42,7 @@ def _year():
     return pa.Column(int, pa.Check.in_range(1990, 2040), coerce=True)
 
 
-_DEFAULT = {"is_default": pa.Column(bool, coerce=True)}
+_DEFAULT = {"is_default": pa.Column(str, pa.Check.isin(["true", "false"]))}
 
 ECONOMIES = ["united_states", "japan", "taiwan", "south_korea", "china", "other", "total"]
 CATEGORIES = ["foundry", "memory", "image_sensors", "display", "passive_components", "chip_design",
@@ -82,6 +82,12 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "supplier": _text(), "supplier_economy": _text(isin=ECONOMIES), "product_category": _text(isin=CATEGORIES),
         "year": _year(), "huawei_share_of_revenue": _share(), "share_low": _share(), "share_high": _share()},
         ("supplier",)),
+    Dataset("procurement_category_mix", {
+        "supplier_economy": _text(isin=ECONOMIES), "product_category": _text(isin=CATEGORIES), "share": _share(),
+        "share_low": _share(), "share_high": _share()}),
+    Dataset("supply_network", {
+        "input_category": _text(isin=CATEGORIES), "output_category": _text(isin=CATEGORIES),
+        "coefficient": _share(), "coefficient_low": _share(), "coefficient_high": _share()}),
     Dataset("supplier_revenue", {
         "supplier": _text(), "year": _year(), "segment": _text(), "revenue_usd_bn": _number(ge=0)}),
     Dataset("calibration_targets", {
@@ -104,14 +110,14 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
     Dataset("five_g_costs", {
         "parameter": _text(), "geography": _text(), "year": _year(), "value": _number(ge=0),
         "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True),
-        "unit": _text()}, ("parameter", "geography", "year", "unit")),
+        "unit": _text()}, ("parameter", "geography", "year")),
     Dataset("sanctions_timeline", {
         "event_id": _text(), "date": _text(), "jurisdiction": _text(), "event_type": _text(
             isin=["entity_list", "foreign_direct_product_rule", "general_licence", "supply_halt", "ban_5g",
                   "removal_deadline", "partnership"]),
         "scope": _text()}),
     Dataset("exchange_rates", {
-        "year": _year(), "currency": _text(), "units_per_usd": _number(ge=0)}, ("year", "currency")),
+        "year": _year(), "currency": _text(), "units_per_usd": _number(ge=0)}),
 ]}
 
 
@@ -138,6 +144,8 @@ def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: se
     problems: list[tuple[str, str, str]] = []
     try:
         out = dataset.schema().validate(frame, lazy=True)
+        if dataset.default_key:
+            out["is_default"] = out["is_default"] == "true"
     except pa.errors.SchemaErrors as e:
         for case in e.failure_cases.itertuples():
             column = case.column if isinstance(case.column, str) else ""

@@ -95,7 +95,7 @@ MALFORMED = {
         "column 'procurement_usd_bn', line 2", "-1"),
     "unknown quality": ("market_size", lambda f: f.assign(quality=f["quality"].where(f.index != 0, "great")),
                         "column 'quality', line 2", "great"),
-    "two defaults": ("vendor_shares", lambda f: f.assign(is_default="True"), "column 'is_default'",
+    "two defaults": ("vendor_shares", lambda f: f.assign(is_default="true"), "column 'is_default'",
                      "exactly one row per key"),
 }
 
