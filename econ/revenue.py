@@ -44,6 +44,10 @@ APAC = ("taiwan", "south_korea", "japan", "china")
 COMPARISON = ("united_states",)
 DRAWN = ("licence_approval_rate", "stockpile_months", "substitution_rate", "recovery_months", "indirect_coverage")
 CALIBRATION_SCENARIO = "may2020_fdpr"
+#: Huawei's output falls one-for-one with the share of its chip supply blocked: Leontief fixed
+#: proportions (a device cannot be built without its chips, and chips are not substitutable
+#: across designs in 12 months). A modelling constant, not calibrated.
+COMPLEMENTARITY = 1.0
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,15 @@ class SupplyChain:
         table = self.sales.pivot_table(index="economy", columns="category", values="sales_usd_bn", aggfunc="sum")
         return table.reindex(index=self.economies, columns=self.categories).fillna(0.0).to_numpy()
 
-    def multiplier(self) -> np.ndarray:
-        """Second-round Leontief multiplier ``(I - A)^-1 - I`` (C × C)."""
+    def max_network_scale(self) -> float:
+        """The scale of ``A`` at which the Leontief inverse stops existing (spectral radius 1)."""
+        radius = max(abs(np.linalg.eigvals(self.network)))
+        return float(1 / radius) if radius > 0 else np.inf
+
+    def multiplier(self, scale: float = 1.0) -> np.ndarray:
+        """Second-round Leontief multiplier ``(I - sA)^-1 - I`` (C × C) for network scale ``s``."""
         eye = np.eye(len(self.categories))
-        return np.linalg.inv(eye - self.network) - eye
+        return np.linalg.inv(eye - scale * self.network) - eye
 
 
 @dataclass(frozen=True)
@@ -102,7 +111,7 @@ class Calibration:
     """Unobservable parameters solved from S&P's targets, and the fit."""
 
     design_reach: float
-    complementarity: float
+    network_scale: float
     targets: dict = field(default_factory=dict)
     fitted: dict = field(default_factory=dict)
 
@@ -158,7 +167,7 @@ def losses(chain: SupplyChain, scenario: Scenario, calib: Calibration, params: d
     # Complementarity: Huawei's output falls once its stockpile runs out.
     chip = np.array([c in CHIP_CATEGORIES for c in chain.categories])
     blocked_share = (sales[:, chip] * cov[chip]).sum() / max(sales[:, chip].sum(), 1e-12)
-    cut = np.minimum(1.0, calib.complementarity * blocked_share * (1 - approved))         # (n, 1)
+    cut = np.minimum(1.0, COMPLEMENTARITY * blocked_share * (1 - approved))               # (n, 1)
     active = _months(wind, p["stockpile_months"])                                        # (n, 12)
     complement_month = cut * active * kept * p["indirect_coverage"][:, None]
     direct = np.einsum("ec,n->nec", monthly_sales * cov, direct_month.sum(axis=1))
@@ -166,7 +175,7 @@ def losses(chain: SupplyChain, scenario: Scenario, calib: Calibration, params: d
     # Upstream tiers: first-round losses of Asia-Pacific suppliers cut their own purchases.
     apac = np.array([e in APAC for e in chain.economies])
     first_round = (direct + complement)[:, apac, :].sum(axis=1)                           # (n, C)
-    upstream_by_cat = first_round @ chain.multiplier().T * p["indirect_coverage"][:, None]
+    upstream_by_cat = first_round @ chain.multiplier(calib.network_scale).T * p["indirect_coverage"][:, None]
     weights = sales * apac[:, None]
     weights = weights / np.where(weights.sum(axis=0) > 0, weights.sum(axis=0), 1.0)
     upstream = upstream_by_cat[:, None, :] * weights[None, :, :]
@@ -204,9 +213,12 @@ def targets() -> dict[str, float]:
     return {"direct": float(t["apac_revenue_at_risk_direct"]), "indirect": float(t["apac_revenue_at_risk_indirect"])}
 
 
-def calibrate(chain: SupplyChain, scenario: Scenario, target: dict[str, float] | None = None,
-              max_complementarity: float = 50.0) -> Calibration:
-    """Solve ``design_reach`` (direct target) then ``complementarity`` (indirect target).
+def calibrate(chain: SupplyChain, scenario: Scenario, target: dict[str, float] | None = None) -> Calibration:
+    """Solve ``design_reach`` (direct target) then ``network_scale`` (indirect target).
+
+    ``network_scale`` multiplies the assumed supplier network ``A``: how much of the upstream
+    trade in data/supply_network.csv actually moves with a supplier's lost sales. It is searched
+    below the scale at which the Leontief inverse stops existing.
 
     Both are solved by Brent's method at the scenario's central parameter values; the fit is in
     :meth:`Calibration.table`. Raises InputError when a target cannot be reached in the range.
@@ -226,8 +238,9 @@ def calibrate(chain: SupplyChain, scenario: Scenario, target: dict[str, float] |
         return optimize.brentq(f, lo, hi, xtol=1e-12)
 
     reach = solve(lambda r: total(r, 0.0)[0] - target["direct"], 0.0, 1.0, "design_reach")
-    comp = solve(lambda k: total(reach, k)[1] - target["indirect"], 0.0, max_complementarity, "complementarity")
-    direct, indirect = total(reach, comp)
-    return Calibration(reach, comp, {"direct": target["direct"], "indirect": target["indirect"],
+    top = min(chain.max_network_scale() * 0.999, 1e3)
+    scale = solve(lambda k: total(reach, k)[1] - target["indirect"], 0.0, top, "network_scale")
+    direct, indirect = total(reach, scale)
+    return Calibration(reach, scale, {"direct": target["direct"], "indirect": target["indirect"],
                                      "total": target["direct"] + target["indirect"]},
                        {"direct": direct, "indirect": indirect, "total": direct + indirect})
