@@ -27,6 +27,7 @@ direct, 18 indirect; data/calibration_targets.csv). The other scenarios use thos
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +49,7 @@ CALIBRATION_SCENARIO = "may2020_fdpr"
 #: proportions (a device cannot be built without its chips, and chips are not substitutable
 #: across designs in 12 months). A modelling constant, not calibrated.
 COMPLEMENTARITY = 1.0
+CALIBRATION_DRAWS = 4000
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,8 @@ def losses(chain: SupplyChain, scenario: Scenario, calib: Calibration, params: d
     """Losses over the 12 months after the effective date, per draw, economy and category (USD bn).
 
     ``params`` maps each name in :data:`DRAWN` to an array of shape (n,). Returns arrays of shape
-    (n, E, C) under ``direct``, ``complement``, ``upstream`` and ``gross`` (blocked sales before
-    wind-down, stockpiling, licences and substitution), and ``monthly`` (n, 3, 12) by channel.
+    (n, E, C) under ``direct``, ``complement`` and ``upstream``, and ``monthly`` (n, 3, 12): the
+    Asia-Pacific total by channel (direct, complement, upstream) and month after the effective date.
     """
     p = {k: np.atleast_1d(np.asarray(params[k], dtype=float)) for k in DRAWN}
     wind = scenario.parameters.wind_down_days
@@ -179,16 +181,13 @@ def losses(chain: SupplyChain, scenario: Scenario, calib: Calibration, params: d
     weights = sales * apac[:, None]
     weights = weights / np.where(weights.sum(axis=0) > 0, weights.sum(axis=0), 1.0)
     upstream = upstream_by_cat[:, None, :] * weights[None, :, :]
-    gross = np.broadcast_to(sales * cov, direct.shape) * blocked_months.sum() / MONTHS
-    upstream_share = upstream.sum(axis=(1, 2)) / np.maximum(first_round.sum(axis=1), 1e-12)
-    monthly_apac = sales[apac].sum() / MONTHS
-    monthly = np.stack([
-        direct_month * (monthly_sales[apac] * cov).sum(),
-        complement_month * (monthly_sales[apac] * (1 - cov)).sum(),
-        (direct_month * (monthly_sales[apac] * cov).sum() + complement_month * (monthly_sales[apac] * (1 - cov))
-         .sum()) * upstream_share[:, None]], axis=1)
-    del monthly_apac
-    return {"direct": direct, "complement": complement, "upstream": upstream, "gross": gross, "monthly": monthly}
+    # Month by month for all Asia-Pacific suppliers (n, 3, 12): direct, complement, upstream.
+    apac_direct = (monthly_sales[apac] * cov).sum() * direct_month
+    apac_complement = (monthly_sales[apac] * (1 - cov)).sum() * complement_month
+    upstream_ratio = upstream.sum(axis=(1, 2)) / np.maximum(first_round.sum(axis=1), 1e-12)
+    monthly = np.stack([apac_direct, apac_complement, (apac_direct + apac_complement) * upstream_ratio[:, None]],
+                       axis=1)
+    return {"direct": direct, "complement": complement, "upstream": upstream, "monthly": monthly}
 
 
 def central_params(scenario: Scenario) -> dict[str, np.ndarray]:
@@ -220,15 +219,17 @@ def calibrate(chain: SupplyChain, scenario: Scenario, target: dict[str, float] |
     trade in data/supply_network.csv actually moves with a supplier's lost sales. It is searched
     below the scale at which the Leontief inverse stops existing.
 
-    Both are solved by Brent's method at the scenario's central parameter values; the fit is in
-    :meth:`Calibration.table`. Raises InputError when a target cannot be reached in the range.
+    Both are solved by Brent's method so that the *median* of the scenario's Monte Carlo draws
+    (``CALIBRATION_DRAWS`` seeded draws, the same draws at every step) equals the target: S&P's
+    figure is read as a central estimate. The fit is in :meth:`Calibration.table`. Raises
+    InputError when a target cannot be reached in the search range.
     """
     target = target or targets()
-    params = central_params(scenario)
+    params = draw_params(scenario, CALIBRATION_DRAWS)
 
     def total(reach, comp):
         out = apac_totals(losses(chain, scenario, Calibration(reach, comp), params), chain)
-        return float(out["direct"][0]), float(out["indirect"][0])
+        return float(np.median(out["direct"])), float(np.median(out["indirect"]))
 
     def solve(f, lo, hi, name):
         if f(lo) > 0 or f(hi) < 0:
@@ -244,3 +245,150 @@ def calibrate(chain: SupplyChain, scenario: Scenario, target: dict[str, float] |
     return Calibration(reach, scale, {"direct": target["direct"], "indirect": target["indirect"],
                                      "total": target["direct"] + target["indirect"]},
                        {"direct": direct, "indirect": indirect, "total": direct + indirect})
+
+
+# --- the scenario-facing view ---------------------------------------------------------------------
+
+CHANNELS = ("direct", "complement", "upstream")
+CHANNEL_LABELS = {"direct": "direct: sales the rule blocks",
+                  "complement": "indirect: parts Huawei no longer needs",
+                  "upstream": "indirect: upstream suppliers"}
+
+
+def check_rule_date(scenario: Scenario, chain: SupplyChain) -> None:
+    """The rule must take effect after the procurement base year and within three years of it."""
+    d = scenario.parameters.rule_effective_date
+    if scenario.parameters.covered_categories and not chain.year < d.year <= chain.year + 3:
+        raise InputError.single(scenario.files[0] if scenario.files else "scenario", "parameters.rule_effective_date",
+                                f"{d} is outside the years the procurement data can describe: "
+                                f"allowed {chain.year + 1}-01-01 to {chain.year + 3}-12-31 (base year {chain.year})")
+
+
+@dataclass(frozen=True)
+class RevenueImpact:
+    """The revenue model's answer for one scenario: Monte Carlo draws and their summaries."""
+
+    scenario: Scenario
+    chain: SupplyChain
+    calibration: Calibration
+    draws: dict
+
+    @property
+    def totals(self) -> dict[str, np.ndarray]:
+        return apac_totals(self.draws, self.chain)
+
+    def metrics(self) -> dict[str, float]:
+        """Headline metrics: p50 and _p05/_p95 of APAC total, direct and indirect loss (USD bn)."""
+        out = {}
+        names = {"total": "apac_revenue_loss_usd_bn", "direct": "apac_direct_loss_usd_bn",
+                 "indirect": "apac_indirect_loss_usd_bn"}
+        for key, name in names.items():
+            iv = uncertainty.interval(self.totals[key])
+            out.update({name: iv["p50"], f"{name}_p05": iv["p05"], f"{name}_p95": iv["p95"]})
+        return out
+
+    def by_economy(self) -> pd.DataFrame:
+        """Loss by supplier economy and channel: p05, p50, p95 (USD bn, 12 months). Tidy."""
+        rows = []
+        for i, e in enumerate(self.chain.economies):
+            for ch in CHANNELS:
+                iv = uncertainty.interval(self.draws[ch][:, i].sum(axis=1))
+                rows.append({"economy": e, "asia_pacific": e in APAC, "channel": ch,
+                             "loss_usd_bn": iv["p50"], "loss_p05_usd_bn": iv["p05"], "loss_p95_usd_bn": iv["p95"]})
+        return pd.DataFrame(rows)
+
+    def by_supplier(self) -> pd.DataFrame:
+        """Named suppliers with exposure data: their sales to Huawei and median direct loss (USD bn).
+
+        A supplier's direct loss is its Huawei sales times the share its category loses directly in
+        the model (the economy-category loss over the economy-category sales).
+        """
+        exposure = data.defaults("supplier_exposure")
+        revenue = data.load("supplier_revenue").drop_duplicates("supplier")
+        frame = exposure.merge(revenue[["supplier", "revenue_usd_bn"]], on="supplier")
+        sales = self.chain.matrix()
+        direct = np.median(self.draws["direct"], axis=0)
+        rows = []
+        for r in frame.itertuples():
+            e, c = self.chain.economies.index(r.supplier_economy), self.chain.categories.index(r.product_category)
+            huawei_sales = r.revenue_usd_bn * r.huawei_share_of_revenue
+            rate = direct[e, c] / sales[e, c] if sales[e, c] > 0 else 0.0
+            rows.append({"supplier": r.supplier, "economy": r.supplier_economy, "category": r.product_category,
+                         "huawei_sales_usd_bn": huawei_sales, "direct_loss_usd_bn": huawei_sales * rate,
+                         "direct_loss_share_of_revenue": huawei_sales * rate / r.revenue_usd_bn})
+        return pd.DataFrame(rows)
+
+    def waterfall(self) -> pd.DataFrame:
+        """From gross exposure to net loss (medians, USD bn), one step at a time. Tidy: step, loss_usd_bn.
+
+        Each step switches one mechanism on, in order: blocked sales over 12 months, less shipments
+        in the wind-down, licences, stockpiled orders, resale to other customers (the direct loss);
+        then the two indirect channels.
+        """
+        p = draw_params(self.scenario, len(self.totals["total"]))
+        zero = {k: np.zeros_like(v) for k, v in p.items()}
+        steps = [("blocked sales, 12 months", dict(zero, recovery_months=p["recovery_months"]), 0),
+                 ("less wind-down shipments", dict(zero, recovery_months=p["recovery_months"]), None),
+                 ("less licences", dict(zero, recovery_months=p["recovery_months"],
+                                        licence_approval_rate=p["licence_approval_rate"]), None),
+                 ("less stockpiled orders", dict(p, substitution_rate=zero["substitution_rate"]), None),
+                 ("less resale to others", p, None)]
+        level, rows = 0.0, []
+        for label, params, wind in steps:
+            scn = self.scenario
+            if wind is not None:
+                scn = scn.model_copy(update={"parameters": scn.parameters.model_copy(update={"wind_down_days": wind})})
+            value = float(np.median(apac_totals(losses(self.chain, scn, self.calibration, params), self.chain)["direct"]))
+            rows.append({"step": label, "kind": "level" if not rows else "change", "loss_usd_bn": value - level})
+            level = value
+        for ch in ("complement", "upstream"):
+            value = float(np.median(self.draws[ch][:, [e in APAC for e in self.chain.economies]].sum(axis=(1, 2))))
+            rows.append({"step": "plus " + CHANNEL_LABELS[ch].split(": ")[1], "kind": "change", "loss_usd_bn": value})
+            level += value
+        rows.append({"step": "net loss, 12 months", "kind": "level", "loss_usd_bn": level})
+        return pd.DataFrame(rows)
+
+    def time_profile(self) -> pd.DataFrame:
+        """Median loss by month after the effective date and channel (USD bn). Tidy."""
+        start = pd.Timestamp(self.scenario.parameters.rule_effective_date)
+        med = np.median(self.draws["monthly"], axis=0)  # (3, 12)
+        return pd.DataFrame([{"month": (start + pd.DateOffset(months=m)).strftime("%Y-%m"), "month_index": m + 1,
+                              "channel": CHANNEL_LABELS[ch], "loss_usd_bn": float(med[i, m])}
+                             for i, ch in enumerate(CHANNELS) for m in range(MONTHS)])
+
+
+@functools.lru_cache(maxsize=4)
+def default_calibration(targets_key: tuple = ()) -> Calibration:
+    """The calibration every scenario uses: may2020_fdpr against data/calibration_targets.csv."""
+    from econ.scenario import load_scenario
+
+    target = dict(targets_key) or None
+    return calibrate(SupplyChain.load(), load_scenario(CALIBRATION_SCENARIO), target)
+
+
+def assess(scenario: Scenario, n: int = 10_000, calibration: Calibration | None = None) -> RevenueImpact:
+    """Run the revenue model for ``scenario`` over ``n`` seeded draws."""
+    chain = SupplyChain.load()
+    check_rule_date(scenario, chain)
+    calibration = calibration or default_calibration()
+    return RevenueImpact(scenario, chain, calibration, losses(chain, scenario, calibration, draw_params(scenario, n)))
+
+
+def huawei_gap(n: int = 10_000, seed: int = 20200515, years=(2020, 2021)):
+    """Huawei's revenue gap (trend counterfactual minus actual), its fitted trend, and draw intervals.
+
+    Returns (results, gap frame, metrics) where metrics hold huawei_revenue_gap_cny_bn_YEAR with
+    _p05/_p95 from the predictive distribution.
+    """
+    from econ.trend import RevenueTrend
+
+    revenue = data.defaults("huawei_revenue")
+    res = RevenueTrend(revenue, until=2019).fit()
+    gap = res.counterfactual_gap(revenue, years=years)
+    metrics = {}
+    for year in years:
+        iv = uncertainty.interval(res.gap_draws(revenue, year, n, seed))
+        metrics.update({f"huawei_revenue_gap_cny_bn_{year}": iv["p50"],
+                        f"huawei_revenue_gap_cny_bn_{year}_p05": iv["p05"],
+                        f"huawei_revenue_gap_cny_bn_{year}_p95": iv["p95"]})
+    return res, gap, metrics
