@@ -78,3 +78,69 @@ def parameter_intervals(frame: pd.DataFrame, title: str = "Uncertain assumptions
         x="p50:Q", tooltip=["parameter:N", "unit:N", alt.Tooltip("p05:Q", format=".3g"),
                             alt.Tooltip("p50:Q", format=".3g"), alt.Tooltip("p95:Q", format=".3g")])
     return (rule + point).properties(title=titled(title, "scenario file (assumptions, see table)"))
+
+
+def loss_waterfall(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Waterfall from gross exposure to net loss. ``frame``: step, kind (level/change), loss_usd_bn."""
+    data = frame.copy()
+    data["order"] = range(len(data))
+    running = (data["loss_usd_bn"].where(data["kind"] == "change").fillna(0)).cumsum()
+    first = data["loss_usd_bn"].iloc[0]
+    data["end"] = first + running
+    data.loc[data.index[-1], "end"] = data["loss_usd_bn"].iloc[-1]
+    data["start"] = data["end"] - data["loss_usd_bn"].where(data["kind"] == "change").fillna(data["end"])
+    data["sign"] = ["total" if k == "level" else ("rise" if v > 0 else "fall")
+                    for k, v in zip(data["kind"], data["loss_usd_bn"])]
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("step:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("start:Q", title="Asia-Pacific revenue loss, 12 months (USD bn, nominal)"), y2="end:Q",
+        color=alt.Color("sign:N", title=None, scale=alt.Scale(domain=["total", "fall", "rise"],
+                                                             range=["#4c78a8", "#54a24b", "#e45756"])),
+        tooltip=["step:N", alt.Tooltip("loss_usd_bn:Q", title="USD bn", format=",.2f")],
+    ).properties(title=titled("From blocked sales to net loss (medians of the draws)", source))
+
+
+def losses_by_economy(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Stacked loss by supplier economy and channel with the p05–p95 of each bar's parts in tooltips.
+
+    ``frame``: economy, channel, loss_usd_bn, loss_p05_usd_bn, loss_p95_usd_bn.
+    """
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("economy:N", title=None, sort="-x"),
+        x=alt.X("sum(loss_usd_bn):Q", title="Revenue loss, 12 months (USD bn, nominal; median)"),
+        color=alt.Color("channel:N", title="Channel"),
+        tooltip=["economy:N", "channel:N", alt.Tooltip("loss_usd_bn:Q", format=",.2f", title="median"),
+                 alt.Tooltip("loss_p05_usd_bn:Q", format=",.2f", title="p05"),
+                 alt.Tooltip("loss_p95_usd_bn:Q", format=",.2f", title="p95")],
+    ).properties(title=titled("Revenue loss by supplier economy (the US shown for comparison)", source))
+
+
+def loss_time_profile(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Monthly loss by channel after the effective date. ``frame``: month, channel, loss_usd_bn."""
+    return alt.Chart(frame).mark_area().encode(
+        x=alt.X("month:O", title="Month"),
+        y=alt.Y("loss_usd_bn:Q", stack=True, title="Asia-Pacific revenue loss (USD bn per month, median)"),
+        color=alt.Color("channel:N", title="Channel"),
+        tooltip=["month:O", "channel:N", alt.Tooltip("loss_usd_bn:Q", format=",.2f")],
+    ).properties(title=titled("When the loss falls: month by month after the rule", source))
+
+
+def revenue_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Counterfactual trend with its prediction interval against actual revenue, by series and year.
+
+    ``frame``: segment, year, actual_cny_bn, counterfactual_cny_bn, lower_cny_bn, upper_cny_bn.
+    """
+    base = alt.Chart(frame).encode(x=alt.X("year:O", title="Year"))
+    band = base.mark_errorbar(ticks=True, thickness=2).encode(
+        y=alt.Y("lower_cny_bn:Q", title="Revenue (CNY bn, nominal)"), y2="upper_cny_bn:Q")
+    trend = base.mark_point(shape="diamond", size=80, filled=True, color="#f58518").encode(
+        y="counterfactual_cny_bn:Q",
+        tooltip=["segment:N", "year:O", alt.Tooltip("counterfactual_cny_bn:Q", format=",.0f", title="trend"),
+                 alt.Tooltip("lower_cny_bn:Q", format=",.0f", title="p05"),
+                 alt.Tooltip("upper_cny_bn:Q", format=",.0f", title="p95"),
+                 alt.Tooltip("gap_cny_bn:Q", format=",.0f", title="gap")])
+    actual = base.mark_point(size=80, filled=True, color="#4c78a8").encode(y="actual_cny_bn:Q")
+    return (band + trend + actual).properties(width=160, height=200).facet(
+        facet=alt.Facet("segment:N", title=None), columns=4,
+        title=titled("Huawei revenue: 2013–2019 trend (orange, 90% prediction interval) vs actual (blue)", source),
+    ).resolve_scale(y="independent")

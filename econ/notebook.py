@@ -26,6 +26,7 @@ from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
 #: Which parameter groups each notebook reads (its parameters cell lists these).
 NOTEBOOK_MODELS = {
     "00_scenario_overview": ("policy", "revenue", "market_share"),
+    "01_revenue_impact": ("policy", "revenue"),
 }
 DEFAULT_DRAWS = 10_000
 RUN_ARGUMENTS = ("scenario", "output_dir", "draws")

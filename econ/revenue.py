@@ -274,6 +274,11 @@ class RevenueImpact:
     draws: dict
 
     @property
+    def source(self) -> str:
+        """Citation for charts: the procurement and mix data, and the calibration target."""
+        return f"{self.chain.source}; calibrated to {data.cite(data.load('calibration_targets'))}; workbook model"
+
+    @property
     def totals(self) -> dict[str, np.ndarray]:
         return apac_totals(self.draws, self.chain)
 
