@@ -82,6 +82,12 @@ class SupplyChain:
         if missing:
             raise InputError.single("data/procurement_category_mix.csv", "supplier_economy",
                                     f"no category mix for {', '.join(missing)}")
+        sums = mix.groupby("supplier_economy")["share"].sum()
+        off = sums[(sums - 1).abs() > 1e-6]
+        if len(off):
+            raise InputError([("data/procurement_category_mix.csv", "share",
+                               f"{e} sums to {v:.3g}; each economy's category shares must sum to 1")
+                              for e, v in off.items()])
         sales = proc.merge(mix, on="supplier_economy")
         sales = pd.DataFrame({"economy": sales["supplier_economy"], "category": sales["product_category"],
                               "sales_usd_bn": sales["procurement_usd_bn"] * sales["share"]})
