@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
+import yaml
 
 from econ import paths, uncertainty
 from econ.errors import InputError
@@ -95,8 +96,6 @@ def assumptions(scenario: Scenario, models: tuple[str, ...] | None = None) -> pd
     """The scenario's assumptions as a table: parameter, value, unit, range, meaning, where set."""
     set_in = {}
     for file in reversed(scenario.files):  # parents first, so the child wins
-        import yaml
-
         raw = yaml.safe_load((paths.ROOT / file).read_text()) if (paths.ROOT / file).exists() else {}
         for key in (raw or {}).get("parameters", {}) or {}:
             set_in[key] = file

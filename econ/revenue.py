@@ -42,7 +42,6 @@ MONTHS = 12
 DAYS_PER_MONTH = 365.25 / 12
 CHIP_CATEGORIES = ("foundry", "memory", "image_sensors", "display", "chip_design")
 APAC = ("taiwan", "south_korea", "japan", "china")
-COMPARISON = ("united_states",)
 DRAWN = ("licence_approval_rate", "stockpile_months", "substitution_rate", "recovery_months", "indirect_coverage")
 CALIBRATION_SCENARIO = "may2020_fdpr"
 #: Huawei's output falls one-for-one with the share of its chip supply blocked: Leontief fixed
