@@ -17,7 +17,6 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import yaml
 
 from econ import paths, uncertainty
 from econ.errors import InputError
@@ -94,13 +93,6 @@ def _shown(value) -> str:
 
 def assumptions(scenario: Scenario, models: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The scenario's assumptions as a table: parameter, value, unit, range, meaning, where set."""
-    set_in = {}
-    for file in reversed(scenario.files):  # parents first, so the child wins
-        raw = yaml.safe_load((paths.ROOT / file).read_text()) if (paths.ROOT / file).exists() else {}
-        for key in (raw or {}).get("parameters", {}) or {}:
-            set_in[key] = file
-    for key in scenario.overrides:
-        set_in[key] = "override"
     rows = []
     for row in parameter_table():
         if models and row["model"] not in models:
@@ -108,7 +100,7 @@ def assumptions(scenario: Scenario, models: tuple[str, ...] | None = None) -> pd
         rows.append({"parameter": row["name"], "model": row["model"],
                      "value": _shown(scenario.value(row["name"])), "unit": row["unit"],
                      "allowed range": row["range"], "meaning": row["meaning"],
-                     "set in": set_in.get(row["name"], "default")})
+                     "set in": scenario.set_in.get(row["name"], "default")})
     return pd.DataFrame(rows)
 
 

@@ -18,7 +18,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
-from econ.charts import LAB_MIME, SPEC_MIME
+from econ.charts import SPEC_MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -159,4 +159,4 @@ def index_html(run_dir: Path, jobs: list) -> str:
     return _page("Sanctions scenario workbook: scenario comparison", body)
 
 
-__all__ = ["LAB_MIME", "SPEC_MIME", "chart_html", "notebook_to_html", "vega_bundle", "write_atomic"]
+__all__ = ["chart_html", "notebook_to_html", "vega_bundle", "write_atomic"]

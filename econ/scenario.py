@@ -152,6 +152,8 @@ class Scenario(BaseModel):
     files: tuple[str, ...] = ()
     #: Parameters set by override rather than by a file.
     overrides: dict[str, Any] = Field(default_factory=dict)
+    #: Where each parameter set explicitly was set: a scenario file, or "override" (set by the loader).
+    set_in: dict[str, str] = Field(default_factory=dict)
 
     def value(self, name: str):
         return getattr(self.parameters, name)
@@ -251,10 +253,9 @@ def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, s
                                     f"{paths.relative(path.parent)} (have: {', '.join(scenario_names(path.parent))})")
         merged, origin, parent_files = _resolve(parent_path, (*chain, path.stem))
         files += parent_files
-    for key in ("seed",):
-        if key in raw:
-            merged[key] = raw[key]
-            origin[key] = file
+    if "seed" in raw:
+        merged["seed"] = raw["seed"]
+        origin["seed"] = file
     for key, value in (raw.get("parameters") or {}).items():
         merged["parameters"][key] = value
         origin[f"parameters.{key}"] = file
@@ -300,7 +301,8 @@ def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Sc
         merged["parameters"][key] = value
         origin[f"parameters.{key}"] = "override"
     try:
-        return Scenario(**merged, files=tuple(files), overrides=overrides)
+        set_in = {k.removeprefix("parameters."): v for k, v in origin.items() if k.startswith("parameters.")}
+        return Scenario(**merged, files=tuple(files), overrides=overrides, set_in=set_in)
     except ValidationError as e:
         problems = []
         for err in e.errors():

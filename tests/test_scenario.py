@@ -135,3 +135,12 @@ def test_user_scenario_inherits_and_validates(scenario_dir: Path):
 
 def test_validate_all_shipped(capsys):
     assert cli.main(["validate"]) == 0
+
+
+def test_set_in_names_the_file_or_override():
+    s = load_scenario("russia_pivot", overrides={"recovery_months": 9})
+    assert s.set_in["russia_huawei_alignment"] == "data/scenarios/russia_pivot.yaml"
+    assert s.set_in["covered_categories"] == "data/scenarios/aug2020_expansion.yaml"
+    assert s.set_in["substitution_rate"] == "data/scenarios/may2020_fdpr.yaml"
+    assert s.set_in["recovery_months"] == "override"
+    assert "indirect_coverage" not in s.set_in  # declared default
