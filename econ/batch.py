@@ -534,6 +534,8 @@ def _reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
     job.reused_from = old.get("reused_from") or old_run.name.strip(".").removesuffix(".partial")
     for key in ("started", "seconds", "cells_seconds", "attempts"):
         setattr(job, key, old.get(key, getattr(job, key)))
+    # a new file replaces the link: the old run's record stays as it was
+    report.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
     return True
 
 
@@ -616,6 +618,9 @@ def _execute_all(todo: list[Job], run_dir: Path, options: dict, executor: str, w
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    # Built once here, inherited by every forked worker, rather than once per worker (~2 s each).
+    report.vega_bundle()
+    report.exporter(options["show_code"])
     # fork: workers inherit the imported modules; nothing but the main thread runs at this point
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init,

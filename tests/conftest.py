@@ -21,3 +21,21 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture
 def shipped() -> Path:
     return paths.SCENARIOS
+
+
+#: Tiny real notebooks (the papermill way): no econ import, about a second each.
+FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+#: A title and description a reader must see as text, never run.
+HOSTILE_TITLE = "A <script>alert('title')</script> & co"
+HOSTILE_DESCRIPTION = "First <img src=x onerror=alert('description')> scenario"
+
+
+@pytest.fixture
+def tiny_scenarios(tmp_path: Path) -> Path:
+    """Scenario files a (hostile title) and b (inherits a, other substitution rate)."""
+    d = tmp_path / "scenarios"
+    d.mkdir()
+    write(d / "a.yaml", f'title: "{HOSTILE_TITLE}"\ndescription: "{HOSTILE_DESCRIPTION}"\n'
+                        "parameters:\n  substitution_rate: 0.2\n")
+    write(d / "b.yaml", "title: B\ndescription: Second\ninherits: a\nparameters:\n  substitution_rate: 0.4\n")
+    return d
