@@ -39,3 +39,14 @@ def tiny_scenarios(tmp_path: Path) -> Path:
                         "parameters:\n  substitution_rate: 0.2\n")
     write(d / "b.yaml", "title: B\ndescription: Second\ninherits: a\nparameters:\n  substitution_rate: 0.4\n")
     return d
+
+
+@pytest.fixture(scope="session")
+def published_run(tmp_path_factory):
+    """The real default batch (every shipped scenario through every notebook), published to a temporary
+    outputs folder once per test session."""
+    from econ import batch
+
+    result = batch.run(outputs=tmp_path_factory.mktemp("published"), progress=False)
+    assert result.exit_code == 0, [j.error for j in result.jobs if j.status != "ok"]
+    return result

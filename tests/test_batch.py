@@ -341,3 +341,30 @@ def test_dask_executor(tmp_path, tiny_scenarios):
 
 def test_outputs_default_is_project_outputs():
     assert paths.OUTPUTS == paths.ROOT / "outputs"
+
+
+@pytest.mark.slow
+def test_real_notebooks_same_inputs_same_results(tmp_path, published_run):
+    again = batch.run(["russia_pivot"], outputs=tmp_path / "again", progress=False)
+    assert again.exit_code == 0
+    for job in again.jobs:
+        first = published_run.run_dir / job.folder / "results.json"
+        assert (again.run_dir / job.folder / "results.json").read_bytes() == first.read_bytes(), job.folder
+
+
+@pytest.mark.slow
+def test_published_run_layout(published_run):
+    run_dir = published_run.run_dir
+    manifest = _manifest(run_dir)
+    assert manifest["status"] == "complete" and manifest["summary"]["failed"] == 0
+    assert {(j["scenario"], j["notebook"]) for j in manifest["jobs"]} == \
+        {(s, nb.stem) for s in manifest["scenarios"] for nb in batch.notebooks()}
+    for job in manifest["jobs"]:
+        folder = run_dir / job["scenario"] / job["notebook"]
+        assert {p.name for p in folder.iterdir()} >= {f"{job['notebook']}.ipynb", f"{job['notebook']}.html",
+                                                      "results.json", "job.json"}
+        assert job["parameters"]["scenario"] == job["scenario"]
+    metrics = (run_dir / "metrics.csv").read_text().splitlines()
+    assert metrics[0] == "notebook,scenario,metric,value" and len(metrics) > 10
+    index = (run_dir / "index.html").read_text()
+    assert "apac_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
