@@ -86,6 +86,7 @@ class Job:
     started: str = ""
     seconds: float = 0.0  # wall time, kernel start and HTML publishing included
     cells_seconds: float = 0.0  # time spent executing the notebook's cells
+    publish_seconds: float = 0.0  # time spent writing the HTML report
     error: dict = field(default_factory=dict)
 
     @property
@@ -448,6 +449,7 @@ def execute(job: Job, run_dir: str, options: dict) -> Job:
                 _mark_failure(executed, f"This notebook failed: {job.error['name']}: {job.error['message'][:300]}")
             break
     job.cells_seconds = _cells_seconds(executed)
+    published = time.perf_counter()
     try:
         page = (report.notebook_to_html(executed, job.scenario, job.notebook, job.title, options["show_code"])
                 if executed.exists() else report.error_page(job))
@@ -455,6 +457,7 @@ def execute(job: Job, run_dir: str, options: dict) -> Job:
     except Exception:
         job.status = "failed"
         job.error = job.error or {"cell": None, "name": "ReportError", "message": traceback.format_exc()[-2000:]}
+    job.publish_seconds = round(time.perf_counter() - published, 2)
     job.seconds = round(time.perf_counter() - start, 2)
     # written last: a job folder without job.json is incomplete and never reused
     report.write_atomic(out_dir / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
@@ -532,7 +535,7 @@ def _reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
     _link_tree(folder, run_dir / job.folder)
     job.status, job.error = "ok", {}
     job.reused_from = old.get("reused_from") or old_run.name.strip(".").removesuffix(".partial")
-    for key in ("started", "seconds", "cells_seconds", "attempts"):
+    for key in ("started", "seconds", "cells_seconds", "publish_seconds", "attempts"):
         setattr(job, key, old.get(key, getattr(job, key)))
     # a new file replaces the link: the old run's record stays as it was
     report.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
