@@ -591,8 +591,46 @@ def _crashed(job: Job, exc: BaseException) -> Job:
     return job
 
 
-def _execute_all(todo: list[Job], run_dir: Path, options: dict, executor: str, workers: int,
-                 scheduler: str | None, bar: tqdm) -> list[Job]:
+def worker_facts(check_paths: list[str]) -> dict:
+    """What a (Dask) worker has: econ's version and source hash, Python's, and which paths it cannot see."""
+    return {"econ": __version__, "python": platform.python_version(),
+            "missing": [p for p in check_paths if not os.path.exists(p)]}
+
+
+def _dask_client(scheduler: str, check_paths: list[str]):
+    """A client of the cluster at ``scheduler`` whose workers run this econ and see our files; InputError if not."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise InputError.single("command line", "--executor", "dask needs the packages dask and distributed") from None
+    try:
+        client = Client(scheduler, timeout="30s")
+    except Exception as e:
+        raise InputError.single("command line", "--scheduler", f"cannot reach {scheduler}: {e}") from None
+    try:
+        facts = client.run(worker_facts, check_paths)
+    except Exception as e:
+        client.close()
+        raise InputError.single("command line", "--scheduler", f"the workers at {scheduler} cannot run econ "
+                                f"({type(e).__name__}: {e}); start them in this project's environment") from None
+    problems = []
+    for worker, f in sorted(facts.items()):
+        if f["econ"] != __version__ or f["python"].rsplit(".", 1)[0] != platform.python_version().rsplit(".", 1)[0]:
+            problems.append(("--scheduler", worker, f"runs econ {f['econ']} on Python {f['python']}; this is econ "
+                             f"{__version__} on Python {platform.python_version()}"))
+        if f["missing"]:
+            problems.append(("--scheduler", worker, f"cannot see {', '.join(f['missing'])}: workers need the same "
+                             "files at the same paths (a shared filesystem)"))
+    if not facts:
+        problems.append(("--scheduler", scheduler, "the cluster has no workers"))
+    if problems:
+        client.close()
+        raise InputError(problems)
+    return client
+
+
+def _execute_all(todo: list[Job], run_dir: Path, options: dict, workers: int, client, bar: tqdm) -> list[Job]:
+    """Run ``todo`` in local worker processes, or on the Dask cluster of ``client``; the finished jobs."""
     done: list[Job] = []
 
     def finished(job: Job) -> None:
@@ -604,18 +642,21 @@ def _execute_all(todo: list[Job], run_dir: Path, options: dict, executor: str, w
 
     if not todo:
         return done
-    if executor == "dask":
-        from distributed import Client
+    if client is not None:
         from distributed import as_completed as dask_completed
 
-        with Client(scheduler, timeout="60s") as client:
-            futures = {client.submit(execute, job, str(run_dir), options, pure=False,
-                                     key=f"econ-{run_dir.name}-{job.scenario}-{job.notebook}"): job for job in todo}
+        futures = {client.submit(execute, job, str(run_dir), options, pure=False,
+                                 key=f"econ-{run_dir.name.strip('.')}-{job.scenario}-{job.notebook}"): job
+                   for job in todo}
+        try:
             for fut in dask_completed(futures):
                 try:
                     finished(fut.result())
-                except Exception as e:
+                except Exception as e:  # a worker lost, a task cancelled
                     finished(_crashed(futures[fut], e))
+        except KeyboardInterrupt:
+            client.cancel(list(futures))
+            raise
         return done
 
     import multiprocessing
@@ -633,10 +674,16 @@ def _execute_all(todo: list[Job], run_dir: Path, options: dict, executor: str, w
         for fut in as_completed(futures):
             try:
                 finished(fut.result())
-            except Exception as e:
+            except Exception as e:  # the worker died (killed, out of memory)
                 finished(_crashed(futures[fut], e))
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except KeyboardInterrupt:
+        # workers ignore Ctrl-C and would finish their notebooks first: stop them now (their kernels
+        # notice their parent is gone and exit)
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return done
 
 
@@ -662,6 +709,8 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     old_run = find_run(outputs, resume) if resume else None
     runs = outputs / "runs"
     runs.mkdir(parents=True, exist_ok=True)
+    client = _dask_client(scheduler, [str(runs), *sorted({j.notebook_path for j in work.jobs})]) \
+        if executor == "dask" else None
     run_id = _new_run_id(runs)
     final = runs / run_id
     partial = runs / f".{run_id}.partial"
@@ -687,11 +736,14 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     try:
         with tqdm(total=len(jobs), initial=len(reused), desc="scenario × notebook", unit="nb",
                   disable=not progress, file=sys.stderr) as bar:
-            executed = _execute_all(todo, partial, options, executor, workers, scheduler, bar)
+            executed = _execute_all(todo, partial, options, workers, client, bar)
     except KeyboardInterrupt:
         print(f"\nInterrupted. The finished notebooks are kept in {paths.relative(partial)}; "
               f"continue with: econ run --resume {run_id}", file=sys.stderr)
         raise
+    finally:
+        if client is not None:
+            client.close()
     by_key = {(j.scenario, j.notebook): j for j in executed}
     jobs = [by_key.get((j.scenario, j.notebook), j) for j in jobs]
     failed = [j for j in jobs if j.status != "ok"]
