@@ -119,7 +119,7 @@ def parser() -> argparse.ArgumentParser:
                     "outputs/runs/RUN_ID/index.html; outputs/latest points to the newest complete run.\n"
                     "Every scenario and every parameter to be injected is validated before any kernel starts.",
         epilog="Exit codes: 0 every notebook ran; 1 the run finished but a notebook failed (see the index "
-               "page and manifest.json); 2 bad input, nothing ran.")
+               "page and manifest.json); 2 bad input, nothing ran; 130 interrupted (continue with --resume RUN_ID).")
     r.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all shipped)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a notebook parameter for every scenario (VALUE is YAML: 0.3, [foundry, memory], "

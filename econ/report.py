@@ -18,6 +18,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
+from econ import paths
 from econ.charts import SPEC_MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,11 +26,29 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """vega, vega-lite and vega-embed in one script with no external dependency (~1 MB)."""
+    """vega, vega-lite and vega-embed in one script with no external dependency (~1 MB).
+
+    vl-convert assembles it in about 2 s, in every process that asks; it depends only on the
+    vl-convert version, so it is kept in the cache folder (paths.CACHE) under that version.
+    """
+    from importlib.metadata import version
+
+    cached = paths.CACHE / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if "vegaEmbed" in text:
+            return text
+    except OSError:
+        pass
     import vl_convert
 
     # A literal "</script>" inside the bundle would end the inline script early.
-    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    text = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    try:
+        write_atomic(cached, text)
+    except OSError:  # a read-only home: build it each time
+        pass
+    return text
 
 
 def chart_html(spec: dict, element_id: str) -> str:

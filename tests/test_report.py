@@ -41,3 +41,19 @@ def test_report_title_escaped_once_and_code_hidden(tmp_path):
     assert "pathlib" not in page  # code hidden by default
     assert "pathlib" in report.notebook_to_html(path, "a", "01_second", HOSTILE_TITLE, show_code=True)
     assert page.count(report.vega_bundle()[:2000]) == 1
+
+
+def test_vega_bundle_cached_by_version(tmp_path, monkeypatch):
+    from econ import paths
+
+    monkeypatch.setattr(paths, "CACHE", tmp_path / "cache")
+    report.vega_bundle.cache_clear()
+    try:
+        built = report.vega_bundle()
+        files = list((tmp_path / "cache").glob("vega-bundle-vl-convert-*.js"))
+        assert len(files) == 1 and "vegaEmbed" in built and "</script" not in built
+        report.vega_bundle.cache_clear()
+        files[0].write_text(files[0].read_text() + "// from the cache\n")
+        assert report.vega_bundle().endswith("// from the cache\n")
+    finally:
+        report.vega_bundle.cache_clear()
