@@ -49,7 +49,7 @@ import nbformat
 import papermill
 from tqdm import tqdm
 
-from econ import __version__, comparison, paths, report
+from econ import __version__, comparison, data, paths, report
 from econ.errors import InputError
 from econ.notebook import NOTEBOOK_MODELS, notebook_parameters
 from econ.scenario import PARAMETER_NAMES, SAFE_NAME, SAFE_NAME_RULE, Scenario, load_scenario, scenario_names
@@ -217,6 +217,8 @@ def plan(scenarios: list[str] | None = None, overrides: dict | None = None, *, s
         if (why := _literal_problem(value, f"parameter {name!r}")) is not None:
             problems.append(("command line", f"parameter {name!r}", why))
     scenario_overrides = {k: v for k, v in overrides.items() if k in PARAMETER_NAMES}
+    # reports never rest on data whose provenance is not recorded (cheap: the hashes are needed anyway)
+    problems += data.check_manifest()
 
     names = list(scenarios or scenario_names(scenario_dir))
     if not names:

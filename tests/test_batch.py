@@ -368,3 +368,17 @@ def test_published_run_layout(published_run):
     assert metrics[0] == "notebook,scenario,metric,value" and len(metrics) > 10
     index = (run_dir / "index.html").read_text()
     assert "apac_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
+
+
+def test_data_without_recorded_provenance_refused(tmp_path, monkeypatch, no_kernel):
+    import shutil
+
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    monkeypatch.setattr(paths, "DATA", copy)
+    monkeypatch.setattr(paths, "MANIFEST", copy / "manifest.yaml")
+    monkeypatch.setattr(paths, "SCENARIOS", copy / "scenarios")
+    with open(copy / "vendor_shares.csv", "a") as f:
+        f.write("\n")
+    with pytest.raises(InputError, match=r"vendor_shares.csv.sha256.*does not match the file"):
+        batch.plan(["baseline"])
