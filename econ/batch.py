@@ -729,9 +729,10 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     workers = max(1, min(workers or cpus, len(todo) or 1))
     options = {"timeout": timeout, "show_code": show_code, "kernel": kernel,
                "threads": max(1, cpus // workers) if executor == "processes" else None}
+    where = (f"on {workers} worker{'s' if workers > 1 else ''}" if executor == "processes"
+             else f"on the Dask cluster at {scheduler}")
     print(f"Run {run_id}: {len(jobs)} notebook runs ({len(work.scenarios)} scenarios × {len(work.notebooks)} "
-          f"notebooks), {len(reused)} reused" + (f" from {old_run.name}" if old_run else "")
-          + (f", on {workers} workers" if executor == "processes" else f", on the Dask cluster at {scheduler}"),
+          f"notebooks), {len(reused)} reused" + (f" from {old_run.name}" if old_run else "") + f", {where}",
           file=sys.stderr)
     started = time.perf_counter()
     created = dt.datetime.now().isoformat(timespec="seconds")
