@@ -51,6 +51,72 @@ def titled(title: str, source: str) -> alt.TitleParams:
     return alt.TitleParams(title, subtitle=f"Source: {source}")
 
 
+# --- market shares (econ.market_share) -------------------------------------------------------------
+
+VENDOR_ORDER = ["huawei", "zte", "ericsson", "nokia", "samsung", "cisco", "others"]
+VENDOR_COLOURS = ["#e45756", "#ff9da6", "#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#bab0ac"]
+
+
+def share_areas(frame: pd.DataFrame, source: str, basis: str = "new contracts") -> alt.Chart:
+    """Stacked areas of vendor shares by year, one panel per region.
+
+    ``frame``: year, region, vendor, share (median), share_p05, share_p95.
+    """
+    return alt.Chart(frame).mark_area().encode(
+        x=alt.X("year:O", title=None),
+        y=alt.Y("share:Q", stack="normalize", title=f"Share of {basis} (median)", axis=alt.Axis(format="%")),
+        color=alt.Color("vendor:N", sort=VENDOR_ORDER, scale=alt.Scale(domain=VENDOR_ORDER, range=VENDOR_COLOURS),
+                        title="Vendor"),
+        order=alt.Order("vendor_order:Q"),
+        tooltip=["region:N", "year:O", "vendor:N", alt.Tooltip("share:Q", format=".1%", title="median"),
+                 alt.Tooltip("share_p05:Q", format=".1%", title="p05"),
+                 alt.Tooltip("share_p95:Q", format=".1%", title="p95")],
+    ).transform_calculate(
+        vendor_order=f"indexof({VENDOR_ORDER!r}, datum.vendor)"
+    ).properties(width=200, height=140).facet(
+        facet=alt.Facet("region:N", title=None), columns=4,
+        title=titled(f"Vendor shares of {basis} by region", source))
+
+
+def huawei_foreign_revenue(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Huawei's sales by foreign market over time, with Russia highlighted.
+
+    ``frame``: year, market, revenue_usd_bn, revenue_usd_bn_p05, revenue_usd_bn_p95.
+    """
+    base = alt.Chart(frame).encode(
+        x=alt.X("year:O", title=None),
+        color=alt.Color("market:N", title="Market"),
+        tooltip=["market:N", "year:O", alt.Tooltip("revenue_usd_bn:Q", format=",.2f", title="median"),
+                 alt.Tooltip("revenue_usd_bn_p05:Q", format=",.2f", title="p05"),
+                 alt.Tooltip("revenue_usd_bn_p95:Q", format=",.2f", title="p95")])
+    lines = base.mark_line(point=True).encode(
+        y=alt.Y("revenue_usd_bn:Q", title="Huawei's new-contract sales (USD bn, nominal; median)"),
+        strokeWidth=alt.condition("datum.market == 'russia'", alt.value(4), alt.value(1.5)))
+    band = alt.Chart(frame[frame["market"] == "russia"]).mark_area(opacity=0.2, color="#e45756").encode(
+        x="year:O", y="revenue_usd_bn_p05:Q", y2="revenue_usd_bn_p95:Q")
+    return (band + lines).properties(
+        title=titled("Huawei's foreign markets: sales by market (Russia bold, its p05–p95 shaded)", source))
+
+
+def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Heat map of where Huawei's lost sales go: region by vendor, share of Huawei's loss.
+
+    ``frame``: region, vendor, change_usd_bn, share_of_huawei_loss.
+    """
+    data = frame[frame["vendor"] != "huawei"].dropna(subset=["share_of_huawei_loss"])
+    base = alt.Chart(data).encode(
+        x=alt.X("vendor:N", sort=VENDOR_ORDER, title="Vendor gaining"),
+        y=alt.Y("region:N", title=None))
+    cells = base.mark_rect().encode(
+        color=alt.Color("share_of_huawei_loss:Q", title="Share of Huawei's loss",
+                        scale=alt.Scale(scheme="blues"), legend=alt.Legend(format="%")),
+        tooltip=["region:N", "vendor:N", alt.Tooltip("change_usd_bn:Q", format=",.2f", title="USD bn"),
+                 alt.Tooltip("share_of_huawei_loss:Q", format=".1%", title="share of loss")])
+    text = base.mark_text(fontSize=10).encode(text=alt.Text("share_of_huawei_loss:Q", format=".0%"))
+    return (cells + text).properties(
+        width=360, title=titled("Where Huawei's lost sales go, 2020–2030 (vs Huawei unrestricted; medians)", source))
+
+
 def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Chart:
     """Huawei's reported revenue by year for one breakdown (``total``, ``region``, ``business_group``).
 

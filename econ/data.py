@@ -20,6 +20,7 @@ import yaml
 
 from econ import paths
 from econ.errors import InputError
+from econ.scenario import Market, Region, Vendor
 
 QUALITY = ["primary", "good", "medium", "secondary", "low", "derived", "assumption"]
 
@@ -118,6 +119,15 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "scope": _text()}),
     Dataset("exchange_rates", {
         "year": _year(), "currency": _text(), "units_per_usd": _number(ge=0)}),
+    Dataset("equipment_regions", {
+        "region": _text(isin=list(Region.__args__)), "share_of_world_ex_russia": _share(),
+        "share_low": _share(), "share_high": _share(), "five_g_launch_year": _year()}),
+    Dataset("equipment_markets", {
+        "market": _text(isin=list(Market.__args__)), "region": _text(isin=list(Region.__args__)),
+        "weight_in_region": _share()}),
+    Dataset("vendor_share_priors", {
+        "region": _text(isin=list(Region.__args__)), "vendor": _text(isin=list(Vendor.__args__)),
+        "prior_share": _share(), "fixed": _text(isin=["true", "false"])}),
 ]}
 
 

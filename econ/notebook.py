@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
 NOTEBOOK_MODELS = {
     "00_scenario_overview": ("policy", "revenue", "market_share"),
     "01_revenue_impact": ("policy", "revenue"),
+    "02_market_share": ("policy", "market_share"),
 }
 DEFAULT_DRAWS = 10_000
 RUN_ARGUMENTS = ("scenario", "output_dir", "draws")
@@ -85,7 +87,7 @@ def _shown(value) -> str:
         fields = {k: v for k, v in value.model_dump().items() if k != "dist"}
         return f"{value.dist}(" + ", ".join(f"{k}={v:g}" for k, v in fields.items()) + ")"
     if isinstance(value, tuple):
-        return ", ".join(value) if value else "(none)"
+        return "; ".join(str(v) for v in value) if value else "(none)"
     if isinstance(value, date):
         return value.isoformat()
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -133,9 +135,10 @@ def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -
 def sync(notebook_path: Path) -> bool:
     """Rewrite a notebook's parameters cell from the declarations; True when it changed."""
     nb = nbformat.read(notebook_path, as_version=4)
-    text = parameters_cell(notebook_path.stem)
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
+            default = re.search(r'^scenario: str = "([A-Za-z0-9_-]+)"', cell.source, re.MULTILINE)
+            text = parameters_cell(notebook_path.stem, *(default.groups() if default else ()))
             if cell.source == text:
                 return False
             cell.source = text
