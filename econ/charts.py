@@ -114,7 +114,7 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
                  alt.Tooltip("share_of_huawei_loss:Q", format=".1%", title="share of loss")])
     text = base.mark_text(fontSize=10).encode(text=alt.Text("share_of_huawei_loss:Q", format=".0%"))
     return (cells + text).properties(
-        width=360, title=titled("Where Huawei's lost sales go, 2020–2030 (vs Huawei unrestricted; medians)", source))
+        width=360, title=titled("Where Huawei's lost sales go, 2020–2030 (vs Huawei unrestricted; means of draws)", source))
 
 
 def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Chart:

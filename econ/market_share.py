@@ -477,13 +477,14 @@ class MarketShares:
     def diversion(self, first: int = 2020, last: int = END_YEAR) -> pd.DataFrame:
         """Where Huawei's lost sales go, first..last, against the same scenario with Huawei unrestricted.
 
-        Per region: each vendor's change in new-contract value (USD bn, nominal, median of draws)
-        and its share of Huawei's loss. Sales replacing ripped-out kit count as gains.
+        Per region: each vendor's change in new-contract value (USD bn, nominal, mean of draws, so
+        that the changes add up) and its share of Huawei's loss. Sales replacing ripped-out kit
+        count as gains.
         """
         span = [i for i, y in enumerate(YEARS) if first <= y <= last]
         scn = _by_group(self.sim["new"], self.base.markets)[:, span].sum(axis=1)           # (n, G, V)
         cf = _by_group(self.unrestricted["new"], self.base.markets)[:, span].sum(axis=1)
-        change = np.median(scn - cf, axis=0)                                               # (G, V)
+        change = (scn - cf).mean(axis=0)                                                   # (G, V)
         loss = -change[:, VENDORS.index("huawei")]
         rows = []
         for g, group in enumerate(self.groups):
