@@ -226,6 +226,9 @@ def _nest_index() -> np.ndarray:
     return np.array([lookup[v] for v in VENDORS])
 
 
+_NEST_MATRIX = np.eye(len(NESTS))[_nest_index()]          # (V, G) one-hot
+
+
 def utilities(shares: np.ndarray, correlation: np.ndarray) -> np.ndarray:
     """Attractiveness that reproduces ``shares`` (..., V) under the nested logit (Berry's inversion).
 
@@ -247,16 +250,21 @@ def nested_logit(delta: np.ndarray, available: np.ndarray, correlation: np.ndarr
     A vendor not available has probability zero; the others' ratios within a nest are unchanged.
     """
     lam = (1.0 - np.asarray(correlation))[:, None, None]
-    nests = _nest_index()
     available = available & np.isfinite(delta)
     scaled = np.where(available, delta, 0.0) / lam
     scaled = scaled - np.where(available, scaled, -np.inf).max(axis=-1, keepdims=True)
-    e = np.where(available, np.exp(scaled), 0.0)
-    inclusive = np.stack([e[..., nests == g].sum(axis=-1) for g in range(len(NESTS))], axis=-1)
-    within = np.divide(e, inclusive[..., nests], out=np.zeros_like(e), where=inclusive[..., nests] > 0)
-    nest_weight = np.where(inclusive > 0, inclusive ** lam, 0.0)
-    nest_p = nest_weight / nest_weight.sum(axis=-1, keepdims=True)
-    return within * nest_p[..., nests]
+    return _choice(np.where(available, np.exp(scaled), 0.0), lam)
+
+
+def _choice(e: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """Nested-logit shares from ``e`` = exp(delta / lambda), zero where a vendor is unavailable."""
+    onehot = _NEST_MATRIX
+    inclusive = e @ onehot                                                  # D_g: (n, M, G)
+    open_ = inclusive > 0
+    weight = np.where(open_, np.where(open_, inclusive, 1.0) ** lam, 0.0)  # D_g^lambda
+    nest_p = weight / weight.sum(axis=-1, keepdims=True)
+    per_unit = np.divide(nest_p, inclusive, out=np.zeros_like(nest_p), where=open_)
+    return e * (per_unit @ onehot.T)
 
 
 def availability(bans, markets: pd.DataFrame, year: int) -> np.ndarray:
@@ -303,7 +311,9 @@ def simulate(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray],
     corr = params["vendor_nest_correlation"]
     life = params["equipment_life_years"]
     base_shares = base.market_shares()                                     # (M, V)
-    delta0 = utilities(np.broadcast_to(base_shares, (n, *base_shares.shape)), corr)
+    lam = (1.0 - corr)[:, None, None]
+    with np.errstate(over="raise"):
+        attraction = np.exp(utilities(np.broadcast_to(base_shares, (n, *base_shares.shape)), corr) / lam)
     spend = spend_path(base, scenario, params["market_growth"], params["five_g_wave_uplift"])
     hw = VENDORS.index("huawei")
     others = VENDORS.index("others")
@@ -314,45 +324,47 @@ def simulate(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray],
 
     installed = spend[:, 0, :, None] * life[:, None, None] * base_shares[None]   # steady state
     removable = np.zeros_like(installed)
-    new_out = np.empty((n, len(YEARS), len(markets), len(VENDORS)))
+    new_out = np.empty((len(YEARS), n, len(markets), len(VENDORS)))        # year first: contiguous writes
     inst_out = np.empty_like(new_out)
+    keep = 1 - 1 / life[:, None, None]
+    removals = [b for b in bans if b.remove_by is not None]
     for t, year in enumerate(YEARS):
-        delta = delta0.copy()
-        if year > BASE_YEAR:
-            delta[:, outside_china, hw] -= penalty[:, None] * _in_force(p.rule_effective_date, year)
+        if year == BASE_YEAR:
+            shares = np.broadcast_to(base_shares, installed.shape)
+        else:
+            shift = np.zeros((n, len(markets)))                              # Huawei's utility change
+            shift[:, outside_china] -= penalty[:, None] * _in_force(p.rule_effective_date, year)
             if year >= ALIGNMENT_FROM:
-                delta[:, in_russia, hw] += params["russia_huawei_alignment"][:, None]
-        avail = availability(bans, markets, year) if year > BASE_YEAR else np.ones_like(base_shares, dtype=bool)
-        shares = nested_logit(delta, avail, corr) if year > BASE_YEAR else np.broadcast_to(base_shares, delta.shape)
+                shift[:, in_russia] += params["russia_huawei_alignment"][:, None]
+            e = attraction * availability(bans, markets, year)[None]
+            e[..., hw] *= np.exp(shift / lam[..., 0])
+            shares = _choice(e, lam)
         ramp = np.clip((year - ALIGNMENT_FROM + 1) / max(target_year - ALIGNMENT_FROM + 1, 1), 0.0, 1.0)
         if year > BASE_YEAR and p.russia_domestic_target > 0:
-            quota = (quota_full * ramp)[:, None]
-            rus = shares[:, in_russia, :] * (1 - quota[..., None])
-            rus[..., others] += quota
-            shares = shares.copy()
-            shares[:, in_russia, :] = rus
-        forced = np.zeros_like(installed)
+            quota = (quota_full * ramp)[:, None]                           # reserved for domestic makers
+            shares[:, in_russia, :] *= 1 - quota[..., None]
+            shares[:, in_russia, others] += quota
+        purchases = spend[:, t, :]
         if year > BASE_YEAR:
-            installed = installed * (1 - 1 / life[:, None, None])
-            removable = removable * (1 - 1 / life[:, None, None])
-            for ban in bans:
-                start = first_year(ban)
-                if ban.remove_by is None or not start <= year <= ban.remove_by:
-                    continue
-                mask = (_place_mask(ban, markets)[:, None] & np.isin(VENDORS, ban.vendors)[None, :])[None]
-                if year == start:
-                    removable = np.where(mask, installed * ban.removal_share, removable)
-                step = np.where(mask, removable / (ban.remove_by - year + 1), 0.0)
-                forced += step
-                removable -= step
-            installed = installed - forced
-        purchases = spend[:, t, :] + forced.sum(axis=-1) if year > BASE_YEAR else spend[:, t, :]
-        new = shares * purchases[..., None]
+            installed *= keep                                              # retirements at end of life
+            removable *= keep
+            active = [b for b in removals if first_year(b) <= year <= b.remove_by]
+            if active:
+                forced = np.zeros_like(installed)
+                for ban in active:
+                    mask = (_place_mask(ban, markets)[:, None] & np.isin(VENDORS, ban.vendors)[None, :])[None]
+                    if year == first_year(ban):
+                        removable = np.where(mask, installed * ban.removal_share, removable)
+                    step = np.where(mask, removable / (ban.remove_by - year + 1), 0.0)
+                    forced += step
+                    removable -= step
+                installed -= forced
+                purchases = purchases + forced.sum(axis=-1)                # replacing ripped-out kit
+        np.multiply(shares, purchases[..., None], out=new_out[t])
         if year > BASE_YEAR:
-            installed = installed + new
-        new_out[:, t] = new
-        inst_out[:, t] = installed
-    return {"new": new_out, "installed": inst_out, "spend": spend}
+            installed += new_out[t]
+        inst_out[t] = installed
+    return {"new": new_out.transpose(1, 0, 2, 3), "installed": inst_out.transpose(1, 0, 2, 3), "spend": spend}
 
 
 def first_year(ban) -> int:
