@@ -296,8 +296,8 @@ def _in_force(start, year: int) -> float:
 
 
 def simulate(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray],
-             restrict_huawei: bool = True) -> dict[str, np.ndarray]:
-    """Run the model for every draw in ``params`` (arrays of length n).
+             restrict_huawei: bool = True, until: int = END_YEAR) -> dict[str, np.ndarray]:
+    """Run the model for every draw in ``params`` (arrays of length n), from 2019 to ``until``.
 
     Returns arrays: ``new`` (n, T, M, V) new-contract value in USD bn, ``installed`` (n, T, M, V)
     installed base in USD bn, ``spend`` (n, T, M). ``restrict_huawei=False`` drops Huawei's bans
@@ -324,11 +324,12 @@ def simulate(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray],
 
     installed = spend[:, 0, :, None] * life[:, None, None] * base_shares[None]   # steady state
     removable = np.zeros_like(installed)
-    new_out = np.empty((len(YEARS), n, len(markets), len(VENDORS)))        # year first: contiguous writes
+    years = [y for y in YEARS if y <= until]
+    new_out = np.empty((len(years), n, len(markets), len(VENDORS)))        # year first: contiguous writes
     inst_out = np.empty_like(new_out)
     keep = 1 - 1 / life[:, None, None]
     removals = [b for b in bans if b.remove_by is not None]
-    for t, year in enumerate(YEARS):
+    for t, year in enumerate(years):
         if year == BASE_YEAR:
             shares = np.broadcast_to(base_shares, installed.shape)
         else:
@@ -520,6 +521,13 @@ class MarketShares:
                              "source_id": r.source_id})
         return pd.DataFrame(rows)
 
+    def fan(self, vendor: str = "huawei", region: str = "world_ex_china", kind: str = "new") -> pd.DataFrame:
+        """One vendor's share in one region by year: p05, p25, p50, p75, p95 of the draws."""
+        share = self._shares(kind)[:, :, self.groups.index(region), VENDORS.index(vendor)]
+        qs = np.percentile(share, [5, 25, 50, 75, 95], axis=0)
+        return pd.DataFrame({"period": YEARS, "p05": qs[0], "p25": qs[1], "p50": qs[2], "p75": qs[3],
+                             "p95": qs[4]}).assign(metric=f"{vendor}_share_{region}")
+
     def metrics(self) -> dict[str, float]:
         """Headline metrics (shares of new contracts; rank 1 = largest), with _p05 and _p95."""
         new = self._shares("new")
@@ -553,6 +561,45 @@ class MarketShares:
                     "huawei_foreign_revenue_usd_bn_2025_p05": iv["p05"],
                     "huawei_foreign_revenue_usd_bn_2025_p95": iv["p95"]})
         return out
+
+
+#: Headline metrics, one value per parameter set (see :func:`evaluate`): (vendor, group, year) shares.
+SHARE_METRICS = {
+    "huawei_share_world_2021": ("huawei", "world", 2021),
+    "huawei_share_ex_china_2021": ("huawei", "world_ex_china", 2021),
+    "ericsson_share_ex_china_2021": ("ericsson", "world_ex_china", 2021),
+    "nokia_share_ex_china_2021": ("nokia", "world_ex_china", 2021),
+    "huawei_share_russia_2025": ("huawei", "russia", 2025),
+}
+METRICS = (*SHARE_METRICS, "russia_rank_in_huawei_foreign_markets_2025")
+#: Draws simulated at once by :func:`evaluate` (bounds memory: about 25 kB per draw).
+CHUNK = 20_000
+
+
+def evaluate(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Headline metrics for each parameter set: ``params`` maps each name in DRAWN to an (n,) array.
+
+    The fast path for sensitivity analysis and sweeps: only the scenario itself (no Huawei-
+    unrestricted counterfactual), evaluated in chunks of CHUNK sets to bound memory.
+    """
+    base = base_year(scenario.parameters.russia_equipment_share_of_capex)
+    check_bans(scenario, base.markets)
+    n = len(next(iter(params.values())))
+    groups = _groups(base.markets)
+    foreign = ~base.markets["market"].isin(FOREIGN_EXCLUDED).to_numpy()
+    russia = int(np.flatnonzero(base.markets["market"].to_numpy()[foreign] == "russia")[0])
+    out = {name: np.empty(n) for name in METRICS}
+    for lo in range(0, n, CHUNK):
+        part = {k: np.asarray(v[lo:lo + CHUNK], dtype=float) for k, v in params.items()}
+        new = simulate(base, scenario, part, until=max(y for _, _, y in SHARE_METRICS.values()))["new"]
+        for name, (vendor, group, year) in SHARE_METRICS.items():
+            t = YEARS.index(year)
+            value = new[:, t, groups[group]]                                   # (n, M_g, V)
+            out[name][lo:lo + CHUNK] = value[..., VENDORS.index(vendor)].sum(axis=1) / value.sum(axis=(1, 2))
+        revenue = new[:, YEARS.index(2025), foreign, VENDORS.index("huawei")]
+        out["russia_rank_in_huawei_foreign_markets_2025"][lo:lo + CHUNK] = \
+            1 + (revenue > revenue[:, [russia]]).sum(axis=1)
+    return out
 
 
 def assess(scenario: Scenario, n: int = 10_000) -> MarketShares:
