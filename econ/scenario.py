@@ -386,6 +386,19 @@ def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Sc
         raise InputError(problems) from None
 
 
+def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with some parameters replaced, validated like an override."""
+    merged = {**scenario.parameters.model_dump(), **values}
+    try:
+        parameters = Parameters(**merged)
+    except ValidationError as e:
+        raise InputError([("override", ".".join(str(x) for x in err["loc"]),
+                           err["msg"].removeprefix("Value error, ")) for err in e.errors()]) from None
+    return scenario.model_copy(update={"parameters": parameters,
+                                       "overrides": {**scenario.overrides, **values},
+                                       "set_in": {**scenario.set_in, **dict.fromkeys(values, "override")}})
+
+
 def parameter_table() -> list[dict]:
     """Every parameter's declaration: name, model, type, default, unit, range and meaning."""
     rows = []
