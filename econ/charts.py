@@ -117,6 +117,87 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
         width=360, title=titled("Where Huawei's lost sales go, 2020–2030 (vs Huawei unrestricted; means of draws)", source))
 
 
+# --- sensitivity (econ.sweep) ----------------------------------------------------------------------
+
+def tornado(frame: pd.DataFrame, metric: str, top: int = 10) -> alt.Chart:
+    """Tornado for one metric: each parameter's bar runs from the metric at its low to its high end.
+
+    ``frame``: tidy rows of econ.sweep.tornado (metric, parameter, low, high, base, at_low, at_high, swing).
+    """
+    data = frame[frame["metric"] == metric].nlargest(top, "swing").copy()
+    data["label"] = data["parameter"] + " [" + data["low"].map("{:g}".format) + ", " + data["high"].map("{:g}".format) + "]"
+    base = float(data["base"].iloc[0]) if len(data) else 0.0
+    bars = alt.Chart(data).mark_bar().encode(
+        y=alt.Y("label:N", sort=alt.SortField("swing", order="descending"), title=None,
+                axis=alt.Axis(labelLimit=320)),
+        x=alt.X("at_low:Q", title=f"{metric} (parameter at low → high end of its declared range)",
+                scale=alt.Scale(zero=False)),
+        x2="at_high:Q",
+        color=alt.condition("datum.at_high >= datum.at_low", alt.value("#4c78a8"), alt.value("#e45756")),
+        tooltip=["parameter:N", "unit:N", alt.Tooltip("low:Q", format=".3g"), alt.Tooltip("high:Q", format=".3g"),
+                 alt.Tooltip("at_low:Q", format=".4g", title="metric at low"),
+                 alt.Tooltip("at_high:Q", format=".4g", title="metric at high"),
+                 alt.Tooltip("swing:Q", format=".4g")])
+    rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(strokeDash=[4, 3]).encode(x="base:Q")
+    return (bars + rule).properties(height=max(60, 22 * len(data)), title=titled(
+        f"What moves {metric}: one parameter at a time (blue: rises with the parameter; dashed: scenario)",
+        "workbook models; ranges from the parameter declarations"))
+
+
+def stacked(charts: list) -> alt.VConcatChart:
+    """Several charts one under the other (one per metric), as one output."""
+    return alt.vconcat(*charts).resolve_scale(color="independent", x="independent")
+
+
+def sobol_indices(frame: pd.DataFrame, metric: str) -> alt.Chart:
+    """First-order and total Sobol indices for one metric with their confidence intervals.
+
+    ``frame``: rows of econ.sweep.global_indices (metric, parameter, S1, S1_conf, ST, ST_conf, n_base).
+    """
+    data = frame[frame["metric"] == metric]
+    long = pd.concat([
+        pd.DataFrame({"parameter": data["parameter"], "index": "first order (S1)", "value": data["S1"],
+                      "low": data["S1"] - data["S1_conf"], "high": data["S1"] + data["S1_conf"]}),
+        pd.DataFrame({"parameter": data["parameter"], "index": "total (ST)", "value": data["ST"],
+                      "low": data["ST"] - data["ST_conf"], "high": data["ST"] + data["ST_conf"]})])
+    n = int(data["n_base"].iloc[0]) if len(data) else 0
+    base = alt.Chart(long).encode(y=alt.Y("parameter:N", title=None, sort="-x"),
+                                  yOffset="index:N", color=alt.Color("index:N", title=None))
+    bars = base.mark_bar().encode(x=alt.X("value:Q", title="Share of the metric's variance"),
+                                  tooltip=["parameter:N", "index:N", alt.Tooltip("value:Q", format=".3f"),
+                                           alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")])
+    err = base.mark_rule(color="black").encode(x="low:Q", x2="high:Q")
+    return (bars + err).properties(title=titled(
+        f"Sobol indices of {metric} over the scenario's distributions (N = {n}; lines: 95% bootstrap CI)",
+        "workbook models; SALib"))
+
+
+def fan(frame: pd.DataFrame, title: str, y_title: str, source: str) -> alt.Chart:
+    """Fan chart: p05–p95 and p25–p75 bands and the median over periods.
+
+    ``frame``: period, p05, p25, p50, p75, p95.
+    """
+    base = alt.Chart(frame).encode(x=alt.X("period:O", title=None))
+    outer = base.mark_area(opacity=0.25, color="#4c78a8").encode(y=alt.Y("p05:Q", title=y_title), y2="p95:Q")
+    inner = base.mark_area(opacity=0.45, color="#4c78a8").encode(y="p25:Q", y2="p75:Q")
+    line = base.mark_line(color="#1f3b63", point=True).encode(
+        y="p50:Q", tooltip=["period:O"] + [alt.Tooltip(f"{p}:Q", format=".4g") for p in ("p05", "p25", "p50", "p75", "p95")])
+    return (outer + inner + line).properties(title=titled(f"{title} (bands: p05–p95, p25–p75; line: median)", source))
+
+
+def sweep_heatmap(frame: pd.DataFrame, x: str, y: str, metric: str, source: str) -> alt.Chart:
+    """Heat map of one metric over a two-parameter sweep. ``frame``: rows of econ.sweep.sweep."""
+    data = frame[frame["metric"] == metric]
+    return alt.Chart(data).mark_rect().encode(
+        x=alt.X(f"{x}:O", title=x, axis=alt.Axis(format=".2f", labelAngle=-45)),
+        y=alt.Y(f"{y}:O", title=y, sort="descending", axis=alt.Axis(format=".2f")),
+        color=alt.Color("value:Q", title=metric, scale=alt.Scale(scheme="viridis")),
+        tooltip=[alt.Tooltip(f"{x}:Q", format=".3g"), alt.Tooltip(f"{y}:Q", format=".3g"),
+                 alt.Tooltip("value:Q", format=".4g", title=metric)],
+    ).properties(title=titled(f"{metric} over {x} × {y} (other parameters at the scenario's central values)",
+                              source))
+
+
 def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Chart:
     """Huawei's reported revenue by year for one breakdown (``total``, ``region``, ``business_group``).
 

@@ -29,9 +29,19 @@ NOTEBOOK_MODELS = {
     "00_scenario_overview": ("policy", "revenue", "market_share"),
     "01_revenue_impact": ("policy", "revenue"),
     "02_market_share": ("policy", "market_share"),
+    "04_sensitivity": ("policy", "revenue", "market_share"),
 }
 DEFAULT_DRAWS = 10_000
 RUN_ARGUMENTS = ("scenario", "output_dir", "draws")
+#: Arguments particular to one notebook: (name, annotation, default as code, help).
+NOTEBOOK_ARGUMENTS = {
+    "04_sensitivity": (
+        ("sobol_base", "int", "1024", "Sobol base sample N: N x (k + 2) runs of each model for k uncertain inputs"),
+        ("sweep_x", "str", '"substitution_rate"', "first parameter of the heat-map sweep (over its declared range)"),
+        ("sweep_y", "str", '"licence_approval_rate"', "second parameter of the heat-map sweep"),
+        ("sweep_steps", "int", "21", "grid points along each sweep axis"),
+    ),
+}
 
 
 def _annotation(row: dict) -> str:
@@ -49,6 +59,8 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
         f'scenario: str = "{scenario}"  # scenario name: a file data/scenarios/NAME.yaml',
         'output_dir: str = ""  # folder for results.json; empty means outputs/scratch/SCENARIO/NOTEBOOK',
         f"draws: int = {DEFAULT_DRAWS}  # Monte Carlo draws for the uncertainty ranges",
+        *(f"{name}: {kind} = {default}  # {meaning}"
+          for name, kind, default, meaning in NOTEBOOK_ARGUMENTS.get(notebook, ())),
         "# Overrides of single scenario parameters; None keeps the scenario's value (see `econ params`).",
     ]
     for row in parameter_table():
@@ -61,7 +73,8 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
 def notebook_parameters(notebook: str) -> tuple[str, ...]:
     """Names a notebook accepts: the run arguments and its models' parameters."""
     models = NOTEBOOK_MODELS[notebook]
-    return RUN_ARGUMENTS + tuple(r["name"] for r in parameter_table() if r["model"] in models)
+    extra = tuple(a[0] for a in NOTEBOOK_ARGUMENTS.get(notebook, ()))
+    return RUN_ARGUMENTS + extra + tuple(r["name"] for r in parameter_table() if r["model"] in models)
 
 
 def start(scenario: str, namespace: dict) -> Scenario:

@@ -243,3 +243,34 @@ def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = 
         if tmp is not None and tmp.exists():
             tmp.unlink()
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# --- what the sensitivity notebook shows ----------------------------------------------------------
+
+def square(scenario: Scenario, x: str, y: str, steps: int = 21) -> tuple[pd.DataFrame, str]:
+    """A two-parameter sweep over both declared ranges; the rows and the metric to map (the first
+    headline metric of the first model that reads ``x``)."""
+    axes = [Axis(name, *declared_range(name), steps) for name in (x, y)]
+    chosen = check_axes(axes, None)
+    return sweep(scenario, axes, [chosen[0].name]), chosen[0].metrics[0]
+
+
+def fans(scenario: Scenario, draws: int) -> list[dict]:
+    """Year-by-year (or month-by-month) metrics over draws, for fan charts: frame, title, axis, source."""
+    rev = revenue.assess(scenario, draws)
+    shares = market_share.assess(scenario, draws)
+    return [
+        {"frame": rev.fan(), "title": "Asia-Pacific revenue loss by month after the rule",
+         "y_title": "USD bn per month, nominal", "source": rev.source},
+        {"frame": shares.fan("huawei", "world_ex_china"), "title": "Huawei's share of new contracts outside China",
+         "y_title": "share", "source": shares.source},
+        {"frame": shares.fan("huawei", "russia"), "title": "Huawei's share of new contracts in Russia",
+         "y_title": "share", "source": shares.source},
+    ]
+
+
+def summary_metrics(tornado_rows: pd.DataFrame, indices: pd.DataFrame) -> dict[str, float]:
+    """For results.json: per headline metric, the widest tornado swing and the largest total index."""
+    out = {f"tornado_max_swing_{m}": float(v) for m, v in tornado_rows.groupby("metric")["swing"].max().items()}
+    out.update({f"sobol_max_total_index_{m}": float(v) for m, v in indices.groupby("metric")["ST"].max().items()})
+    return out

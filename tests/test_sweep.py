@@ -8,7 +8,6 @@ from econ import cli, market_share, revenue, sweep, uncertainty
 from econ.errors import InputError
 from econ.scenario import load_scenario
 
-
 # --- tornado ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
