@@ -259,12 +259,13 @@ def nested_logit(delta: np.ndarray, available: np.ndarray, correlation: np.ndarr
 def _choice(e: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Nested-logit shares from ``e`` = exp(delta / lambda), zero where a vendor is unavailable."""
     onehot = _NEST_MATRIX
-    inclusive = e @ onehot                                                  # D_g: (n, M, G)
+    flat = e.reshape(-1, e.shape[-1])                                       # one 2-D product, not a batch
+    inclusive = (flat @ onehot).reshape(*e.shape[:-1], onehot.shape[1])    # D_g: (n, M, G)
     open_ = inclusive > 0
     weight = np.where(open_, np.where(open_, inclusive, 1.0) ** lam, 0.0)  # D_g^lambda
     nest_p = weight / weight.sum(axis=-1, keepdims=True)
     per_unit = np.divide(nest_p, inclusive, out=np.zeros_like(nest_p), where=open_)
-    return e * (per_unit @ onehot.T)
+    return e * (per_unit.reshape(-1, onehot.shape[1]) @ onehot.T).reshape(e.shape)
 
 
 def availability(bans, markets: pd.DataFrame, year: int) -> np.ndarray:
@@ -303,9 +304,27 @@ def simulate(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray],
     installed base in USD bn, ``spend`` (n, T, M). ``restrict_huawei=False`` drops Huawei's bans
     and sanctions penalty (the counterfactual for the diversion table).
     """
+    n, years = len(params["market_growth"]), [y for y in YEARS if y <= until]
+    shape = (len(years), n, len(base.markets), len(VENDORS))                 # year first: contiguous writes
+    new_out, inst_out = np.empty(shape), np.empty(shape)
+    spend = None
+    for t, _, new, installed, spend_path_ in _steps(base, scenario, params, restrict_huawei, until, track_all=True):
+        new_out[t], inst_out[t], spend = new, installed, spend_path_
+    return {"new": new_out.transpose(1, 0, 2, 3), "installed": inst_out.transpose(1, 0, 2, 3), "spend": spend}
+
+
+def _steps(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray], restrict_huawei: bool,
+           until: int, track_all: bool):
+    """The model year by year: yields (t, year, new (n, M, V), installed, spend (n, T, M)).
+
+    The installed base is tracked for every market and vendor when ``track_all`` (and yielded as
+    (n, M, V)); otherwise only for the cells a removal deadline touches, which is all the new
+    contracts depend on (and ``installed`` is None).
+    """
     p = scenario.parameters
     n = len(params["market_growth"])
     markets = base.markets
+    n_markets, n_vendors = len(markets), len(VENDORS)
     bans = p.vendor_bans if restrict_huawei else _without_huawei(p.vendor_bans)
     penalty = params["huawei_sanctions_penalty"] if restrict_huawei else np.zeros(n)
     corr = params["vendor_nest_correlation"]
@@ -322,50 +341,50 @@ def simulate(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray],
     target_year = p.russia_domestic_target_year
     quota_full = p.russia_domestic_target * params["russia_domestic_capability"]
 
-    installed = spend[:, 0, :, None] * life[:, None, None] * base_shares[None]   # steady state
-    removable = np.zeros_like(installed)
-    years = [y for y in YEARS if y <= until]
-    new_out = np.empty((len(years), n, len(markets), len(VENDORS)))        # year first: contiguous writes
-    inst_out = np.empty_like(new_out)
-    keep = 1 - 1 / life[:, None, None]
     removals = [b for b in bans if b.remove_by is not None]
-    for t, year in enumerate(years):
+    masks = [(_place_mask(b, markets)[:, None] & np.isin(VENDORS, b.vendors)[None, :]).ravel() for b in removals]
+    cells = np.arange(n_markets * n_vendors) if track_all else np.flatnonzero(np.logical_or.reduce(
+        [np.zeros(n_markets * n_vendors, bool), *masks]))
+    masks = [m[cells] for m in masks]
+    to_market = np.eye(n_markets)[cells // n_vendors]                      # (K, M): cell -> its market
+    installed = (spend[:, 0, :, None] * life[:, None, None] * base_shares[None]).reshape(n, -1)[:, cells]
+    removable = np.zeros_like(installed)
+    keep = 1 - 1 / life[:, None]
+    for t, year in enumerate(y for y in YEARS if y <= until):
         if year == BASE_YEAR:
-            shares = np.broadcast_to(base_shares, installed.shape)
+            shares = np.broadcast_to(base_shares, (n, n_markets, n_vendors))
         else:
-            shift = np.zeros((n, len(markets)))                              # Huawei's utility change
+            shift = np.zeros((n, n_markets))                                # Huawei's utility change
             shift[:, outside_china] -= penalty[:, None] * _in_force(p.rule_effective_date, year)
             if year >= ALIGNMENT_FROM:
                 shift[:, in_russia] += params["russia_huawei_alignment"][:, None]
             e = attraction * availability(bans, markets, year)[None]
             e[..., hw] *= np.exp(shift / lam[..., 0])
             shares = _choice(e, lam)
-        ramp = np.clip((year - ALIGNMENT_FROM + 1) / max(target_year - ALIGNMENT_FROM + 1, 1), 0.0, 1.0)
-        if year > BASE_YEAR and p.russia_domestic_target > 0:
-            quota = (quota_full * ramp)[:, None]                           # reserved for domestic makers
-            shares[:, in_russia, :] *= 1 - quota[..., None]
-            shares[:, in_russia, others] += quota
+            if p.russia_domestic_target > 0:
+                ramp = np.clip((year - ALIGNMENT_FROM + 1) / max(target_year - ALIGNMENT_FROM + 1, 1), 0.0, 1.0)
+                quota = (quota_full * ramp)[:, None]                       # reserved for domestic makers
+                shares[:, in_russia, :] *= 1 - quota[..., None]
+                shares[:, in_russia, others] += quota
         purchases = spend[:, t, :]
         if year > BASE_YEAR:
             installed *= keep                                              # retirements at end of life
             removable *= keep
-            active = [b for b in removals if first_year(b) <= year <= b.remove_by]
+            active = [(b, m) for b, m in zip(removals, masks) if first_year(b) <= year <= b.remove_by]
             if active:
                 forced = np.zeros_like(installed)
-                for ban in active:
-                    mask = (_place_mask(ban, markets)[:, None] & np.isin(VENDORS, ban.vendors)[None, :])[None]
+                for ban, mask in active:
                     if year == first_year(ban):
-                        removable = np.where(mask, installed * ban.removal_share, removable)
-                    step = np.where(mask, removable / (ban.remove_by - year + 1), 0.0)
-                    forced += step
-                    removable -= step
+                        removable[:, mask] = installed[:, mask] * ban.removal_share
+                    step = removable[:, mask] / (ban.remove_by - year + 1)
+                    forced[:, mask] += step
+                    removable[:, mask] -= step
                 installed -= forced
-                purchases = purchases + forced.sum(axis=-1)                # replacing ripped-out kit
-        np.multiply(shares, purchases[..., None], out=new_out[t])
+                purchases = purchases + forced @ to_market                 # replacing ripped-out kit
+        new = shares * purchases[..., None]
         if year > BASE_YEAR:
-            installed += new_out[t]
-        inst_out[t] = installed
-    return {"new": new_out.transpose(1, 0, 2, 3), "installed": inst_out.transpose(1, 0, 2, 3), "spend": spend}
+            installed += new.reshape(n, -1)[:, cells]
+        yield t, year, new, (installed.reshape(n, n_markets, n_vendors) if track_all else None), spend
 
 
 def first_year(ban) -> int:
@@ -589,16 +608,18 @@ def evaluate(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.
     foreign = ~base.markets["market"].isin(FOREIGN_EXCLUDED).to_numpy()
     russia = int(np.flatnonzero(base.markets["market"].to_numpy()[foreign] == "russia")[0])
     out = {name: np.empty(n) for name in METRICS}
+    last = max(y for _, _, y in SHARE_METRICS.values())
     for lo in range(0, n, CHUNK):
         part = {k: np.asarray(v[lo:lo + CHUNK], dtype=float) for k, v in params.items()}
-        new = simulate(base, scenario, part, until=max(y for _, _, y in SHARE_METRICS.values()))["new"]
-        for name, (vendor, group, year) in SHARE_METRICS.items():
-            t = YEARS.index(year)
-            value = new[:, t, groups[group]]                                   # (n, M_g, V)
-            out[name][lo:lo + CHUNK] = value[..., VENDORS.index(vendor)].sum(axis=1) / value.sum(axis=(1, 2))
-        revenue = new[:, YEARS.index(2025), foreign, VENDORS.index("huawei")]
-        out["russia_rank_in_huawei_foreign_markets_2025"][lo:lo + CHUNK] = \
-            1 + (revenue > revenue[:, [russia]]).sum(axis=1)
+        for _, year, new, _, _ in _steps(base, scenario, part, True, last, track_all=False):
+            for name, (vendor, group, at) in SHARE_METRICS.items():
+                if at == year:
+                    value = new[:, groups[group]]                                  # (n, M_g, V)
+                    out[name][lo:lo + CHUNK] = value[..., VENDORS.index(vendor)].sum(axis=1) / value.sum(axis=(1, 2))
+            if year == 2025:
+                revenue = new[:, foreign, VENDORS.index("huawei")]
+                out["russia_rank_in_huawei_foreign_markets_2025"][lo:lo + CHUNK] = \
+                    1 + (revenue > revenue[:, [russia]]).sum(axis=1)
     return out
 
 
