@@ -47,6 +47,8 @@ _DEFAULT = {"is_default": pa.Column(str, pa.Check.isin(["true", "false"]))}
 ECONOMIES = ["united_states", "japan", "taiwan", "south_korea", "china", "other", "total"]
 CATEGORIES = ["foundry", "memory", "image_sensors", "display", "passive_components", "chip_design",
               "assembly", "other"]
+#: Russian population tiers of the 5G coverage targets, largest first (econ.investment assigns cities to them).
+TIERS = ["million_plus", "cities_500k_1m", "other_urban"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,16 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "scope": _text()}),
     Dataset("exchange_rates", {
         "year": _year(), "currency": _text(), "units_per_usd": _number(ge=0)}),
+    Dataset("russia_cities", {
+        "area": _text(), "kind": _text(isin=["city", "urban_total", "national_total"]), "year": _year(),
+        "population_m": _number(ge=0)}),
+    Dataset("russia_coverage_targets", {
+        "tier": _text(isin=TIERS), "start_year": _year(), "target_year": _year(),
+        "largest_cities": _number(nullable=True, ge=1), "population_share": _share(nullable=True)}),
+    Dataset("rip_and_replace", {
+        "country": _text(isin=["uk", "us"]), "item": _text(), "year": _year(), "value": _number(ge=0),
+        "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True), "unit": _text(),
+        "role": _text(isin=["input", "benchmark", "context"])}),
 ]}
 
 
