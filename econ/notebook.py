@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
 NOTEBOOK_MODELS = {
     "00_scenario_overview": ("policy", "revenue", "market_share"),
     "01_revenue_impact": ("policy", "revenue"),
+    "03_investment_needs": ("investment",),
 }
 DEFAULT_DRAWS = 10_000
 RUN_ARGUMENTS = ("scenario", "output_dir", "draws")
@@ -52,6 +54,8 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
     for row in parameter_table():
         if row["model"] in models:
             unit = f"{row['unit']}, {row['range']}" if row["range"] else row["unit"]
+            if row["type"].startswith("one of"):
+                unit = row["type"]
             lines.append(f"{row['name']}: {_annotation(row)} = None  # {row['meaning']} ({unit})")
     return "\n".join(lines) + "\n"
 
@@ -133,9 +137,11 @@ def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -
 def sync(notebook_path: Path) -> bool:
     """Rewrite a notebook's parameters cell from the declarations; True when it changed."""
     nb = nbformat.read(notebook_path, as_version=4)
-    text = parameters_cell(notebook_path.stem)
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
+            # Keep the notebook's own default scenario (each notebook has the one that shows it best).
+            current = re.search(r'^scenario: str = "([^"]+)"', cell.source, re.M)
+            text = parameters_cell(notebook_path.stem, *([current.group(1)] if current else []))
             if cell.source == text:
                 return False
             cell.source = text

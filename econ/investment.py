@@ -1,0 +1,587 @@
+"""Investment needs: Russia's 5G build-out 2020-2030, how it compares with what the operators
+spend, and the cost of ripping Huawei out where it is banned (the UK, US rural carriers).
+
+Russia, per Monte Carlo draw (axis 0), population tier and year, in constant 2020 roubles:
+
+* **Coverage.** Cities are sorted into tiers by population (million-plus first). Each tier's
+  targets (data/russia_coverage_targets.csv: the roadmap's 10 million-plus cities by 2024, then
+  labelled assumptions) ramp linearly; ``urban_coverage_share`` of a targeted city's population is
+  covered, and its built-up area is that population over an assumed density.
+* **Sites.** Coverage needs ``area / site area`` sites per network at 3.4-3.8 GHz and
+  ``high_band_site_ratio`` times as many at 4.4-4.99 GHz, the band operators build on until the
+  military's band is released (``military_band_release_year``); a year's new area is built on the
+  band available that year. Capacity needs busy-hour traffic over what a three-sector site
+  carries with the spectrum held. A network has the larger of the two, never fewer than before.
+  Existing (LTE) sites are upgraded first, up to an assumed share of the 3.4-3.8 GHz grid; the
+  rest are new sites. With ``network_sharing`` "alone" four networks are built, "partial" two,
+  "single" one; spectrum is pooled within a network, so sharing divides sites without changing
+  a network's capacity per unit of traffic.
+* **Cost per site.** China Mobile's all-in site cost is split into equipment (its Huawei unit
+  price) and the rest (civil works, power, backhaul; times ``site_cost_multiplier``). Equipment
+  is priced by vendor: Huawei, Ericsson/Nokia at ``western_price_premium`` above, Russian-made
+  at ``domestic_price_premium`` above; the Russian-made share rises to ``domestic_share_target``
+  by the roadmap's year and the rest follows ``vendor_choice``. An upgrade costs the equipment and
+  a share of the rest.
+* **Core and data centres.** One 5G core per operator (one in all for a single shared network),
+  plus data-centre capacity per Gbps of busy-hour traffic added; **spectrum clearing** of
+  3.4-3.8 GHz is paid in the release year.
+
+Financing compares the capex with the operators' capex (latest reported; Beeline and Tele2
+estimated from capex per subscriber) times GSMA's 5G share. The programme's present value
+discounts real capex at the real ``discount_rate``; nominal figures apply ``inflation_rate``.
+
+Rip-and-replace = installed base × replacement cost × (1 + early premium), where the premium is
+``rip_replace_early_premium`` at the seven-year pace BT called ideal and scales with how much
+shorter the window is (UK: 2021 to ``uk_removal_deadline``; US rural carriers: the Act's one year).
+
+Numbers from the world are read from data/ (with their sources); ranges of data rows are drawn
+as triangular(low, value, high) on their own seeded streams, like the scenario's parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from econ import data, uncertainty
+from econ.errors import InputError
+from econ.scenario import Scenario
+
+START_YEAR, END_YEAR = 2020, 2030
+YEARS = np.arange(START_YEAR, END_YEAR + 1)
+TIERS = tuple(data.TIERS)
+#: Tier floors in million people: definitions of the tiers, not data.
+TIER_FLOORS_M = {"million_plus": 1.0, "cities_500k_1m": 0.5}
+OPERATORS = ("mts", "megafon", "beeline", "tele2")
+#: Networks built and 5G cores run, by sharing mode. "partial" is RAN sharing in two pairs with
+#: each operator keeping its own core (a modelling choice, not a plan found in the sources).
+NETWORKS = {"alone": 4, "partial": 2, "single": 1}
+CORES = {"alone": 4, "partial": 4, "single": 1}
+SECTORS_PER_SITE = 3  # the standard macro configuration (modelling constant)
+DAYS_PER_MONTH = 365.25 / 12
+BANDS = {"3.4-3.8 GHz": START_YEAR, "4.4-4.99 GHz": END_YEAR + 1}  # band label -> release year used
+VENDORS = ("mixed", "huawei", "western")
+COMPONENTS = ("spectrum clearing", "new sites", "site upgrades", "core network", "data centres")
+REAL = "real, constant 2020 RUB"
+NOMINAL = "nominal RUB"
+DRAWN = ("spectrum_clearing_multiplier", "high_band_site_ratio", "site_coverage_km2", "urban_coverage_share",
+         "traffic_growth", "domestic_share_target", "domestic_price_premium", "western_price_premium",
+         "site_cost_multiplier", "discount_rate", "inflation_rate", "rip_replace_early_premium")
+#: Data rows drawn over their low-high range: name -> (dataset, key column values).
+DATA_DRAWN = {
+    "density_million_plus": ("five_g_costs", "population_density_covered_area", "russia_million_plus"),
+    "density_cities_500k_1m": ("five_g_costs", "population_density_covered_area", "russia_cities_500k_1m"),
+    "density_other_urban": ("five_g_costs", "population_density_covered_area", "russia_other_urban"),
+    "area_factor_cities_500k_1m": ("five_g_costs", "site_area_factor", "russia_cities_500k_1m"),
+    "area_factor_other_urban": ("five_g_costs", "site_area_factor", "russia_other_urban"),
+    "lte_grid_share": ("five_g_costs", "lte_grid_share_of_mid_band_grid", "russia"),
+    "upgrade_civil_share": ("five_g_costs", "upgrade_civil_share", "russia"),
+    "traffic_gb_month": ("five_g_costs", "traffic_per_5g_user_gb_month", "russia"),
+    "busy_hour_share": ("five_g_costs", "busy_hour_share_of_daily_traffic", "world"),
+    "spectral_efficiency": ("five_g_costs", "effective_spectral_efficiency", "world"),
+    "core_cost_rub_bn": ("five_g_costs", "core_network_cost", "russia"),
+    "dc_cost_rub_m_per_gbps": ("five_g_costs", "data_centre_cost_per_gbps", "russia"),
+    "clearing_cost_rub_bn": ("russia_5g_plan", "spectrum_clearing_cost_3400_3800mhz", None),
+    "uk_sites_bt": ("rip_and_replace", "uk", "huawei_ran_sites_bt"),
+    "uk_sites_vodafone": ("rip_and_replace", "uk", "huawei_ran_sites_vodafone"),
+    "uk_sites_three": ("rip_and_replace", "uk", "huawei_ran_sites_three"),
+    "uk_sites_o2": ("rip_and_replace", "uk", "huawei_ran_sites_o2"),
+    "uk_swap_cost_gbp": ("rip_and_replace", "uk", "site_swap_cost"),
+    "us_base_usd_bn": ("rip_and_replace", "us", "replacement_cost_filed"),
+}
+
+
+# --- currencies ---------------------------------------------------------------------------------
+
+def units_per_usd(rates: pd.DataFrame, currency: str, year: int) -> float:
+    """Currency units per USD in ``year``: the annual average, or after the data the last observed
+    year's (an assumption: no exchange-rate forecast). USD is 1."""
+    if currency == "USD":
+        return 1.0
+    rows = rates[rates["currency"] == currency].set_index("year")["units_per_usd"]
+    if rows.empty or year < rows.index.min():
+        raise InputError.single("data/exchange_rates.csv", "currency",
+                                f"no {currency} rate for {year}; have {sorted(rows.index)}")
+    return float(rows[rows.index <= year].sort_index().iloc[-1])
+
+
+def convert(amount, from_currency: str, to_currency: str, year: int, rates: pd.DataFrame):
+    """``amount`` in ``from_currency`` expressed in ``to_currency`` at ``year``'s average rates."""
+    return amount / units_per_usd(rates, from_currency, year) * units_per_usd(rates, to_currency, year)
+
+
+# --- inputs -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the model takes from data/, checked. Built by :meth:`load`; model functions only
+    read it."""
+
+    tiers: pd.DataFrame          # tier, cities, population_m
+    coverage_share: np.ndarray   # (T, Y) share of each tier's population targeted by the end of each year
+    ranges: dict                 # name -> (value, low, high) of drawn data rows
+    site_cost_rub_m: float       # Huawei all-in cost of a new site, 2020 RUB m
+    equipment_share: float       # equipment share of that cost
+    band_mhz: dict               # band label -> MHz
+    subscribers_m: np.ndarray    # (Y,) 5G subscribers
+    domestic_target_year: int
+    domestic_target: float
+    huawei_share_mixed: float    # Huawei's share of non-Russian kit under "mixed"
+    capex_5g_share: float        # GSMA: share of operator capex going to 5G
+    operator_capex: pd.DataFrame  # operator, capex_rub_bn, basis
+    rip: pd.DataFrame
+    rates: pd.DataFrame
+    source: str
+
+    @classmethod
+    def load(cls) -> Inputs:
+        costs = data.defaults("five_g_costs")
+        plan = data.defaults("russia_5g_plan")
+        rip = data.load("rip_and_replace")
+        targets = data.load("russia_coverage_targets")
+        cities = data.load("russia_cities")
+        rates = data.load("exchange_rates")
+        tiers, city_tiers = _tiers(cities)
+        _check_targets(targets, city_tiers)
+        tables = {"five_g_costs": costs, "russia_5g_plan": plan, "rip_and_replace": rip}
+        ranges = {name: _range(tables[ds], *key) for name, (ds, *key) in DATA_DRAWN.items()}
+
+        def cost(param, geo):
+            return float(costs[(costs["parameter"] == param) & (costs["geography"] == geo)]["value"].iloc[0])
+
+        def item(name, year=None):
+            rows = plan[plan["item"] == name]
+            return rows if year is None else float(rows[rows["year"] == year]["value"].iloc[0])
+
+        rub_per_cny = convert(1.0, "CNY", "RUB", START_YEAR, rates)
+        all_in = cost("site_all_in_cost", "china")
+        subs = item("subscribers_5g_m")
+        # No commercial 5G in 2020 (GSMA 2021: Russia's launch slipped to 2024 at the earliest).
+        points = pd.concat([pd.DataFrame({"year": [START_YEAR], "value": [0.0]}), subs[["year", "value"]]])
+        domestic = item("domestic_equipment_share")
+        shares = data.defaults("vendor_shares")
+        western = shares[(shares["region"] == "russia") & (shares["vendor"] == "ericsson_nokia_combined")]
+        used = pd.concat([costs, plan, rip, cities, targets, western, rates[rates["currency"].isin(["RUB", "CNY", "GBP"])]])
+        return cls(
+            tiers=tiers, coverage_share=coverage_targets(targets, city_tiers), ranges=ranges,
+            site_cost_rub_m=all_in * rub_per_cny / 1e6, equipment_share=cost("base_station_unit_price", "china") / all_in,
+            band_mhz={"3.4-3.8 GHz": item("band_3400_3800mhz_width", 2019),
+                      "4.4-4.99 GHz": item("band_4800_4990mhz_width", 2019)},
+            subscribers_m=np.interp(YEARS, points["year"], points["value"]),
+            domestic_target_year=int(domestic["year"].iloc[0]), domestic_target=float(domestic["value"].iloc[0]),
+            # The rest of the installed base is taken to be Huawei's (ZTE and others ignored: an assumption).
+            huawei_share_mixed=1.0 - float(western["share"].iloc[0]),
+            capex_5g_share=item("gsma_capex_5g_share_2020_2025", 2020),
+            operator_capex=operator_capex(data.defaults("russia_operators")), rip=rip, rates=rates,
+            source=data.cite(used))
+
+    def draw(self, name: str, n: int, seed: int) -> np.ndarray:
+        value, low, high = self.ranges[name]
+        if low < high:
+            return uncertainty.Triangular(low=low, mode=value, high=high).sample(uncertainty.rng_for(seed, name), n)
+        return np.full(n, value)
+
+    def central(self, name: str) -> np.ndarray:
+        return np.array([self.ranges[name][0]])
+
+    def rip_item(self, country: str, item: str) -> float:
+        rows = self.rip[(self.rip["country"] == country) & (self.rip["item"] == item)]
+        return float(rows["value"].iloc[0])
+
+
+def _range(frame, first, second):
+    if "parameter" in frame:
+        rows = frame[(frame["parameter"] == first) & (frame["geography"] == second)]
+    elif "country" in frame:
+        rows = frame[(frame["country"] == first) & (frame["item"] == second)]
+    else:
+        rows = frame[frame["item"] == first]
+    if rows.empty:
+        raise InputError.single("data/", f"{first} {second or ''}".strip(), "row the investment model needs is missing")
+    r = rows.iloc[0]
+    low = r["value"] if pd.isna(r["value_low"]) else r["value_low"]
+    high = r["value"] if pd.isna(r["value_high"]) else r["value_high"]
+    return float(r["value"]), float(low), float(high)
+
+
+def _tiers(cities: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Population by tier, and each city tier's city populations (largest first)."""
+    listed = cities[cities["kind"] == "city"].sort_values("population_m", ascending=False)
+    urban = float(cities.loc[cities["kind"] == "urban_total", "population_m"].iloc[0])
+    city_tiers = {}
+    for tier, floor in TIER_FLOORS_M.items():
+        higher = [f for f in TIER_FLOORS_M.values() if f > floor]
+        ceiling = min(higher) if higher else np.inf
+        pops = listed["population_m"]
+        city_tiers[tier] = pops[(pops >= floor) & (pops < ceiling)].to_numpy()
+    rest = urban - listed["population_m"].sum()
+    if rest <= 0:
+        raise InputError.single("data/russia_cities.csv", "population_m",
+                                f"listed cities hold {listed['population_m'].sum():.1f}m, "
+                                f"more than the urban total {urban}m")
+    tiers = pd.DataFrame({"tier": TIERS, "cities": [len(city_tiers[t]) for t in TIER_FLOORS_M] + [np.nan],
+                          "population_m": [city_tiers[t].sum() for t in TIER_FLOORS_M] + [rest]})
+    return tiers, city_tiers
+
+
+def _check_targets(targets: pd.DataFrame, city_tiers: dict) -> None:
+    """Target years in order and inside the model's years; each row names cities or a share."""
+    file, problems = "data/russia_coverage_targets.csv", []
+    for i, r in targets.iterrows():
+        line = f"line {i + 2}"
+        if r["target_year"] < r["start_year"]:
+            problems.append((file, f"column 'target_year', {line}", f"{r['target_year']} is before the start year "
+                             f"{r['start_year']}; a target year must be on or after its start year"))
+        for col in ("start_year", "target_year"):
+            if not START_YEAR <= r[col] <= END_YEAR:
+                problems.append((file, f"column '{col}', {line}", f"{r[col]} is outside the model's years "
+                                 f"{START_YEAR}-{END_YEAR}"))
+        has_cities, has_share = pd.notna(r["largest_cities"]), pd.notna(r["population_share"])
+        if has_cities == has_share:
+            problems.append((file, f"columns 'largest_cities', 'population_share', {line}",
+                             "give exactly one: the number of largest cities covered, or a share of the tier"))
+        elif has_cities and r["tier"] not in city_tiers:
+            problems.append((file, f"column 'largest_cities', {line}", f"tier {r['tier']} has no city list; "
+                             "give population_share instead"))
+        elif has_cities and r["largest_cities"] > len(city_tiers[r["tier"]]):
+            problems.append((file, f"column 'largest_cities', {line}", f"{int(r['largest_cities'])} exceeds the "
+                             f"{len(city_tiers[r['tier']])} cities of tier {r['tier']}"))
+    if problems:
+        raise InputError(problems)
+
+
+def coverage_targets(targets: pd.DataFrame, city_tiers: dict) -> np.ndarray:
+    """Share of each tier's population targeted by the end of each year, (T, Y): linear ramps over
+    each milestone's years of building (start year to target year, both included), held afterwards."""
+    out = np.zeros((len(TIERS), len(YEARS)))
+    for i, tier in enumerate(TIERS):
+        level = 0.0
+        for r in targets[targets["tier"] == tier].sort_values("target_year").itertuples():
+            if pd.notna(r.largest_cities):
+                pops = city_tiers[tier]
+                share = pops[: int(r.largest_cities)].sum() / pops.sum()
+            else:
+                share = r.population_share
+            s, t = r.start_year, r.target_year
+            ramp = np.clip((YEARS - s + 1) / (t - s + 1), 0, 1)  # building from start to target year, inclusive
+            out[i] = np.where(YEARS >= s, level + (share - level) * ramp, out[i])
+            level = share
+    return out
+
+
+def operator_capex(operators: pd.DataFrame) -> pd.DataFrame:
+    """Each operator's annual capex (RUB bn, latest reported year, read as constant 2020 roubles).
+
+    Beeline's and Tele2's capex were not found: they are estimated as their 2020 subscribers times
+    the average capex per subscriber of MTS and MegaFon in their reported years (an assumption).
+    """
+    capex = operators[operators["metric"] == "capex_rub_bn"].sort_values("year").groupby("operator").last()
+    subs = operators[operators["metric"] == "subscribers_m"].set_index(["operator", "year"])["value"]
+    intensity = np.mean([r.value / subs[(op, r.year)] for op, r in capex.iterrows() if (op, r.year) in subs])
+    rows = []
+    for op in OPERATORS:
+        if op in capex.index:
+            rows.append({"operator": op, "capex_rub_bn": float(capex.at[op, "value"]),
+                         "basis": f"reported {int(capex.at[op, 'year'])}"})
+        else:
+            rows.append({"operator": op, "capex_rub_bn": float(intensity * subs[(op, 2020)]),
+                         "basis": "assumption: 2020 subscribers x average capex per subscriber of MTS and MegaFon"})
+    return pd.DataFrame(rows)
+
+
+# --- the Russian build-out ----------------------------------------------------------------------
+
+def vendor_price_index(vendor_choice: str, p: dict, inputs: Inputs) -> np.ndarray:
+    """Equipment price relative to Huawei's, per draw and year (n, Y), with the Russian-made share
+    rising linearly to its target by the roadmap's year."""
+    ramp = np.clip((YEARS - START_YEAR) / (inputs.domestic_target_year - START_YEAR), 0, 1)
+    domestic = p["domestic_share_target"][:, None] * ramp
+    huawei = {"huawei": 1.0, "western": 0.0, "mixed": inputs.huawei_share_mixed}[vendor_choice]
+    foreign = huawei + (1 - huawei) * (1 + p["western_price_premium"][:, None])
+    return domestic * (1 + p["domestic_price_premium"][:, None]) + (1 - domestic) * foreign
+
+
+def sites_needed(area_km2, site_km2, high_band_ratio, released, traffic_gbps, site_capacity_gbps):
+    """Sites per network by tier and year (n, T, Y), cumulative: (all sites, coverage sites, the
+    coverage grid at 3.4-3.8 GHz).
+
+    ``area_km2`` (n, T, Y) is the area covered by the end of each year, ``site_km2`` (n, T) the area
+    one 3.4-3.8 GHz site covers, ``released`` (Y,) whether that band is available in each year (new
+    area is otherwise built at ``high_band_ratio`` (n,) times the density), ``traffic_gbps`` (n, T, Y)
+    busy-hour traffic per network and ``site_capacity_gbps`` (Y,) what one site carries. Sites are
+    never removed, so the count is the running maximum of coverage and capacity needs.
+    """
+    added_area = np.diff(area_km2, axis=-1, prepend=0.0)
+    density = np.where(released, 1.0, high_band_ratio[:, None])[:, None, :]           # (n, 1, Y)
+    coverage = np.cumsum(added_area / site_km2[:, :, None] * density, axis=-1)
+    capacity = traffic_gbps / site_capacity_gbps
+    sites = np.maximum.accumulate(np.maximum(coverage, capacity), axis=-1)
+    return sites, coverage, area_km2 / site_km2[:, :, None]
+
+
+def split_new_and_upgrades(sites, existing):
+    """Sites added each year (n, T, Y) split into upgrades of existing sites (used first, up to
+    ``existing``, cumulative) and new sites."""
+    added = np.diff(sites, axis=-1, prepend=0.0)
+    upgrades = np.zeros_like(added)
+    used = np.zeros(sites.shape[:-1])
+    for y in range(sites.shape[-1]):
+        upgrades[..., y] = np.minimum(added[..., y], np.maximum(existing[..., y] - used, 0.0))
+        used = used + upgrades[..., y]
+    return added - upgrades, upgrades
+
+
+def russia_capex(inputs: Inputs, p: dict, sharing: str, vendor_choice: str, release_year: int) -> dict:
+    """The build-out per draw: capex by component (n, C, Y) in real 2020 RUB bn, and the quantities.
+
+    ``p`` holds the drawn parameters (:data:`DRAWN`) and data ranges (:data:`DATA_DRAWN`), each (n,).
+    """
+    k = NETWORKS[sharing]
+    released = YEARS >= release_year
+    pop = inputs.tiers["population_m"].to_numpy()
+    covered_pop = inputs.coverage_share[None] * pop[None, :, None] * p["urban_coverage_share"][:, None, None]
+    density = np.stack([p[f"density_{t}"] for t in TIERS], axis=1)                       # (n, T)
+    area = covered_pop * 1e6 / density[:, :, None]
+    factor = np.stack([np.ones_like(p["site_coverage_km2"])] + [p[f"area_factor_{t}"] for t in TIERS[1:]], axis=1)
+    site_km2 = p["site_coverage_km2"][:, None] * factor
+    # Busy-hour traffic: subscribers spread over the covered population, never more than it.
+    share_of_covered = covered_pop / np.maximum(covered_pop.sum(axis=1, keepdims=True), 1e-12)
+    subs_m = np.minimum(inputs.subscribers_m[None, :], covered_pop.sum(axis=1))[:, None, :] * share_of_covered
+    gb_month = p["traffic_gb_month"][:, None] * (1 + p["traffic_growth"][:, None]) ** (YEARS - START_YEAR)
+    gbps_per_user = gb_month * 8 * p["busy_hour_share"][:, None] / DAYS_PER_MONTH / 3600
+    traffic = subs_m * 1e6 * gbps_per_user[:, None, :]                                   # (n, T, Y), all networks
+    # Each network holds 1/k of the spectrum and carries 1/k of the traffic: per-network sites are
+    # traffic over a site's capacity with all the spectrum. After release both bands are held.
+    mhz = inputs.band_mhz["4.4-4.99 GHz"] + np.where(released, inputs.band_mhz["3.4-3.8 GHz"], 0.0)
+    site_gbps = SECTORS_PER_SITE * mhz * p["spectral_efficiency"][:, None] / 1000       # (n, Y)
+    sites, coverage, grid_mid = sites_needed(area, site_km2, p["high_band_site_ratio"], released, traffic,
+                                             site_gbps[:, None, :])
+    new, upgrades = split_new_and_upgrades(sites, p["lte_grid_share"][:, None, None] * grid_mid)
+    index = vendor_price_index(vendor_choice, p, inputs)                               # (n, Y)
+    equipment = inputs.site_cost_rub_m * inputs.equipment_share * index
+    rest = inputs.site_cost_rub_m * (1 - inputs.equipment_share) * p["site_cost_multiplier"][:, None]
+    new_cost = equipment + rest
+    upgrade_cost = equipment + p["upgrade_civil_share"][:, None] * rest
+    capex = np.zeros((len(p["discount_rate"]), len(COMPONENTS), len(YEARS)))
+    if release_year <= END_YEAR:
+        capex[:, 0, release_year - START_YEAR] = p["clearing_cost_rub_bn"] * p["spectrum_clearing_multiplier"]
+    capex[:, 1] = k * new.sum(axis=1) * new_cost / 1000
+    capex[:, 2] = k * upgrades.sum(axis=1) * upgrade_cost / 1000
+    # The core is built over the launch year and the next, by the operators' own (or the shared) network.
+    launched = sites.sum(axis=1) > 0
+    first = launched & ~np.concatenate([np.zeros((len(launched), 1), bool), launched[:, :-1]], axis=1)
+    second = np.concatenate([np.zeros((len(first), 1), bool), first[:, :-1]], axis=1)
+    capex[:, 3] = CORES[sharing] * p["core_cost_rub_bn"][:, None] * index * 0.5 * (first | second)
+    added_gbps = np.maximum(np.diff(traffic.sum(axis=1), axis=-1, prepend=0.0), 0.0)
+    capex[:, 4] = added_gbps * p["dc_cost_rub_m_per_gbps"][:, None] * index / 1000
+    return {"capex": capex, "sites": k * sites, "new_sites": k * np.cumsum(new, axis=-1),
+            "upgraded_sites": k * np.cumsum(upgrades, axis=-1), "coverage_sites": k * coverage,
+            "covered_pop_m": covered_pop, "area_km2": area, "traffic_gbps": traffic.sum(axis=1), "price_index": index}
+
+
+def npv(flows: np.ndarray, rate, base_year: int = START_YEAR) -> np.ndarray:
+    """Present value at ``base_year`` of yearly flows (n, Y) over :data:`YEARS` at ``rate`` (n,)."""
+    factor = (1 + np.asarray(rate, dtype=float)[:, None]) ** (YEARS - base_year)
+    return (flows / factor).sum(axis=-1)
+
+
+def nominal(real: np.ndarray, inflation) -> np.ndarray:
+    """Real constant-2020 flows (n, ..., Y) in nominal terms at ``inflation`` (n,) a year."""
+    infl = np.asarray(inflation, dtype=float).reshape((-1,) + (1,) * (real.ndim - 1))
+    return real * (1 + infl) ** (YEARS - START_YEAR)
+
+
+# --- rip and replace ------------------------------------------------------------------------------
+
+def rip_and_replace(installed_units, unit_cost, early_premium, window_years, orderly_years) -> dict:
+    """Cost of removing installed kit and replacing it within ``window_years``.
+
+    The replacement at normal pace is installed units × all-in replacement cost per unit; doing it
+    early adds ``early_premium`` of that at the ``orderly_years`` pace, scaled by
+    ``orderly_years / window_years`` (a labelled assumption: the same work in half the time needs
+    twice the crews at spot rates and strands twice as much kit). Returns arrays of the inputs'
+    shape under "replacement" and "early premium".
+    """
+    if np.any(np.asarray(window_years) < 1):
+        raise ValueError("the removal window must be at least one year")
+    normal = np.asarray(installed_units, dtype=float) * np.asarray(unit_cost, dtype=float)
+    return {"replacement": normal, "early premium": normal * early_premium * orderly_years / window_years}
+
+
+def rip_and_replace_costs(inputs: Inputs, p: dict, uk_deadline: int) -> dict:
+    """UK (GBP bn) and US rural carriers (USD bn), constant 2020 prices, per draw."""
+    uk_sites = sum(p[f"uk_sites_{op}"] for op in ("bt", "vodafone", "three", "o2"))
+    uk_window = uk_deadline - inputs.rip_item("uk", "removal_start_year") + 1
+    uk = rip_and_replace(uk_sites, p["uk_swap_cost_gbp"] / 1e9, p["rip_replace_early_premium"], uk_window,
+                         inputs.rip_item("uk", "orderly_removal_years"))
+    # The US filing already values the installed base at replacement cost: one "unit" of USD bn.
+    us = rip_and_replace(1.0, p["us_base_usd_bn"], p["rip_replace_early_premium"],
+                         inputs.rip_item("us", "removal_window_years"), inputs.rip_item("uk", "orderly_removal_years"))
+    return {"uk": uk, "us": us}
+
+
+# --- the scenario-facing view ---------------------------------------------------------------------
+
+def check_scenario(scenario: Scenario, inputs: Inputs) -> None:
+    """Parameter combinations the declared ranges cannot catch."""
+    start = int(inputs.rip_item("uk", "removal_start_year"))
+    deadline = scenario.parameters.uk_removal_deadline
+    if deadline < start:
+        file = scenario.set_in.get("uk_removal_deadline", scenario.files[0] if scenario.files else "scenario")
+        raise InputError.single(file, "parameters.uk_removal_deadline", f"{deadline} is before the start year of "
+                                f"UK removal ({start}, data/rip_and_replace.csv); allowed {start}-2035")
+
+
+def draw_params(scenario: Scenario, inputs: Inputs, n: int) -> dict[str, np.ndarray]:
+    p = {k: uncertainty.draw(scenario.value(k), n, scenario.seed, k) for k in DRAWN}
+    p.update({k: inputs.draw(k, n, scenario.seed) for k in DATA_DRAWN})
+    return p
+
+
+def central_params(scenario: Scenario, inputs: Inputs) -> dict[str, np.ndarray]:
+    p = {k: np.array([uncertainty.central(scenario.value(k))]) for k in DRAWN}
+    p.update({k: inputs.central(k) for k in DATA_DRAWN})
+    return p
+
+
+def _iv(x) -> dict:
+    return uncertainty.interval(np.asarray(x))
+
+
+@dataclass(frozen=True)
+class InvestmentNeeds:
+    """The investment model's answer for one scenario: draws and their summaries."""
+
+    scenario: Scenario
+    inputs: Inputs
+    params: dict
+    russia: dict
+    alternatives: dict   # (band, vendor) -> capex draws (n,), 2020-2030 total, real
+    rip: dict
+
+    @property
+    def source(self) -> str:
+        return f"{self.inputs.source}; workbook model"
+
+    @property
+    def capex(self) -> np.ndarray:
+        """Total capex per draw and year (n, Y), real 2020 RUB bn."""
+        return self.russia["capex"].sum(axis=1)
+
+    def capacity(self) -> float:
+        """The four operators' 5G capex capacity a year, real 2020 RUB bn."""
+        return float(self.inputs.operator_capex["capex_rub_bn"].sum() * self.inputs.capex_5g_share)
+
+    def metrics(self) -> dict[str, float]:
+        """p50 and _p05/_p95 of the headline figures (names carry unit and basis)."""
+        real, infl = self.capex, self.params["inflation_rate"]
+        nom = nominal(real, infl)
+        upto = {y: YEARS <= y for y in (2024, 2027, 2030)}
+        gap = np.clip(real - self.capacity(), 0, None)
+        values = {
+            **{f"russia_5g_capex_rub_bn_2020_{y}": real[:, m].sum(axis=1) for y, m in upto.items()},
+            **{f"russia_5g_capex_nominal_rub_bn_2020_{y}": nom[:, m].sum(axis=1) for y, m in upto.items()},
+            "russia_5g_capex_usd_bn_2020_2024": convert(real[:, upto[2024]].sum(axis=1), "RUB", "USD", START_YEAR,
+                                                        self.inputs.rates),
+            "russia_5g_capex_npv_rub_bn": npv(real, self.params["discount_rate"]),
+            "russia_5g_sites_thousand_2030": self.russia["sites"][:, :, -1].sum(axis=1) / 1000,
+            "russia_5g_financing_gap_rub_bn_2020_2024": gap[:, upto[2024]].sum(axis=1),
+            "russia_5g_financing_gap_rub_bn_2020_2030": gap.sum(axis=1),
+            "uk_rip_and_replace_gbp_bn": sum(self.rip["uk"].values()),
+            "us_rip_and_replace_usd_bn": sum(self.rip["us"].values()),
+        }
+        out = {}
+        for name, x in values.items():
+            iv = _iv(x)
+            out.update({name: iv["p50"], f"{name}_p05": iv["p05"], f"{name}_p95": iv["p95"]})
+        return out
+
+    def capex_by_year_component(self) -> pd.DataFrame:
+        """Median capex by year and component (RUB bn), real and nominal, with p05/p95. Tidy.
+
+        Medians of parts need not add up to the median total (see :meth:`metrics`)."""
+        real = self.russia["capex"]
+        nom = nominal(real, self.params["inflation_rate"])
+        rows = []
+        for c, comp in enumerate(COMPONENTS):
+            r, nm = _iv(real[:, c]), _iv(nom[:, c])
+            for y, year in enumerate(YEARS):
+                rows.append({"year": int(year), "component": comp, "capex_rub_bn": r["p50"][y],
+                             "capex_p05_rub_bn": r["p05"][y], "capex_p95_rub_bn": r["p95"][y],
+                             "capex_nominal_rub_bn": nm["p50"][y], "basis": REAL})
+        return pd.DataFrame(rows)
+
+    def by_band_and_vendor(self) -> pd.DataFrame:
+        """Capex 2020-2030 (real 2020 RUB bn) under each band and vendor choice, the scenario's other
+        settings unchanged: p05, p50, p95."""
+        rows = []
+        for (band, vendor), x in self.alternatives.items():
+            iv = _iv(x)
+            rows.append({"band": band, "vendor": vendor, "capex_rub_bn": iv["p50"], "capex_p05_rub_bn": iv["p05"],
+                         "capex_p95_rub_bn": iv["p95"], "basis": REAL})
+        return pd.DataFrame(rows)
+
+    def financing_gap(self) -> pd.DataFrame:
+        """Capex need against the operators' 5G capex capacity by year (real 2020 RUB bn). Tidy.
+
+        Positive gap: more capex than the operators' usual 5G budget."""
+        cap = self.capacity()
+        gap = _iv(self.capex - cap)
+        cum = _iv(np.cumsum(self.capex - cap, axis=1))
+        need = _iv(self.capex)
+        return pd.DataFrame({"year": YEARS, "capex_rub_bn": need["p50"], "capacity_rub_bn": cap,
+                             "gap_rub_bn": gap["p50"], "gap_p05_rub_bn": gap["p05"], "gap_p95_rub_bn": gap["p95"],
+                             "cumulative_gap_rub_bn": cum["p50"], "basis": REAL})
+
+    def coverage(self) -> pd.DataFrame:
+        """Medians by tier and year: population and built-up area covered, and sites of all networks
+        (total, of which needed for coverage alone, new and upgraded existing sites). Tidy."""
+        r, pop = self.russia, self.inputs.tiers["population_m"].to_numpy()
+        med = {k: np.median(r[k], axis=0) for k in ("covered_pop_m", "area_km2", "sites", "coverage_sites",
+                                                     "new_sites", "upgraded_sites")}
+        return pd.DataFrame([{
+            "year": int(year), "tier": tier, "covered_population_m": med["covered_pop_m"][t, y],
+            "population_share_covered": med["covered_pop_m"][t, y] / pop[t], "covered_area_km2": med["area_km2"][t, y],
+            "sites_thousand": med["sites"][t, y] / 1000, "coverage_sites_thousand": med["coverage_sites"][t, y] / 1000,
+            "new_sites_thousand": med["new_sites"][t, y] / 1000,
+            "upgraded_sites_thousand": med["upgraded_sites"][t, y] / 1000}
+            for t, tier in enumerate(TIERS) for y, year in enumerate(YEARS)])
+
+    def rip_and_replace_by_country(self) -> pd.DataFrame:
+        """Model cost by country and component (local currency and USD at 2020 rates, constant 2020
+        prices) with p05/p95 of the total, and the published estimates as benchmark rows. Tidy."""
+        rates, rows = self.inputs.rates, []
+        currency = {"uk": "GBP", "us": "USD"}
+        names = {"uk": "UK (all Huawei RAN sites by the deadline)", "us": "US rural carriers (FCC programme)"}
+        for country, parts in self.rip.items():
+            total = _iv(sum(parts.values()))
+            for comp, x in parts.items():
+                local = float(np.median(x))
+                rows.append({"country": names[country], "kind": "model", "estimate": comp, "cost_local_bn": local,
+                             "currency": currency[country],
+                             "cost_usd_bn": convert(local, currency[country], "USD", START_YEAR, rates),
+                             "total_p05_usd_bn": convert(total["p05"], currency[country], "USD", START_YEAR, rates),
+                             "total_p95_usd_bn": convert(total["p95"], currency[country], "USD", START_YEAR, rates)})
+        bench = self.inputs.rip[self.inputs.rip["role"] == "benchmark"]
+        for r in bench.itertuples():
+            label = r.item.removeprefix("published_").replace("_", " ")
+            rows.append({"country": names[r.country], "kind": "published", "estimate": f"{label} ({r.year})",
+                         "cost_local_bn": r.value, "currency": currency[r.country],
+                         "cost_usd_bn": convert(r.value, currency[r.country], "USD", START_YEAR, rates),
+                         "total_p05_usd_bn": np.nan, "total_p95_usd_bn": np.nan})
+        return pd.DataFrame(rows)
+
+
+def assess(scenario: Scenario, n: int = 10_000, inputs: Inputs | None = None) -> InvestmentNeeds:
+    """Run the investment model for ``scenario`` over ``n`` seeded draws (inputs checked first)."""
+    inputs = inputs or Inputs.load()
+    check_scenario(scenario, inputs)
+    s = scenario.parameters
+    p = draw_params(scenario, inputs, n)
+    russia = russia_capex(inputs, p, s.network_sharing, s.vendor_choice, s.military_band_release_year)
+    alternatives = {(band, vendor): russia_capex(inputs, p, s.network_sharing, vendor, year)["capex"].sum(axis=(1, 2))
+                    for band, year in BANDS.items() for vendor in VENDORS}
+    return InvestmentNeeds(scenario, inputs, p, russia, alternatives,
+                           rip_and_replace_costs(inputs, p, s.uk_removal_deadline))
