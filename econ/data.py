@@ -297,4 +297,4 @@ def cite(frame: pd.DataFrame) -> str:
     table = sources().set_index("source_id")
     seen = dict.fromkeys(frame["source_id"])
     parts = [f"{table.at[s, 'publisher']} ({table.at[s, 'date']})" for s in seen if s in table.index]
-    return "; ".join(parts)
+    return "; ".join(dict.fromkeys(parts))

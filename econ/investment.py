@@ -133,7 +133,8 @@ class Inputs:
     operator_capex: pd.DataFrame  # operator, capex_rub_bn, basis
     rip: pd.DataFrame
     rates: pd.DataFrame
-    source: str
+    source: str                  # citation of the rows behind the Russian build-out
+    rip_source: str              # ... and behind rip-and-replace
 
     @classmethod
     def load(cls) -> Inputs:
@@ -163,7 +164,16 @@ class Inputs:
         domestic = item("domestic_equipment_share")
         shares = data.defaults("vendor_shares")
         western = shares[(shares["region"] == "russia") & (shares["vendor"] == "ericsson_nokia_combined")]
-        used = pd.concat([costs, plan, rip, cities, targets, western, rates[rates["currency"].isin(["RUB", "CNY", "GBP"])]])
+        operators = data.defaults("russia_operators")
+        fx_2020 = rates[(rates["year"] == START_YEAR) & rates["currency"].isin(["RUB", "CNY", "GBP"])]
+        drawn_costs = {(ds_key[1], ds_key[2]) for ds_key in DATA_DRAWN.values() if ds_key[0] == "five_g_costs"}
+        russia_rows = pd.concat([
+            costs[[(a, b) in drawn_costs | {("site_all_in_cost", "china"), ("base_station_unit_price", "china")}
+                   for a, b in zip(costs["parameter"], costs["geography"])]],
+            plan[plan["item"].isin(["subscribers_5g_m", "domestic_equipment_share", "spectrum_clearing_cost_3400_3800mhz",
+                                    "gsma_capex_5g_share_2020_2025", "band_3400_3800mhz_width",
+                                    "band_4800_4990mhz_width"])],
+            cities, targets, western, operators[operators["metric"].isin(["capex_rub_bn", "subscribers_m"])], fx_2020])
         return cls(
             tiers=tiers, coverage_share=coverage_targets(targets, city_tiers), ranges=ranges,
             site_cost_rub_m=all_in * rub_per_cny / 1e6, equipment_share=cost("base_station_unit_price", "china") / all_in,
@@ -174,8 +184,8 @@ class Inputs:
             # The rest of the installed base is taken to be Huawei's (ZTE and others ignored: an assumption).
             huawei_share_mixed=1.0 - float(western["share"].iloc[0]),
             capex_5g_share=item("gsma_capex_5g_share_2020_2025", 2020),
-            operator_capex=operator_capex(data.defaults("russia_operators")), rip=rip, rates=rates,
-            source=data.cite(used))
+            operator_capex=operator_capex(operators), rip=rip, rates=rates,
+            source=data.cite(russia_rows), rip_source=data.cite(pd.concat([rip, fx_2020])))
 
     def draw(self, name: str, n: int, seed: int) -> np.ndarray:
         value, low, high = self.ranges[name]
@@ -463,7 +473,13 @@ class InvestmentNeeds:
 
     @property
     def source(self) -> str:
+        """Citation for the Russian build-out's charts."""
         return f"{self.inputs.source}; workbook model"
+
+    @property
+    def rip_source(self) -> str:
+        """Citation for the rip-and-replace chart."""
+        return f"{self.inputs.rip_source}; workbook model"
 
     @property
     def capex(self) -> np.ndarray:
@@ -554,7 +570,7 @@ class InvestmentNeeds:
         prices) with p05/p95 of the total, and the published estimates as benchmark rows. Tidy."""
         rates, rows = self.inputs.rates, []
         currency = {"uk": "GBP", "us": "USD"}
-        names = {"uk": "UK (all Huawei RAN sites by the deadline)", "us": "US rural carriers (FCC programme)"}
+        names = {"uk": "UK: Huawei RAN sites, removed by the deadline", "us": "US: rural carriers in the FCC programme"}
         for country, parts in self.rip.items():
             total = _iv(sum(parts.values()))
             for comp, x in parts.items():
