@@ -12,8 +12,8 @@ Russia, per Monte Carlo draw (axis 0), population tier and year, in constant 202
   military's band is released (``military_band_release_year``); a year's new area is built on the
   band available that year. Capacity needs busy-hour traffic over what a three-sector site
   carries with the spectrum held. A network has the larger of the two, never fewer than before.
-  Existing (LTE) sites are upgraded first, up to an assumed share of the 3.4-3.8 GHz grid; the
-  rest are new sites. With ``network_sharing`` "alone" four networks are built, "partial" two,
+  Existing (LTE) sites are upgraded first, up to an assumed LTE site density in the covered
+  area; the rest are new sites. With ``network_sharing`` "alone" four networks are built, "partial" two,
   "single" one; spectrum is pooled within a network, so sharing divides sites without changing
   a network's capacity per unit of traffic.
 * **Cost per site.** China Mobile's all-in site cost is split into equipment (its Huawei unit
@@ -76,7 +76,7 @@ DATA_DRAWN = {
     "density_other_urban": ("five_g_costs", "population_density_covered_area", "russia_other_urban"),
     "area_factor_cities_500k_1m": ("five_g_costs", "site_area_factor", "russia_cities_500k_1m"),
     "area_factor_other_urban": ("five_g_costs", "site_area_factor", "russia_other_urban"),
-    "lte_grid_share": ("five_g_costs", "lte_grid_share_of_mid_band_grid", "russia"),
+    "lte_sites_per_km2": ("five_g_costs", "lte_site_density", "russia_million_plus"),
     "upgrade_civil_share": ("five_g_costs", "upgrade_civil_share", "russia"),
     "traffic_gb_month": ("five_g_costs", "traffic_per_5g_user_gb_month", "russia"),
     "busy_hour_share": ("five_g_costs", "busy_hour_share_of_daily_traffic", "world"),
@@ -314,8 +314,7 @@ def vendor_price_index(vendor_choice: str, p: dict, inputs: Inputs) -> np.ndarra
 
 
 def sites_needed(area_km2, site_km2, high_band_ratio, released, traffic_gbps, site_capacity_gbps):
-    """Sites per network by tier and year (n, T, Y), cumulative: (all sites, coverage sites, the
-    coverage grid at 3.4-3.8 GHz).
+    """Sites per network by tier and year (n, T, Y), cumulative: (all sites, sites for coverage).
 
     ``area_km2`` (n, T, Y) is the area covered by the end of each year, ``site_km2`` (n, T) the area
     one 3.4-3.8 GHz site covers, ``released`` (Y,) whether that band is available in each year (new
@@ -327,8 +326,7 @@ def sites_needed(area_km2, site_km2, high_band_ratio, released, traffic_gbps, si
     density = np.where(released, 1.0, high_band_ratio[:, None])[:, None, :]           # (n, 1, Y)
     coverage = np.cumsum(added_area / site_km2[:, :, None] * density, axis=-1)
     capacity = traffic_gbps / site_capacity_gbps
-    sites = np.maximum.accumulate(np.maximum(coverage, capacity), axis=-1)
-    return sites, coverage, area_km2 / site_km2[:, :, None]
+    return np.maximum.accumulate(np.maximum(coverage, capacity), axis=-1), coverage
 
 
 def split_new_and_upgrades(sites, existing):
@@ -341,6 +339,13 @@ def split_new_and_upgrades(sites, existing):
         upgrades[..., y] = np.minimum(added[..., y], np.maximum(existing[..., y] - used, 0.0))
         used = used + upgrades[..., y]
     return added - upgrades, upgrades
+
+
+def site_capex(new, upgrades, new_cost_rub_m, upgrade_cost_rub_m, networks: int):
+    """Capex on new sites and on upgrades (n, Y), RUB bn, from sites added per network by tier and year
+    (n, T, Y) and costs per site by year (n, Y), RUB m."""
+    return (networks * new.sum(axis=1) * new_cost_rub_m / 1000,
+            networks * upgrades.sum(axis=1) * upgrade_cost_rub_m / 1000)
 
 
 def russia_capex(inputs: Inputs, p: dict, sharing: str, vendor_choice: str, release_year: int) -> dict:
@@ -366,9 +371,10 @@ def russia_capex(inputs: Inputs, p: dict, sharing: str, vendor_choice: str, rele
     # traffic over a site's capacity with all the spectrum. After release both bands are held.
     mhz = inputs.band_mhz["4.4-4.99 GHz"] + np.where(released, inputs.band_mhz["3.4-3.8 GHz"], 0.0)
     site_gbps = SECTORS_PER_SITE * mhz * p["spectral_efficiency"][:, None] / 1000       # (n, Y)
-    sites, coverage, grid_mid = sites_needed(area, site_km2, p["high_band_site_ratio"], released, traffic,
+    sites, coverage = sites_needed(area, site_km2, p["high_band_site_ratio"], released, traffic,
                                              site_gbps[:, None, :])
-    new, upgrades = split_new_and_upgrades(sites, p["lte_grid_share"][:, None, None] * grid_mid)
+    existing = p["lte_sites_per_km2"][:, None, None] / factor[:, :, None] * area               # per network
+    new, upgrades = split_new_and_upgrades(sites, existing)
     index = vendor_price_index(vendor_choice, p, inputs)                               # (n, Y)
     equipment = inputs.site_cost_rub_m * inputs.equipment_share * index
     rest = inputs.site_cost_rub_m * (1 - inputs.equipment_share) * p["site_cost_multiplier"][:, None]
@@ -377,8 +383,7 @@ def russia_capex(inputs: Inputs, p: dict, sharing: str, vendor_choice: str, rele
     capex = np.zeros((len(p["discount_rate"]), len(COMPONENTS), len(YEARS)))
     if release_year <= END_YEAR:
         capex[:, 0, release_year - START_YEAR] = p["clearing_cost_rub_bn"] * p["spectrum_clearing_multiplier"]
-    capex[:, 1] = k * new.sum(axis=1) * new_cost / 1000
-    capex[:, 2] = k * upgrades.sum(axis=1) * upgrade_cost / 1000
+    capex[:, 1], capex[:, 2] = site_capex(new, upgrades, new_cost, upgrade_cost, k)
     # The core is built over the launch year and the next, by the operators' own (or the shared) network.
     launched = sites.sum(axis=1) > 0
     first = launched & ~np.concatenate([np.zeros((len(launched), 1), bool), launched[:, :-1]], axis=1)
