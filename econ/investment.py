@@ -570,6 +570,40 @@ class InvestmentNeeds:
             "upgraded_sites_thousand": med["upgraded_sites"][t, y] / 1000}
             for t, tier in enumerate(TIERS) for y, year in enumerate(YEARS)])
 
+    def data_inputs(self) -> pd.DataFrame:
+        """The data rows drawn over their ranges (value = mode of a triangular draw): name, value,
+        low, high, p05-p95 of the draws, source and quality."""
+        tables = {"five_g_costs": data.defaults("five_g_costs"), "russia_5g_plan": data.defaults("russia_5g_plan"),
+                  "rip_and_replace": self.inputs.rip}
+        rows = []
+        for name, (ds, first, second) in DATA_DRAWN.items():
+            value, low, high = self.inputs.ranges[name]
+            frame = tables[ds]
+            row = (frame[(frame["parameter"] == first) & (frame["geography"] == second)] if ds == "five_g_costs"
+                   else frame[(frame["country"] == first) & (frame["item"] == second)] if ds == "rip_and_replace"
+                   else frame[frame["item"] == first]).iloc[0]
+            iv = _iv(self.params[name])
+            rows.append({"input": name, "file": f"data/{ds}.csv", "value": value, "low": low, "high": high,
+                         "unit": row["unit"], "p05": iv["p05"], "p95": iv["p95"], "source_id": row["source_id"],
+                         "quality": row["quality"]})
+        return pd.DataFrame(rows)
+
+    def benchmarks(self) -> pd.DataFrame:
+        """The model's 2020-2025 capex beside GSMA's published 5G capex estimates (USD bn at 2020
+        rates; GSMA's are nominal and for Russia and the CIS, so a rough check only)."""
+        plan = data.defaults("russia_5g_plan").set_index("item")["value"]
+        capex = convert(self.capex[:, YEARS <= 2025].sum(axis=1), "RUB", "USD", START_YEAR, self.inputs.rates)
+        iv = _iv(capex)
+        return pd.DataFrame([
+            {"estimate": "this model, Russia, 2020-2025 (median)", "capex_5g_usd_bn": iv["p50"],
+             "p05": iv["p05"], "p95": iv["p95"], "basis": "real, 2020 prices and exchange rates"},
+            {"estimate": "GSMA 2020 edition, Russia & CIS, 2020-2025", "capex_5g_usd_bn":
+             plan["gsma_capex_2020_2025"] * plan["gsma_capex_5g_share_2020_2025"], "p05": np.nan, "p95": np.nan,
+             "basis": "nominal USD; 57% of USD 25bn"},
+            {"estimate": "GSMA 2019 edition, 2019-2025", "capex_5g_usd_bn":
+             plan["gsma_capex_2019_2025"] * plan["gsma_capex_5g_share_2019_2025"], "p05": np.nan, "p95": np.nan,
+             "basis": "nominal USD; about 70% of USD 39bn (region unclear)"}])
+
     def rip_and_replace_by_country(self) -> pd.DataFrame:
         """Model cost by country and component (local currency and USD at 2020 rates, constant 2020
         prices) with p05/p95 of the total, and the published estimates as benchmark rows. Tidy."""
