@@ -94,8 +94,10 @@ def sites_needed(area_km2, site_km2, high_band_ratio, released, traffic_gbps, si
     ``area_km2`` (n, T, Y) is the area covered by the end of each year, ``site_km2`` (n, T) the area
     one 3.4-3.8 GHz site covers, ``released`` (Y,) whether that band is available in each year (new
     area is otherwise built at ``high_band_ratio`` (n,) times the density), ``traffic_gbps`` (n, T, Y)
-    busy-hour traffic per network and ``site_capacity_gbps`` (Y,) what one site carries. Sites are
-    never removed, so the count is the running maximum of coverage and capacity needs.
+    busy-hour traffic of all networks together and ``site_capacity_gbps`` (n, 1, Y) what one site
+    carries with all the spectrum (a network with 1/k of the traffic and 1/k of the spectrum needs
+    the same number of sites). Sites are never removed, so the count is the running maximum of
+    coverage and capacity needs.
     """
     added_area = np.diff(area_km2, axis=-1, prepend=0.0)
     density = np.where(released, 1.0, high_band_ratio[:, None])[:, None, :]           # (n, 1, Y)
@@ -147,8 +149,9 @@ def russia_capex(inputs: Inputs, p: dict, sharing: str, vendor_choice: str, rele
     mhz = inputs.band_mhz["4.4-4.99 GHz"] + np.where(released, inputs.band_mhz["3.4-3.8 GHz"], 0.0)
     site_gbps = SECTORS_PER_SITE * mhz * p["spectral_efficiency"][:, None] / 1000       # (n, Y)
     sites, coverage = sites_needed(area, site_km2, p["high_band_site_ratio"], released, traffic,
-                                             site_gbps[:, None, :])
-    existing = p["lte_sites_per_km2"][:, None, None] / factor[:, :, None] * area               # per network
+                                   site_gbps[:, None, :])
+    # Existing masts a network can upgrade: one operator's LTE grid in the covered area.
+    existing = p["lte_sites_per_km2"][:, None, None] / factor[:, :, None] * area
     new, upgrades = split_new_and_upgrades(sites, existing)
     index = vendor_price_index(vendor_choice, p, inputs)                               # (n, Y)
     equipment = inputs.site_cost_rub_m * inputs.equipment_share * index

@@ -114,6 +114,15 @@ def test_releasing_the_military_band_lowers_site_counts(inputs):
     assert np.all(sites[-1] < sites[0])
 
 
+def test_central_values_fall_inside_the_draws(inputs):
+    scn = load_scenario("russia_pivot")
+    s = scn.parameters
+    point = investment.russia_capex(inputs, investment.central_params(scn, inputs), s.network_sharing,
+                                    s.vendor_choice, s.military_band_release_year)["capex"].sum()
+    m = _run(inputs, "russia_pivot").metrics()
+    assert m["russia_5g_capex_rub_bn_2020_2030_p05"] < point < m["russia_5g_capex_rub_bn_2020_2030_p95"]
+
+
 def test_band_and_vendor_ordering(inputs):
     table = _run(inputs).by_band_and_vendor().set_index(["band", "vendor"])["capex_rub_bn"]
     for vendor in investment.VENDORS:
