@@ -1,8 +1,9 @@
 """econ: the sanctions scenario workbook's model package.
 
 Modules: ``scenario`` (typed scenarios), ``data`` (sourced datasets), ``uncertainty`` (draws and
-intervals), ``charts`` (Altair builders), ``notebook`` (what notebooks call), ``report`` (offline
-HTML), ``batch`` (running notebooks), ``cli`` (the ``econ`` command).
+intervals), ``revenue`` and ``investment`` (the models), ``charts`` (Altair builders), ``notebook``
+(what notebooks call), ``report`` (offline HTML), ``batch`` (running notebooks), ``cli`` (the
+``econ`` command).
 """
 
 from econ import charts

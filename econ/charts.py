@@ -11,12 +11,15 @@ its ``mimetype`` renderer writes a MIME type nbformat rejects under papermill.)
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
 SPEC_MIME = "application/vnd.vegalite.v6+json"
 LAB_MIME = "application/vnd.vegalite.v5+json"
 SOURCE_FONT_SIZE = 10
+SOURCE_LINE_CHARS = 140
 
 
 def _render(spec: dict, **_) -> dict:
@@ -47,8 +50,11 @@ def enable() -> None:
 
 
 def titled(title: str, source: str) -> alt.TitleParams:
-    """A chart title with its data source underneath, so no chart leaves the page unsourced."""
-    return alt.TitleParams(title, subtitle=f"Source: {source}")
+    """A chart title with its data source underneath, so no chart leaves the page unsourced.
+
+    A long source list is wrapped onto several subtitle lines so that it stays readable."""
+    lines = textwrap.wrap(f"Source: {source}", SOURCE_LINE_CHARS)
+    return alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines)
 
 
 # --- market shares (econ.market_share) -------------------------------------------------------------
@@ -291,3 +297,97 @@ def revenue_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
         facet=alt.Facet("segment:N", title=None), columns=4,
         title=titled("Huawei revenue: 2013–2019 trend (orange, 90% prediction interval) vs actual (blue)", source),
     ).resolve_scale(y="independent")
+
+
+# --- investment needs (econ.investment) ---------------------------------------------------------
+
+def capex_by_component(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Stacked capex by year and component. ``frame``: year, component, capex_rub_bn, basis."""
+    basis = frame["basis"].iloc[0]
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("year:O", title="Year"),
+        y=alt.Y("sum(capex_rub_bn):Q", title=f"Capex (RUB bn, {basis}; medians)"),
+        color=alt.Color("component:N", title="Component"),
+        tooltip=["year:O", "component:N", alt.Tooltip("capex_rub_bn:Q", format=",.1f", title="median"),
+                 alt.Tooltip("capex_p05_rub_bn:Q", format=",.1f", title="p05"),
+                 alt.Tooltip("capex_p95_rub_bn:Q", format=",.1f", title="p95")],
+    ).properties(title=titled(f"Russia's 5G capex by year and component ({basis})", source))
+
+
+def coverage_by_tier(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Population covered by tier and year. ``frame``: year, tier, covered_population_m."""
+    tiers = ["million_plus", "cities_500k_1m", "other_urban"]
+    data = frame.assign(tier_rank=frame["tier"].map({t: i for i, t in enumerate(tiers)}))
+    return alt.Chart(data).mark_area().encode(
+        x=alt.X("year:O", title="Year"),
+        y=alt.Y("covered_population_m:Q", stack=True, title="Population covered by 5G (million; median)"),
+        color=alt.Color("tier:N", title="City tier", sort=tiers), order=alt.Order("tier_rank:Q"),
+        tooltip=["year:O", "tier:N", alt.Tooltip("covered_population_m:Q", format=",.1f"),
+                 alt.Tooltip("covered_area_km2:Q", format=",.0f", title="area km2"),
+                 alt.Tooltip("sites_thousand:Q", format=",.1f", title="sites (thousand)")],
+    ).properties(title=titled("Who is covered when: the million-plus cities first", source))
+
+
+def capex_by_band_vendor(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Total capex under each band and vendor choice with p05-p95 bars.
+
+    ``frame``: band, vendor, capex_rub_bn, capex_p05_rub_bn, capex_p95_rub_bn, basis.
+    """
+    basis = frame["basis"].iloc[0]
+    base = alt.Chart(frame).encode(x=alt.X("vendor:N", title="Vendor of the non-Russian-made kit",
+                                           axis=alt.Axis(labelAngle=0)),
+                                   xOffset=alt.XOffset("band:N"), color=alt.Color("band:N", title="Band"))
+    bars = base.mark_bar().encode(
+        y=alt.Y("capex_rub_bn:Q", title=f"Capex 2020-2030 (RUB bn, {basis})"),
+        tooltip=["band:N", "vendor:N", alt.Tooltip("capex_rub_bn:Q", format=",.0f", title="median"),
+                 alt.Tooltip("capex_p05_rub_bn:Q", format=",.0f", title="p05"),
+                 alt.Tooltip("capex_p95_rub_bn:Q", format=",.0f", title="p95")])
+    ranges = base.mark_rule(color="black").encode(y="capex_p05_rub_bn:Q", y2="capex_p95_rub_bn:Q")
+    return (bars + ranges).properties(
+        title=titled("5G capex 2020-2030 by band and vendor (median, p05-p95)", source))
+
+
+def financing_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Capex need minus the operators' 5G capex capacity by year, with p05-p95.
+
+    ``frame``: year, gap_rub_bn, gap_p05_rub_bn, gap_p95_rub_bn, capex_rub_bn, capacity_rub_bn, basis.
+    """
+    data = frame.assign(sign=["shortfall" if g > 0 else "headroom" for g in frame["gap_rub_bn"]])
+    base = alt.Chart(data).encode(x=alt.X("year:O", title="Year"))
+    bars = base.mark_bar().encode(
+        y=alt.Y("gap_rub_bn:Q", title=f"Capex need minus 5G capex capacity (RUB bn, {frame['basis'].iloc[0]})"),
+        color=alt.Color("sign:N", title=None, scale=alt.Scale(domain=["shortfall", "headroom"],
+                                                             range=["#e45756", "#54a24b"])),
+        tooltip=["year:O", alt.Tooltip("capex_rub_bn:Q", format=",.0f", title="capex need (median)"),
+                 alt.Tooltip("capacity_rub_bn:Q", format=",.0f", title="operators' 5G capacity"),
+                 alt.Tooltip("gap_rub_bn:Q", format=",.0f", title="gap (median)"),
+                 alt.Tooltip("gap_p05_rub_bn:Q", format=",.0f", title="p05"),
+                 alt.Tooltip("gap_p95_rub_bn:Q", format=",.0f", title="p95")])
+    ranges = base.mark_rule(color="black").encode(y="gap_p05_rub_bn:Q", y2="gap_p95_rub_bn:Q")
+    return (bars + ranges).properties(
+        title=titled("Financing gap: 5G capex need against the four operators' 5G budgets", source))
+
+
+def rip_and_replace_costs(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Model cost by country (stacked components, p05-p95 of the total) and published estimates.
+
+    ``frame``: country, kind (model/published), estimate, cost_usd_bn, total_p05_usd_bn, total_p95_usd_bn.
+    """
+    model = frame[frame["kind"] == "model"]
+    y = alt.Y("country:N", title=None, axis=alt.Axis(labelLimit=320))
+    bars = alt.Chart(model).mark_bar().encode(
+        y=y, x=alt.X("sum(cost_usd_bn):Q", title="USD bn (constant 2020 prices, 2020 exchange rates)"),
+        color=alt.Color("estimate:N", title="Model (median)"), order=alt.Order("estimate:N", sort="descending"),
+        tooltip=["country:N", "estimate:N", alt.Tooltip("cost_local_bn:Q", format=",.2f", title="local bn"),
+                 "currency:N", alt.Tooltip("cost_usd_bn:Q", format=",.2f", title="USD bn")])
+    ranges = alt.Chart(model.drop_duplicates("country")).mark_rule(color="black").encode(
+        y=y, x="total_p05_usd_bn:Q", x2="total_p95_usd_bn:Q")
+    published = alt.Chart(frame[frame["kind"] == "published"]).mark_point(
+        shape="diamond", size=90, filled=True, color="#333").encode(
+        y=y, x="cost_usd_bn:Q",
+        tooltip=["country:N", alt.Tooltip("estimate:N", title="published"),
+                 alt.Tooltip("cost_local_bn:Q", format=",.2f", title="local bn"), "currency:N",
+                 alt.Tooltip("cost_usd_bn:Q", format=",.2f", title="USD bn")])
+    return (bars + ranges + published).properties(
+        height=120, title=titled("Rip-and-replace cost by country: model (bars, p05-p95) and published estimates (diamonds)",
+                     source))

@@ -29,7 +29,8 @@ NOTEBOOK_MODELS = {
     "00_scenario_overview": ("policy", "revenue", "market_share"),
     "01_revenue_impact": ("policy", "revenue"),
     "02_market_share": ("policy", "market_share"),
-    "04_sensitivity": ("policy", "revenue", "market_share"),
+    "03_investment_needs": ("investment",),
+    "04_sensitivity": ("policy", "revenue", "market_share", "investment"),
 }
 DEFAULT_DRAWS = 10_000
 RUN_ARGUMENTS = ("scenario", "output_dir", "draws")
@@ -66,6 +67,8 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
     for row in parameter_table():
         if row["model"] in models:
             unit = f"{row['unit']}, {row['range']}" if row["range"] else row["unit"]
+            if row["type"].startswith("one of"):
+                unit = row["type"]
             lines.append(f"{row['name']}: {_annotation(row)} = None  # {row['meaning']} ({unit})")
     return "\n".join(lines) + "\n"
 

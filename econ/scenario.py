@@ -193,6 +193,60 @@ class Parameters(BaseModel):
         0.4, unit="nested-logit 1 - lambda", model="market_share", low=0.0, high=0.9,
         meaning="How alike buyers see vendors of one nest (Chinese, Western): 0 is plain logit")
 
+    # --- investment needs (econ.investment) -----------------------------------------------------
+    # Defaults are central judgements (see data/five_g_costs.csv and data/rip_and_replace.csv for the
+    # evidence); baseline.yaml gives the uncertain ones their distributions.
+    network_sharing: Literal["alone", "partial", "single"] = param(
+        "alone", unit="mode", model="investment",
+        meaning="Russia's 5G networks: each of the four operators builds alone, two shared networks, or one")
+    vendor_choice: Literal["mixed", "huawei", "western"] = param(
+        "mixed", unit="vendor", model="investment",
+        meaning="Who supplies the kit that is not Russian-made: today's mix, Huawei, or Ericsson and Nokia")
+    military_band_release_year: int = param(
+        2031, unit="year", model="investment", low=2020, high=2031,
+        meaning="Year the military's 3.4-3.8 GHz band is cleared for operators (2031: not by 2030)")
+    spectrum_clearing_multiplier: Uncertain = param(
+        1.0, unit="ratio", model="investment", low=1.0, high=6.0,
+        meaning="Cost of clearing 3.4-3.8 GHz as a multiple of the first RUB 12-16bn estimate")
+    # Free-space path loss grows with frequency squared, so equal coverage needs (4.895/3.6)^2 = 1.85
+    # times the sites at the centre of 4.8-4.99 GHz as at 3.6 GHz (physics, not data).
+    high_band_site_ratio: Uncertain = param(
+        1.85, unit="ratio", model="investment", low=1.0, high=3.0,
+        meaning="Sites needed at 4.4-4.99 GHz per site at 3.4-3.8 GHz for the same coverage")
+    site_coverage_km2: Uncertain = param(
+        0.35, unit="km2 per site", model="investment", low=0.05, high=3.0,
+        meaning="Area one 3.4-3.8 GHz macro site covers in a million-plus city")
+    urban_coverage_share: Uncertain = param(
+        0.8, unit="fraction", model="investment", low=0.0, high=1.0,
+        meaning="Share of a targeted city's population (and built-up area) that its 5G layer covers")
+    traffic_growth: Uncertain = param(
+        0.25, unit="fraction a year", model="investment", low=0.0, high=0.5,
+        meaning="Annual growth of traffic per 5G user (capacity sites)")
+    domestic_share_target: Uncertain = param(
+        0.3, unit="fraction", model="investment", low=0.0, high=1.0,
+        meaning="Share of Russian-made kit required from the roadmap's target year (roadmap: 30% by 2024)")
+    domestic_price_premium: Uncertain = param(
+        0.5, unit="fraction", model="investment", low=0.0, high=3.0,
+        meaning="Price of Russian-made kit above Huawei's")
+    western_price_premium: Uncertain = param(
+        0.35, unit="fraction", model="investment", low=0.0, high=1.5,
+        meaning="Price of Ericsson or Nokia kit above Huawei's (US rural carriers were quoted 30-40%)")
+    site_cost_multiplier: Uncertain = param(
+        1.0, unit="ratio", model="investment", low=0.5, high=3.0,
+        meaning="Russian civil, power, backhaul and installation cost per site relative to China Mobile's")
+    discount_rate: Uncertain = param(
+        0.07, unit="fraction a year, real", model="investment", low=0.0, high=0.25,
+        meaning="Real discount rate for the present value of the 5G programme's capex")
+    inflation_rate: Uncertain = param(
+        0.05, unit="fraction a year", model="investment", low=0.0, high=0.3,
+        meaning="Russian inflation turning constant-2020 roubles into nominal roubles")
+    rip_replace_early_premium: Uncertain = param(
+        0.12, unit="fraction", model="investment", low=0.0, high=0.5,
+        meaning="Extra cost of replacing working kit early, at a seven-year pace (scales with a shorter window)")
+    uk_removal_deadline: int = param(
+        2027, unit="year", model="investment", low=2021, high=2035,
+        meaning="Year by which UK operators must have removed Huawei 5G kit (the 2020 decision: 2027)")
+
     @field_validator("*", mode="after")
     @classmethod
     def _in_declared_range(cls, value, info):
@@ -411,6 +465,8 @@ def parameter_table() -> list[dict]:
             kind = "list of bans {vendors, places, from_year, remove_by, removal_share}"
         elif getattr(ann, "__origin__", None) is tuple:
             kind = "list of " + ", ".join(Category.__args__)
+        elif getattr(ann, "__origin__", None) is Literal:
+            kind = "one of " + ", ".join(ann.__args__)
         else:
             kind = getattr(ann, "__name__", str(ann))
         low, high = extra.get("low"), extra.get("high")

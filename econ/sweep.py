@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from econ import market_share, revenue, uncertainty
+from econ import investment, market_share, revenue, uncertainty
 from econ.errors import InputError
 from econ.scenario import Parameters, Scenario, parameter_table, with_values
 
@@ -85,6 +85,7 @@ MODELS: dict[str, Model] = {m.name: m for m in [
     Model("revenue", ("policy", "revenue"), revenue.DRAWN, revenue.METRICS, revenue.evaluate),
     Model("market_share", ("policy", "market_share"), market_share.DRAWN, market_share.METRICS,
           market_share.evaluate),
+    Model("investment", ("investment",), investment.DRAWN, investment.METRICS, investment.evaluate),
 ]}
 
 
@@ -259,7 +260,10 @@ def fans(scenario: Scenario, draws: int) -> list[dict]:
     """Year-by-year (or month-by-month) metrics over draws, for fan charts: frame, title, axis, source."""
     rev = revenue.assess(scenario, draws)
     shares = market_share.assess(scenario, draws)
+    needs = investment.assess(scenario, draws)
     return [
+        {"frame": needs.fan(), "title": "Russia's 5G capex by year", "y_title": f"RUB bn ({investment.REAL})",
+         "source": needs.source},
         {"frame": rev.fan(), "title": "Asia-Pacific revenue loss by month after the rule",
          "y_title": "USD bn per month, nominal", "source": rev.source},
         {"frame": shares.fan("huawei", "world_ex_china"), "title": "Huawei's share of new contracts outside China",

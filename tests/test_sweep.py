@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econ import cli, market_share, revenue, sweep, uncertainty
+from econ import cli, investment, market_share, revenue, sweep, uncertainty
 from econ.errors import InputError
 from econ.scenario import load_scenario
 
@@ -59,7 +59,7 @@ def test_sobol_recovers_ishigami():
 
 def test_global_indices_for_a_scenario():
     table = sweep.global_indices(load_scenario("russia_pivot"), n_base=256)
-    assert set(table["model"]) == {"revenue", "market_share"}
+    assert set(table["model"]) == {"revenue", "market_share", "investment"}
     russia = table[table["metric"] == "huawei_share_russia_2025"].set_index("parameter")
     assert russia["ST"].idxmax() == "russia_huawei_alignment"
     assert (table["evaluations"] > 0).all()
@@ -74,8 +74,11 @@ def _central_overrides(scn, model):
 @pytest.mark.parametrize("model, axes, assess", [
     ("revenue", ["substitution_rate=0:1:5", "wind_down_days=0:120:4"], revenue.assess),
     ("market_share", ["russia_huawei_alignment=0:3:4", "russia_domestic_target=0:0.6:3"], market_share.assess),
+    ("investment", ["discount_rate=0:0.2:5", "military_band_release_year=2020:2030:3"], investment.assess),
 ])
-def test_sweep_matches_the_single_scenario_path(model, axes, assess):
+def test_sweep_matches_the_single_scenario_path(model, axes, assess, monkeypatch):
+    # the investment model also draws ranged data rows; the sweep holds them at their central values
+    monkeypatch.setattr(investment.Inputs, "draw", lambda self, name, n, seed: np.full(n, self.ranges[name][0]))
     scn = load_scenario("russia_pivot")
     parsed = [sweep.parse_axis(a) for a in axes]
     table = sweep.sweep(scn, parsed, [model])
