@@ -226,7 +226,7 @@ def _nest_index() -> np.ndarray:
     return np.array([lookup[v] for v in VENDORS])
 
 
-_NEST_MATRIX = np.eye(len(NESTS))[_nest_index()]          # (V, G) one-hot
+_NEST_MEMBERS = [np.flatnonzero(_nest_index() == g) for g in range(len(NESTS))]
 
 
 def utilities(shares: np.ndarray, correlation: np.ndarray) -> np.ndarray:
@@ -258,14 +258,14 @@ def nested_logit(delta: np.ndarray, available: np.ndarray, correlation: np.ndarr
 
 def _choice(e: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """Nested-logit shares from ``e`` = exp(delta / lambda), zero where a vendor is unavailable."""
-    onehot = _NEST_MATRIX
-    flat = e.reshape(-1, e.shape[-1])                                       # one 2-D product, not a batch
-    inclusive = (flat @ onehot).reshape(*e.shape[:-1], onehot.shape[1])    # D_g: (n, M, G)
+    # Sums over each nest's vendors by slicing (a matrix product here would call multithreaded BLAS
+    # on tiny inner dimensions, which is slower and erratic on a busy machine).
+    inclusive = np.stack([e[..., members].sum(axis=-1) for members in _NEST_MEMBERS], axis=-1)  # D_g
     open_ = inclusive > 0
     weight = np.where(open_, np.where(open_, inclusive, 1.0) ** lam, 0.0)  # D_g^lambda
     nest_p = weight / weight.sum(axis=-1, keepdims=True)
     per_unit = np.divide(nest_p, inclusive, out=np.zeros_like(nest_p), where=open_)
-    return e * (per_unit.reshape(-1, onehot.shape[1]) @ onehot.T).reshape(e.shape)
+    return e * per_unit[..., _nest_index()]
 
 
 def availability(bans, markets: pd.DataFrame, year: int) -> np.ndarray:
@@ -591,8 +591,8 @@ SHARE_METRICS = {
     "huawei_share_russia_2025": ("huawei", "russia", 2025),
 }
 METRICS = (*SHARE_METRICS, "russia_rank_in_huawei_foreign_markets_2025")
-#: Draws simulated at once by :func:`evaluate` (bounds memory: about 25 kB per draw).
-CHUNK = 20_000
+#: Draws simulated at once by :func:`evaluate` (bounds memory: about 25 kB per draw; larger chunks were slower here).
+CHUNK = 10_000
 
 
 def evaluate(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
