@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast lab validate lint clean
+.PHONY: run test test-fast browser bench lab validate lint clean
+RUN_ARGS ?=
 
 # Recreated when pyproject.toml changes; `pip install -e` keeps econ/ live.
 $(STAMP): pyproject.toml
@@ -14,11 +15,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## every shipped scenario through every notebook, published to outputs/
-	$(BIN)/econ run
+run: $(STAMP)  ## every shipped scenario through every notebook, published to outputs/ (econ run $(RUN_ARGS))
+	$(BIN)/econ run $(RUN_ARGS)
 
-test: $(STAMP)  ## the whole suite, slow tests included
+test: $(STAMP) browser  ## the whole suite, slow tests included (notebooks, Dask, headless Chromium)
 	$(BIN)/python -m pytest
+
+# The browser tests need Chromium. Installed from Debian when missing and we can (root or password-less
+# sudo, apt-get); otherwise the browser tests skip and say why (under CI they fail instead).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing chromium for the browser tests"; \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
+	    || echo "WARNING: could not install chromium; the browser tests will be skipped"; \
+	elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  echo "Installing chromium for the browser tests (sudo)"; \
+	  (sudo -n apt-get update -qq && sudo -n apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
+	    || echo "WARNING: could not install chromium; the browser tests will be skipped"; \
+	else echo "NOTE: chromium is missing and cannot be installed here (needs root or sudo and apt-get);" \
+	  "the browser tests will be skipped"; fi
+
+bench: $(STAMP)  ## time the batch against papermill + nbconvert one after another (benchmarks/batch.py)
+	$(BIN)/python benchmarks/batch.py
 
 test-fast: $(STAMP)  ## skip notebook and browser tests
 	$(BIN)/python -m pytest -m "not slow"

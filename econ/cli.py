@@ -1,6 +1,7 @@
 """The ``econ`` command line.
 
-Exit codes: 0 success; 1 a run finished but some notebook failed; 2 bad input (nothing ran).
+Exit codes: 0 success; 1 a run finished but some notebook failed; 2 bad input (nothing ran);
+130 interrupted (Ctrl-C: the finished notebooks are kept for ``econ run --resume``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from econ import paths
 from econ.errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _validate(args) -> int:
@@ -59,10 +60,22 @@ def _params(args) -> int:
 
 
 def _run(args) -> int:
+    import yaml
+
     from econ import batch
 
-    return batch.run(scenarios=args.scenarios, workers=args.workers, timeout=args.timeout,
-                     show_code=args.show_code)
+    overrides = {}
+    for name, text in args.param or []:
+        try:
+            overrides[name] = yaml.safe_load(text)
+        except yaml.YAMLError as e:
+            raise InputError.single("command line", f"-p {name}", f"value is not valid YAML: {e}") from None
+    result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
+                       timeout=args.timeout, show_code=args.show_code, resume=args.resume,
+                       executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
+                       scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
+                       only=args.notebook or None, progress=not args.no_progress)
+    return result.exit_code
 
 
 def _data(args) -> int:
@@ -75,6 +88,10 @@ def _data(args) -> int:
     for name, entry in data.manifest().items():
         print(f"{name}: {entry['title']}")
     return EXIT_OK
+
+
+#: Defaults shown in --help without importing econ.batch (and papermill) for every command.
+batch_defaults = {"timeout": 1800}
 
 
 def _sweep(args) -> int:
@@ -116,13 +133,37 @@ def parser() -> argparse.ArgumentParser:
     pa.add_argument("--model", help="only the parameters of this model (policy, revenue, market_share, ...)")
     pa.set_defaults(func=_params)
 
-    r = sub.add_parser("run", help="run scenarios through the notebooks and publish HTML reports",
-                       description="Run each scenario through each notebook with papermill into "
-                                   "outputs/runs/RUN_ID/SCENARIO/ and publish HTML reports.")
+    r = sub.add_parser(
+        "run", help="run scenarios through the notebooks and publish HTML reports",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Run each scenario through each notebook with papermill into outputs/runs/RUN_ID/SCENARIO/, "
+                    "publish an offline HTML report of each, and a scenario comparison at "
+                    "outputs/runs/RUN_ID/index.html; outputs/latest points to the newest complete run.\n"
+                    "Every scenario and every parameter to be injected is validated before any kernel starts.",
+        epilog="Exit codes: 0 every notebook ran; 1 the run finished but a notebook failed (see the index "
+               "page and manifest.json); 2 bad input, nothing ran; 130 interrupted (continue with --resume RUN_ID).")
     r.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all shipped)")
-    r.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: CPUs)")
-    r.add_argument("--timeout", type=int, default=600, help="seconds allowed per notebook cell (default 600)")
+    r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a notebook parameter for every scenario (VALUE is YAML: 0.3, [foundry, memory], "
+                        "'{dist: uniform, low: 0.1, high: 0.5}'); repeatable")
+    r.add_argument("--notebook", action="append", metavar="NN_NAME",
+                   help="run only this notebook (stem, e.g. 01_revenue_impact); repeatable")
+    r.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: number of CPUs)")
+    r.add_argument("--timeout", type=int, default=batch_defaults["timeout"],
+                   help=f"seconds allowed per notebook, kernel start included (default {batch_defaults['timeout']})")
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
+    r.add_argument("--resume", metavar="RUN_ID",
+                   help="reuse the notebooks of run RUN_ID (complete or interrupted; 'latest' for the newest) "
+                        "whose inputs are unchanged, and run the rest, into a new run")
+    r.add_argument("--executor", choices=["processes", "dask"], default="processes",
+                   help="where notebooks run: local worker processes (default) or a Dask cluster")
+    r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    r.add_argument("--outputs", type=Path, default=None, metavar="DIR", help="outputs folder (default outputs/)")
+    r.add_argument("--scenario-dir", type=Path, default=None, metavar="DIR",
+                   help="folder of scenario files (default data/scenarios/)")
+    r.add_argument("--notebook-dir", type=Path, default=None, metavar="DIR",
+                   help="folder of NN_*.ipynb notebooks (default notebooks/)")
+    r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=_run)
 
     d = sub.add_parser("data", help="list datasets; --rehash records new data hashes",
@@ -152,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as e:
         print(e.format(), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

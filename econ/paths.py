@@ -23,3 +23,7 @@ def relative(path: Path | str) -> str:
         return str(p.relative_to(ROOT.resolve()))
     except ValueError:
         return str(path)
+
+#: Files that are slow to build and safe to delete (e.g. the Vega JavaScript bundle). ``ECON_CACHE``
+#: overrides it; by default the user's cache folder, so every checkout and worker shares it.
+CACHE = Path(os.environ.get("ECON_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "econ")

@@ -18,6 +18,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
+from econ import paths
 from econ.charts import SPEC_MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,11 +26,29 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 @functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """vega, vega-lite and vega-embed in one script with no external dependency (~1 MB)."""
+    """vega, vega-lite and vega-embed in one script with no external dependency (~1 MB).
+
+    vl-convert assembles it in about 2 s, in every process that asks; it depends only on the
+    vl-convert version, so it is kept in the cache folder (paths.CACHE) under that version.
+    """
+    from importlib.metadata import version
+
+    cached = paths.CACHE / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if "vegaEmbed" in text:
+            return text
+    except OSError:
+        pass
     import vl_convert
 
     # A literal "</script>" inside the bundle would end the inline script early.
-    return vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    text = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    try:
+        write_atomic(cached, text)
+    except OSError:  # a read-only home: build it each time
+        pass
+    return text
 
 
 def chart_html(spec: dict, element_id: str) -> str:
@@ -57,28 +76,60 @@ class ChartsToHTML(Preprocessor):
 
 
 class HideParameters(Preprocessor):
-    """Drop papermill's injected-parameters cell from the reader's view (its values are in the
-    assumptions table)."""
+    """With code hidden, drop the parameters cells from the reader's view: they have no output,
+    and the values are in the assumptions table. (With ``--show-code`` they stay: a reader of the
+    code must see what papermill injected.)"""
 
     def preprocess(self, nb, resources):
-        nb.cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+        hidden = {"parameters", "injected-parameters"}
+        nb.cells = [c for c in nb.cells if not hidden & set(c.get("metadata", {}).get("tags", []))]
         return nb, resources
 
 
+@functools.lru_cache(maxsize=2)
 def exporter(show_code: bool = False) -> HTMLExporter:
+    """The HTML exporter (built once per process: templates compile once, not per report)."""
     exp = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)],
-                       exclude_input=not show_code, exclude_input_prompt=True, exclude_output_prompt=True)
-    exp.register_preprocessor(HideParameters, enabled=True)
+                       exclude_input=not show_code, exclude_input_prompt=not show_code,
+                       exclude_output_prompt=True)
+    if not show_code:
+        exp.register_preprocessor(HideParameters, enabled=True)
     exp.register_preprocessor(ChartsToHTML, enabled=True)
     return exp
 
 
-def notebook_to_html(notebook: Path, title: str, show_code: bool = False) -> str:
-    """The offline HTML report of an executed notebook."""
+def banner(scenario: str, notebook: str, title: str = "", index_href: str = "../../index.html") -> str:
+    """The strip at the top of a report: which scenario and notebook, and the way back to the index."""
+    esc = html.escape
+    named = f"{esc(title)} (<code>{esc(scenario)}</code>)" if title else f"<code>{esc(scenario)}</code>"
+    return (f'<nav class="econ-banner"><a href="{esc(index_href)}">&larr; Scenario comparison</a>'
+            f" &middot; Scenario: {named} &middot; Notebook: <code>{esc(notebook)}</code></nav>")
+
+
+def notebook_to_html(notebook: Path, scenario: str, name: str | None = None, title: str = "",
+                     show_code: bool = False) -> str:
+    """The offline HTML report of an executed notebook (code hidden unless ``show_code``).
+
+    ``scenario``, ``name`` (the notebook's) and ``title`` (the scenario's) are plain text; they are
+    escaped here.
+    """
     nb = nbformat.read(notebook, as_version=4)
-    nb.metadata["title"] = html.escape(title)
-    body, _ = exporter(show_code).from_notebook_node(nb, resources={"vega_bundle": vega_bundle()})
+    name = name or Path(notebook).stem
+    nb.metadata["title"] = f"{title or scenario} · {name}"  # the template escapes it
+    resources = {"vega_bundle": vega_bundle(), "econ_banner": banner(scenario, name, title)}
+    body, _ = exporter(show_code).from_notebook_node(nb, resources=resources)
     return body
+
+
+def error_page(job) -> str:
+    """The report of a job whose notebook never ran (its kernel did not start): what went wrong."""
+    esc = html.escape
+    error = job.error or {}
+    body = (banner(job.scenario, job.notebook, job.title)
+            + f"<h1>{esc(job.notebook)} did not run for scenario {esc(job.scenario)}</h1>"
+            f'<p class="failed">{esc(str(error.get("name")))}: {esc(str(error.get("message")))}</p>'
+            f"<p>Attempts: {job.attempts}. See manifest.json for the run's details.</p>")
+    return page(f"{job.scenario} · {job.notebook}: failed", body)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -97,66 +148,25 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-_PAGE_CSS = """
-body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
+PAGE_CSS = """
+body { font-family: Helvetica, Arial, sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; }
-.failed { color: #b00020; } .interval { color: #666; font-size: 0.85em; }
+td.text, th.text { text-align: left; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.failed { color: #b00020; } .interval { color: #666; font-size: 0.85em; } .muted { color: #666; }
+.charts { display: flex; flex-wrap: wrap; gap: 1em 2em; }
+code { font-size: 0.95em; }
 """
 
 
-def _page(title: str, body: str, head: str = "") -> str:
+def page(title: str, body: str, head: str = "") -> str:
+    """A self-contained page: inline style, no external resource."""
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_PAGE_CSS}</style>{head}</head>\n"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1.0\">"
+            f"<title>{html.escape(title)}</title><style>{PAGE_CSS}</style>{head}</head>\n"
             f"<body>\n{body}\n</body></html>\n")
 
 
-def _results(run_dir: Path, job) -> dict:
-    path = run_dir / job.scenario / job.notebook / "results.json"
-    return json.loads(path.read_text())["metrics"] if path.exists() else {}
-
-
-def _format(value: float) -> str:
-    return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def index_html(run_dir: Path, jobs: list) -> str:
-    """The run's front page: every metric by scenario with its p05–p95 interval, links, failures."""
-    esc = html.escape
-    scenarios = sorted({j.scenario for j in jobs})
-    metrics: dict[tuple[str, str], dict[str, float]] = {}
-    for job in jobs:
-        for name, value in _results(run_dir, job).items():
-            metrics.setdefault((job.notebook, name), {})[job.scenario] = value
-    head = "".join(f"<th>{esc(s)}</th>" for s in scenarios)
-    rows = []
-    for (nb, name), by_scenario in sorted(metrics.items()):
-        if name.endswith(("_p05", "_p95")) and name[:-4] in {m for _, m in metrics}:
-            continue
-        cells = []
-        for s in scenarios:
-            v = by_scenario.get(s)
-            lo, hi = metrics.get((nb, f"{name}_p05"), {}).get(s), metrics.get((nb, f"{name}_p95"), {}).get(s)
-            text = "" if v is None else _format(v)
-            if lo is not None and hi is not None:
-                text += f' <span class="interval">[{_format(lo)}, {_format(hi)}]</span>'
-            cells.append(f"<td>{text}</td>")
-        rows.append(f"<tr><td>{esc(name)} <span class='interval'>({esc(nb)})</span></td>{''.join(cells)}</tr>")
-    links = []
-    for job in jobs:
-        href = f"{job.scenario}/{job.notebook}/{job.notebook}.html"
-        status = "" if job.status == "ok" else ' <span class="failed">failed</span>'
-        links.append(f'<li><a href="{esc(href)}">{esc(job.scenario)} · {esc(job.notebook)}</a>{status}</li>')
-    failures = [f"<li class='failed'>{esc(j.scenario)} · {esc(j.notebook)}: cell {esc(str(j.error.get('cell')))} "
-                f"— {esc(str(j.error.get('error')))}: {esc(str(j.error.get('message')))[:500]}</li>"
-                for j in jobs if j.status != "ok"]
-    body = (f"<h1>Scenario comparison</h1><p>Run {esc(run_dir.name.strip('.').removesuffix('.partial'))}. "
-            "Each metric is the median of the Monte Carlo draws, with its p05–p95 interval in brackets.</p>"
-            f"<h2>Headline metrics</h2><table><tr><th>metric (notebook)</th>{head}</tr>{''.join(rows)}</table>"
-            f"<h2>Reports</h2><ul>{''.join(links)}</ul>"
-            + (f"<h2>Failures</h2><ul>{''.join(failures)}</ul>" if failures else ""))
-    return _page("Sanctions scenario workbook: scenario comparison", body)
-
-
-__all__ = ["chart_html", "notebook_to_html", "vega_bundle", "write_atomic"]
+__all__ = ["banner", "chart_html", "error_page", "notebook_to_html", "page", "vega_bundle", "write_atomic"]

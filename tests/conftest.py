@@ -38,3 +38,30 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
+#: Tiny real notebooks (the papermill way): no econ import, about a second each.
+FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
+#: A title and description a reader must see as text, never run.
+HOSTILE_TITLE = "A <script>alert('title')</script> & co"
+HOSTILE_DESCRIPTION = "First <img src=x onerror=alert('description')> scenario"
+
+
+@pytest.fixture
+def tiny_scenarios(tmp_path: Path) -> Path:
+    """Scenario files a (hostile title) and b (inherits a, other substitution rate)."""
+    d = tmp_path / "scenarios"
+    d.mkdir()
+    write(d / "a.yaml", f'title: "{HOSTILE_TITLE}"\ndescription: "{HOSTILE_DESCRIPTION}"\n'
+                        "parameters:\n  substitution_rate: 0.2\n")
+    write(d / "b.yaml", "title: B\ndescription: Second\ninherits: a\nparameters:\n  substitution_rate: 0.4\n")
+    return d
+
+
+@pytest.fixture(scope="session")
+def published_run(tmp_path_factory):
+    """The real default batch (every shipped scenario through every notebook), published to a temporary
+    outputs folder once per test session."""
+    from econ import batch
+
+    result = batch.run(outputs=tmp_path_factory.mktemp("published"), progress=False)
+    assert result.exit_code == 0, [j.error for j in result.jobs if j.status != "ok"]
+    return result

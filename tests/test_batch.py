@@ -1,0 +1,370 @@
+"""econ.batch: validation before any kernel, failure isolation, atomic runs, resume, determinism, Dask."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from econ import batch, cli, paths
+from econ.errors import InputError
+from tests.conftest import FIXTURE_NOTEBOOKS, HOSTILE_TITLE, write
+
+EVIL = "x=__import__('os').system('touch {marker}');y"
+ECON = str(Path(sys.executable).parent / "econ")
+
+
+def _tiny_run(scenarios, out, *names, **kwargs):
+    kwargs.setdefault("only", ["00_tiny"])
+    return batch.run(list(names) or None, outputs=out, scenario_dir=scenarios, notebook_dir=FIXTURE_NOTEBOOKS,
+                     progress=False, **kwargs)
+
+
+def _manifest(run_dir: Path) -> dict:
+    return json.loads((run_dir / "manifest.json").read_text())
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    """Fail the test if anything tries to execute a notebook."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a notebook was executed")
+
+    monkeypatch.setattr(papermill, "execute_notebook", refuse)
+
+
+# --- validation before any kernel starts --------------------------------------------------------
+
+def test_injection_name_refused_before_any_kernel(tmp_path, tiny_scenarios, no_kernel, capsys):
+    marker = tmp_path / "pwned"
+    evil = EVIL.format(marker=marker)
+    code = cli.main(["run", "a", "-p", evil, "1", "--scenario-dir", str(tiny_scenarios),
+                     "--notebook-dir", str(FIXTURE_NOTEBOOKS), "--outputs", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "00_tiny.ipynb" in err and repr(evil) in err and "not declared in the notebook's parameters cell" in err
+    assert not marker.exists()
+    assert not (tmp_path / "out" / "runs").exists(), "nothing may be written before validation passes"
+
+
+def test_injection_name_refused_for_shipped_notebooks(no_kernel):
+    with pytest.raises(InputError, match="not declared in the notebook's parameters cell"):
+        batch.plan(["baseline"], overrides={EVIL.format(marker="/tmp/pwned"): 1})
+
+
+def test_injection_via_scenario_file_refused(tmp_path, tiny_scenarios, no_kernel, capsys):
+    marker = tmp_path / "pwned"
+    write(tiny_scenarios / "evil.yaml", f'title: E\ndescription: E\nparameters:\n  "{EVIL.format(marker=marker)}": 1\n')
+    code = cli.main(["run", "evil", "--scenario-dir", str(tiny_scenarios), "--notebook-dir", str(FIXTURE_NOTEBOOKS),
+                     "--outputs", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2 and "evil.yaml" in err and "parameters.x=__import__" in err and "unknown parameter" in err
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("args, where, what", [
+    (["-p", "substitution_rate", "1.7"], "substitution_rate", "outside the allowed range"),
+    (["-p", "draws", "many"], "parameter 'draws'", "not a whole number"),
+    (["-p", "draws", "0"], "parameter 'draws'", "outside"),
+    (["-p", "output_dir", "/etc"], "parameter 'output_dir'", "set by `econ run`"),
+    (["-p", "sleep", "!!python/object/apply:os.system ['true']"], "-p sleep", "not valid YAML"),
+    (["-p", "sleep", "2020-01-01"], "parameter 'sleep'", "not a number"),
+    (["no_such_scenario"], "no_such_scenario.yaml", "no scenario named"),
+    (["../etc/passwd"], "scenario", "not a scenario name"),
+    (["--notebook", "99_missing"], "--notebook", "no notebook '99_missing'"),
+    (["--resume", "no-such-run"], "--resume", "no such run"),
+    (["--executor", "dask"], "--scheduler", "needs --scheduler"),
+])
+def test_bad_input_named_and_nothing_runs(args, where, what, tmp_path, tiny_scenarios, no_kernel, capsys):
+    code = cli.main(["run", *args, "--scenario-dir", str(tiny_scenarios), "--notebook-dir", str(FIXTURE_NOTEBOOKS),
+                     "--outputs", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert where in err and what in err, err
+
+
+def test_injected_code_is_only_literal_assignments():
+    hostile = {"scenario": 'a"; import os; os.system("x") #\\', "output_dir": "\\\"\n'''", "draws": 3,
+               "fail_for": "\x00\u2028}", "sleep": -0.0}
+    code = batch.injected_code(hostile, hostile)
+    namespace: dict = {}
+    exec(compile(code, "<parameters>", "exec"), {"__builtins__": {}}, namespace)  # literals only: no builtins needed
+    assert namespace == hostile
+    with pytest.raises(InputError):
+        batch.injected_code({"x=1;y": 1}, ["x=1;y"])
+    with pytest.raises(InputError):
+        batch.injected_code({"undeclared": 1}, ["scenario"])
+
+
+def test_plan_of_shipped_work_and_stable_hashes(tmp_path):
+    work = batch.plan()
+    assert len(work.jobs) == len(work.scenarios) * len(batch.notebooks()) >= 8
+    again = batch.plan()
+    assert [j.input_hash for j in work.jobs] == [j.input_hash for j in again.jobs]
+    assert len({j.input_hash for j in work.jobs}) == len(work.jobs)
+    assert batch.plan(overrides={"draws": 500}).jobs[0].input_hash != work.jobs[0].input_hash
+    assert batch.plan(show_code=True).jobs[0].input_hash != work.jobs[0].input_hash
+
+
+def test_hash_follows_scenario_files_including_parents(tiny_scenarios):
+    before = {j.scenario: j.input_hash for j in batch.plan(scenario_dir=tiny_scenarios,
+                                                           notebook_dir=FIXTURE_NOTEBOOKS, only=["00_tiny"]).jobs}
+    path = tiny_scenarios / "a.yaml"
+    path.write_text(path.read_text().replace("0.2", "0.25"))
+    after = {j.scenario: j.input_hash for j in batch.plan(scenario_dir=tiny_scenarios,
+                                                          notebook_dir=FIXTURE_NOTEBOOKS, only=["00_tiny"]).jobs}
+    assert before["a"] != after["a"] and before["b"] != after["b"]  # b inherits a
+
+
+def test_override_only_injected_where_declared(tiny_scenarios):
+    work = batch.plan(overrides={"sleep": 0.5}, scenario_dir=tiny_scenarios, notebook_dir=FIXTURE_NOTEBOOKS)
+    params = {(j.scenario, j.notebook): j.parameters for j in work.jobs}
+    assert params[("a", "00_tiny")]["sleep"] == 0.5 and "sleep" not in params[("a", "01_second")]
+    assert any("not read by 01_second" in n for n in work.notes)
+
+
+def test_cli_timeout_default_matches_batch():
+    assert cli.batch_defaults["timeout"] == batch.DEFAULT_TIMEOUT
+
+
+# --- executing one job: retries and failures (no real kernel) -------------------------------------
+
+def _job(tmp_path) -> batch.Job:
+    nb = FIXTURE_NOTEBOOKS / "01_second.ipynb"
+    return batch.Job("a", "01_second", str(nb), {"scenario": "a"}, title=HOSTILE_TITLE)
+
+
+def test_kernel_start_failure_is_retried(tmp_path, monkeypatch):
+    calls = []
+
+    def flaky(input_path, output_path, **kwargs):
+        calls.append(kwargs)
+        if len(calls) < 3:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        nbformat.write(nbformat.read(input_path, as_version=4), output_path)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    monkeypatch.setattr(batch.time, "sleep", lambda s: None)
+    job = batch.execute(_job(tmp_path), str(tmp_path), {"timeout": 60, "show_code": False})
+    assert job.status == "ok" and job.attempts == 3 and len(calls) == 3
+    assert calls[0]["parameters"]["output_dir"] == "." and calls[0]["resources"]["metadata"]["path"].startswith(
+        str(tmp_path))
+    assert (tmp_path / "a" / "01_second" / "01_second.html").exists()
+    assert json.loads((tmp_path / "a" / "01_second" / "job.json").read_text())["status"] == "ok"
+
+
+def test_kernel_that_never_starts_gives_a_failed_job_with_a_report(tmp_path, monkeypatch):
+    def dead(*args, **kwargs):
+        raise RuntimeError("Kernel didn't respond in 60 seconds")
+
+    monkeypatch.setattr(papermill, "execute_notebook", dead)
+    monkeypatch.setattr(batch.time, "sleep", lambda s: None)
+    job = batch.execute(_job(tmp_path), str(tmp_path), {"timeout": 60, "show_code": False})
+    assert job.status == "failed" and job.attempts == batch.KERNEL_START_RETRIES
+    page = (tmp_path / "a" / "01_second" / "01_second.html").read_text()
+    assert "Kernel didn&#x27;t respond" in page and "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+def test_other_errors_are_not_retried(tmp_path, monkeypatch):
+    from jupyter_client.kernelspec import NoSuchKernel
+
+    calls = []
+
+    def missing(*args, **kwargs):
+        calls.append(1)
+        raise NoSuchKernel("python3")
+
+    monkeypatch.setattr(papermill, "execute_notebook", missing)
+    job = batch.execute(_job(tmp_path), str(tmp_path), {"timeout": 60, "show_code": False})
+    assert job.status == "failed" and len(calls) == 1 and job.error["name"] == "NoSuchKernel"
+
+
+# --- whole runs on tiny notebooks -----------------------------------------------------------------
+
+@pytest.mark.slow
+def test_one_failure_does_not_stop_the_others(tmp_path, tiny_scenarios):
+    out = tmp_path / "out"
+    result = _tiny_run(tiny_scenarios, out, only=None, overrides={"fail_for": "b"})
+    assert result.exit_code == 1
+    status = {(j.scenario, j.notebook): j for j in result.jobs}
+    assert status[("a", "00_tiny")].status == "ok" and status[("a", "01_second")].status == "ok"
+    assert status[("b", "01_second")].status == "ok"
+    failed = status[("b", "00_tiny")]
+    assert failed.status == "failed"
+    assert failed.error["name"] == "ValueError" and failed.error["cell"] == 4  # the 4th cell of 00_tiny
+    assert "deliberate failure for b" in failed.error["message"]
+    manifest = _manifest(result.run_dir)
+    assert manifest["status"] == "complete" and manifest["summary"]["failed"] == 1
+    recorded = {(j["scenario"], j["notebook"]): j for j in manifest["jobs"]}
+    assert recorded[("b", "00_tiny")]["error"]["name"] == "ValueError"
+    assert all(recorded[k]["input_hash"] and "seconds" in recorded[k] for k in recorded)
+    assert manifest["git"]["commit"] and manifest["versions"]["papermill"] and manifest["data_sha256"]
+    index = (result.run_dir / "index.html").read_text()
+    assert "Failures (1)" in index and "href='b/00_tiny/00_tiny.html'" in index and "deliberate failure for b" in index
+    failed_page = (result.run_dir / "b" / "00_tiny" / "00_tiny.html").read_text()
+    assert "An Exception was encountered" in failed_page  # papermill's banner, published
+    # a hostile scenario title is text wherever it appears
+    for page in [index, (result.run_dir / "a" / "00_tiny" / "00_tiny.html").read_text()]:
+        assert "<script>alert(" not in page and "<img src=x" not in page
+        assert "&lt;script&gt;alert(" in page
+    assert os.readlink(out / "latest") == f"runs/{result.run_id}"
+
+
+@pytest.mark.slow
+def test_timeout_per_notebook(tmp_path, tiny_scenarios):
+    result = _tiny_run(tiny_scenarios, tmp_path / "out", "a", overrides={"sleep": 120}, timeout=8)
+    job = result.jobs[0]
+    assert result.exit_code == 1 and job.status == "failed" and job.error["name"] == "Timeout"
+    assert job.seconds < 60
+    assert "did not finish within 8 s" in (result.run_dir / "a" / "00_tiny" / "00_tiny.html").read_text()
+
+
+@pytest.mark.slow
+def test_resume_reuses_unchanged_and_reruns_changed(tmp_path, tiny_scenarios):
+    out = tmp_path / "out"
+    first = _tiny_run(tiny_scenarios, out)
+    assert first.exit_code == 0 and _manifest(first.run_dir)["summary"]["executed"] == 2
+    second = _tiny_run(tiny_scenarios, out, resume=first.run_id)
+    summary = _manifest(second.run_dir)["summary"]
+    assert summary["executed"] == 0 and summary["reused"] == 2 and second.run_id != first.run_id
+    for s in ("a", "b"):
+        assert (second.run_dir / s / "00_tiny" / "results.json").read_bytes() == \
+            (first.run_dir / s / "00_tiny" / "results.json").read_bytes()
+    b = tiny_scenarios / "b.yaml"
+    b.write_text(b.read_text().replace("0.4", "0.6"))
+    third = _tiny_run(tiny_scenarios, out, resume=second.run_id)
+    jobs = {j.scenario: j for j in third.jobs}
+    assert _manifest(third.run_dir)["summary"]["executed"] == 1
+    assert jobs["a"].reused_from == first.run_id and jobs["b"].reused_from is None
+    assert (third.run_dir / "b" / "00_tiny" / "results.json").read_bytes() != \
+        (first.run_dir / "b" / "00_tiny" / "results.json").read_bytes()
+    assert (first.run_dir / "b" / "00_tiny" / "results.json").exists(), "earlier runs are left as they were"
+    latest = _tiny_run(tiny_scenarios, out, resume="latest")
+    assert _manifest(latest.run_dir)["summary"]["executed"] == 0
+
+
+@pytest.mark.slow
+def test_same_inputs_same_results(tmp_path, tiny_scenarios):
+    one = _tiny_run(tiny_scenarios, tmp_path / "one")
+    two = _tiny_run(tiny_scenarios, tmp_path / "two")
+    for s in ("a", "b"):
+        assert (one.run_dir / s / "00_tiny" / "results.json").read_bytes() == \
+            (two.run_dir / s / "00_tiny" / "results.json").read_bytes()
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Processes whose working directory is inside ``folder`` (kernels run in their job's folder)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if str(folder) in os.readlink(proc / "cwd"):
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and PR_SET_PDEATHSIG")
+def test_kill_9_midway_leaves_the_previous_run_published(tmp_path, tiny_scenarios):
+    out = tmp_path / "out"
+    first = _tiny_run(tiny_scenarios, out, only=["01_second"])
+    assert first.exit_code == 0
+    cmd = [ECON, "run", "a", "b", "-p", "sleep", "300", "--workers", "3", "--no-progress", "--outputs", str(out),
+           "--scenario-dir", str(tiny_scenarios), "--notebook-dir", str(FIXTURE_NOTEBOOKS)]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:  # until the quick notebooks are done and the sleepers are running
+            partial = next((out / "runs").glob(".*.partial"), None)
+            if partial and len(list(partial.glob("*/01_second/job.json"))) == 2 and \
+                    len(list(partial.glob("*/00_tiny/00_tiny.ipynb"))) == 2:
+                break
+            time.sleep(0.2)
+        else:
+            pytest.fail("the run did not get under way")
+        time.sleep(1)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 20  # workers die with the parent; kernels follow their worker
+        while _processes_in(partial) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        leftovers = _processes_in(partial)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    for pid in leftovers:
+        os.kill(pid, signal.SIGKILL)
+    assert not leftovers, "workers or kernels outlived the killed run"
+    assert os.readlink(out / "latest") == f"runs/{first.run_id}"
+    assert (out / "latest" / "index.html").exists()
+    for d in (out / "runs").iterdir():
+        if d.name.startswith("."):
+            assert d.name.endswith(".partial") and not (d / "manifest.json").exists() and not (d / "index.html").exists()
+        else:
+            assert _manifest(d)["status"] == "complete", d
+    assert [p for p in out.rglob("*.tmp")] == []
+    # the interrupted run's finished notebooks are picked up by --resume
+    resumed = _tiny_run(tiny_scenarios, out, "a", "b", only=["01_second"], resume=partial.name[1:-len(".partial")])
+    assert _manifest(resumed.run_dir)["summary"] == {"notebook_runs": 2, "ok": 2, "failed": 0, "reused": 2,
+                                                      "executed": 0}
+
+
+@pytest.mark.slow
+def test_dask_executor(tmp_path, tiny_scenarios):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
+        out = subprocess.run([ECON, "run", "--executor", "dask", "--scheduler", cluster.scheduler_address,
+                              "--no-progress", "--outputs", str(tmp_path / "out"), "--scenario-dir", str(tiny_scenarios),
+                              "--notebook-dir", str(FIXTURE_NOTEBOOKS), "-p", "fail_for", "b"],
+                             capture_output=True, text=True, timeout=300)
+    assert out.returncode == 1, out.stderr
+    run_dir = (tmp_path / "out" / "latest").resolve()
+    manifest = _manifest(run_dir)
+    assert manifest["options"]["executor"] == "dask"
+    status = {(j["scenario"], j["notebook"]): j["status"] for j in manifest["jobs"]}
+    assert status == {("a", "00_tiny"): "ok", ("b", "00_tiny"): "failed", ("a", "01_second"): "ok",
+                      ("b", "01_second"): "ok"}
+    local = _tiny_run(tiny_scenarios, tmp_path / "local", "a")
+    assert (run_dir / "a" / "00_tiny" / "results.json").read_bytes() == \
+        (local.run_dir / "a" / "00_tiny" / "results.json").read_bytes()
+
+
+def test_outputs_default_is_project_outputs():
+    assert paths.OUTPUTS == paths.ROOT / "outputs"
+
+
+@pytest.mark.slow
+def test_real_notebooks_same_inputs_same_results(tmp_path, published_run):
+    again = batch.run(["russia_pivot"], outputs=tmp_path / "again", progress=False)
+    assert again.exit_code == 0
+    for job in again.jobs:
+        first = published_run.run_dir / job.folder / "results.json"
+        assert (again.run_dir / job.folder / "results.json").read_bytes() == first.read_bytes(), job.folder
+
+
+@pytest.mark.slow
+def test_published_run_layout(published_run):
+    run_dir = published_run.run_dir
+    manifest = _manifest(run_dir)
+    assert manifest["status"] == "complete" and manifest["summary"]["failed"] == 0
+    assert {(j["scenario"], j["notebook"]) for j in manifest["jobs"]} == \
+        {(s, nb.stem) for s in manifest["scenarios"] for nb in batch.notebooks()}
+    for job in manifest["jobs"]:
+        folder = run_dir / job["scenario"] / job["notebook"]
+        assert {p.name for p in folder.iterdir()} >= {f"{job['notebook']}.ipynb", f"{job['notebook']}.html",
+                                                      "results.json", "job.json"}
+        assert job["parameters"]["scenario"] == job["scenario"]
+    metrics = (run_dir / "metrics.csv").read_text().splitlines()
+    assert metrics[0] == "notebook,scenario,metric,value" and len(metrics) > 10
+    index = (run_dir / "index.html").read_text()
+    assert "apac_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
