@@ -1,9 +1,10 @@
 """econ: the sanctions scenario workbook's model package.
 
 Modules: ``scenario`` (typed scenarios), ``data`` (sourced datasets), ``uncertainty`` (draws and
-intervals), ``charts`` (Altair builders), ``notebook`` (what notebooks call), ``report`` (offline
-HTML), ``comparison`` (a run's scenario-comparison page), ``batch`` (running notebooks), ``cli``
-(the ``econ`` command).
+intervals, sensitivity), the models ``revenue`` (with ``trend``), ``market_share`` (with
+``share_shift``) and ``investment``, ``sweep`` (tornado, Sobol indices, grids), ``charts`` (Altair
+builders), ``notebook`` (what notebooks call), ``report`` (offline HTML), ``comparison`` (a run's
+scenario-comparison page), ``batch`` (running notebooks), ``cli`` (the ``econ`` command).
 """
 
 import sys

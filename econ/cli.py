@@ -94,6 +94,28 @@ def _data(args) -> int:
 batch_defaults = {"timeout": 1800}
 
 
+def _sweep(args) -> int:
+    import time
+
+    from econ import sweep
+    from econ.scenario import load_scenario
+
+    scn = load_scenario(args.scenario)
+    axes = [sweep.parse_axis(text) for text in args.param]
+    models = sweep.check_axes(axes, args.model)
+    points = 1
+    for a in axes:
+        points *= a.steps
+    out = Path(args.out)
+    if not out.parent.exists():
+        raise InputError.single("command line", "--out", f"folder {out.parent} does not exist")
+    start = time.perf_counter()
+    sweep.sweep(scn, axes, args.model, out)
+    print(f"{points:,} points x {', '.join(m.name for m in models)} in {time.perf_counter() - start:.2f} s "
+          f"-> {out}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="econ", description="Scenario workbook for the 2020 US sanctions on Huawei.",
@@ -149,6 +171,18 @@ def parser() -> argparse.ArgumentParser:
                                    "SHA-256 of every listed file (after you have checked its sources).")
     d.add_argument("--rehash", action="store_true")
     d.set_defaults(func=_data)
+
+    sw = sub.add_parser("sweep", help="evaluate the models over a grid of parameter values into a CSV",
+                        description="Evaluate the models in-process over the grid of --param values (others at "
+                                    "the scenario's central values) and write a tidy CSV: point, the swept "
+                                    "parameters, model, metric, value. Everything is checked before any work.")
+    sw.add_argument("scenario", metavar="SCENARIO", help="scenario name or YAML path")
+    sw.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH:STEPS",
+                    help="a parameter and its grid, within its declared range (repeat for more axes)")
+    sw.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV (written atomically)")
+    sw.add_argument("--model", action="append", help="only this model (repeatable; default: every model "
+                                                     "that reads a swept parameter)")
+    sw.set_defaults(func=_sweep)
     return p
 
 

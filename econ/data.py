@@ -20,6 +20,7 @@ import yaml
 
 from econ import paths
 from econ.errors import InputError
+from econ.scenario import Market, Region, Vendor
 
 QUALITY = ["primary", "good", "medium", "secondary", "low", "derived", "assumption"]
 
@@ -47,6 +48,8 @@ _DEFAULT = {"is_default": pa.Column(str, pa.Check.isin(["true", "false"]))}
 ECONOMIES = ["united_states", "japan", "taiwan", "south_korea", "china", "other", "total"]
 CATEGORIES = ["foundry", "memory", "image_sensors", "display", "passive_components", "chip_design",
               "assembly", "other"]
+#: Russian population tiers of the 5G coverage targets, largest first (econ.investment assigns cities to them).
+TIERS = ["million_plus", "cities_500k_1m", "other_urban"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,25 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "scope": _text()}),
     Dataset("exchange_rates", {
         "year": _year(), "currency": _text(), "units_per_usd": _number(ge=0)}),
+    Dataset("equipment_regions", {
+        "region": _text(isin=list(Region.__args__)), "share_of_world_ex_russia": _share(),
+        "share_low": _share(), "share_high": _share(), "five_g_launch_year": _year()}),
+    Dataset("equipment_markets", {
+        "market": _text(isin=list(Market.__args__)), "region": _text(isin=list(Region.__args__)),
+        "weight_in_region": _share()}),
+    Dataset("vendor_share_priors", {
+        "region": _text(isin=list(Region.__args__)), "vendor": _text(isin=list(Vendor.__args__)),
+        "prior_share": _share(), "fixed": _text(isin=["true", "false"])}),
+    Dataset("russia_cities", {
+        "area": _text(), "kind": _text(isin=["city", "urban_total", "national_total"]), "year": _year(),
+        "population_m": _number(ge=0)}),
+    Dataset("russia_coverage_targets", {
+        "tier": _text(isin=TIERS), "start_year": _year(), "target_year": _year(),
+        "largest_cities": _number(nullable=True, ge=1), "population_share": _share(nullable=True)}),
+    Dataset("rip_and_replace", {
+        "country": _text(isin=["uk", "us"]), "item": _text(), "year": _year(), "value": _number(ge=0),
+        "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True), "unit": _text(),
+        "role": _text(isin=["input", "benchmark", "context"])}),
 ]}
 
 
@@ -285,4 +307,4 @@ def cite(frame: pd.DataFrame) -> str:
     table = sources().set_index("source_id")
     seen = dict.fromkeys(frame["source_id"])
     parts = [f"{table.at[s, 'publisher']} ({table.at[s, 'date']})" for s in seen if s in table.index]
-    return "; ".join(parts)
+    return "; ".join(dict.fromkeys(parts))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from datetime import date
 from pathlib import Path
 
@@ -27,9 +28,21 @@ from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
 NOTEBOOK_MODELS = {
     "00_scenario_overview": ("policy", "revenue", "market_share"),
     "01_revenue_impact": ("policy", "revenue"),
+    "02_market_share": ("policy", "market_share"),
+    "03_investment_needs": ("investment",),
+    "04_sensitivity": ("policy", "revenue", "market_share", "investment"),
 }
 DEFAULT_DRAWS = 10_000
 RUN_ARGUMENTS = ("scenario", "output_dir", "draws")
+#: Arguments particular to one notebook: (name, annotation, default as code, help).
+NOTEBOOK_ARGUMENTS = {
+    "04_sensitivity": (
+        ("sobol_base", "int", "1024", "Sobol base sample N: N x (k + 2) runs of each model for k uncertain inputs"),
+        ("sweep_x", "str", '"substitution_rate"', "first parameter of the heat-map sweep (over its declared range)"),
+        ("sweep_y", "str", '"licence_approval_rate"', "second parameter of the heat-map sweep"),
+        ("sweep_steps", "int", "21", "grid points along each sweep axis"),
+    ),
+}
 
 
 def _annotation(row: dict) -> str:
@@ -47,11 +60,15 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
         f'scenario: str = "{scenario}"  # scenario name: a file data/scenarios/NAME.yaml',
         'output_dir: str = ""  # folder for results.json; empty means outputs/scratch/SCENARIO/NOTEBOOK',
         f"draws: int = {DEFAULT_DRAWS}  # Monte Carlo draws for the uncertainty ranges",
+        *(f"{name}: {kind} = {default}  # {meaning}"
+          for name, kind, default, meaning in NOTEBOOK_ARGUMENTS.get(notebook, ())),
         "# Overrides of single scenario parameters; None keeps the scenario's value (see `econ params`).",
     ]
     for row in parameter_table():
         if row["model"] in models:
             unit = f"{row['unit']}, {row['range']}" if row["range"] else row["unit"]
+            if row["type"].startswith("one of"):
+                unit = row["type"]
             lines.append(f"{row['name']}: {_annotation(row)} = None  # {row['meaning']} ({unit})")
     return "\n".join(lines) + "\n"
 
@@ -59,7 +76,8 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
 def notebook_parameters(notebook: str) -> tuple[str, ...]:
     """Names a notebook accepts: the run arguments and its models' parameters."""
     models = NOTEBOOK_MODELS[notebook]
-    return RUN_ARGUMENTS + tuple(r["name"] for r in parameter_table() if r["model"] in models)
+    extra = tuple(a[0] for a in NOTEBOOK_ARGUMENTS.get(notebook, ()))
+    return RUN_ARGUMENTS + extra + tuple(r["name"] for r in parameter_table() if r["model"] in models)
 
 
 def start(scenario: str, namespace: dict) -> Scenario:
@@ -85,7 +103,7 @@ def _shown(value) -> str:
         fields = {k: v for k, v in value.model_dump().items() if k != "dist"}
         return f"{value.dist}(" + ", ".join(f"{k}={v:g}" for k, v in fields.items()) + ")"
     if isinstance(value, tuple):
-        return ", ".join(value) if value else "(none)"
+        return "; ".join(str(v) for v in value) if value else "(none)"
     if isinstance(value, date):
         return value.isoformat()
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -133,9 +151,10 @@ def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -
 def sync(notebook_path: Path) -> bool:
     """Rewrite a notebook's parameters cell from the declarations; True when it changed."""
     nb = nbformat.read(notebook_path, as_version=4)
-    text = parameters_cell(notebook_path.stem)
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
+            default = re.search(r'^scenario: str = "([A-Za-z0-9_-]+)"', cell.source, re.MULTILINE)
+            text = parameters_cell(notebook_path.stem, *(default.groups() if default else ()))
             if cell.source == text:
                 return False
             cell.source = text

@@ -290,12 +290,17 @@ class RevenueImpact:
     def metrics(self) -> dict[str, float]:
         """Headline metrics: p50 and _p05/_p95 of APAC total, direct and indirect loss (USD bn)."""
         out = {}
-        names = {"total": "apac_revenue_loss_usd_bn", "direct": "apac_direct_loss_usd_bn",
-                 "indirect": "apac_indirect_loss_usd_bn"}
-        for key, name in names.items():
-            iv = uncertainty.interval(self.totals[key])
+        for name, values in _named(self.totals).items():
+            iv = uncertainty.interval(values)
             out.update({name: iv["p50"], f"{name}_p05": iv["p05"], f"{name}_p95": iv["p95"]})
         return out
+
+    def fan(self) -> pd.DataFrame:
+        """Asia-Pacific loss by month after the effective date: p05, p25, p50, p75, p95 (USD bn)."""
+        total = self.draws["monthly"].sum(axis=1)                                      # (n, 12)
+        qs = np.percentile(total, [5, 25, 50, 75, 95], axis=0)
+        return pd.DataFrame({"period": np.arange(1, MONTHS + 1), "p05": qs[0], "p25": qs[1], "p50": qs[2],
+                             "p75": qs[3], "p95": qs[4]}).assign(metric="apac_revenue_loss_usd_bn per month")
 
     def by_economy(self) -> pd.DataFrame:
         """Loss by supplier economy and channel: p05, p50, p95 (USD bn, 12 months). Tidy."""
@@ -365,6 +370,30 @@ class RevenueImpact:
         return pd.DataFrame([{"month": (start + pd.DateOffset(months=m)).strftime("%Y-%m"), "month_index": m + 1,
                               "channel": CHANNEL_LABELS[ch], "loss_usd_bn": float(med[i, m])}
                              for i, ch in enumerate(CHANNELS) for m in range(MONTHS)])
+
+
+#: Headline metrics, one value per parameter set (see :func:`evaluate`).
+METRICS = ("apac_revenue_loss_usd_bn", "apac_direct_loss_usd_bn", "apac_indirect_loss_usd_bn")
+
+
+def _named(totals: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    return dict(zip(METRICS, (totals["total"], totals["direct"], totals["indirect"])))
+
+
+@functools.lru_cache(maxsize=1)
+def _chain() -> SupplyChain:
+    return SupplyChain.load()
+
+
+def evaluate(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Headline metrics for each parameter set: ``params`` maps each name in DRAWN to an (n,) array.
+
+    The fast path for sensitivity analysis and sweeps: no intervals, no breakdowns. The
+    calibration is the one every scenario uses (it is not re-solved per parameter set).
+    """
+    chain = _chain()
+    check_rule_date(scenario, chain)
+    return _named(apac_totals(losses(chain, scenario, default_calibration(), params), chain))
 
 
 @functools.lru_cache(maxsize=4)

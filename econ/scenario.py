@@ -35,6 +35,7 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from econ import paths
@@ -47,6 +48,16 @@ SAFE_NAME_RULE = "letters, digits, '_' and '-', starting with a letter or digit,
 #: Product categories of Huawei's purchases (data/procurement_category_mix.csv uses the same set).
 Category = Literal["foundry", "memory", "image_sensors", "display", "chip_design",
                    "passive_components", "assembly", "other"]
+
+#: Telecom-equipment vendors in the market-share model ("others" includes domestic Russian makers).
+Vendor = Literal["huawei", "ericsson", "nokia", "zte", "samsung", "cisco", "others"]
+#: Regions of the market-share model, and the national markets inside them (data/equipment_markets.csv).
+Region = Literal["china", "north_america", "europe", "russia", "apac_ex_china", "rest_of_world"]
+Market = Literal["china", "united_states", "canada", "united_kingdom", "germany", "france", "italy",
+                 "other_europe", "russia", "japan", "india", "south_korea", "australia", "new_zealand",
+                 "other_apac", "brazil", "saudi_arabia", "other_world"]
+#: A ban may name a region (every market in it) or a single market.
+Place = Literal[tuple(dict.fromkeys(Region.__args__ + Market.__args__))]
 
 _DIST_ADAPTER = TypeAdapter(Distribution)
 
@@ -82,6 +93,35 @@ def param(default, *, unit: str, meaning: str, model: str, low=None, high=None):
                  json_schema_extra={"unit": unit, "low": low, "high": high, "model": model})
 
 
+class Ban(BaseModel):
+    """Vendors barred from new contracts in some places from a year, optionally ripped out by a deadline.
+
+    ``removal_share`` is the part of the vendor's installed base there that must go (the UK's rule
+    covers 5G kit only, not all of Huawei's equipment); it is removed in equal steps from
+    ``from_year`` to ``remove_by`` and replaced by other vendors' equipment.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    vendors: tuple[Vendor, ...] = Field(min_length=1)
+    places: tuple[Place, ...] = Field(min_length=1)
+    from_year: int = Field(ge=2010, le=2035)
+    remove_by: int | None = Field(None, ge=2010, le=2040)
+    removal_share: float = Field(1.0, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _deadline_after_start(self):
+        if self.remove_by is not None and self.remove_by < self.from_year:
+            raise ValueError(f"remove_by {self.remove_by} is before from_year {self.from_year}")
+        return self
+
+    def __str__(self) -> str:
+        text = f"{'+'.join(self.vendors)} barred in {', '.join(self.places)} from {self.from_year}"
+        if self.remove_by is not None:
+            text += f", {self.removal_share:.0%} of installed kit removed by {self.remove_by}"
+        return text
+
+
 class Parameters(BaseModel):
     """Every assumption a scenario can set. Grouped by the model that reads it."""
 
@@ -115,10 +155,97 @@ class Parameters(BaseModel):
         1.0, unit="fraction", model="revenue", low=0.0, high=1.0,
         meaning="Share of second-round (supply-chain) exposure that turns into lost sales")
 
-    # --- alignment (econ.market_share, econ.investment) -----------------------------------------
+    # --- market shares (econ.market_share) ------------------------------------------------------
+    vendor_bans: tuple[Ban, ...] = param(
+        (), unit="bans", model="market_share",
+        meaning="Vendors barred from new contracts in places from a year; optionally removed by a deadline")
+    huawei_sanctions_penalty: Uncertain = param(
+        0.0, unit="logit utility", model="market_share", low=0.0, high=3.0,
+        meaning="Loss of Huawei's attractiveness outside China from the rule's effective date (chips, support risk)")
     russia_huawei_alignment: Uncertain = param(
         0.0, unit="logit utility", model="market_share", low=0.0, high=3.0,
-        meaning="Extra attractiveness of Huawei to Russian buyers from political alignment")
+        meaning="Extra attractiveness of Huawei to Russian buyers from political alignment, from 2020")
+    russia_domestic_target: float = param(
+        0.0, unit="fraction of new contracts", model="market_share", low=0.0, high=1.0,
+        meaning="Share of Russia's new equipment contracts required to go to domestic makers")
+    russia_domestic_target_year: int = param(
+        2024, unit="year", model="market_share", low=2020, high=2030,
+        meaning="Year the domestic target is reached (linear ramp from 2020)")
+    russia_domestic_capability: Uncertain = param(
+        1.0, unit="fraction", model="market_share", low=0.0, high=1.0,
+        meaning="Share of the domestic target Russian industry can actually supply")
+    russia_5g_launch_year: int = param(
+        2024, unit="year", model="market_share", low=2020, high=2030,
+        meaning="Year Russian commercial 5G starts; its build-out wave peaks two years later")
+    russia_equipment_share_of_capex: float = param(
+        0.5, unit="fraction of capex", model="market_share", low=0.2, high=0.8,
+        meaning="Share of Russian operators' capex spent on network equipment (sizes Russia's market)")
+    equipment_life_years: Uncertain = param(
+        8.0, unit="years", model="market_share", low=4.0, high=15.0,
+        meaning="Average service life of telecom equipment: 1/life of the installed base is replaced each year")
+    market_growth: Uncertain = param(
+        0.02, unit="fraction per year", model="market_share", low=-0.05, high=0.10,
+        meaning="Nominal growth of telecom-equipment spending each year outside 5G waves")
+    five_g_wave_uplift: Uncertain = param(
+        0.25, unit="fraction of base spend", model="market_share", low=0.0, high=1.0,
+        meaning="Extra spending at the peak of a region's 5G build-out wave")
+    vendor_nest_correlation: Uncertain = param(
+        0.4, unit="nested-logit 1 - lambda", model="market_share", low=0.0, high=0.9,
+        meaning="How alike buyers see vendors of one nest (Chinese, Western): 0 is plain logit")
+
+    # --- investment needs (econ.investment) -----------------------------------------------------
+    # Defaults are central judgements (see data/five_g_costs.csv and data/rip_and_replace.csv for the
+    # evidence); baseline.yaml gives the uncertain ones their distributions.
+    network_sharing: Literal["alone", "partial", "single"] = param(
+        "alone", unit="mode", model="investment",
+        meaning="Russia's 5G networks: each of the four operators builds alone, two shared networks, or one")
+    vendor_choice: Literal["mixed", "huawei", "western"] = param(
+        "mixed", unit="vendor", model="investment",
+        meaning="Who supplies the kit that is not Russian-made: today's mix, Huawei, or Ericsson and Nokia")
+    military_band_release_year: int = param(
+        2031, unit="year", model="investment", low=2020, high=2031,
+        meaning="Year the military's 3.4-3.8 GHz band is cleared for operators (2031: not by 2030)")
+    spectrum_clearing_multiplier: Uncertain = param(
+        1.0, unit="ratio", model="investment", low=1.0, high=6.0,
+        meaning="Cost of clearing 3.4-3.8 GHz as a multiple of the first RUB 12-16bn estimate")
+    # Free-space path loss grows with frequency squared, so equal coverage needs (4.895/3.6)^2 = 1.85
+    # times the sites at the centre of 4.8-4.99 GHz as at 3.6 GHz (physics, not data).
+    high_band_site_ratio: Uncertain = param(
+        1.85, unit="ratio", model="investment", low=1.0, high=3.0,
+        meaning="Sites needed at 4.4-4.99 GHz per site at 3.4-3.8 GHz for the same coverage")
+    site_coverage_km2: Uncertain = param(
+        0.35, unit="km2 per site", model="investment", low=0.05, high=3.0,
+        meaning="Area one 3.4-3.8 GHz macro site covers in a million-plus city")
+    urban_coverage_share: Uncertain = param(
+        0.8, unit="fraction", model="investment", low=0.0, high=1.0,
+        meaning="Share of a targeted city's population (and built-up area) that its 5G layer covers")
+    traffic_growth: Uncertain = param(
+        0.25, unit="fraction a year", model="investment", low=0.0, high=0.5,
+        meaning="Annual growth of traffic per 5G user (capacity sites)")
+    domestic_share_target: Uncertain = param(
+        0.3, unit="fraction", model="investment", low=0.0, high=1.0,
+        meaning="Share of Russian-made kit required from the roadmap's target year (roadmap: 30% by 2024)")
+    domestic_price_premium: Uncertain = param(
+        0.5, unit="fraction", model="investment", low=0.0, high=3.0,
+        meaning="Price of Russian-made kit above Huawei's")
+    western_price_premium: Uncertain = param(
+        0.35, unit="fraction", model="investment", low=0.0, high=1.5,
+        meaning="Price of Ericsson or Nokia kit above Huawei's (US rural carriers were quoted 30-40%)")
+    site_cost_multiplier: Uncertain = param(
+        1.0, unit="ratio", model="investment", low=0.5, high=3.0,
+        meaning="Russian civil, power, backhaul and installation cost per site relative to China Mobile's")
+    discount_rate: Uncertain = param(
+        0.07, unit="fraction a year, real", model="investment", low=0.0, high=0.25,
+        meaning="Real discount rate for the present value of the 5G programme's capex")
+    inflation_rate: Uncertain = param(
+        0.05, unit="fraction a year", model="investment", low=0.0, high=0.3,
+        meaning="Russian inflation turning constant-2020 roubles into nominal roubles")
+    rip_replace_early_premium: Uncertain = param(
+        0.12, unit="fraction", model="investment", low=0.0, high=0.5,
+        meaning="Extra cost of replacing working kit early, at a seven-year pace (scales with a shorter window)")
+    uk_removal_deadline: int = param(
+        2027, unit="year", model="investment", low=2021, high=2035,
+        meaning="Year by which UK operators must have removed Huawei 5G kit (the 2020 decision: 2027)")
 
     @field_validator("*", mode="after")
     @classmethod
@@ -308,8 +435,22 @@ def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Sc
         for err in e.errors():
             loc = ".".join(str(x) for x in err["loc"][:2])
             file = origin.get(loc, paths.relative(path))
-            problems.append((file, loc, err["msg"].removeprefix("Value error, ")))
+            field = ".".join(str(x) for x in err["loc"])
+            problems.append((file, field, err["msg"].removeprefix("Value error, ")))
         raise InputError(problems) from None
+
+
+def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with some parameters replaced, validated like an override."""
+    merged = {**scenario.parameters.model_dump(), **values}
+    try:
+        parameters = Parameters(**merged)
+    except ValidationError as e:
+        raise InputError([("override", ".".join(str(x) for x in err["loc"]),
+                           err["msg"].removeprefix("Value error, ")) for err in e.errors()]) from None
+    return scenario.model_copy(update={"parameters": parameters,
+                                       "overrides": {**scenario.overrides, **values},
+                                       "set_in": {**scenario.set_in, **dict.fromkeys(values, "override")}})
 
 
 def parameter_table() -> list[dict]:
@@ -320,8 +461,12 @@ def parameter_table() -> list[dict]:
         ann = field.annotation
         if field.metadata and any(isinstance(m, PlainValidator) for m in field.metadata):
             kind = "number or distribution"
+        elif getattr(ann, "__origin__", None) is tuple and ann.__args__[0] is Ban:
+            kind = "list of bans {vendors, places, from_year, remove_by, removal_share}"
         elif getattr(ann, "__origin__", None) is tuple:
             kind = "list of " + ", ".join(Category.__args__)
+        elif getattr(ann, "__origin__", None) is Literal:
+            kind = "one of " + ", ".join(ann.__args__)
         else:
             kind = getattr(ann, "__name__", str(ann))
         low, high = extra.get("low"), extra.get("high")

@@ -164,3 +164,72 @@ def interval(samples: np.ndarray, axis: int = 0) -> dict[str, np.ndarray | float
     """p05, p50 and p95 of ``samples`` along ``axis``."""
     qs = np.percentile(samples, list(PERCENTILES.values()), axis=axis)
     return {k: (float(q) if np.ndim(q) == 0 else q) for k, q in zip(PERCENTILES, qs)}
+
+
+# --- sensitivity: what moves a metric --------------------------------------------------------------
+# The functions below take ``evaluate``: a callable from {parameter: (n,) array} to
+# {metric: (n,) array}, so they work for any vectorised model (see econ.sweep.MODELS).
+
+FAN_PERCENTILES = (5, 25, 50, 75, 95)
+
+
+def fan(samples: np.ndarray, periods) -> dict[str, np.ndarray]:
+    """p05, p25, p50, p75 and p95 over draws (axis 0) of a (n, T) array, for a fan chart."""
+    qs = np.percentile(samples, FAN_PERCENTILES, axis=0)
+    return {"period": np.asarray(periods), **{f"p{p:02d}": q for p, q in zip(FAN_PERCENTILES, qs)}}
+
+
+def one_at_a_time(evaluate, base: dict[str, float], ranges: dict[str, tuple[float, float]]) -> list[dict]:
+    """Tornado rows: each parameter moved alone to the low and high ends of its range.
+
+    ``base`` gives every parameter's value (the scenario's central values); ``ranges`` the
+    (low, high) of the parameters to move. All 1 + 2 k points go to ``evaluate`` in one call.
+    Returns one row per metric and parameter with the metric at the base, low and high points
+    and the swing |high - low|.
+    """
+    names = list(ranges)
+    n = 1 + 2 * len(names)
+    points = {k: np.full(n, float(v)) for k, v in base.items()}
+    for i, name in enumerate(names):
+        points[name][1 + 2 * i], points[name][2 + 2 * i] = ranges[name]
+    out = evaluate(points)
+    rows = []
+    for metric, y in out.items():
+        for i, name in enumerate(names):
+            low, high = y[1 + 2 * i], y[2 + 2 * i]
+            rows.append({"metric": metric, "parameter": name, "low": ranges[name][0], "high": ranges[name][1],
+                         "base": float(y[0]), "at_low": float(low), "at_high": float(high),
+                         "swing": float(abs(high - low))})
+    return rows
+
+
+def sobol(evaluate, distributions: dict, n_base: int = 1024, seed: int = 0, conf_level: float = 0.95) -> list[dict]:
+    """First-order and total Sobol indices of each metric over independent ``distributions``.
+
+    Uses SALib: a Sobol' sequence (Saltelli's scheme, ``n_base`` * (k + 2) model runs for k
+    parameters) on the unit hypercube, mapped through each distribution's quantile function, and
+    SALib's estimators with bootstrap confidence intervals (``*_conf``: half-width at
+    ``conf_level``). A metric that does not vary gets indices of zero.
+    """
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    names = list(distributions)
+    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
+    u = sample.sample(problem, n_base, calc_second_order=False, scramble=True, seed=seed)
+    u = np.clip(u, 1e-12, 1 - 1e-12)
+    points = {name: distributions[name].ppf(u[:, j]) for j, name in enumerate(names)}
+    out = evaluate(points)
+    rows = []
+    for metric, y in out.items():
+        y = np.asarray(y, dtype=float)
+        if np.ptp(y) <= 1e-12 * max(1.0, np.abs(y).max()):
+            res = {k: np.zeros(len(names)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+        else:
+            res = analyze.analyze(problem, y, calc_second_order=False, conf_level=conf_level, seed=seed,
+                                  print_to_console=False)
+        for j, name in enumerate(names):
+            rows.append({"metric": metric, "parameter": name, "S1": float(res["S1"][j]),
+                         "S1_conf": float(res["S1_conf"][j]), "ST": float(res["ST"][j]),
+                         "ST_conf": float(res["ST_conf"][j]), "n_base": n_base, "evaluations": len(y)})
+    return rows

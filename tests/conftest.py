@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,20 @@ def shipped() -> Path:
     return paths.SCENARIOS
 
 
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A copy of data/ that the package reads instead, for tests that break a file."""
+    copy = tmp_path / "data"
+    shutil.copytree(paths.DATA, copy)
+    monkeypatch.setattr(paths, "DATA", copy)
+    monkeypatch.setattr(paths, "SOURCES", copy / "sources.csv")
+    return copy
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
 #: Tiny real notebooks (the papermill way): no econ import, about a second each.
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 #: A title and description a reader must see as text, never run.

@@ -78,3 +78,13 @@ def test_injection_names_rejected_before_any_kernel():
     evil = "x=__import__('os').system('touch /tmp/pwned');y"
     with pytest.raises(InputError, match="not declared in the notebook's parameters cell"):
         batch.plan(["baseline"], overrides={evil: 1})
+
+
+@pytest.mark.slow
+def test_market_share_override_is_validated(tmp_path):
+    path = paths.NOTEBOOKS / "02_market_share.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError, match="equipment_life_years"):
+        papermill.execute_notebook(str(path), str(tmp_path / "x.ipynb"), cwd=str(paths.NOTEBOOKS),
+                                   parameters={"scenario": "baseline", "output_dir": str(tmp_path),
+                                               "equipment_life_years": -8.0},
+                                   kernel_name="python3", progress_bar=False)

@@ -1,12 +1,11 @@
 """Revenue model: properties with known answers, calibration, breakdowns, bad input."""
 
-import shutil
-
 import numpy as np
 import pytest
 import vl_convert
+from conftest import edit as _edit
 
-from econ import charts, paths, revenue
+from econ import charts, revenue
 from econ.errors import InputError
 from econ.scenario import load_scenario
 
@@ -145,19 +144,6 @@ def test_rule_date_outside_data_years():
         revenue.assess(scn, 100)
 
 
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    copy = tmp_path / "data"
-    shutil.copytree(paths.DATA, copy)
-    monkeypatch.setattr(paths, "DATA", copy)
-    monkeypatch.setattr(paths, "SOURCES", copy / "sources.csv")
-    return copy
-
-
-def _edit(path, old, new):
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_exposure_share_above_one_named(data_copy):

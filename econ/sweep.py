@@ -1,0 +1,280 @@
+"""Sensitivity and sweeps over the models' fast paths: tornado, Sobol indices, parameter grids.
+
+Each model registers its vectorised ``evaluate(scenario, arrays) -> {metric: array}`` in
+:data:`MODELS` with the parameters it takes as arrays (its drawn parameters) and the parameter
+groups it reads. Parameters a model reads as scenario-level values (integers such as a year,
+fixed fractions) are varied by re-validating the scenario for each distinct value, so every
+numeric parameter can be moved; dates, lists and categories cannot.
+
+``econ sweep SCENARIO --param NAME=LOW:HIGH:STEPS ... --out FILE.csv`` evaluates the grid
+in-process (no notebook per point), in chunks, and writes a tidy CSV.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from econ import investment, market_share, revenue, uncertainty
+from econ.errors import InputError
+from econ.scenario import Parameters, Scenario, parameter_table, with_values
+
+#: Largest grid a sweep accepts, and the points evaluated per chunk.
+MAX_POINTS = 2_000_000
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    groups: tuple[str, ...]      # parameter groups it reads
+    drawn: tuple[str, ...]       # parameters it takes as arrays
+    metrics: tuple[str, ...]
+    evaluate: Callable[[Scenario, dict], dict]
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return tuple(r["name"] for r in parameter_table() if r["model"] in self.groups)
+
+    def numeric(self) -> tuple[str, ...]:
+        """The parameters of this model that can be moved: numbers (point or distribution)."""
+        return tuple(n for n in self.reads if n in NUMERIC)
+
+    def run(self, scenario: Scenario, points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Metrics at each point; parameters not in ``points`` keep the scenario's central values."""
+        n = len(next(iter(points.values()))) if points else 1
+        arrays = {k: np.full(n, float(uncertainty.central(scenario.value(k)))) for k in self.drawn}
+        arrays.update({k: np.asarray(v, dtype=float) for k, v in points.items() if k in self.drawn})
+        fixed = [k for k in points if k not in self.drawn and k in self.reads]
+        if not fixed:
+            return self.evaluate(scenario, arrays)
+        keys = np.stack([np.asarray(points[k], dtype=float) for k in fixed], axis=1)
+        distinct, which = np.unique(keys, axis=0, return_inverse=True)
+        out = {m: np.empty(n) for m in self.metrics}
+        for g, values in enumerate(distinct):
+            rows = np.flatnonzero(which.ravel() == g)
+            scn = with_values(scenario, {k: _typed(k, v) for k, v in zip(fixed, values)})
+            part = self.evaluate(scn, {k: v[rows] for k, v in arrays.items()})
+            for m in self.metrics:
+                out[m][rows] = part[m]
+        return out
+
+
+def _numeric_parameters() -> dict[str, str]:
+    return {r["name"]: r["type"] for r in parameter_table() if r["type"] in ("number or distribution", "int", "float")}
+
+
+NUMERIC = _numeric_parameters()
+
+
+def _typed(name: str, value: float):
+    if NUMERIC[name] == "int":
+        if value != round(value):
+            raise InputError.single("override", name, f"{value:g} is not a whole number ({name} is an integer)")
+        return int(round(value))
+    return float(value)
+
+
+MODELS: dict[str, Model] = {m.name: m for m in [
+    Model("revenue", ("policy", "revenue"), revenue.DRAWN, revenue.METRICS, revenue.evaluate),
+    Model("market_share", ("policy", "market_share"), market_share.DRAWN, market_share.METRICS,
+          market_share.evaluate),
+    Model("investment", ("investment",), investment.DRAWN, investment.METRICS, investment.evaluate),
+]}
+
+
+def declared_range(name: str) -> tuple[float, float]:
+    extra = Parameters.model_fields[name].json_schema_extra
+    return float(extra["low"]), float(extra["high"])
+
+
+# --- one at a time ------------------------------------------------------------------------------------
+
+def tornado(scenario: Scenario, models=None) -> pd.DataFrame:
+    """Each numeric parameter a model reads, moved alone over its declared range (others at the
+    scenario's central values): the metric at the low and high ends, per model and metric.
+
+    Sorted so the widest swing comes first within each metric.
+    """
+    rows = []
+    for model in _models(models):
+        names = model.numeric()
+        base = {k: uncertainty.central(scenario.value(k)) for k in names}
+        ranges = {k: declared_range(k) for k in names}
+        for row in uncertainty.one_at_a_time(lambda pts, m=model: m.run(scenario, pts), base, ranges):
+            rows.append({"model": model.name, **row, "unit": _unit(row["parameter"])})
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(["model", "metric", "swing"], ascending=[True, True, False], ignore_index=True)
+
+
+def _unit(name: str) -> str:
+    return Parameters.model_fields[name].json_schema_extra["unit"]
+
+
+def _models(names) -> list[Model]:
+    names = list(names or MODELS)
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        raise InputError.single("command line", "--model", f"unknown model {', '.join(unknown)}; "
+                                f"allowed: {', '.join(MODELS)}")
+    return [MODELS[n] for n in names]
+
+
+# --- global (variance-based) -------------------------------------------------------------------------
+
+def global_indices(scenario: Scenario, n_base: int = 1024, models=None) -> pd.DataFrame:
+    """Sobol first-order and total indices over the scenario's uncertain parameters, per model.
+
+    Only parameters given a distribution in the scenario enter; a model with none is skipped.
+    """
+    rows = []
+    for model in _models(models):
+        dists = {k: scenario.value(k) for k in model.drawn if uncertainty.is_distribution(scenario.value(k))}
+        if not dists:
+            continue
+        for row in uncertainty.sobol(lambda pts, m=model: m.run(scenario, pts), dists, n_base, scenario.seed):
+            rows.append({"model": model.name, **row})
+    columns = ["model", "metric", "parameter", "S1", "S1_conf", "ST", "ST_conf", "n_base", "evaluations"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- grids -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    low: float
+    high: float
+    steps: int
+
+    def values(self) -> np.ndarray:
+        return np.linspace(self.low, self.high, self.steps)
+
+
+def parse_axis(text: str) -> Axis:
+    """``NAME=LOW:HIGH:STEPS`` as given to ``econ sweep --param``; InputError naming what is wrong."""
+    field = f"--param {text}"
+    name, eq, rest = text.partition("=")
+    parts = rest.split(":")
+    if not eq or len(parts) != 3:
+        raise InputError.single("command line", field, "expected NAME=LOW:HIGH:STEPS, e.g. substitution_rate=0:1:11")
+    try:
+        low, high = float(parts[0]), float(parts[1])
+        steps = int(parts[2])
+    except ValueError:
+        raise InputError.single("command line", field, "LOW and HIGH must be numbers and STEPS a whole number") from None
+    return Axis(name.strip(), low, high, steps)
+
+
+def check_axes(axes: list[Axis], models) -> list[Model]:
+    """Every problem with the grid at once: names, ranges, steps, size. Returns the models to run."""
+    chosen = _models(models)
+    readable = {n for m in chosen for n in m.numeric()}
+    problems = []
+    seen = set()
+    for axis in axes:
+        field = f"--param {axis.name}"
+        if axis.name in seen:
+            problems.append(("command line", field, "given twice"))
+        seen.add(axis.name)
+        if axis.name not in readable:
+            problems.append(("command line", field, f"not a numeric parameter of {', '.join(m.name for m in chosen)}; "
+                             f"allowed: {', '.join(sorted(readable))}"))
+            continue
+        low, high = declared_range(axis.name)
+        if not (np.isfinite(axis.low) and np.isfinite(axis.high)) or axis.low >= axis.high:
+            problems.append(("command line", field, f"LOW ({axis.low:g}) must be below HIGH ({axis.high:g})"))
+        elif axis.low < low or axis.high > high:
+            problems.append(("command line", field, f"[{axis.low:g}, {axis.high:g}] is outside the allowed range "
+                             f"[{low:g}, {high:g}] ({_unit(axis.name)})"))
+        if axis.steps < 2:
+            problems.append(("command line", field, f"STEPS must be at least 2, got {axis.steps}"))
+        elif NUMERIC[axis.name] == "int" and not np.allclose(axis.values(), np.round(axis.values())):
+            problems.append(("command line", field, f"{axis.name} is a whole number: choose STEPS so that the "
+                             f"points are whole (e.g. {int(axis.high - axis.low) + 1})"))
+    if not axes:
+        problems.append(("command line", "--param", "give at least one NAME=LOW:HIGH:STEPS"))
+    if problems:
+        raise InputError(problems)
+    size = int(np.prod([a.steps for a in axes]))
+    if size > MAX_POINTS:
+        raise InputError.single("command line", "--param", f"the grid has {size:,} points; at most "
+                                f"{MAX_POINTS:,} are evaluated (about {size * 9 * 40 / 1e9:.1f} GB of CSV): "
+                                "use fewer steps")
+    return [m for m in chosen if any(a.name in m.reads for a in axes)]
+
+
+def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = None) -> pd.DataFrame:
+    """Evaluate the models over the grid of ``axes``; tidy rows: point, the axes, model, metric, value.
+
+    Checks everything first (InputError). With ``out``, rows are appended to ``out`` chunk by
+    chunk (memory stays bounded) and the file appears only when complete; the frame returned is
+    then empty.
+    """
+    chosen = check_axes(axes, models)
+    grid = itertools.product(*(a.values() for a in axes))
+    names = [a.name for a in axes]
+    tmp = Path(f"{out}.partial") if out else None
+    frames, point, header = [], 0, True
+    try:
+        while chunk := list(itertools.islice(grid, CHUNK)):
+            values = np.array(chunk)
+            points = {name: values[:, j] for j, name in enumerate(names)}
+            index = np.arange(point, point + len(values))
+            for model in chosen:
+                result = model.run(scenario, {k: v for k, v in points.items() if k in model.reads})
+                for metric in model.metrics:
+                    frame = pd.DataFrame({"point": index, **points, "model": model.name, "metric": metric,
+                                          "value": result[metric]})
+                    if tmp is not None:
+                        frame.to_csv(tmp, mode="w" if header else "a", header=header, index=False)
+                        header = False
+                    else:
+                        frames.append(frame)
+            point += len(values)
+        if tmp is not None:
+            os.replace(tmp, out)
+    finally:
+        if tmp is not None and tmp.exists():
+            tmp.unlink()
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# --- what the sensitivity notebook shows ----------------------------------------------------------
+
+def square(scenario: Scenario, x: str, y: str, steps: int = 21) -> tuple[pd.DataFrame, str]:
+    """A two-parameter sweep over both declared ranges; the rows and the metric to map (the first
+    headline metric of the first model that reads ``x``)."""
+    axes = [Axis(name, *declared_range(name), steps) for name in (x, y)]
+    chosen = check_axes(axes, None)
+    return sweep(scenario, axes, [chosen[0].name]), chosen[0].metrics[0]
+
+
+def fans(scenario: Scenario, draws: int) -> list[dict]:
+    """Year-by-year (or month-by-month) metrics over draws, for fan charts: frame, title, axis, source."""
+    rev = revenue.assess(scenario, draws)
+    shares = market_share.assess(scenario, draws)
+    needs = investment.assess(scenario, draws)
+    return [
+        {"frame": needs.fan(), "title": "Russia's 5G capex by year", "y_title": f"RUB bn ({investment.REAL})",
+         "source": needs.source},
+        {"frame": rev.fan(), "title": "Asia-Pacific revenue loss by month after the rule",
+         "y_title": "USD bn per month, nominal", "source": rev.source},
+        {"frame": shares.fan("huawei", "world_ex_china"), "title": "Huawei's share of new contracts outside China",
+         "y_title": "share", "source": shares.source},
+        {"frame": shares.fan("huawei", "russia"), "title": "Huawei's share of new contracts in Russia",
+         "y_title": "share", "source": shares.source},
+    ]
+
+
+def summary_metrics(tornado_rows: pd.DataFrame, indices: pd.DataFrame) -> dict[str, float]:
+    """For results.json: per headline metric, the widest tornado swing and the largest total index."""
+    out = {f"tornado_max_swing_{m}": float(v) for m, v in tornado_rows.groupby("metric")["swing"].max().items()}
+    out.update({f"sobol_max_total_index_{m}": float(v) for m, v in indices.groupby("metric")["ST"].max().items()})
+    return out

@@ -1,0 +1,137 @@
+"""Sensitivity and sweeps: tornado zeros, Sobol on a known answer, sweep = single-scenario path, bad grids."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from econ import cli, investment, market_share, revenue, sweep, uncertainty
+from econ.errors import InputError
+from econ.scenario import load_scenario
+
+# --- tornado ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tornado():
+    return sweep.tornado(load_scenario("russia_pivot"))
+
+
+def test_tornado_bar_is_zero_where_the_metric_does_not_depend(tornado):
+    ms = tornado[tornado["model"] == "market_share"]
+    assert (ms.loc[ms["parameter"] == "wind_down_days", "swing"] == 0).all()          # a revenue-only input
+    rev = tornado[tornado["model"] == "revenue"]
+    assert set(rev["parameter"]).isdisjoint(market_share.DRAWN)                         # never moved for revenue
+
+
+def test_tornado_moves_what_the_model_reads(tornado):
+    rev = tornado[(tornado["model"] == "revenue") & (tornado["metric"] == "apac_revenue_loss_usd_bn")]
+    swing = rev.set_index("parameter")["swing"]
+    assert swing["substitution_rate"] > 0 and swing["licence_approval_rate"] > 0
+    row = rev.set_index("parameter").loc["licence_approval_rate"]
+    assert row["at_high"] == pytest.approx(0.0, abs=1e-9)          # every blocked sale licensed: no loss
+    assert (tornado.groupby(["model", "metric"])["swing"].apply(lambda s: s.is_monotonic_decreasing)).all()
+
+
+def test_tornado_low_and_high_are_the_declared_range(tornado):
+    row = tornado[tornado["parameter"] == "equipment_life_years"].iloc[0]
+    assert (row["low"], row["high"]) == (4.0, 15.0)
+
+
+# --- global indices -------------------------------------------------------------------------------
+
+def _ishigami(points, a=7.0, b=0.1):
+    x1, x2, x3 = points["x1"], points["x2"], points["x3"]
+    return {"y": np.sin(x1) + a * np.sin(x2) ** 2 + b * x3 ** 4 * np.sin(x1)}
+
+
+def test_sobol_recovers_ishigami():
+    dists = {k: uncertainty.Uniform(dist="uniform", low=-np.pi, high=np.pi) for k in ("x1", "x2", "x3")}
+    rows = pd.DataFrame(uncertainty.sobol(_ishigami, dists, n_base=4096, seed=7)).set_index("parameter")
+    # analytical values (Ishigami and Homma 1990; a = 7, b = 0.1)
+    expected_s1 = {"x1": 0.3139, "x2": 0.4424, "x3": 0.0}
+    expected_st = {"x1": 0.5576, "x2": 0.4424, "x3": 0.2437}
+    for k in expected_s1:
+        assert rows.at[k, "S1"] == pytest.approx(expected_s1[k], abs=0.04)
+        assert rows.at[k, "ST"] == pytest.approx(expected_st[k], abs=0.04)
+    assert list(rows["S1"].sort_values(ascending=False).index) == ["x2", "x1", "x3"]
+    assert list(rows["ST"].sort_values(ascending=False).index) == ["x1", "x2", "x3"]
+    assert (rows["S1_conf"] > 0).all()
+
+
+def test_global_indices_for_a_scenario():
+    table = sweep.global_indices(load_scenario("russia_pivot"), n_base=256)
+    assert set(table["model"]) == {"revenue", "market_share", "investment"}
+    russia = table[table["metric"] == "huawei_share_russia_2025"].set_index("parameter")
+    assert russia["ST"].idxmax() == "russia_huawei_alignment"
+    assert (table["evaluations"] > 0).all()
+
+
+# --- sweeps ---------------------------------------------------------------------------------------
+
+def _central_overrides(scn, model):
+    return {k: float(uncertainty.central(scn.value(k))) for k in model.drawn}
+
+
+@pytest.mark.parametrize("model, axes, assess", [
+    ("revenue", ["substitution_rate=0:1:5", "wind_down_days=0:120:4"], revenue.assess),
+    ("market_share", ["russia_huawei_alignment=0:3:4", "russia_domestic_target=0:0.6:3"], market_share.assess),
+    ("investment", ["discount_rate=0:0.2:5", "military_band_release_year=2020:2030:3"], investment.assess),
+])
+def test_sweep_matches_the_single_scenario_path(model, axes, assess, monkeypatch):
+    # the investment model also draws ranged data rows; the sweep holds them at their central values
+    monkeypatch.setattr(investment.Inputs, "draw", lambda self, name, n, seed: np.full(n, self.ranges[name][0]))
+    scn = load_scenario("russia_pivot")
+    parsed = [sweep.parse_axis(a) for a in axes]
+    table = sweep.sweep(scn, parsed, [model])
+    assert table["point"].nunique() == np.prod([a.steps for a in parsed])
+    rng = np.random.default_rng(0)
+    for point in rng.choice(table["point"].unique(), 4, replace=False):
+        rows = table[table["point"] == point]
+        values = {a.name: rows[a.name].iloc[0] for a in parsed}
+        overrides = {**_central_overrides(scn, sweep.MODELS[model]),
+                     **{k: sweep._typed(k, v) for k, v in values.items()}}
+        single = assess(load_scenario("russia_pivot", overrides=overrides), 1).metrics()
+        for r in rows.itertuples():
+            assert r.value == pytest.approx(single[r.metric], rel=1e-9, abs=1e-12)
+
+
+def test_sweep_in_chunks_writes_the_same_csv(tmp_path, monkeypatch):
+    scn = load_scenario("may2020_fdpr")
+    axes = [sweep.parse_axis("substitution_rate=0:1:7"), sweep.parse_axis("licence_approval_rate=0:1:5")]
+    whole = sweep.sweep(scn, axes)
+    monkeypatch.setattr(sweep, "CHUNK", 4)
+    out = tmp_path / "grid.csv"
+    assert sweep.sweep(scn, axes, out=out).empty
+    written = pd.read_csv(out)
+    assert len(written) == len(whole) == 35 * len(revenue.METRICS)
+    merged = written.sort_values(["point", "metric"]).reset_index(drop=True)
+    assert np.allclose(merged["value"], whole.sort_values(["point", "metric"])["value"])
+    assert not (tmp_path / "grid.csv.partial").exists()
+
+
+@pytest.mark.parametrize("arg, message", [
+    ("substitution_rate=0.8:0.2:5", r"LOW \(0.8\) must be below HIGH \(0.2\)"),
+    ("substitution_rate=0:1.5:5", r"\[0, 1.5\] is outside the allowed range \[0, 1\]"),
+    ("substitution_rate=0:1:1", "STEPS must be at least 2"),
+    ("subsitution_rate=0:1:5", "not a numeric parameter"),
+    ("wind_down_days=0:100:4", "is a whole number"),
+    ("substitution_rate=0:1", "expected NAME=LOW:HIGH:STEPS"),
+    ("substitution_rate=a:1:5", "must be numbers"),
+])
+def test_bad_ranges_are_rejected(arg, message):
+    with pytest.raises(InputError, match=message):
+        sweep.check_axes([sweep.parse_axis(arg)], None)
+
+
+def test_too_big_a_grid_is_refused_with_its_size():
+    axes = [sweep.parse_axis("substitution_rate=0:1:2000"), sweep.parse_axis("licence_approval_rate=0:1:2000")]
+    with pytest.raises(InputError, match="4,000,000 points"):
+        sweep.check_axes(axes, None)
+
+
+def test_cli_sweep_exit_codes(tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    assert cli.main(["sweep", "may2020_fdpr", "--param", "substitution_rate=0:1:3", "--out", str(out)]) == 0
+    assert len(pd.read_csv(out)) == 3 * len(revenue.METRICS)
+    bad = tmp_path / "bad.csv"
+    assert cli.main(["sweep", "may2020_fdpr", "--param", "substitution_rate=0:2:3", "--out", str(bad)]) == 2
+    assert "allowed range" in capsys.readouterr().err and not bad.exists()
