@@ -24,7 +24,7 @@ from econ.report import chart_html, page, vega_bundle, write_atomic
 from econ.scenario import Scenario
 
 #: Interval charts shown per notebook (the table has every metric).
-MAX_CHARTS_PER_NOTEBOOK = 12
+MAX_CHARTS_PER_NOTEBOOK = 8
 _BOUNDS = ("_p05", "_p50", "_p95")
 
 esc = html.escape

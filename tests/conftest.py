@@ -38,6 +38,8 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
+
+
 #: Tiny real notebooks (the papermill way): no econ import, about a second each.
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 #: A title and description a reader must see as text, never run.
