@@ -141,8 +141,9 @@ def _failure_section(jobs: list) -> str:
                     f"<td class='text failed'>{esc(str(e.get('name', '')))}</td>"
                     f"<td class='text'>{esc(str(e.get('message', ''))[:600])}</td></tr>")
     return (f"<h2 id='failures' class='failed'>Failures ({len(failed)})</h2>"
-            "<p>These notebooks did not finish; their metrics are missing below. Each report shows the "
-            "failing cell.</p><table><tr><th>scenario</th><th class='text'>notebook</th><th>cell</th>"
+            "<p>These notebooks did not finish; their metrics are missing below. The cell is its position "
+            "in the notebook, counting from 1; each report shows the failing cell and its traceback.</p>"
+            "<table><tr><th>scenario</th><th class='text'>notebook</th><th>cell</th>"
             f"<th class='text'>error</th><th class='text'>message</th></tr>{''.join(rows)}</table>")
 
 
