@@ -147,7 +147,7 @@ def _failure_section(jobs: list) -> str:
             f"<th class='text'>error</th><th class='text'>message</th></tr>{''.join(rows)}</table>")
 
 
-def _results_section(ranges: pd.DataFrame, scenarios: list[str], jobs: list) -> tuple[str, str]:
+def _results_section(ranges: pd.DataFrame, scenarios: list[str], jobs: list) -> tuple[str, int]:
     """The metrics tables and interval charts of every notebook: (html, number of charts)."""
     notebooks = sorted({j.notebook for j in jobs})
     status = {(j.scenario, j.notebook): j for j in jobs}
