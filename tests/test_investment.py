@@ -1,12 +1,12 @@
 """Investment model: properties that must hold over the draws, closed forms, breakdowns, bad input."""
 
-import shutil
 
 import numpy as np
 import pytest
 import vl_convert
+from conftest import edit as _edit
 
-from econ import charts, data, investment, paths
+from econ import charts, data, investment
 from econ.errors import InputError
 from econ.scenario import Parameters, load_scenario
 
@@ -269,21 +269,6 @@ def test_real_chart_sources_name_the_data(inputs):
 def test_bad_parameters_are_named(name, value, pattern):
     with pytest.raises(InputError, match=pattern):
         load_scenario("baseline", overrides={name: value})
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    copy = tmp_path / "data"
-    shutil.copytree(paths.DATA, copy)
-    monkeypatch.setattr(paths, "DATA", copy)
-    monkeypatch.setattr(paths, "SOURCES", copy / "sources.csv")
-    return copy
-
-
-def _edit(path, old, new):
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_negative_cost_named(data_copy):
