@@ -240,12 +240,17 @@ def central_params(scenario: Scenario, inputs: Inputs) -> dict[str, np.ndarray]:
     return p
 
 
+def capex_capacity(inputs: Inputs) -> float:
+    """The four operators' 5G capex capacity a year: their capex times GSMA's 5G share (real 2020 RUB bn)."""
+    return float(inputs.operator_capex["capex_rub_bn"].sum() * inputs.capex_5g_share)
+
+
 def _headline(inputs: Inputs, params: dict, russia: dict, rip: dict) -> dict[str, np.ndarray]:
     """The headline figures per draw (names carry unit and basis)."""
     real = russia["capex"].sum(axis=1)
     nom = nominal(real, params["inflation_rate"])
     upto = {y: YEARS <= y for y in (2024, 2027, 2030)}
-    gap = np.clip(real - float(inputs.operator_capex["capex_rub_bn"].sum() * inputs.capex_5g_share), 0, None)
+    gap = np.clip(real - capex_capacity(inputs), 0, None)
     return {
         **{f"russia_5g_capex_rub_bn_2020_{y}": real[:, m].sum(axis=1) for y, m in upto.items()},
         **{f"russia_5g_capex_nominal_rub_bn_2020_{y}": nom[:, m].sum(axis=1) for y, m in upto.items()},
@@ -319,7 +324,7 @@ class InvestmentNeeds:
 
     def capacity(self) -> float:
         """The four operators' 5G capex capacity a year, real 2020 RUB bn."""
-        return float(self.inputs.operator_capex["capex_rub_bn"].sum() * self.inputs.capex_5g_share)
+        return capex_capacity(self.inputs)
 
     def metrics(self) -> dict[str, float]:
         """p50 and _p05/_p95 of the headline figures (names carry unit and basis)."""

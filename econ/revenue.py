@@ -298,9 +298,8 @@ class RevenueImpact:
     def fan(self) -> pd.DataFrame:
         """Asia-Pacific loss by month after the effective date: p05, p25, p50, p75, p95 (USD bn)."""
         total = self.draws["monthly"].sum(axis=1)                                      # (n, 12)
-        qs = np.percentile(total, [5, 25, 50, 75, 95], axis=0)
-        return pd.DataFrame({"period": np.arange(1, MONTHS + 1), "p05": qs[0], "p25": qs[1], "p50": qs[2],
-                             "p75": qs[3], "p95": qs[4]}).assign(metric="apac_revenue_loss_usd_bn per month")
+        return pd.DataFrame(uncertainty.fan(total, np.arange(1, MONTHS + 1))).assign(
+            metric="apac_revenue_loss_usd_bn per month")
 
     def by_economy(self) -> pd.DataFrame:
         """Loss by supplier economy and channel: p05, p50, p95 (USD bn, 12 months). Tidy."""
