@@ -20,7 +20,7 @@ import yaml
 
 from econ import paths
 from econ.errors import InputError
-from econ.scenario import Market, Region, Vendor
+from econ.scenario import PARTS, Market, Region, Vendor
 
 QUALITY = ["primary", "good", "medium", "secondary", "low", "derived", "assumption"]
 
@@ -80,7 +80,26 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "revenue_cny_bn": _number(ge=0)}, ("year", "dimension", "segment")),
     Dataset("huawei_procurement", {
         "year": _year(), "supplier_economy": _text(isin=ECONOMIES),
-        "procurement_usd_bn": _number(ge=0)}, ("year", "supplier_economy")),
+        "procurement_usd_bn": _number(ge=0), "procurement_low_usd_bn": _number(ge=0, nullable=True),
+        "procurement_high_usd_bn": _number(ge=0, nullable=True)}, ("year", "supplier_economy")),
+    Dataset("procurement_by_business", {
+        "product_category": _text(isin=CATEGORIES), "consumer_share": _share(), "consumer_share_low": _share(),
+        "consumer_share_high": _share()}),
+    Dataset("huawei_chip_dependence", {
+        "item": _text(), "year": _year(), "value": _share(), "value_low": _share(), "value_high": _share(),
+        "unit": _text()}),
+    Dataset("huawei_business", {
+        "item": _text(), "year": _year(), "value": _share(), "value_low": _share(), "value_high": _share(),
+        "unit": _text()}),
+    Dataset("china_operator_capex", {
+        "operator": _text(isin=["china_mobile", "china_telecom", "china_unicom"]), "year": _year(),
+        "capex_cny_bn": _number(ge=0), "basis": _text(isin=["outturn", "plan", "derived"])}),
+    Dataset("backtest", {
+        "figure_id": _text(), "quantity": _text(), "year": _year(), "value": _number(nullable=True),
+        "unit": _text(), "scenario": _text(nullable=True), "used_to_fit": _text(isin=["true", "false"]),
+        "fitted_by": _text(nullable=True)}),
+    Dataset("equipment_parts", {
+        "part": _text(isin=list(PARTS)), "share_of_spend": _share(), "share_low": _share(), "share_high": _share()}),
     Dataset("supplier_exposure", {
         "supplier": _text(), "supplier_economy": _text(isin=ECONOMIES), "product_category": _text(isin=CATEGORIES),
         "year": _year(), "huawei_share_of_revenue": _share(), "share_low": _share(), "share_high": _share()},
@@ -135,7 +154,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "population_m": _number(ge=0)}),
     Dataset("russia_coverage_targets", {
         "tier": _text(isin=TIERS), "start_year": _year(), "target_year": _year(),
-        "largest_cities": _number(nullable=True, ge=1), "population_share": _share(nullable=True)}),
+        "largest_cities": _number(nullable=True, ge=1), "population_share": _share(nullable=True),
+        "layer": _text(isin=["first", "full"])}),
     Dataset("rip_and_replace", {
         "country": _text(isin=["uk", "us"]), "item": _text(), "year": _year(), "value": _number(ge=0),
         "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True), "unit": _text(),
