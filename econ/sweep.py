@@ -13,6 +13,7 @@ in-process (no notebook per point), in chunks, and writes a tidy CSV.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,19 +196,40 @@ def check_axes(axes: list[Axis], models) -> list[Model]:
                              f"[{low:g}, {high:g}] ({_unit(axis.name)})"))
         if axis.steps < 2:
             problems.append(("command line", field, f"STEPS must be at least 2, got {axis.steps}"))
-        elif NUMERIC[axis.name] == "int" and not np.allclose(axis.values(), np.round(axis.values())):
-            problems.append(("command line", field, f"{axis.name} is a whole number: choose STEPS so that the "
-                             f"points are whole (e.g. {int(axis.high - axis.low) + 1})"))
+        elif axis.steps > MAX_POINTS:
+            problems.append(("command line", field, f"STEPS is {axis.steps:,}: at most {MAX_POINTS:,} points are "
+                             "evaluated in all"))
+        elif NUMERIC[axis.name] == "int" and not _whole_points(axis):
+            problems.append(("command line", field, f"{axis.name} is a whole number: choose LOW and HIGH whole and "
+                             f"STEPS so that the points are whole ({_whole_steps(axis)})"))
     if not axes:
         problems.append(("command line", "--param", "give at least one NAME=LOW:HIGH:STEPS"))
     if problems:
         raise InputError(problems)
-    size = int(np.prod([a.steps for a in axes]))
+    size = math.prod(a.steps for a in axes)  # Python integers: no overflow (numpy's int64 wraps to 0)
     if size > MAX_POINTS:
         raise InputError.single("command line", "--param", f"the grid has {size:,} points; at most "
                                 f"{MAX_POINTS:,} are evaluated (about {size * 9 * 40 / 1e9:.1f} GB of CSV): "
                                 "use fewer steps")
     return [m for m in chosen if any(a.name in m.reads for a in axes)]
+
+
+def _whole_points(axis: Axis) -> bool:
+    """Whether every point of an integer parameter's axis is whole, by arithmetic (nothing allocated):
+    LOW and HIGH whole and (HIGH - LOW) divisible by STEPS - 1."""
+    if not (float(axis.low).is_integer() and float(axis.high).is_integer()):
+        return False
+    return (int(axis.high) - int(axis.low)) % (axis.steps - 1) == 0
+
+
+def _whole_steps(axis: Axis) -> str:
+    """The STEPS that give whole points from LOW to HIGH (when both are whole), for a message."""
+    if not (float(axis.low).is_integer() and float(axis.high).is_integer()):
+        return f"e.g. {math.floor(axis.low)}:{math.ceil(axis.high)}:{math.ceil(axis.high) - math.floor(axis.low) + 1}"
+    span = int(axis.high) - int(axis.low)
+    small = [d for d in range(1, math.isqrt(span) + 1) if span % d == 0]
+    steps = sorted({d + 1 for d in small} | {span // d + 1 for d in small})
+    return "STEPS may be " + ", ".join(f"{n:,}" for n in steps[:12]) + (", ..." if len(steps) > 12 else "")
 
 
 def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = None) -> pd.DataFrame:
