@@ -1,10 +1,12 @@
 """What the notebooks call: start a scenario from the parameters cell, show assumptions, record results.
 
-A notebook's parameters cell holds ``scenario``, ``output_dir`` and ``draws``, then one line per
-scenario parameter the notebook reads, defaulting to ``None`` ("keep the scenario's value").
-papermill's ``-p NAME VALUE`` (or ``-y`` for a distribution) overrides one of them; the value is
-validated exactly like a scenario file. The cell's text is generated from the parameter
-declarations (:func:`parameters_cell`), and a test checks each notebook still matches.
+A notebook's parameters cell holds its arguments (``scenario``, ``output_dir``, ``draws``, ...,
+declared in :mod:`econ.arguments`), then one line per scenario parameter the notebook reads,
+defaulting to ``None`` ("keep the scenario's value"). papermill's ``-p NAME VALUE`` (or ``-y`` for a
+distribution) overrides one of them; the value is validated exactly like a scenario file. The cell's
+text is generated from the declarations (:func:`parameters_cell`), its first line marks it for the
+econ kernel's guard (:mod:`econ.kernel`), and a test checks each notebook still matches.
+``python -m econ.notebook`` rewrites every notebook's parameters cell and kernelspec.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from econ import paths, uncertainty
-from econ.errors import InputError
+from econ import arguments, paths, uncertainty
+from econ.errors import InputError, shown
 from econ.report import write_atomic
 from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
 
@@ -32,17 +34,11 @@ NOTEBOOK_MODELS = {
     "03_investment_needs": ("investment",),
     "04_sensitivity": ("policy", "revenue", "market_share", "investment"),
 }
-DEFAULT_DRAWS = 10_000
-RUN_ARGUMENTS = ("scenario", "output_dir", "draws")
-#: Arguments particular to one notebook: (name, annotation, default as code, help).
-NOTEBOOK_ARGUMENTS = {
-    "04_sensitivity": (
-        ("sobol_base", "int", "1024", "Sobol base sample N: N x (k + 2) runs of each model for k uncertain inputs"),
-        ("sweep_x", "str", '"substitution_rate"', "first parameter of the heat-map sweep (over its declared range)"),
-        ("sweep_y", "str", '"licence_approval_rate"', "second parameter of the heat-map sweep"),
-        ("sweep_steps", "int", "21", "grid points along each sweep axis"),
-    ),
-}
+DEFAULT_DRAWS = arguments.declaration("draws")["default"]
+#: Arguments every notebook declares (the rest of :mod:`econ.arguments` is per notebook).
+RUN_ARGUMENTS = tuple(n for n in arguments.NAMES if arguments.declaration(n)["notebooks"] == arguments.ALL)
+#: The kernel the notebooks name (installed with the package: see econ.kernel).
+KERNELSPEC = {"name": "econ", "display_name": "Python 3 (econ)", "language": "python"}
 
 
 def _annotation(row: dict) -> str:
@@ -50,18 +46,31 @@ def _annotation(row: dict) -> str:
         return "float"
     if row["type"].startswith("list"):
         return "list"
-    return {"date": "str", "int": "int"}.get(row["type"], "str")
+    return {"date": "str", "int": "int", "float": "float"}.get(row["type"], "str")
+
+
+def max_draws(notebook: str) -> int:
+    """The most Monte Carlo draws ``notebook`` accepts: its memory estimate stays within
+    :data:`econ.memory.BUDGET` (2 GB) with its other arguments at their defaults."""
+    return arguments.max_draws(notebook)
+
+
+def _argument_line(name: str, notebook: str, scenario: str) -> str:
+    d = arguments.declaration(name)
+    default = scenario if name == "scenario" else d["default"]
+    code = f'"{default}"' if isinstance(default, str) else str(default)
+    if d["low"] is None:
+        return f"{name}: {d['type']} = {code}  # {d['meaning']}"
+    high = arguments.max_value(notebook, name) if name in ("draws", "sobol_base", "sweep_steps") else d["high"]
+    return f"{name}: {d['type']} = {code}  # {d['meaning']} ({d['unit']}, [{d['low']}, {high}])"
 
 
 def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
     """The text of ``notebook``'s parameters cell, generated from the parameter declarations."""
     models = NOTEBOOK_MODELS[notebook]
     lines = [
-        f'scenario: str = "{scenario}"  # scenario name: a file data/scenarios/NAME.yaml',
-        'output_dir: str = ""  # folder for results.json; empty means outputs/scratch/SCENARIO/NOTEBOOK',
-        f"draws: int = {DEFAULT_DRAWS}  # Monte Carlo draws for the uncertainty ranges",
-        *(f"{name}: {kind} = {default}  # {meaning}"
-          for name, kind, default, meaning in NOTEBOOK_ARGUMENTS.get(notebook, ())),
+        f"# Parameters of {notebook}: literal values only; the econ kernel refuses names not declared here.",
+        *(_argument_line(name, notebook, scenario) for name in arguments.for_notebook(notebook)),
         "# Overrides of single scenario parameters; None keeps the scenario's value (see `econ params`).",
     ]
     for row in parameter_table():
@@ -76,25 +85,42 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
 def notebook_parameters(notebook: str) -> tuple[str, ...]:
     """Names a notebook accepts: the run arguments and its models' parameters."""
     models = NOTEBOOK_MODELS[notebook]
-    extra = tuple(a[0] for a in NOTEBOOK_ARGUMENTS.get(notebook, ()))
-    return RUN_ARGUMENTS + extra + tuple(r["name"] for r in parameter_table() if r["model"] in models)
+    return arguments.for_notebook(notebook) + tuple(r["name"] for r in parameter_table() if r["model"] in models)
 
 
 def start(scenario: str, namespace: dict) -> Scenario:
-    """Load ``scenario`` with the overrides set in the notebook's parameters cell.
+    """Load ``scenario`` with the overrides set in the notebook's parameters cell, after checking them.
 
-    ``namespace`` is the notebook's ``globals()``: every scenario parameter name bound to a value
-    other than ``None`` becomes an override. Raises :class:`~econ.errors.InputError` naming the
-    parameter when a value is invalid.
+    ``namespace`` is the notebook's ``globals()``: its notebook arguments (``draws``, ``output_dir``,
+    ...) are validated as declared (:mod:`econ.arguments`, memory included), every scenario parameter
+    name bound to a value other than ``None`` becomes an override, and the data files must match
+    data/manifest.yaml. Raises :class:`~econ.errors.InputError` naming each problem, before any work;
+    in IPython it shows as one message.
     """
+    from econ import data, kernel
+
+    given = {name: namespace[name] for name in arguments.NAMES if name in namespace} | {"scenario": scenario}
+    problems = arguments.check(given, kernel.current_notebook(), "notebook arguments")
+    problems += data.check_manifest()
+    if problems:
+        raise InputError(problems)
     overrides = {name: namespace[name] for name in Parameters.model_fields
                  if namespace.get(name) is not None}
     return load_scenario(scenario, overrides=overrides)
 
 
 def output_folder(output_dir: str, scenario: Scenario, notebook: str) -> Path:
+    """The folder results go to (created): ``output_dir``, or outputs/scratch/SCENARIO/NOTEBOOK when empty.
+    A folder inside a published run is refused: published runs are history."""
     folder = Path(output_dir) if output_dir else paths.OUTPUTS / "scratch" / scenario.name / notebook
-    folder.mkdir(parents=True, exist_ok=True)
+    if (run := arguments.published_run(folder)) is not None:
+        raise InputError.single("notebook arguments", "output_dir", f"{shown(str(folder))} lies in the published "
+                                f"run {paths.relative(run)}: published runs are history; choose another folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (OSError, ValueError) as e:
+        raise InputError.single("notebook arguments", "output_dir", f"cannot create {shown(str(folder))}: "
+                                f"{type(e).__name__}: {e}") from None
     return folder
 
 
@@ -149,23 +175,25 @@ def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -
 
 
 def sync(notebook_path: Path) -> bool:
-    """Rewrite a notebook's parameters cell from the declarations; True when it changed."""
+    """Rewrite a notebook's parameters cell from the declarations, and its kernelspec (the econ
+    kernel); True when either changed."""
     nb = nbformat.read(notebook_path, as_version=4)
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
             default = re.search(r'^scenario: str = "([A-Za-z0-9_-]+)"', cell.source, re.MULTILINE)
             text = parameters_cell(notebook_path.stem, *(default.groups() if default else ()))
-            if cell.source == text:
+            if cell.source == text and nb.metadata.get("kernelspec") == KERNELSPEC:
                 return False
             cell.source = text
+            nb.metadata["kernelspec"] = dict(KERNELSPEC)
             nbformat.write(nb, notebook_path)
             return True
     raise InputError.single(paths.relative(notebook_path), "cells", "no cell tagged 'parameters'")
 
 
-__all__ = ["assumptions", "parameter_draws", "parameters_cell", "start", "sync", "write_results"]
+__all__ = ["assumptions", "max_draws", "parameter_draws", "parameters_cell", "start", "sync", "write_results"]
 
 
-if __name__ == "__main__":  # python -m econ.notebook: refresh every notebook's parameters cell
+if __name__ == "__main__":  # python -m econ.notebook: refresh every notebook's parameters cell and kernelspec
     for nb_path in sorted(paths.NOTEBOOKS.glob("[0-9]*.ipynb")):
         print(nb_path.name, "updated" if sync(nb_path) else "unchanged")
