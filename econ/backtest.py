@@ -37,6 +37,12 @@ FILE = "data/backtest.csv"
 KINDS = ("metric", "share", "installed_share", "huawei_revenue", "operator_capex", "at_risk")
 
 
+def _label(figure_id: str) -> str:
+    from econ.display import label
+
+    return label(figure_id)
+
+
 def figures() -> pd.DataFrame:
     """data/backtest.csv, with ``used_to_fit`` as a boolean."""
     table = data.load("backtest")
@@ -102,6 +108,44 @@ class Backtest:
     @property
     def scored(self) -> pd.DataFrame:
         return self.table[self.table["status"] == "scored"]
+
+    @property
+    def fitted(self) -> pd.DataFrame:
+        return self.table[self.table["status"] == "fitted"]
+
+    def summary(self):
+        """A reader's summary: how many figures were scored and how many lie inside the model's range."""
+        from econ.findings import Findings
+
+        m = self.metrics()
+        frame = pd.DataFrame([
+            {"figure": "Published figures scored", "median": m["backtest_scored"], "p05": None, "p95": None,
+             "unit": "figures", "sentence": f"{m['backtest_scored']:.0f} published figures were scored."},
+            {"figure": "Inside the model's p05-p95", "median": m["backtest_inside_share"], "p05": None, "p95": None,
+             "unit": "share", "sentence": f"{100 * m['backtest_inside_share']:.0f}% lie inside the model's range."},
+            {"figure": "Typical distance of the median from the figure", "median":
+             100 * (np.exp(m["backtest_median_abs_log_ratio"]) - 1), "p05": None, "p95": None, "unit": "per cent",
+             "sentence": f"The model's median is typically {100 * (np.exp(m['backtest_median_abs_log_ratio']) - 1):.0f}% "
+             "from the published figure."}])
+        return Findings(frame, "How the model compares with what was published")
+
+    def chart_frame(self) -> pd.DataFrame:
+        s = self.scored
+        return pd.DataFrame({"label": s["figure"].map(_label) + " (" + s["year"].astype(str) + ")",
+                             "ratio": s["ratio"], "low_ratio": s["model_p05"] / s["published"],
+                             "high_ratio": s["model_p95"] / s["published"], "inside": s["inside"]})
+
+    def scored_table(self) -> pd.DataFrame:
+        s = self.scored
+        return pd.DataFrame({"figure": s["figure"].map(_label), "year": s["year"], "published": s["published"],
+                             "unit": s["unit"], "model median": s["model"], "model p05": s["model_p05"],
+                             "model p95": s["model_p95"], "inside": s["inside"], "model / published": s["ratio"],
+                             "scenario": s["scenario"], "source": s["source_id"], "quality": s["quality"]})
+
+    def fitted_table(self) -> pd.DataFrame:
+        f = self.fitted
+        return pd.DataFrame({"figure": f["figure"].map(_label), "year": f["year"], "used by": f["fitted_by"],
+                             "source": f["source_id"], "note": f["note"]})
 
     def metrics(self) -> dict[str, float]:
         """``backtest_scored`` (figures scored), ``backtest_inside_share`` (share inside p05-p95) and

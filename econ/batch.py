@@ -51,7 +51,7 @@ from tqdm import tqdm
 
 from econ import __version__, comparison, data, paths, report
 from econ.errors import InputError
-from econ.notebook import NOTEBOOK_MODELS, notebook_parameters
+from econ.notebook import NOTEBOOK_STAGES, notebook_parameters
 from econ.scenario import PARAMETER_NAMES, SAFE_NAME, SAFE_NAME_RULE, Scenario, load_scenario, scenario_names
 
 #: Seconds one notebook may take, kernel start included (``--timeout``).
@@ -261,7 +261,7 @@ def plan(scenarios: list[str] | None = None, overrides: dict | None = None, *, s
         missing = [a for a in SET_BY_RUN if a not in declared[nb]]
         if missing:
             problems.append((file, "parameters cell", f"must declare {', '.join(missing)} (econ run sets them)"))
-        if shipped_notebooks and nb.stem in NOTEBOOK_MODELS:
+        if shipped_notebooks and nb.stem in NOTEBOOK_STAGES:
             expected = set(notebook_parameters(nb.stem))
             if set(declared[nb]) != expected:
                 problems.append((file, "parameters cell", "does not match the declarations (missing: "

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from econ import paths
+from econ import _yaml, paths
 from econ.errors import InputError
 from econ.scenario import PARTS, Market, Region, Vendor
 
@@ -173,12 +175,20 @@ def _line(index) -> str:
 
 def _read(file: Path) -> pd.DataFrame:
     rel = paths.relative(file)
+    if file.is_dir():
+        raise InputError.single(rel, "", "is a folder, not a data file")
     try:
-        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
     except FileNotFoundError:
         raise InputError.single(rel, "", "data file is missing") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError.single(rel, "", f"not a readable CSV: {e}") from None
+    except pd.errors.EmptyDataError:
+        raise InputError.single(rel, "", "the file is empty: a data file starts with a header row of column "
+                                "names, then one row per observation") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as e:
+        raise InputError.single(rel, "", f"not a readable CSV: {type(e).__name__}: {e}") from None
+    if frame.empty:
+        raise InputError.single(rel, "", "has a header but no rows: every data file holds at least one observation")
+    return frame
 
 
 def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: set[str] | None) -> pd.DataFrame:
@@ -282,15 +292,33 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _manifest_document() -> dict:
+    """data/manifest.yaml read strictly and checked for shape: ``files:`` mapping each file name to its
+    entry (a mapping); InputError naming the manifest otherwise."""
+    rel = paths.relative(paths.MANIFEST)
+    doc = _yaml.read(paths.MANIFEST, "data manifest")
+    if not isinstance(doc, dict) or not isinstance(doc.get("files"), dict) or not doc["files"]:
+        raise InputError.single(rel, "files", "the manifest must be a mapping with `files:`, one entry per data "
+                                "file (title, description, units, sha256); restore it from git")
+    bad = [str(name) for name, entry in doc["files"].items() if not isinstance(name, str) or not isinstance(entry, dict)]
+    if bad:
+        raise InputError([(rel, f"files.{name}", "each entry must be a mapping (title, description, units, sha256)")
+                          for name in bad])
+    return doc
+
+
 def manifest() -> dict:
     """data/manifest.yaml: for each data file its title, description, units and recorded hash."""
-    return yaml.safe_load(paths.MANIFEST.read_text(encoding="utf-8"))["files"]
+    return _manifest_document()["files"]
 
 
 def check_manifest() -> list[tuple[str, str, str]]:
     """Problems with provenance: files missing from the manifest, or whose hash has changed."""
     problems = []
-    entries = manifest()
+    try:
+        entries = manifest()
+    except InputError as e:
+        return e.problems
     rel_manifest = paths.relative(paths.MANIFEST)
     on_disk = {p.name for p in paths.DATA.glob("*.csv")}
     for name in sorted(on_disk - set(entries)):
@@ -303,23 +331,67 @@ def check_manifest() -> list[tuple[str, str, str]]:
         for key in ("title", "description", "units", "sha256"):
             if not entry.get(key):
                 problems.append((rel_manifest, f"{name}.{key}", "missing"))
-        if entry.get("sha256") and entry["sha256"] != sha256(path):
+        if entry.get("sha256") and not isinstance(entry["sha256"], str):
+            problems.append((rel_manifest, f"{name}.sha256", "must be the file's SHA-256 as text"))
+        elif entry.get("sha256") and entry["sha256"] != sha256(path):
             problems.append((rel_manifest, f"{name}.sha256", "does not match the file: the data changed without "
                              "its provenance being updated (run `econ data --rehash` after checking the sources)"))
     return problems
 
 
+def _check_listed(name: str) -> list[tuple[str, str, str]]:
+    """Problems with one manifest entry's file: missing, or failing its schema (sources.csv included)."""
+    path = paths.DATA / name
+    try:
+        if not path.is_file():
+            return [(paths.relative(path), "", "listed in the manifest but missing")]
+        validate_file(path)
+    except InputError as e:
+        return e.problems
+    return []
+
+
 def rehash() -> list[str]:
-    """Record the current hash of every file listed in the manifest; returns the names changed."""
-    doc = yaml.safe_load(paths.MANIFEST.read_text(encoding="utf-8"))
+    """Record the current hash of every file listed in the manifest; returns the names changed.
+
+    Every listed file is first validated against its schema: if any fails, nothing is recorded
+    (InputError naming each problem). The manifest is replaced atomically (temporary file, fsync,
+    rename, fsync of the folder), so an interrupted rehash leaves the old manifest whole.
+    """
+    doc = _manifest_document()
+    problems = [p for name in doc["files"] for p in _check_listed(name)]
+    if problems:
+        raise InputError(problems + [(paths.relative(paths.MANIFEST), "",
+                                      "unchanged: fix the files above, then rehash")])
     changed = []
     for name, entry in doc["files"].items():
         digest = sha256(paths.DATA / name)
         if entry.get("sha256") != digest:
             entry["sha256"] = digest
             changed.append(name)
-    paths.MANIFEST.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    if changed:
+        _write_atomic(paths.MANIFEST, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
     return changed
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: a temporary file beside it, fsync, rename, fsync of the folder."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def cite(frame: pd.DataFrame) -> str:

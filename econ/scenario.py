@@ -22,12 +22,14 @@ from __future__ import annotations
 import difflib
 import functools
 import math
+import os
 import re
-from datetime import date
+import types
+import typing
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -39,12 +41,19 @@ from pydantic import (
     model_validator,
 )
 
-from econ import paths
-from econ.errors import InputError
+from econ import _yaml, paths
+from econ.errors import InputError, shown
 from econ.uncertainty import DISTRIBUTIONS, Distribution, bounds, is_distribution
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# \Z, not $: "$" also matches before a trailing newline, and a name is matched whole.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 SAFE_NAME_RULE = "letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters"
+#: Largest scenario file read, and the longest chain of ``inherits`` followed.
+MAX_SCENARIO_BYTES = 256_000
+MAX_INHERITANCE_DEPTH = 32
+#: The market-share model's years (econ.market_share.BASE_YEAR, END_YEAR; a test keeps them equal).
+#: Ban years must lie in them; a ban from before the first simulated year is already in force then.
+MARKET_YEARS = (2019, 2030)
 
 #: Product categories of Huawei's purchases (data/procurement_category_mix.csv uses the same set).
 Category = Literal["foundry", "memory", "image_sensors", "display", "chip_design",
@@ -68,7 +77,7 @@ def _uncertain(value: Any):
     if is_distribution(value):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"expected a number or a distribution, got {value!r}")
+        raise ValueError(f"expected a number or a distribution, got {_got(value)}")
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise ValueError(f"{value} is not allowed: give a finite number")
@@ -76,12 +85,76 @@ def _uncertain(value: Any):
     if isinstance(value, dict):
         if value.get("dist") not in DISTRIBUTIONS:
             raise ValueError(f"a distribution needs 'dist', one of {', '.join(DISTRIBUTIONS)}; "
-                             f"got {value.get('dist')!r}")
+                             f"got {shown(value.get('dist'))}")
         try:
-            return _DIST_ADAPTER.validate_python(value)
+            return _DIST_ADAPTER.validate_python(value, strict=True)
         except ValidationError as e:
             raise ValueError("; ".join(_describe(err) for err in e.errors())) from None
-    raise ValueError(f"expected a number or a distribution ({', '.join(DISTRIBUTIONS)}), got {value!r}")
+    raise ValueError(f"expected a number or a distribution ({', '.join(DISTRIBUTIONS)}), got {_got(value)}")
+
+
+def _got(value) -> str:
+    """How a message names a value of the wrong type (text is not a number, a boolean is not a number)."""
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, str):
+        try:
+            float(value)
+            return f"the text {shown(value)} (remove the quotes for a number)"
+        except ValueError:
+            return f"the text {shown(value)}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value!r} (whole numbers are written without a decimal point)"
+    if isinstance(value, list | tuple):
+        return f"the list {shown(value)}"
+    if isinstance(value, dict):
+        return f"the mapping {shown(value)}"
+    return shown(value)
+
+
+def _iso_date(value):
+    """A date from a date or from ISO text YYYY-MM-DD (YAML reads dates as text); nothing else."""
+    if isinstance(value, datetime):
+        raise ValueError(f"give a date (YYYY-MM-DD), not a date and time: got {shown(value)}")
+    if isinstance(value, date) or value is None:
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as e:
+            raise ValueError(f"{value} is not a date: {e}") from None
+    raise ValueError(f"a date is written YYYY-MM-DD (e.g. 2020-05-15); got {_got(value)}")
+
+
+def _accepts(annotation, kind) -> bool:
+    """Whether a field's annotation is ``kind`` or an optional/union containing it (tuple: any tuple[...])."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_accepts(a, kind) for a in typing.get_args(annotation))
+    return (origin or annotation) is kind
+
+
+class StrictModel(BaseModel):
+    """Strict types for everything a user writes: text is not a number ('120' is refused), a boolean is
+    not a number (``yes``/``true`` are refused for integers and floats), a float is not an integer.
+
+    Only two conversions are made, for what YAML and papermill cannot say otherwise: a list for a
+    ``tuple[...]`` field, and ISO text (``2020-05-15``) for a ``date`` field. A new field of any
+    plain type (int, float, str, bool, Literal, date, tuple of these, a nested StrictModel) is strict
+    with no further work.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _from_text_input(cls, value, info):
+        annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, list) and _accepts(annotation, tuple):
+            return tuple(value)
+        if _accepts(annotation, date):
+            return _iso_date(value)
+        return value
 
 
 #: A numeric parameter that may be uncertain.
@@ -100,7 +173,7 @@ Part = Literal["ran", "core", "transport", "management"]
 PARTS: tuple[str, ...] = Part.__args__
 
 
-class Ban(BaseModel):
+class Ban(StrictModel):
     """Vendors barred from new contracts for some parts of the network in some places from a year,
     optionally removed from those parts by a deadline.
 
@@ -110,16 +183,27 @@ class Ban(BaseModel):
     network (``[ran]``), Germany's 2024 decision the core by 2026 and management systems by 2029.
     Installed kit in scope is removed in equal steps from ``remove_from`` (default ``from_year``)
     to ``remove_by`` and replaced by other vendors' equipment.
-    """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Years lie in the market-share model's years (:data:`MARKET_YEARS`, 2019-2030): ``from_year`` up
+    to the last one, and from 2010 for bans already in force (a ban from 2019 or before acts from 2020,
+    the first simulated year: 2019's shares are data); ``remove_by`` from 2020 to 2030.
+    """
 
     vendors: tuple[Vendor, ...] = Field(min_length=1)
     places: tuple[Place, ...] = Field(min_length=1)
-    from_year: int = Field(ge=2010, le=2035)
-    remove_by: int | None = Field(None, ge=2010, le=2040)
-    remove_from: int | None = Field(None, ge=2010, le=2040)
+    from_year: int
+    remove_by: int | None = None
+    remove_from: int | None = None
     parts: tuple[Part, ...] = Field(PARTS, min_length=1)
+
+    @field_validator("from_year", "remove_by", "remove_from")
+    @classmethod
+    def _in_model_years(cls, year, info):
+        first = 2010 if info.field_name == "from_year" else MARKET_YEARS[0] + 1
+        if year is not None and not first <= year <= MARKET_YEARS[1]:
+            note = " (before 2020: already in force when the model starts)" if info.field_name == "from_year" else ""
+            raise ValueError(f"{year} is outside the model's years: allowed {first} to {MARKET_YEARS[1]}{note}")
+        return year
 
     @model_validator(mode="after")
     def _deadline_after_start(self):
@@ -179,11 +263,13 @@ def path_value(path, years) -> "np.ndarray":
     return np.where(years < xs[0], 0.0, np.interp(years, xs, ys))
 
 
-class Parameters(BaseModel):
+class Parameters(StrictModel):
     """Every assumption a scenario can set, by group. Which stages read which group is declared in
-    :mod:`econ.world`; the ``policy`` group is what a counterfactual without the rules resets."""
+    :mod:`econ.world`; the ``policy`` group is what a counterfactual without the rules resets.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    Strict types (:class:`StrictModel`): a new parameter declared with :func:`param` and a plain
+    annotation is validated strictly, with its declared range, on every path.
+    """
 
     # --- policy: which rules are in force (the counterfactual takes these from baseline.yaml) -------
     rule_effective_date: date = param(
@@ -341,10 +427,8 @@ class Parameters(BaseModel):
 PARAMETER_NAMES = tuple(Parameters.model_fields)
 
 
-class Scenario(BaseModel):
+class Scenario(StrictModel):
     """A named, validated scenario: metadata, a seed for draws, and the parameters."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str
     title: str
@@ -377,9 +461,35 @@ def scenario_names(directory: Path | None = None) -> list[str]:
     return sorted(names, key=lambda n: (n != "baseline", n))
 
 
+def _message(err: dict) -> str:
+    """A pydantic error as a user reads it: what is wrong, what was given (cut short), what is allowed."""
+    kind, msg = err["type"], err["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        loc = [x for x in err["loc"] if isinstance(x, str)]
+        allowed = tuple(Ban.model_fields) if "vendor_bans" in loc else ()
+        name = str(loc[-1]) if loc else ""
+        return f"unknown key{_suggest(name, allowed)}" + (f"; allowed: {', '.join(allowed)}" if allowed else "")
+    if kind in ("value_error", "missing", "assertion_error") or "input" not in err:
+        return msg
+    if kind in _WANTED:
+        hint = ""
+        if isinstance(err["input"], str) and kind in ("tuple_type", "list_type", "dict_type", "model_type"):
+            hint = " (papermill: give lists and mappings with -y 'NAME: [...]', not -p)"
+        return f"{_got(err['input'])} is not {_WANTED[kind]}{hint}"
+    return f"{msg}; got {_got(err['input'])}"
+
+
+#: What a strict type error says was wanted.
+_WANTED = {"int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+           "float_type": "a number", "float_parsing": "a number", "string_type": "text",
+           "bool_type": "true or false", "bool_parsing": "true or false", "tuple_type": "a list",
+           "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping (key: value)",
+           "model_attributes_type": "a mapping (key: value)", "date_type": "a date (YYYY-MM-DD)"}
+
+
 def _describe(err: dict) -> str:
     loc = ".".join(str(x) for x in err["loc"])
-    msg = err["msg"].removeprefix("Value error, ")
+    msg = _message(err)
     return f"{loc}: {msg}" if loc else msg
 
 
@@ -390,20 +500,23 @@ def _suggest(name: str, allowed) -> str:
 
 def _check_name(value, file: str, field: str) -> list[tuple[str, str, str]]:
     if not isinstance(value, str) or not SAFE_NAME.match(value):
-        return [(file, field, f"{value!r} is not a safe scenario name: use {SAFE_NAME_RULE}")]
+        return [(file, field, f"{shown(value)} is not a safe scenario name: use {SAFE_NAME_RULE}")]
     return []
 
 
-def _read_yaml(path: Path) -> dict:
-    file = paths.relative(path)
+def _exists_exactly(path: Path) -> bool:
+    """``path`` exists with exactly this name (on a case-insensitive file system ``Baseline.yaml``
+    would otherwise open ``baseline.yaml`` under another name)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.single(file, "", "no such scenario file") from None
-    except yaml.YAMLError as e:
-        raise InputError.single(file, "", f"not valid YAML: {e}") from None
+        return path.is_file() and path.name in os.listdir(path.parent)
+    except OSError:
+        return False
+
+
+def _read_yaml(path: Path) -> dict:
+    raw = _yaml.read(path, "scenario file", MAX_SCENARIO_BYTES)
     if not isinstance(raw, dict):
-        raise InputError.single(file, "", "a scenario file must be a mapping of keys "
+        raise InputError.single(paths.relative(path), "", "a scenario file must be a mapping of keys "
                                 f"({', '.join(sorted(_TOP_KEYS))})")
     return raw
 
@@ -451,8 +564,12 @@ def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, s
         if parent in chain or parent == path.stem:
             cycle = " -> ".join((*chain, path.stem, parent))
             raise InputError.single(file, "inherits", f"inheritance cycle: {cycle}")
+        if len(chain) + 1 >= MAX_INHERITANCE_DEPTH:
+            raise InputError.single(file, "inherits", f"the chain of inherits is longer than {MAX_INHERITANCE_DEPTH} "
+                                    f"files ({' -> '.join((*chain[:3], '...', path.stem, parent))}): "
+                                    "inherit from a scenario nearer the baseline")
         parent_path = scenario_path(parent, path.parent)
-        if not parent_path.exists():
+        if not _exists_exactly(parent_path):
             raise InputError.single(file, "inherits", f"no scenario named {parent!r} in "
                                     f"{paths.relative(path.parent)} (have: {', '.join(scenario_names(path.parent))})")
         merged, origin, parent_files = _resolve(parent_path, (*chain, path.stem))
@@ -492,14 +609,14 @@ def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Sc
         if problems:
             raise InputError(problems)
         path = scenario_path(text)
-        if not path.exists():
+        if not _exists_exactly(path):
             raise InputError.single(paths.relative(path), "", f"no scenario named {text!r}; "
                                     f"shipped: {', '.join(scenario_names())}")
     merged, origin, files = _resolve(path)
     overrides = dict(overrides or {})
     unknown = [k for k in overrides if k not in PARAMETER_NAMES]
     if unknown:
-        raise InputError([("override", k, f"unknown parameter{_suggest(k, PARAMETER_NAMES)}; "
+        raise InputError([("override", str(k), f"unknown parameter{_suggest(str(k), PARAMETER_NAMES)}; "
                            "see `econ params` for the list") for k in unknown])
     for key, value in overrides.items():
         merged["parameters"][key] = value
@@ -513,7 +630,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Sc
             loc = ".".join(str(x) for x in err["loc"][:2])
             file = origin.get(loc, paths.relative(path))
             field = ".".join(str(x) for x in err["loc"])
-            problems.append((file, field, err["msg"].removeprefix("Value error, ")))
+            problems.append((file, field, _message(err)))
         raise InputError(problems) from None
 
 
@@ -523,8 +640,8 @@ def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
     try:
         parameters = Parameters(**merged)
     except ValidationError as e:
-        raise InputError([("override", ".".join(str(x) for x in err["loc"]),
-                           err["msg"].removeprefix("Value error, ")) for err in e.errors()]) from None
+        raise InputError([("override", ".".join(str(x) for x in err["loc"]), _message(err))
+                          for err in e.errors()]) from None
     return scenario.model_copy(update={"parameters": parameters,
                                        "overrides": {**scenario.overrides, **values},
                                        "set_in": {**scenario.set_in, **dict.fromkeys(values, "override")}})

@@ -21,7 +21,7 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_clean_with_kernelspec(path):
     nb = nbformat.read(path, as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata["kernelspec"] == notebook.KERNELSPEC  # the econ kernel: its guard checks parameters
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
@@ -58,7 +58,7 @@ def test_runs_under_papermill(path, scenario, tmp_path):
     out = tmp_path / "out"
     papermill.execute_notebook(str(path), str(tmp_path / "executed.ipynb"), cwd=str(paths.NOTEBOOKS),
                                parameters={"scenario": scenario, "output_dir": str(out), "draws": 2000},
-                               kernel_name="python3", progress_bar=False)
+                               progress_bar=False)
     results = json.loads((out / "results.json").read_text())
     assert results["scenario"] == scenario
     assert results["metrics"] and all(isinstance(v, int | float) for v in results["metrics"].values())
@@ -71,7 +71,7 @@ def test_single_parameter_override_is_validated(tmp_path):
         papermill.execute_notebook(str(path), str(tmp_path / "x.ipynb"), cwd=str(paths.NOTEBOOKS),
                                    parameters={"scenario": "may2020_fdpr", "output_dir": str(tmp_path),
                                                "substitution_rate": 1.7},
-                                   kernel_name="python3", progress_bar=False)
+                                   progress_bar=False)
 
 
 def test_injection_names_rejected_before_any_kernel():
@@ -87,4 +87,4 @@ def test_market_share_override_is_validated(tmp_path):
         papermill.execute_notebook(str(path), str(tmp_path / "x.ipynb"), cwd=str(paths.NOTEBOOKS),
                                    parameters={"scenario": "baseline", "output_dir": str(tmp_path),
                                                "equipment_life_years": -8.0},
-                                   kernel_name="python3", progress_bar=False)
+                                   progress_bar=False)

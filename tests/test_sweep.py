@@ -135,3 +135,43 @@ def test_cli_sweep_exit_codes(tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     assert cli.main(["sweep", "may2020_fdpr", "--param", "substitution_rate=0:2:3", "--out", str(bad)]) == 2
     assert "allowed range" in capsys.readouterr().err and not bad.exists()
+
+
+def test_point_counts_do_not_overflow():
+    # 2**32 x 2**32 is 0 in numpy's int64; here each axis is refused, and the product is a Python integer
+    axes = [sweep.parse_axis(f"{name}=0:1:{2 ** 32}") for name in ("substitution_rate", "licence_approval_rate")]
+    with pytest.raises(InputError, match="STEPS is 4,294,967,296"):
+        sweep.check_axes(axes, None)
+    axes = [sweep.parse_axis(f"{name}=0:1:{2 ** 11}") for name in ("substitution_rate", "licence_approval_rate",
+                                                                   "stockpile_months")]
+    axes[2] = sweep.Axis("stockpile_months", 0, 12, 2 ** 11)
+    with pytest.raises(InputError, match="8,589,934,592 points"):
+        sweep.check_axes(axes, None)
+
+
+def test_an_integer_sweep_is_checked_before_anything_is_allocated():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="STEPS is 1,000,000,000"):
+            sweep.check_axes([sweep.Axis("wind_down_days", 0, 365, 10 ** 9)], None)
+        with pytest.raises(InputError, match="STEPS may be 2, 6, 74, 366"):
+            sweep.check_axes([sweep.Axis("wind_down_days", 0, 365, 1_000_000)], None)
+        assert tracemalloc.get_traced_memory()[1] < 10_000_000   # 3 x 7.45 GiB before this fix
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("arg, message", [
+    ("substitution_rate=0:nan:5", "must be below HIGH"),
+    ("substitution_rate=-inf:1:5", "must be below HIGH"),
+    ("substitution_rate=0:1:" + "9" * 5000, "must be numbers"),
+    ("substitution_rate=0:1:2.5", "must be numbers"),
+    ("=0:1:5", "not a numeric parameter"),
+    ("vendor_choice=0:1:5", "not a numeric parameter"),
+    ("wind_down_days=0.5:10.5:11", "choose LOW and HIGH whole"),
+])
+def test_more_bad_grids(arg, message):
+    with pytest.raises(InputError, match=message):
+        sweep.check_axes([sweep.parse_axis(arg)], None)
