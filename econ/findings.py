@@ -15,6 +15,11 @@ import pandas as pd
 
 from econ import world
 
+#: The figures a policy reader asks for first, in the order the comparison page shows them.
+HEADLINE = ("apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",
+            "huawei_share_ex_china_2022", "russia_5g_capex_rub_bn_2020_2030", "russia_5g_base_stations_thousand_2024",
+            "uk_rip_and_replace_gbp_bn", "us_rip_and_replace_usd_bn")
+
 
 def rounded(value: float, digits: int = 2) -> str:
     """``value`` to ``digits`` significant figures (at least whole units above 100), with thousands
