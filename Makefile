@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast browser bench lab validate lint clean
+.PHONY: run test test-fast browser bench lab validate lint expected clean
 RUN_ARGS ?=
 
 # Recreated when pyproject.toml changes; `pip install -e` keeps econ/ live.
@@ -47,6 +47,9 @@ lab: $(STAMP)  ## JupyterLab on notebooks/, kernel = this .venv
 
 validate: $(STAMP)
 	$(BIN)/econ validate
+
+expected: $(STAMP)  ## rewrite tests/expected/*.csv after a deliberate change to a number (say why in the commit)
+	$(BIN)/python tests/expected/update.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -59,7 +59,8 @@ def check(table: pd.DataFrame) -> None:
         line = f"line {i + 2}"
         kind = r["quantity"].split(":")[0]
         if kind not in KINDS:
-            problems.append((FILE, f"column 'quantity', {line}", f"{r['quantity']!r}: the kind must be one of {', '.join(KINDS)}"))
+            problems.append((FILE, f"column 'quantity', {line}",
+                             f"{r['quantity']!r}: the kind must be one of {', '.join(KINDS)}"))
         if r["scenario"] not in names:
             problems.append((FILE, f"column 'scenario', {line}", f"{r['scenario']!r} is not a shipped scenario"))
         if pd.isna(r["value"]):

@@ -72,7 +72,8 @@ class Table:
             for r in self.frame.itertuples(index=False))
         caption = self.caption or (f"Money in {self.unit}" if self.unit else "")
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-        return f'<div class="scroll"><table class="econ-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+        return (f'<div class="scroll"><table class="econ-table">{cap}<thead><tr>{head}</tr></thead>'
+                f'<tbody>{rows}</tbody></table></div>')
 
     def __repr__(self) -> str:
         shown = self.frame.copy()
@@ -112,7 +113,8 @@ class Prose:
         self.title, self.text = title, text
 
     def _repr_html_(self) -> str:
-        return f'<div class="econ-prose"><p><strong>{html.escape(self.title)}</strong></p><p>{html.escape(self.text)}</p></div>'
+        return (f'<div class="econ-prose"><p><strong>{html.escape(self.title)}</strong></p>'
+                f'<p>{html.escape(self.text)}</p></div>')
 
     def __repr__(self) -> str:
         return f"{self.title}\n\n{self.text}"

@@ -19,7 +19,9 @@ Russia, per Monte Carlo draw (axis 0), population tier and year, in constant 202
 * **Capacity part.** Busy-hour traffic beyond what the coverage layer carries (its sites times a
   three-sector site's capacity with the spectrum held; pooled spectrum makes that the same for
   every sharing mode) needs extra radio capacity, priced per MHz carried from the reference kit:
-  sharing does not reduce it, so traffic growth, not sharing, drives late capex.
+  sharing does not reduce it, so traffic growth, not sharing, drives late capex. A coverage site's
+  radio is sized for the spectrum its network carries (a shared site carries every sharer's), its
+  price rising with bandwidth at ``radio_cost_bandwidth_elasticity``.
 * **Prices.** Kit is priced by vendor from the market-share stage's mix of new contracts in
   Russia (Russian-made at ``domestic_price_premium`` above Huawei, Ericsson/Nokia/Samsung/Cisco at
   ``western_price_premium``); ``vendor_choice`` "huawei" or "western" overrides who supplies the
@@ -43,12 +45,9 @@ is the part still within its life at the deadline: gross times ``1 - min(1, wind
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from econ import data, uncertainty
 from econ._investment_inputs import (  # noqa: F401  (re-exported: the stage's public inputs API)
     DATA_DRAWN,
     END_YEAR,
@@ -62,12 +61,11 @@ from econ._investment_inputs import (  # noqa: F401  (re-exported: the stage's p
     operator_capex,
     units_per_usd,
 )
-from econ.choice import RUSSIAN_MADE, VENDORS, WESTERN
-from econ.errors import InputError
+from econ.choice import RUSSIAN_MADE, WESTERN
 from econ.market_share import YEARS as SHARE_YEARS
 from econ.market_share import removal_years
 from econ.scenario import Scenario
-from econ.world import Metric, Stage, interval_metrics
+from econ.world import Metric, Stage
 
 #: Networks built and 5G cores run, by sharing mode. "partial" is RAN sharing in two pairs with
 #: each operator keeping its own core (a modelling choice, not a plan found in the sources).
@@ -87,9 +85,8 @@ STAGE = Stage(
     groups=("policy", "equipment", "russia", "investment"),
     reads=("market_share",),
     metrics=(
-        Metric("russia_5g_capex_rub_bn_2020_2024", _RUB, "Russia's 5G capex, 2020-2024", "5G capex of all networks, 2020-2024"),
-        Metric("russia_5g_capex_rub_bn_2020_2027", _RUB, "Russia's 5G capex, 2020-2027", "5G capex of all networks, 2020-2027"),
-        Metric("russia_5g_capex_rub_bn_2020_2030", _RUB, "Russia's 5G capex, 2020-2030", "5G capex of all networks, 2020-2030"),
+        *(Metric(f"russia_5g_capex_rub_bn_2020_{y}", _RUB, f"Russia's 5G capex, 2020-{y}",
+                 f"5G capex of all networks, 2020-{y}") for y in (2024, 2027, 2030)),
         *(Metric(f"russia_5g_capex_nominal_rub_bn_2020_{y}", "RUB bn, nominal", f"Russia's 5G capex, 2020-{y} (nominal)",
                  f"5G capex of all networks, 2020-{y}, in current roubles") for y in (2024, 2027, 2030)),
         Metric("russia_5g_capex_usd_bn_2020_2024", "USD bn at 2020 rates", "Russia's 5G capex in dollars, 2020-2024",
@@ -195,9 +192,14 @@ def russia_capex(inputs: Inputs, p: dict, scenario: Scenario, mix: np.ndarray, v
     existing = p["lte_sites_per_km2"][:, None, None] / factor[:, :, None] * area * (4 / k)
     new, upgrades = split_new_and_upgrades(physical, existing)
     index = vendor_price_index(vendor_choice, mix, p)                                    # (n, Y)
-    kit = inputs.site_cost_rub_m * inputs.equipment_share * index
+    # A site's radio is sized for the spectrum its network carries: a shared network's site carries all
+    # of it, an operator's own site its part, and radio cost rises less than in proportion to bandwidth.
+    carried = mhz[None, :] / k / p["kit_reference_mhz"][:, None]                       # (n, Y), per site
+    kit = inputs.site_cost_rub_m * inputs.equipment_share * index * carried ** p["radio_cost_bandwidth_elasticity"][:, None]
     civil = inputs.site_cost_rub_m * (1 - inputs.equipment_share) * p["site_cost_multiplier"][:, None]
-    capacity_cost = kit * mhz[None, :] / p["kit_reference_mhz"][:, None] + p["upgrade_civil_share"][:, None] * civil
+    reference_kit = inputs.site_cost_rub_m * inputs.equipment_share * index
+    capacity_cost = (reference_kit * mhz[None, :] / p["kit_reference_mhz"][:, None]
+                     + p["upgrade_civil_share"][:, None] * civil)
     capex = np.zeros((n, len(COMPONENTS), len(YEARS)))
     if release_year <= END_YEAR:
         capex[:, 0, release_year - START_YEAR] = p["clearing_cost_rub_bn"] * p["spectrum_clearing_multiplier"]

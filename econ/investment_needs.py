@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
-from econ.investment import (COMPONENTS, DATA_DRAWN, REAL, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert,
-                             nominal)
+from econ.investment import COMPONENTS, DATA_DRAWN, REAL, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert, nominal
 from econ.scenario import Scenario
 from econ.world import interval_metrics
 

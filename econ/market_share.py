@@ -37,8 +37,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from econ import chip_supply, share_shift, uncertainty
-from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, ZTE, probabilities, shift_for_log_odds, utilities
+from econ import share_shift, uncertainty
+from econ.choice import HUAWEI, NEST_OF, NESTS, RUSSIAN_MADE, VENDORS, ZTE, shift_for_log_odds
 from econ.errors import InputError
 from econ.scenario import PARTS, Scenario, path_value
 from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, BaseYear, base_year, base_years, china_capex_index
@@ -47,6 +47,8 @@ from econ.world import Metric, Stage, interval_metrics
 END_YEAR = 2030
 YEARS = tuple(range(BASE_YEAR, END_YEAR + 1))
 GROUPS = (*REGIONS, "world", "world_ex_china")
+#: Year Russia's rank among Huawei's foreign markets is reported for.
+RANK_YEAR = 2025
 #: Year the Russian alignment starts to count (Lavrov's 2020 statement; MTS deal June 2019).
 ALIGNMENT_FROM = 2020
 #: The 5G wave peaks this many years after launch, with this spread (years): a modelling choice.
@@ -263,152 +265,136 @@ def _utility_shifts(scenario: Scenario, layout: Layout, p: dict) -> tuple[np.nda
 def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all") -> dict[str, np.ndarray]:
     """Run the stage for every draw in ``p`` (arrays of length n), 2019 to 2030.
 
-    ``supply`` (n, T) is Huawei's base-station chip supply share by year. ``keep="all"`` returns the
-    arrays the breakdowns need: ``new`` and ``installed`` (n, T, G, V) in USD bn, ``huawei_by_market``
-    (n, T, M); ``keep="fast"`` only what metrics and later stages read.
+    ``supply`` (n, T) is Huawei's base-station chip supply share by year. ``keep="all"`` also returns
+    the installed base by group (for the breakdowns). Returns ``new`` (n, T, G, V) new-contract value
+    in USD bn, ``installed`` (n, T, G, V) or None, ``huawei_by_market`` (n, T, M), Huawei's sales,
+    installed base and unconstrained sales (n, T), ``share_metrics``, ``russia_mix`` and ``removed_usd_bn``.
+    The year loop itself is compiled (:mod:`econ._share_kernel`).
     """
+    from econ import _share_kernel
+
     s = scenario.parameters
     layout = Layout.build(scenario)
-    n = len(p["market_growth"])
-    T, G, V = len(YEARS), len(GROUPS), len(VENDORS)
+    penalty_year = s.rule_effective_date.year if bool(np.any(p["sanctions_penalty_scale"] > 0)) else None
+    k = _kernel_inputs(s.russia_equipment_share_of_capex, s.vendor_bans, penalty_year)
     lam = 1.0 - p["vendor_nest_correlation"]
-    # The base year differs by draw: a fit at regional weights drawn over their ranges (share_base).
-    variant = np.clip(p["base_year_variant"].astype(int), 0, VARIANTS - 1)
-    fits = base_years(s.russia_equipment_share_of_capex)
-    cell_region = layout.cells["region"].map({r: i for i, r in enumerate(REGIONS)}).to_numpy()
-    part_share = layout.cells["part"].map(layout.base.parts).to_numpy()
-    cell_market = layout.cells["market"].to_numpy()
-    shares_k = np.stack([f.region_shares.to_numpy() for f in fits])                       # (K, R, V)
-    spend_k = np.stack([f.markets.set_index("market")["spend_usd_bn"].reindex(cell_market).to_numpy() * part_share
-                        for f in fits])                                                    # (K, C)
-    base = shares_k[variant]                                                               # (n, R, V)
-    attraction = np.exp(utilities(base, p["vendor_nest_correlation"]) / lam[:, None, None])
-    index = spend_index(layout, scenario, p)                                # (n, T, R)
-    groups, markets = layout.group_matrix(), layout.market_matrix()
     d_huawei, d_zte = _utility_shifts(scenario, layout, p)
-    penalised = bool(np.any(p["sanctions_penalty_scale"] > 0))
-    quota = path_value(s.russian_made_target, YEARS)[None, :] * p["russia_domestic_capability"][:, None]  # (n, T)
-    # What Huawei would sell without the rules: base shares times spending (n, T).
-    region_of = np.eye(len(REGIONS))[cell_region]                                          # (C, R)
-    base_hw = np.einsum("kc,kc,cr->kr", spend_k, shares_k[:, cell_region, HUAWEI], region_of)[variant]  # (n, R)
-    unconstrained = (index * base_hw[:, None, :]).sum(axis=-1)
-    life = p["equipment_life_years"]
-    keep_rate = 1 - 1 / life
-    start_k = np.einsum("kc,kcv,cg->kgv", spend_k, shares_k[:, cell_region], groups)       # (K, G, V)
-    installed = life[:, None, None] * start_k[variant]                                     # (n, G, V)
-    removal_cells = [(i, cells) for i, cells in layout.removals]
-    tracked = np.unique(np.concatenate([c for _, c in removal_cells])) if removal_cells else np.zeros(0, int)
-    cell_inst = life[:, None, None] * (spend_k[:, tracked, None] * shares_k[:, cell_region[tracked]])[variant]
-    tracked_spend = spend_k[variant][:, tracked]                                           # (n, Kc)
-    removable = np.zeros_like(cell_inst)
-    out = {"new": np.empty((n, T, G, V)) if keep == "all" else None,
-           "installed": np.empty((n, T, G, V)) if keep == "all" else None,
-           "huawei_by_market": np.empty((n, T, markets.shape[1])), "huawei_sales_usd_bn": np.empty((n, T)),
-           "huawei_installed_usd_bn": np.empty((n, T)), "huawei_unconstrained_usd_bn": unconstrained,
-           "group_shares": np.empty((n, T, G, V)), "removed_usd_bn": np.zeros((n, T, len(layout.bans)))}
-    world = GROUPS.index("world")
-    for t, year in enumerate(YEARS):
-        which, sit_region, sit_penalised, avail = situations(layout, year)
-        U = len(sit_region)
-        if year == BASE_YEAR:
-            shares = base[:, sit_region, :].copy()
-        else:
-            e = attraction[:, sit_region, :] * avail[None]
-            if penalised and year >= s.rule_effective_date.year:
-                outside = (sit_region != REGIONS.index("china")) & sit_penalised
-                e[:, outside, HUAWEI] *= np.exp(d_huawei / lam)[:, None]
-                e[:, outside, ZTE] *= np.exp(d_zte / lam)[:, None]
-            russia = sit_region == REGIONS.index("russia")
-            if year >= ALIGNMENT_FROM and russia.any():
-                e[:, russia, HUAWEI] *= np.exp(p["russia_huawei_alignment"] / lam)[:, None]
-            shares = probabilities(e, lam[:, None])
-            if russia.any() and quota[:, t].any():
-                q = quota[:, t][:, None, None] * avail[None, russia, RUSSIAN_MADE][..., None]
-                shares[:, russia] = shares[:, russia] * (1 - q)
-                shares[:, russia, RUSSIAN_MADE] += q[..., 0]
-        # Spending by situation this year: each situation's cells' 2019 spending in each group and
-        # market (per base-year variant), times the year's spending index of its region.
-        member = np.zeros((len(sit_region), len(cell_region)))
-        member[which, np.arange(len(cell_region))] = 1.0
-        sit_groups = np.einsum("uc,kc,cg->kug", member, spend_k, groups)[variant]         # (n, U, G)
-        sit_markets = np.einsum("uc,kc,cm->kum", member, spend_k, markets)[variant]       # (n, U, M)
-        level = index[:, t, :][:, sit_region]                              # (n, U)
-        # Forced replacement of removed kit: extra spending in the cells in scope.
-        forced = np.zeros((n, len(tracked)))
-        if year > BASE_YEAR:
-            installed *= keep_rate[:, None, None]
-            cell_inst *= keep_rate[:, None, None]
-            removable *= keep_rate[:, None, None]
-            for i, cells in removal_cells:
-                ban = layout.bans[i]
-                start, end = removal_years(ban)
-                if not start <= year <= end:
-                    continue
-                k = np.searchsorted(tracked, cells)
-                vendors = np.isin(VENDORS, ban.vendors)
-                if year == start:
-                    removable[:, k] = np.where(vendors, cell_inst[:, k], removable[:, k])
-                step = removable[:, k] / (end - year + 1)
-                removable[:, k] -= step
-                cell_inst[:, k] -= step
-                installed -= np.einsum("nkv,kg->ngv", step, groups[tracked[k]])
-                forced[:, k] += step.sum(axis=-1)
-                out["removed_usd_bn"][:, t, i] = step.sum(axis=(1, 2))
-        # Huawei's chip limit: it meets a share `supply` of its chip needs, for what it would sell without
-        # the rules or for its orders, whichever is larger; the orders it cannot fill go to the other
-        # vendors in each situation in proportion to their shares.
-        sit_spend = level[:, :, None] * sit_groups                         # (n, U, G)
-        extra = np.zeros((n, U))
-        if len(tracked):
-            np.add.at(extra.T, which[tracked], forced.T)
-        demand = (shares[..., HUAWEI] * (sit_spend[..., world] + extra)).sum(axis=1)
-        limit = supply[:, t] * np.maximum(unconstrained[:, t], demand)
-        ration = np.minimum(1.0, limit / np.maximum(demand, 1e-12))
-        if np.any(ration < 1):
-            hw = shares[..., HUAWEI]
-            rest = np.maximum(1 - hw, 1e-12)
-            moved = (1 - ration)[:, None] * hw
-            shares = shares + (moved / rest)[..., None] * shares
-            shares[..., HUAWEI] = hw * ration[:, None]
-        value = np.einsum("nug,nuv->ngv", sit_spend, shares)
-        if len(tracked):
-            fv = forced[..., None] * shares[:, which[tracked], :]            # (n, K, V)
-            value += np.einsum("nkv,kg->ngv", fv, groups[tracked])
-        installed += value
-        if len(tracked):
-            cell_inst += (index[:, t, cell_region[tracked]] * tracked_spend)[..., None] * shares[:, which[tracked], :] + fv
-        by_market = level * shares[..., HUAWEI]                             # (n, U)
-        out["huawei_by_market"][:, t] = np.einsum("nu,num->nm", by_market, sit_markets)
-        if len(tracked):
-            out["huawei_by_market"][:, t] += (forced * shares[:, which[tracked], HUAWEI]) @ markets[tracked]
-        out["huawei_sales_usd_bn"][:, t] = value[:, world, HUAWEI]
-        out["huawei_installed_usd_bn"][:, t] = installed[:, world, HUAWEI]
-        out["group_shares"][:, t] = value / value.sum(axis=-1, keepdims=True)
-        if keep == "all":
-            out["new"][:, t], out["installed"][:, t] = value, installed
+    quota = path_value(s.russian_made_target, YEARS)[None, :] * p["russia_domestic_capability"][:, None]
+    index = spend_index(layout, scenario, p)
+    n, T = len(lam), len(YEARS)
+    c = np.ascontiguousarray
+    cells = [(YEARS.index(y), GROUPS.index(g), VENDORS.index(v)) for v, g, y in SHARE_METRICS.values()]
+    metric_t, metric_g, metric_v = (np.array([x[j] for x in cells], np.int64) for j in range(3))
+    metric, mix, market, hw_sales, hw_inst, uncon, removed, new, inst, by_market = _share_kernel.simulate(
+        c(np.clip(p["base_year_variant"].astype(np.int64), 0, VARIANTS - 1)), c(lam, dtype=float), c(d_huawei, dtype=float),
+        c(d_zte, dtype=float), c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
+        c(np.broadcast_to(quota, (n, T)), dtype=float), c(index, dtype=float),
+        c(np.broadcast_to(supply, (n, T)), dtype=float),
+        c(p["equipment_life_years"], dtype=float), *k, np.array(YEARS, dtype=np.int64), REGIONS.index("russia"),
+        GROUPS.index("russia"), GROUPS.index("world"), HUAWEI, ZTE, RUSSIAN_MADE, NEST_OF.astype(np.int64), len(NESTS),
+        len(layout.bans), len(layout.base.markets), metric_t, metric_g, metric_v, YEARS.index(RANK_YEAR), keep == "all")
+    out = {"share_metrics": dict(zip(SHARE_METRICS, metric.T)), "russia_mix": mix, "huawei_market_rank_year": market,
+           "huawei_sales_usd_bn": hw_sales, "huawei_installed_usd_bn": hw_inst, "huawei_unconstrained_usd_bn": uncon,
+           "removed_usd_bn": removed}
+    if keep == "all":
+        out.update({"new": new, "installed": inst, "huawei_by_market": by_market})
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int | None) -> tuple:
+    """What the kernel needs that does not change with the draws: the base shares and spending of
+    each base-year variant, the situation types and each year's situations with their (sparse)
+    spending weights by group and market, the cells a removal tracks, and the removal bans."""
+    layout = _layout(russia_equipment_share, bans)
+    fits = base_years(russia_equipment_share)
+    cells = layout.cells
+    cell_region = cells["region"].map({r: i for i, r in enumerate(REGIONS)}).to_numpy()
+    part_share = cells["part"].map(layout.base.parts).to_numpy()
+    shares_k = np.stack([f.region_shares.to_numpy() for f in fits])                       # (K, R, V)
+    spend_k = np.stack([f.markets.set_index("market")["spend_usd_bn"].reindex(cells["market"]).to_numpy() * part_share
+                        for f in fits])                                                    # (K, C)
+    groups, markets = layout.group_matrix(), layout.market_matrix()
+    start_k = np.einsum("kc,kcv,cg->kgv", spend_k, shares_k[:, cell_region], groups)
+    base_hw_k = np.einsum("kc,kc,cr->kr", spend_k, shares_k[:, cell_region, HUAWEI], np.eye(len(REGIONS))[cell_region])
+    china, russia = REGIONS.index("china"), REGIONS.index("russia")
+    types: dict[tuple, int] = {}
+    T, C, K = len(YEARS), len(cells), len(fits)
+    per_year = []
+    for year in YEARS:
+        which, region, pen, avail = situations(layout, year)
+        keys = [(int(r), year == BASE_YEAR, bool(penalty_year is not None and year >= penalty_year and r != china and pn),
+                 bool(r == russia and year >= ALIGNMENT_FROM), tuple(bool(a) for a in av))
+                for r, pn, av in zip(region, pen, avail)]
+        per_year.append((which, [types.setdefault(key, len(types)) for key in keys]))
+    ordered = sorted(types, key=types.get)
+    type_region = np.array([key[0] for key in ordered], np.int64)
+    type_base, type_penalty, type_align = (np.array([key[j] for key in ordered], np.bool_) for j in (1, 2, 3))
+    type_avail = np.array([key[4] for key in ordered], np.bool_)
+    umax = max(len(t) for _, t in per_year)
+    n_sit = np.array([len(t) for _, t in per_year], np.int64)
+    sit_type = np.zeros((T, umax), np.int64)
+    weights_g = np.zeros((T, umax, groups.shape[1], K))
+    weights_m = np.zeros((T, umax, markets.shape[1], K))
+    tracked = np.unique(np.concatenate([c_ for _, c_ in layout.removals])) if layout.removals else np.zeros(0, np.int64)
+    cell_sit = np.zeros((T, len(tracked)), np.int64)
+    for t, (which, sit) in enumerate(per_year):
+        u = len(sit)
+        sit_type[t, :u] = sit
+        member = np.zeros((u, C))
+        member[which, np.arange(C)] = 1.0
+        weights_g[t, :u] = np.einsum("uc,kc,cg->ugk", member, spend_k, groups)
+        weights_m[t, :u] = np.einsum("uc,kc,cm->umk", member, spend_k, markets)
+        cell_sit[t] = which[tracked]
+    n_grp, grp, grp_w = _sparse(weights_g)
+    n_mkt, mkt, mkt_w = _sparse(weights_m)
+    world_w = weights_g[:, :, GROUPS.index("world"), :].copy()
+    removal = list(layout.removals)
+    ban_start = np.array([removal_years(layout.bans[i])[0] for i, _ in removal], np.int64)
+    ban_end = np.array([removal_years(layout.bans[i])[1] for i, _ in removal], np.int64)
+    ban_vendor = np.array([np.isin(VENDORS, layout.bans[i].vendors) for i, _ in removal], np.bool_).reshape(
+        len(removal), len(VENDORS))
+    ban_cell = np.array([np.isin(tracked, c_) for _, c_ in removal], np.bool_).reshape(len(removal), len(tracked))
+    ban_index = np.array([i for i, _ in removal], np.int64)
+    cell_market = markets[tracked].argmax(axis=1).astype(np.int64) if len(tracked) else np.zeros(0, np.int64)
+    return (shares_k, start_k, base_hw_k, type_region, type_base, type_penalty, type_align, type_avail,
+            n_sit, sit_type, n_grp, grp, grp_w, n_mkt, mkt, mkt_w, world_w, cell_sit, groups[tracked].copy(),
+            cell_market, cell_region[tracked].astype(np.int64), spend_k[:, tracked].copy(),
+            ban_start, ban_end, ban_vendor, ban_cell, ban_index)
+
+
+def _sparse(weights: np.ndarray):
+    """(T, U, X, K) weights as, per (t, u), the count, the indices and the weights of the X with any
+    nonzero weight: (T, U), (T, U, J), (T, U, J, K)."""
+    nonzero = np.abs(weights).sum(axis=-1) > 0                                             # (T, U, X)
+    most = max(1, int(nonzero.sum(axis=-1).max()))
+    count = nonzero.sum(axis=-1).astype(np.int64)
+    index = np.zeros(weights.shape[:2] + (most,), np.int64)
+    values = np.zeros(weights.shape[:2] + (most, weights.shape[-1]))
+    for t in range(weights.shape[0]):
+        for u in range(weights.shape[1]):
+            cols = np.flatnonzero(nonzero[t, u])
+            index[t, u, :len(cols)] = cols
+            values[t, u, :len(cols)] = weights[t, u, cols]
+    return count, index, values
 
 
 # --- metrics -----------------------------------------------------------------------------------------
 
 def _fast_metrics(out: dict, markets: pd.DataFrame) -> dict[str, np.ndarray]:
-    t = {y: i for i, y in enumerate(YEARS)}
-    g = {name: i for i, name in enumerate(GROUPS)}
-    values = {name: out["group_shares"][:, t[year], g[group], VENDORS.index(vendor)]
-              for name, (vendor, group, year) in SHARE_METRICS.items()}
+    values = dict(out["share_metrics"])
     foreign = ~markets["market"].isin(FOREIGN_EXCLUDED).to_numpy()
-    revenue = out["huawei_by_market"][:, t[2025], foreign]
+    revenue = out["huawei_market_rank_year"][:, foreign]
     russia = int(np.flatnonzero(markets["market"].to_numpy()[foreign] == "russia")[0])
-    values["russia_rank_in_huawei_foreign_markets_2025"] = 1 + (revenue > revenue[:, [russia]]).sum(axis=1)
+    values[f"russia_rank_in_huawei_foreign_markets_{RANK_YEAR}"] = 1 + (revenue > revenue[:, [russia]]).sum(axis=1)
     return values
 
 
 def _downstream(out: dict) -> dict[str, np.ndarray]:
     """What later stages read: Huawei's sales, installed base and unconstrained sales (n, T), the
     Russian vendor mix (n, T, V) and the removed installed value per ban (n, T, B)."""
-    return {"huawei_sales_usd_bn": out["huawei_sales_usd_bn"], "huawei_installed_usd_bn": out["huawei_installed_usd_bn"],
-            "huawei_unconstrained_usd_bn": out["huawei_unconstrained_usd_bn"],
-            "russia_mix": out["group_shares"][:, :, GROUPS.index("russia")], "removed_usd_bn": out["removed_usd_bn"]}
+    return {k: out[k] for k in ("huawei_sales_usd_bn", "huawei_installed_usd_bn", "huawei_unconstrained_usd_bn",
+                                "russia_mix", "removed_usd_bn")}
 
 
 def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.ndarray]:

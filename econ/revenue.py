@@ -36,7 +36,7 @@ from econ import chip_supply, data, uncertainty
 from econ.errors import InputError
 from econ.market_share import YEARS as SHARE_YEARS
 from econ.scenario import Scenario
-from econ.world import Metric, Stage, interval_metrics
+from econ.world import Metric, Stage
 
 MONTHS = 12
 DAYS_PER_MONTH = 365.25 / 12
@@ -47,9 +47,11 @@ BASE_YEAR = 2019
 _M = {"apac_revenue_loss_usd_bn": ("Asia-Pacific suppliers' net revenue loss", "in the 12 months after the rule"),
       "apac_direct_loss_usd_bn": ("Net loss of sales the rule blocks", "direct part of the net loss"),
       "apac_indirect_loss_usd_bn": ("Net loss of parts Huawei no longer needs", "indirect part: complements and upstream"),
-      "apac_revenue_at_risk_usd_bn": ("Asia-Pacific suppliers' revenue at risk", "a year of sales exposed to the rule (S&P's concept)"),
+      "apac_revenue_at_risk_usd_bn": ("Asia-Pacific suppliers' revenue at risk",
+                                      "a year of sales exposed to the rule (S&P's concept)"),
       "apac_direct_at_risk_usd_bn": ("Sales the rule blocks (a year)", "direct part of the revenue at risk"),
-      "apac_indirect_at_risk_usd_bn": ("Sales of parts for the products it stops (a year)", "indirect part of the revenue at risk")}
+      "apac_indirect_at_risk_usd_bn": ("Sales of parts for the products it stops (a year)",
+                                       "indirect part of the revenue at risk")}
 
 STAGE = Stage(
     name="revenue",

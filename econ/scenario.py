@@ -30,6 +30,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -251,10 +252,8 @@ def _path_points(value):
 SharePath = Annotated[Any, PlainValidator(_path_points)]
 
 
-def path_value(path, years) -> "np.ndarray":
+def path_value(path, years) -> np.ndarray:
     """A :data:`SharePath` at ``years``: linear between points, 0 before the first, held after the last."""
-    import numpy as np
-
     years = np.asarray(years, dtype=float)
     if not path:
         return np.zeros_like(years)
@@ -286,10 +285,12 @@ class Parameters(StrictModel):
         meaning="Share of blocked chip and component sales that a US licence lets through anyway")
     vendor_bans: tuple[Ban, ...] = param(
         (), unit="bans", group="policy",
-        meaning="Vendors barred from new contracts for network parts in places from a year; optionally removed by a deadline")
+        meaning="Vendors barred from new contracts for network parts in places from a year; "
+                "optionally removed by a deadline")
     sanctions_penalty_scale: Uncertain = param(
         0.0, unit="multiple of the estimated shift", group="policy", low=0.0, high=3.0,
-        meaning="Buyers' mark-down of Huawei and ZTE outside China, as a multiple of the 2020 shift estimated from vendor shares")
+        meaning="Buyers' mark-down of Huawei and ZTE outside China, as a multiple of the 2020 shift "
+                "estimated from vendor shares")
     honor_sale_date: date | None = param(
         None, unit="date", group="policy", low=date(2020, 1, 1), high=date(2030, 12, 31),
         meaning="Date Huawei sells its Honor handset brand (none: it keeps it)")
@@ -394,6 +395,9 @@ class Parameters(StrictModel):
     traffic_growth: Uncertain = param(
         0.25, unit="fraction a year", group="investment", low=0.0, high=0.5,
         meaning="Annual growth of traffic per 5G user (capacity sites)")
+    radio_cost_bandwidth_elasticity: Uncertain = param(
+        0.5, unit="elasticity", group="investment", low=0.0, high=1.0,
+        meaning="How a site's radio kit cost rises with the bandwidth it carries (0: not at all, 1: in proportion)")
     domestic_price_premium: Uncertain = param(
         0.5, unit="fraction", group="investment", low=0.0, high=3.0,
         meaning="Price of Russian-made kit above Huawei's")

@@ -1,7 +1,8 @@
 """How far did Huawei's attractiveness fall after the 2020 rules? A fractional-logit estimate.
 
 The market-share stage moves Huawei's and ZTE's attractiveness outside China by the shifts
-estimated here (times ``sanctions_penalty_scale``): the penalty is measured, not assumed. :class:`ShareShift` fits a fractional logit
+estimated here (times ``sanctions_penalty_scale``): the penalty is measured, not assumed.
+:class:`ShareShift` fits a fractional logit
 (Papke and Wooldridge 1996: a binomial GLM with logit link on shares, robust standard errors)
 to vendor shares in one or more published series::
 

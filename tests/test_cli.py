@@ -33,7 +33,7 @@ def test_validate_rejects_unknown_file_type(tmp_path, capsys):
 def test_installed_console_script():
     econ = str(Path(sys.executable).parent / "econ")
     out = subprocess.run([econ, "params", "--model", "revenue"], capture_output=True, text=True)
-    assert out.returncode == 0 and "substitution_rate" in out.stdout and "rule_effective_date" not in out.stdout
+    assert out.returncode == 0 and "substitution_rate" in out.stdout and "network_sharing" not in out.stdout
 
 
 def test_output_closed_early_is_quiet():
@@ -47,7 +47,7 @@ def test_output_closed_early_is_quiet():
 
 def test_params_of_an_unknown_model(capsys):
     assert cli.main(["params", "--model", "revenu"]) == 2
-    assert "--model: no model named 'revenu'; allowed: policy, revenue" in capsys.readouterr().err
+    assert "--model: no stage or parameter group named 'revenu'; allowed: chip_supply" in capsys.readouterr().err
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ def test_typo_in_the_parameters_cell_refused_with_did_you_mean():
 
 
 def test_a_name_the_notebook_does_not_declare_is_refused(guard):
-    message = _refused(guard, "# Parameters\nvendor_bans = []\n")  # a market-share parameter, not read by 01
+    message = _refused(guard, "# Parameters\nnetwork_sharing = 'single'\n")  # an investment parameter, not read by 01
     assert "not declared in the parameters cell of 01_revenue_impact" in message
 
 
