@@ -113,7 +113,10 @@ def _data(args) -> int:
         print("updated: " + ", ".join(changed) if changed else "all hashes already current")
         return EXIT_OK
     for name, entry in data.manifest().items():
-        print(f"{name}: {entry['title']}")
+        print(f"{name}: {entry.get('title', '(no title)')}")
+    problems = data.check_manifest()
+    if problems:
+        raise InputError(problems)
     return EXIT_OK
 
 
