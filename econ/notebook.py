@@ -99,6 +99,7 @@ def start(scenario: str, namespace: dict) -> Scenario:
     """
     from econ import data, kernel
 
+    scenario = str(scenario) if isinstance(scenario, Path) else scenario
     given = {name: namespace[name] for name in arguments.NAMES if name in namespace} | {"scenario": scenario}
     problems = arguments.check(given, kernel.current_notebook(), "notebook arguments")
     problems += data.check_manifest()
