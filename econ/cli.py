@@ -73,13 +73,13 @@ def _run_arguments(overrides: dict, notebook_dir: Path | None, only: list[str] |
     if not given:
         return
     problems: list[tuple[str, str, str]] = []
+    shipped = notebook_dir is None or Path(notebook_dir).resolve() == paths.NOTEBOOKS.resolve()
     for nb in batch.notebooks(notebook_dir):
         if only and nb.stem not in only:
             continue
-        known = nb.stem in arguments.ALL if notebook_dir is None or Path(notebook_dir).resolve() == \
-            paths.NOTEBOOKS.resolve() else False
-        values = {k: v for k, v in given.items() if not known or k in arguments.for_notebook(nb.stem)}
-        for _, name, message in arguments.check(values, nb.stem if known else None):
+        # a notebook of another folder is checked for the arguments it shares with ours, cautiously
+        values = {k: v for k, v in given.items() if k in arguments.for_notebook(nb.stem if shipped else None)}
+        for _, name, message in arguments.check(values, nb.stem if shipped else None):
             problem = ("command line", f"parameter {name!r}", message)
             if problem not in problems:
                 problems.append(problem)

@@ -36,7 +36,7 @@ NOTEBOOK_MODELS = {
 }
 DEFAULT_DRAWS = arguments.declaration("draws")["default"]
 #: Arguments every notebook declares (the rest of :mod:`econ.arguments` is per notebook).
-RUN_ARGUMENTS = tuple(n for n in arguments.NAMES if arguments.declaration(n)["notebooks"] == arguments.ALL)
+RUN_ARGUMENTS = tuple(n for n in arguments.NAMES if arguments.declaration(n)["notebooks"] is None)
 #: The kernel the notebooks name (installed with the package: see econ.kernel).
 KERNELSPEC = {"name": "econ", "display_name": "Python 3 (econ)", "language": "python"}
 
