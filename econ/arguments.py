@@ -45,8 +45,11 @@ def numeric_parameters() -> tuple[str, ...]:
 def published_run(folder: Path) -> Path | None:
     """The published run that ``folder`` lies in (``outputs/runs/RUN_ID`` or any ``runs/RUN_ID`` holding a
     manifest.json), or None. Runs in progress (``runs/.RUN_ID.partial``) are not published."""
-    folder = folder.resolve()
-    runs = (paths.OUTPUTS / "runs").resolve()
+    try:
+        folder = folder.resolve()
+        runs = (paths.OUTPUTS / "runs").resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop: creating it fails later, by name
+        return None
     for candidate in (folder, *folder.parents):
         if candidate.parent == runs and not candidate.name.startswith("."):
             return candidate

@@ -28,7 +28,7 @@ def _validate(args) -> int:
     checked = 0
     for f in files:
         try:
-            if f.suffix in (".yaml", ".yml") and f.resolve() == paths.MANIFEST.resolve():
+            if f.suffix in (".yaml", ".yml") and paths.same(f, paths.MANIFEST):
                 problems += data.check_manifest()
             elif f.suffix in (".yaml", ".yml"):
                 scenario.load_scenario(f)
@@ -73,7 +73,7 @@ def _run_arguments(overrides: dict, notebook_dir: Path | None, only: list[str] |
     if not given:
         return
     problems: list[tuple[str, str, str]] = []
-    shipped = notebook_dir is None or Path(notebook_dir).resolve() == paths.NOTEBOOKS.resolve()
+    shipped = notebook_dir is None or paths.same(notebook_dir, paths.NOTEBOOKS)
     for nb in batch.notebooks(notebook_dir):
         if only and nb.stem not in only:
             continue

@@ -258,7 +258,7 @@ def defaults(name: str) -> pd.DataFrame:
 def validate_file(path: Path) -> None:
     """Validate one data file (its dataset is its file name); InputError when it is malformed."""
     name = path.stem
-    if path.resolve() == paths.SOURCES.resolve():
+    if paths.same(path, paths.SOURCES):
         sources()
         return
     if name not in DATASETS:
