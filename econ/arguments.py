@@ -22,8 +22,7 @@ from econ import memory, paths
 from econ.errors import InputError, shown
 from econ.scenario import SAFE_NAME, SAFE_NAME_RULE, StrictModel, _message, parameter_table
 
-ALL = ("00_scenario_overview", "01_revenue_impact", "02_market_share", "03_investment_needs", "04_sensitivity",
-       "05_backtest")
+#: The notebooks that take the sensitivity notebook's own arguments (the others are every notebook's).
 SENSITIVITY = ("04_sensitivity",)
 #: Longest path accepted for ``scenario`` or ``output_dir``.
 MAX_PATH = 1024
@@ -31,8 +30,9 @@ MAX_PATH = 1024
 MAX_SWEEP_STEPS = 70
 
 
-def argument(default, *, unit: str, meaning: str, notebooks: tuple[str, ...] = ALL, low=None, high=None):
-    """Declare a notebook argument: default, unit, valid range [low, high], meaning, notebooks taking it."""
+def argument(default, *, unit: str, meaning: str, notebooks: tuple[str, ...] | None = None, low=None, high=None):
+    """Declare a notebook argument: default, unit, valid range [low, high], meaning, and the notebooks
+    that take it (None: every notebook, a new one included)."""
     return Field(default, description=meaning,
                  json_schema_extra={"unit": unit, "low": low, "high": high, "notebooks": notebooks})
 
@@ -45,8 +45,11 @@ def numeric_parameters() -> tuple[str, ...]:
 def published_run(folder: Path) -> Path | None:
     """The published run that ``folder`` lies in (``outputs/runs/RUN_ID`` or any ``runs/RUN_ID`` holding a
     manifest.json), or None. Runs in progress (``runs/.RUN_ID.partial``) are not published."""
-    folder = folder.resolve()
-    runs = (paths.OUTPUTS / "runs").resolve()
+    try:
+        folder = folder.resolve()
+        runs = (paths.OUTPUTS / "runs").resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop: creating it fails later, by name
+        return None
     for candidate in (folder, *folder.parents):
         if candidate.parent == runs and not candidate.name.startswith("."):
             return candidate
@@ -160,10 +163,10 @@ def declaration(name: str) -> dict:
             **extra}
 
 
-def for_notebook(notebook: str) -> tuple[str, ...]:
-    """The arguments ``notebook`` declares, in declaration order (every argument for a notebook not listed)."""
-    known = any(notebook in declaration(n)["notebooks"] for n in NAMES)
-    return tuple(n for n in NAMES if not known or notebook in declaration(n)["notebooks"])
+def for_notebook(notebook: str | None) -> tuple[str, ...]:
+    """The arguments ``notebook`` declares, in declaration order (None: every argument)."""
+    return tuple(n for n in NAMES if notebook is None or declaration(n)["notebooks"] is None
+                 or notebook in declaration(n)["notebooks"])
 
 
 def check(values: dict, notebook: str | None, where: str = "override") -> list[tuple[str, str, str]]:
@@ -175,7 +178,7 @@ def check(values: dict, notebook: str | None, where: str = "override") -> list[t
     except ValidationError as e:
         return [(where, ".".join(str(x) for x in err["loc"]) or "sweep_x, sweep_y, sweep_steps", _message(err))
                 for err in e.errors()]
-    sizes = {n: declaration(n)["default"] for n in for_notebook(notebook or "")} | given
+    sizes = {n: declaration(n)["default"] for n in for_notebook(notebook)} | given
     return [(where, name, message) for name, message in memory.check(notebook, sizes)]
 
 
@@ -190,7 +193,7 @@ def max_value(notebook: str | None, name: str, **others) -> int:
     accepts: within the declared range and within :data:`econ.memory.BUDGET`, the other size arguments
     at their defaults unless given (a power of 2 for sobol_base)."""
     sizes = {n: declaration(n)["default"] for n in ("draws", "sobol_base", "sweep_steps")
-             if n in for_notebook(notebook or "") and n != name} | others
+             if n in for_notebook(notebook) and n != name} | others
     unit = "sweep_points" if name == "sweep_steps" else name
     most = memory.max_units(notebook, unit, sizes)
     most = math.isqrt(most) if unit == "sweep_points" else most

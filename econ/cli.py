@@ -28,7 +28,7 @@ def _validate(args) -> int:
     checked = 0
     for f in files:
         try:
-            if f.suffix in (".yaml", ".yml") and f.resolve() == paths.MANIFEST.resolve():
+            if f.suffix in (".yaml", ".yml") and paths.same(f, paths.MANIFEST):
                 problems += data.check_manifest()
             elif f.suffix in (".yaml", ".yml"):
                 scenario.load_scenario(f)
@@ -79,13 +79,13 @@ def _run_arguments(overrides: dict, notebook_dir: Path | None, only: list[str] |
     if not given:
         return
     problems: list[tuple[str, str, str]] = []
+    shipped = notebook_dir is None or paths.same(notebook_dir, paths.NOTEBOOKS)
     for nb in batch.notebooks(notebook_dir):
         if only and nb.stem not in only:
             continue
-        known = nb.stem in arguments.ALL if notebook_dir is None or Path(notebook_dir).resolve() == \
-            paths.NOTEBOOKS.resolve() else False
-        values = {k: v for k, v in given.items() if not known or k in arguments.for_notebook(nb.stem)}
-        for _, name, message in arguments.check(values, nb.stem if known else None):
+        # a notebook of another folder is checked for the arguments it shares with ours, cautiously
+        values = {k: v for k, v in given.items() if k in arguments.for_notebook(nb.stem if shipped else None)}
+        for _, name, message in arguments.check(values, nb.stem if shipped else None):
             problem = ("command line", f"parameter {name!r}", message)
             if problem not in problems:
                 problems.append(problem)
@@ -119,7 +119,10 @@ def _data(args) -> int:
         print("updated: " + ", ".join(changed) if changed else "all hashes already current")
         return EXIT_OK
     for name, entry in data.manifest().items():
-        print(f"{name}: {entry['title']}")
+        print(f"{name}: {entry.get('title', '(no title)')}")
+    problems = data.check_manifest()
+    if problems:
+        raise InputError(problems)
     return EXIT_OK
 
 

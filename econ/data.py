@@ -278,7 +278,7 @@ def defaults(name: str) -> pd.DataFrame:
 def validate_file(path: Path) -> None:
     """Validate one data file (its dataset is its file name); InputError when it is malformed."""
     name = path.stem
-    if path.resolve() == paths.SOURCES.resolve():
+    if paths.same(path, paths.SOURCES):
         sources()
         return
     if name not in DATASETS:
@@ -359,7 +359,12 @@ def rehash() -> list[str]:
     rename, fsync of the folder), so an interrupted rehash leaves the old manifest whole.
     """
     doc = _manifest_document()
-    problems = [p for name in doc["files"] for p in _check_listed(name)]
+    rel = paths.relative(paths.MANIFEST)
+    problems = [(rel, name, "data file has no manifest entry: write its title, description and units first")
+                for name in sorted({p.name for p in paths.DATA.glob("*.csv")} - set(doc["files"]))]
+    problems += [(rel, f"{name}.{key}", "missing: write it before rehashing") for name, entry in doc["files"].items()
+                 for key in ("title", "description", "units") if not entry.get(key)]
+    problems += [p for name in doc["files"] for p in _check_listed(name)]
     if problems:
         raise InputError(problems + [(paths.relative(paths.MANIFEST), "",
                                       "unchanged: fix the files above, then rehash")])

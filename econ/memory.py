@@ -112,20 +112,21 @@ def max_units(notebook: str | None, name: str, arguments: dict) -> int:
 
 
 def check(notebook: str | None, arguments: dict) -> list[tuple[str, str]]:
-    """(argument, message) for each size argument that takes the estimate above the budget."""
+    """(argument, message) when the estimate exceeds the budget, naming the size argument that needs the
+    most memory and the largest value it may take with the others as given; [] when it fits."""
     total = estimate(notebook, arguments)
     if total <= BUDGET:
         return []
-    problems = []
-    for name, n in units(arguments).items():
-        arg = "sweep_steps" if name == "sweep_points" else name
-        most = max_units(notebook, name, arguments)
-        if n > most:
-            largest = math.isqrt(most) if name == "sweep_points" else most
-            problems.append((arg, f"{arguments[arg]:,} needs about {total / 1e9:.1f} GB of memory "
-                                  f"({notebook or 'this notebook'}); at most {BUDGET / 1e9:.0f} GB is allowed: "
-                                  f"{arg} at most {largest:,} with the other values as given"))
-    return problems or [("draws", f"the run needs about {total / 1e9:.1f} GB; at most {BUDGET / 1e9:.0f} GB")]
+    fp = footprint(notebook)
+    sizes = units(arguments)
+    name = max(sizes, key=lambda k: fp.per.get(k, 0) * sizes[k])
+    arg = "sweep_steps" if name == "sweep_points" else name
+    most = max_units(notebook, name, arguments)
+    largest = math.isqrt(most) if name == "sweep_points" else most
+    if name == "sobol_base" and largest > 0:  # Saltelli's N is a power of 2 (econ.arguments)
+        largest = 1 << (largest.bit_length() - 1)
+    return [(arg, f"{arguments[arg]:,} needs about {total / 1e9:.1f} GB of memory ({notebook or 'this notebook'}); "
+                  f"at most {BUDGET / 1e9:g} GB is allowed: {arg} at most {largest:,} with the other values as given")]
 
 
 # --- measuring ----------------------------------------------------------------------------------------

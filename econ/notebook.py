@@ -46,7 +46,7 @@ def notebook_groups(notebook: str) -> tuple[str, ...]:
     return world.groups_of(NOTEBOOK_STAGES[notebook])
 DEFAULT_DRAWS = arguments.declaration("draws")["default"]
 #: Arguments every notebook declares (the rest of :mod:`econ.arguments` is per notebook).
-RUN_ARGUMENTS = tuple(n for n in arguments.NAMES if arguments.declaration(n)["notebooks"] == arguments.ALL)
+RUN_ARGUMENTS = tuple(n for n in arguments.NAMES if arguments.declaration(n)["notebooks"] is None)
 #: The kernel the notebooks name (installed with the package: see econ.kernel).
 KERNELSPEC = {"name": "econ", "display_name": "Python 3 (econ)", "language": "python"}
 
@@ -109,6 +109,7 @@ def start(scenario: str, namespace: dict) -> Scenario:
     """
     from econ import data, kernel
 
+    scenario = str(scenario) if isinstance(scenario, Path) else scenario
     given = {name: namespace[name] for name in arguments.NAMES if name in namespace} | {"scenario": scenario}
     problems = arguments.check(given, kernel.current_notebook(), "notebook arguments")
     problems += data.check_manifest()

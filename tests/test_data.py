@@ -153,10 +153,13 @@ def test_a_folder_named_like_a_csv_refused(tmp_path, capsys):
     (b"\x00\x01\x02binary", "holds NUL bytes"),
     (b"files: {a.csv: {title: [unclosed}\n", "not valid YAML"),
     (b"files:\n  sources.csv: {title: t, description: d, units: u, sha256: yes}\n", "yes is true or false"),
+    ("truncated", "data file has no manifest entry"),  # cut short: it still parses, files are missing from it
 ])
 def test_corrupt_or_missing_manifest_refused(content, message, manifest_copy, capsys):
     if content is None:
         manifest_copy.unlink()
+    elif content == "truncated":
+        manifest_copy.write_bytes(manifest_copy.read_bytes()[:2000].rsplit(b"\n  ", 1)[0] + b"\n")
     else:
         manifest_copy.write_bytes(content)
     problems = data.check_manifest()

@@ -1,6 +1,7 @@
 """Scenario files: inheritance, distributions, and every malformed case named by file and field."""
 
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -284,6 +285,11 @@ def test_a_folder_or_a_device_is_not_a_scenario_file(scenario_dir: Path):
     _expect(Path("/dev/zero.yaml") if Path("/dev/zero.yaml").exists() else scenario_dir / "missing.yaml",
             "no such scenario file")
     _expect("/dev/zero", "is not a regular file")
+    os.mkfifo(scenario_dir / "pipe.yaml")  # reading it would wait for a writer forever
+    _expect(scenario_dir / "pipe.yaml", "is not a regular file (a device or a pipe?)")
+    (scenario_dir / "loop.yaml").symlink_to("loop.yaml")
+    _expect(scenario_dir / "loop.yaml", "no such scenario file")
+    assert cli.main(["validate", str(scenario_dir / "loop.yaml")]) == 2
 
 
 def test_a_very_long_inheritance_chain_is_refused(scenario_dir: Path):
