@@ -5,7 +5,8 @@ is the stage's, written once here. tests/share_reference.py keeps a plain NumPy 
 steps, and a test checks that the two agree.
 
 Work is saved where the economics allows: the nested-logit shares of a *situation type* (region,
-whether the buyers' penalty and Russia's alignment are in force, which vendors may bid) do not change
+its share row (the region's fit, or China's radio tenders), whether the buyers' penalty, Russia's
+alignment and China's response to Western bans are in force, which vendors may bid) do not change
 from year to year, so each type's shares are computed once per draw; each year then only applies
 Russia's quota, Huawei's chip limit and the spending of the cells in each situation. Spending weights
 are kept sparse (a situation's cells belong to a few groups and markets).
@@ -18,13 +19,13 @@ import numpy as np
 
 
 @nb.njit(cache=True, parallel=True)
-def simulate(variant, lam, d_hw, d_zte, align, quota, index, supply, life,
+def simulate(variant, lam, d_hw, d_zte, d_west, align, quota, index, supply, drift, life,
              shares_k, start_k, base_hw_k,
-             type_region, type_base, type_penalty, type_align, type_avail,
+             type_region, type_row, type_base, type_penalty, type_align, type_west, type_avail,
              n_sit, sit_type, n_grp, grp, grp_w, n_mkt, mkt, mkt_w, world_w,
              cell_sit, cell_groups, cell_market, cell_region, tracked_spend,
              ban_start, ban_end, ban_vendor, ban_cell, ban_index,
-             years, russia, russia_group, world, hw, zte, rm, nest_of, n_nests, n_bans, n_markets,
+             years, russia, russia_group, world, hw, zte, rm, nest_of, western, n_nests, n_bans, n_markets,
              metric_t, metric_g, metric_v, market_t, keep_all):
     """Run every draw; returns (the shares of new contracts at the (year, group, vendor) cells
     ``metric_*`` (n,Q), Russia's vendor mix of new contracts (n,T,V), Huawei's sales by market in
@@ -32,7 +33,7 @@ def simulate(variant, lam, d_hw, d_zte, align, quota, index, supply, life,
     removed value per ban (n,T,B), and with ``keep_all`` the value of new contracts and the installed
     base by group (n,T,G,V) and Huawei's sales by market every year (n,T,M); size 1 otherwise)."""
     n = variant.shape[0]
-    T, R, V = index.shape[1], shares_k.shape[1], shares_k.shape[2]
+    T, R, V = index.shape[1], index.shape[2], shares_k.shape[2]
     G, Kc, n_types = start_k.shape[1], cell_groups.shape[0], type_region.shape[0]
     metric_out = np.zeros((n, metric_t.shape[0]))
     russia_mix = np.zeros((n, T, V))
@@ -49,13 +50,14 @@ def simulate(variant, lam, d_hw, d_zte, align, quota, index, supply, life,
         lm = lam[i]
         power = (1.0 - lm) / lm
         up_hw, up_zte, up_align = np.exp(d_hw[i] / lm), np.exp(d_zte[i] / lm), np.exp(align[i] / lm)
+        up_west = np.exp(d_west[i] / lm)
         # Each type's shares: attraction = s * S_g^((1-lambda)/lambda) inverts the base shares; the
         # nested logit then shares new contracts among the vendors that may bid.
         type_shares = np.zeros((n_types, V))
         inclusive = np.zeros(n_nests)
         e = np.zeros(V)
         for u in range(n_types):
-            r = type_region[u]
+            r = type_row[u]
             if type_base[u]:
                 for v in range(V):
                     type_shares[u, v] = shares_k[k, r, v]
@@ -71,6 +73,10 @@ def simulate(variant, lam, d_hw, d_zte, align, quota, index, supply, life,
                 e[zte] *= up_zte
             if type_align[u]:
                 e[hw] *= up_align
+            if type_west[u]:
+                for v in range(V):
+                    if western[v]:
+                        e[v] *= up_west
             inclusive[:] = 0.0
             for v in range(V):
                 inclusive[nest_of[v]] += e[v]
@@ -126,6 +132,14 @@ def simulate(variant, lam, d_hw, d_zte, align, quota, index, supply, life,
                 ty = sit_type[t, u]
                 for v in range(V):
                     s[u, v] = type_shares[ty, v]
+                if not type_base[ty]:
+                    norm = 0.0
+                    for v in range(V):
+                        s[u, v] *= drift[i, t, v]
+                        norm += s[u, v]
+                    if norm > 0:
+                        for v in range(V):
+                            s[u, v] /= norm
                 if q > 0 and type_region[ty] == russia and not type_base[ty] and type_avail[ty, rm]:
                     for v in range(V):
                         s[u, v] *= 1.0 - q

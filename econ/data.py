@@ -95,7 +95,12 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "unit": _text()}),
     Dataset("china_operator_capex", {
         "operator": _text(isin=["china_mobile", "china_telecom", "china_unicom"]), "year": _year(),
-        "capex_cny_bn": _number(ge=0), "basis": _text(isin=["outturn", "plan", "derived"])}),
+        "capex_cny_bn": _number(ge=0), "basis": _text(isin=["outturn", "plan", "derived"]),
+        "capex_5g_cny_bn": _number(ge=0), "basis_5g": _text(isin=["outturn", "plan", "derived"]),
+        "source_id_5g": _text()}),
+    Dataset("china_5g_tenders", {
+        "tender": _text(), "operator": _text(), "year": _year(), "vendor": _text(isin=list(Vendor.__args__)),
+        "share": _share(), "value_cny_bn": _number(ge=0, nullable=True), "complete": _text(isin=["true", "false"])}),
     Dataset("backtest", {
         "figure_id": _text(), "quantity": _text(), "year": _year(), "value": _number(nullable=True),
         "unit": _text(), "scenario": _text(nullable=True), "used_to_fit": _text(isin=["true", "false"]),
@@ -211,10 +216,12 @@ def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: se
                 problems.append((file, f"column '{column}', {_line(case.index)}",
                                  f"value {value!r} fails {case.check}"))
         raise InputError(problems) from None
+    cited = [c for c in out.columns if c.startswith("source_id")]  # source_id, and e.g. source_id_5g
     for i, row in out.iterrows():
-        if sources is not None and row["source_id"] not in sources:
-            problems.append((file, f"column 'source_id', {_line(i)}",
-                             f"{row['source_id']!r} is not a source_id in data/sources.csv"))
+        for column in cited if sources is not None else ():
+            if row[column] not in sources:
+                problems.append((file, f"column '{column}', {_line(i)}",
+                                 f"{row[column]!r} is not a source_id in data/sources.csv"))
         if row["quality"] in ("derived", "assumption") and not (isinstance(row["note"], str) and row["note"].strip()):
             problems.append((file, f"column 'note', {_line(i)}",
                              f"a {row['quality']} figure needs a note saying how it was derived or why assumed"))

@@ -4,18 +4,23 @@
 1. **Base year 2019** (:mod:`econ.share_base`): vendor shares by region fitted to Dell'Oro's world
    shares; national markets inherit them; each market's spending splits into network parts.
 2. **Spending** grows at ``market_growth`` with a 5G wave per region peaking two years after launch
-   (Russia's wave follows the shared ``russia_5g_launch_year``); China, its own market, follows its
-   three operators' capex for 2019-2022 (data/china_operator_capex.csv), then the trend. Each draw
-   takes one of several base-year fits at regional weights spread over their ranges.
+   (Russia's wave follows the shared ``russia_5g_launch_year``); China, its own market
+   (:mod:`econ.china_market`), follows its three operators' 5G and other capex for 2019-2022, then
+   the trend. Each draw takes one of several base-year fits at regional weights spread over their ranges.
 3. **New contracts** are shared by a nested logit (:mod:`econ.choice`) in each market and part:
    * a ban takes its vendors out of the choice set for the parts it names, from its year;
    * outside China, buyers of radio networks mark Huawei and ZTE down by the shift
      :mod:`econ.share_shift` estimates from Dell'Oro's 2019-2020 RAN shares (drawn from its
      sampling distribution), times ``sanctions_penalty_scale``, from the rule's year: the penalty
      is measured, not assumed, and applied only to the part it was measured on;
+   * China's radio contracts follow its 2020 national 5G tenders' shares from 2020; from 2021 its
+     operators mark Western vendors down by the shift estimated from the 2021 tenders, times
+     ``china_response_scale`` (:mod:`econ.china_market`);
    * Huawei gains ``russia_huawei_alignment`` in Russia from 2020; the shared Russian-made target
      path (``russian_made_target`` times ``russia_domestic_capability``) reserves Russian contracts
      for Russian-made kit;
+   * each named vendor's attractiveness also drifts by a random walk of its own, as shares did
+     before the rules (:mod:`econ.vendor_drift`): the part of a share's change no policy explains;
    * Huawei delivers at most its chip supply (from :mod:`econ.chip_supply`) times what it would
      sell without the rules (base shares times spending): when demand exceeds that, each market
      gets the same fraction of its Huawei orders and the rest goes to the other vendors there in
@@ -37,11 +42,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from econ import share_shift, uncertainty
-from econ.choice import HUAWEI, NEST_OF, NESTS, RUSSIAN_MADE, VENDORS, ZTE, shift_for_log_odds
+from econ import china_market, data, share_shift, uncertainty, vendor_drift
+from econ.choice import HUAWEI, NEST_OF, NESTS, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, shift_for_log_odds
 from econ.errors import InputError
 from econ.scenario import PARTS, Scenario, path_value
-from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, BaseYear, base_year, base_years, china_capex_index
+from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, BaseYear, base_year, base_years
 from econ.world import Metric, Stage, interval_metrics
 
 END_YEAR = 2030
@@ -53,9 +58,12 @@ RANK_YEAR = 2025
 ALIGNMENT_FROM = 2020
 #: The 5G wave peaks this many years after launch, with this spread (years): a modelling choice.
 WAVE_PEAK_LAG, WAVE_WIDTH = 2.0, 1.5
-#: Network parts the estimated buyers' penalty applies to: it is measured on radio-network shares
-#: (Dell'Oro RAN outside China, econ.share_shift), so it is applied there and nowhere else.
+#: The radio part: the buyers' penalty is measured on radio-network shares (Dell'Oro RAN outside
+#: China, econ.share_shift), so it is applied there and nowhere else; China's national 5G tenders
+#: (econ.china_market) are for it too.
 PENALISED_PARTS = ("ran",)
+#: Row of the kernel's share table holding China's radio tender shares (after the regions').
+CHINA_RADIO = len(REGIONS)
 #: National markets left out of Russia's rank among Huawei's foreign markets (home and remainders).
 FOREIGN_EXCLUDED = ("china", "other_europe", "other_apac", "other_world")
 #: (vendor, group, year) of each share metric.
@@ -109,8 +117,11 @@ STAGE = Stage(
     ),
     drawn_inputs={"sanctions_shift_huawei": "econ.share_shift estimate (Huawei), drawn from its sampling distribution",
                   "sanctions_shift_zte": "econ.share_shift estimate (ZTE), drawn jointly with Huawei's",
-                  "base_year_variant": "data/equipment_regions.csv: regional weights over their ranges (one of 16 fits)"},
-    bytes_per_draw=8 * len(YEARS) * (2 * len(GROUPS) * len(VENDORS) + 24 + 8),
+                  "base_year_variant": "data/equipment_regions.csv: regional weights over their ranges (one of 16 fits)",
+                  "china_western_shift": "econ.china_market estimate from China's 2020-2021 radio tenders, drawn",
+                  "vendor_drift_sd": "econ.vendor_drift: sd of vendors' own yearly log-odds changes before 2020, drawn",
+                  "vendor_drift_seed": "econ.vendor_drift: the seed of each draw's random walks"},
+    bytes_per_draw=8 * len(YEARS) * (2 * len(GROUPS) * len(VENDORS) + 24 + 8 + 6 * len(VENDORS)),
 )
 
 
@@ -133,12 +144,14 @@ def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     values, vectors = np.linalg.eigh(cov)
     x = mean + z @ (vectors * np.sqrt(np.clip(values, 0, None))).T
     variant = uncertainty.rng_for(scenario.seed, "base_year_variant").integers(0, VARIANTS, n).astype(float)
-    return {"sanctions_shift_huawei": x[:, 0], "sanctions_shift_zte": x[:, 1], "base_year_variant": variant}
+    return {"sanctions_shift_huawei": x[:, 0], "sanctions_shift_zte": x[:, 1], "base_year_variant": variant,
+            "china_western_shift": china_market.draw_shift(scenario.seed, n), **vendor_drift.draw_inputs(scenario.seed, n)}
 
 
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
     mean, _ = _shift_estimate()
-    return {"sanctions_shift_huawei": mean[:1], "sanctions_shift_zte": mean[1:], "base_year_variant": np.zeros(1)}
+    return {"sanctions_shift_huawei": mean[:1], "sanctions_shift_zte": mean[1:], "base_year_variant": np.zeros(1),
+            "china_western_shift": np.array([china_market.response_estimate().shift]), **vendor_drift.central_inputs()}
 
 
 def check(scenario: Scenario) -> None:
@@ -234,7 +247,14 @@ def situations(layout: Layout, year: int) -> tuple[np.ndarray, np.ndarray, np.nd
 # --- the dynamics ------------------------------------------------------------------------------------
 
 def spend_index(layout: Layout, scenario: Scenario, p: dict) -> np.ndarray:
-    """Spending relative to 2019 by draw, year and region (n, T, R): trend growth times 5G waves."""
+    """Spending relative to 2019 by draw, year and region (n, T, R).
+
+    Trend growth times 5G waves; China follows its operators' capex (:mod:`econ.china_market`);
+    and in the years Dell'Oro published a world total (data/market_size.csv), the regions other
+    than China and Russia are scaled together so that the world adds up to it (Russia is sized
+    from its own operators' capex), the scaling then held: a region's path is its wave's shape,
+    the world's level is the record's.
+    """
     regions = layout.base.markets.groupby("region")["launch_year"].first().reindex(REGIONS).to_numpy().copy()
     regions[REGIONS.index("russia")] = scenario.parameters.russia_5g_launch_year
     years = np.array(YEARS, dtype=float)
@@ -243,13 +263,36 @@ def spend_index(layout: Layout, scenario: Scenario, p: dict) -> np.ndarray:
     level = level / level[:, :1, :]
     trend = (1.0 + p["market_growth"][:, None]) ** (years[None, :] - BASE_YEAR)
     out = trend[:, :, None] * level
-    # China follows its operators' capex while there are data, then the trend.
-    observed = china_capex_index()
-    last = max(observed)
-    china = REGIONS.index("china")
+    # China follows its operators' 5G and other capex while there are data, then the trend.
+    growth = np.broadcast_to(p["market_growth"], (out.shape[0],))
+    out[:, :, REGIONS.index("china")] = china_market.spend_index(
+        np.broadcast_to(p["china_5g_equipment_intensity"], (out.shape[0],)), growth, YEARS)
+    return _to_world_totals(out, scenario, p)
+
+
+def world_totals() -> dict[int, float]:
+    """Dell'Oro's world telecom-equipment totals after the base year (USD bn; default rows)."""
+    size = data.defaults("market_size")
+    rows = size[(size["market"] == "telecom_equipment") & (size["region"] == "world") & (size["year"] > BASE_YEAR)]
+    return {int(r.year): float(r.size_usd_bn) for r in rows.itertuples() if r.year <= END_YEAR}
+
+
+def _to_world_totals(index: np.ndarray, scenario: Scenario, p: dict) -> np.ndarray:
+    fits = base_years(scenario.parameters.russia_equipment_share_of_capex)
+    spend = np.stack([f.markets.groupby("region")["spend_usd_bn"].sum().reindex(REGIONS).to_numpy() for f in fits])
+    base = spend[np.clip(np.broadcast_to(p["base_year_variant"], (index.shape[0],)).astype(np.int64), 0, VARIANTS - 1)]
+    fixed = np.isin(REGIONS, ("china", "russia"))
+    factor = np.ones(index.shape[0])
     for t, year in enumerate(YEARS):
-        out[:, t, china] = observed[year] if year in observed else observed[last] * (1 + p["market_growth"]) ** (year - last)
-    return out
+        total = world_totals().get(year)
+        if total is not None:
+            rest = (base[:, ~fixed] * index[:, t, ~fixed]).sum(axis=1)
+            factor = (total - (base[:, fixed] * index[:, t, fixed]).sum(axis=1)) / rest
+            if np.any(factor <= 0):
+                raise InputError.single("data/market_size.csv", f"size_usd_bn ({year})",
+                                        f"{total} is below China's and Russia's spending that year")
+        index[:, t, ~fixed] *= factor[:, None]
+    return index
 
 
 def _utility_shifts(scenario: Scenario, layout: Layout, p: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -276,22 +319,26 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
     s = scenario.parameters
     layout = Layout.build(scenario)
     penalty_year = s.rule_effective_date.year if bool(np.any(p["sanctions_penalty_scale"] > 0)) else None
-    k = _kernel_inputs(s.russia_equipment_share_of_capex, s.vendor_bans, penalty_year)
+    response = bool(np.any(p["china_response_scale"] > 0))
+    k = _kernel_inputs(s.russia_equipment_share_of_capex, s.vendor_bans, penalty_year, response)
+    d_west = np.broadcast_to(p["china_response_scale"] * p["china_western_shift"], (len(p["vendor_nest_correlation"]),))
     lam = 1.0 - p["vendor_nest_correlation"]
     d_huawei, d_zte = _utility_shifts(scenario, layout, p)
     quota = path_value(s.russian_made_target, YEARS)[None, :] * p["russia_domestic_capability"][:, None]
     index = spend_index(layout, scenario, p)
     n, T = len(lam), len(YEARS)
+    drift = vendor_drift.walks(np.broadcast_to(p["vendor_drift_sd"], (n,)), np.broadcast_to(p["vendor_drift_seed"], (n,)), T)
     c = np.ascontiguousarray
     cells = [(YEARS.index(y), GROUPS.index(g), VENDORS.index(v)) for v, g, y in SHARE_METRICS.values()]
     metric_t, metric_g, metric_v = (np.array([x[j] for x in cells], np.int64) for j in range(3))
     metric, mix, market, hw_sales, hw_inst, uncon, removed, new, inst, by_market = _share_kernel.simulate(
         c(np.clip(p["base_year_variant"].astype(np.int64), 0, VARIANTS - 1)), c(lam, dtype=float), c(d_huawei, dtype=float),
-        c(d_zte, dtype=float), c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
+        c(d_zte, dtype=float), c(d_west, dtype=float), c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
         c(np.broadcast_to(quota, (n, T)), dtype=float), c(index, dtype=float),
-        c(np.broadcast_to(supply, (n, T)), dtype=float),
+        c(np.broadcast_to(supply, (n, T)), dtype=float), drift,
         c(p["equipment_life_years"], dtype=float), *k, np.array(YEARS, dtype=np.int64), REGIONS.index("russia"),
-        GROUPS.index("russia"), GROUPS.index("world"), HUAWEI, ZTE, RUSSIAN_MADE, NEST_OF.astype(np.int64), len(NESTS),
+        GROUPS.index("russia"), GROUPS.index("world"), HUAWEI, ZTE, RUSSIAN_MADE, NEST_OF.astype(np.int64), WESTERN,
+        len(NESTS),
         len(layout.bans), len(layout.base.markets), metric_t, metric_g, metric_v, YEARS.index(RANK_YEAR), keep == "all")
     out = {"share_metrics": dict(zip(SHARE_METRICS, metric.T)), "russia_mix": mix, "huawei_market_rank_year": market,
            "huawei_sales_usd_bn": hw_sales, "huawei_installed_usd_bn": hw_inst, "huawei_unconstrained_usd_bn": uncon,
@@ -302,16 +349,19 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
 
 
 @functools.lru_cache(maxsize=32)
-def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int | None) -> tuple:
+def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int | None, response: bool) -> tuple:
     """What the kernel needs that does not change with the draws: the base shares and spending of
-    each base-year variant, the situation types and each year's situations with their (sparse)
-    spending weights by group and market, the cells a removal tracks, and the removal bans."""
+    each base-year variant (with China's tender shares as one more row, :data:`CHINA_RADIO`), the
+    situation types and each year's situations with their (sparse) spending weights by group and
+    market, the cells a removal tracks, and the removal bans."""
     layout = _layout(russia_equipment_share, bans)
     fits = base_years(russia_equipment_share)
     cells = layout.cells
     cell_region = cells["region"].map({r: i for i, r in enumerate(REGIONS)}).to_numpy()
     part_share = cells["part"].map(layout.base.parts).to_numpy()
     shares_k = np.stack([f.region_shares.to_numpy() for f in fits])                       # (K, R, V)
+    radio = np.broadcast_to(china_market.radio_shares(), (len(fits), 1, len(VENDORS)))
+    shares_k = np.concatenate([shares_k, radio], axis=1)                                  # (K, R + 1, V)
     spend_k = np.stack([f.markets.set_index("market")["spend_usd_bn"].reindex(cells["market"]).to_numpy() * part_share
                         for f in fits])                                                    # (K, C)
     groups, markets = layout.group_matrix(), layout.market_matrix()
@@ -324,13 +374,17 @@ def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int
     for year in YEARS:
         which, region, pen, avail = situations(layout, year)
         keys = [(int(r), year == BASE_YEAR, bool(penalty_year is not None and year >= penalty_year and r != china and pn),
-                 bool(r == russia and year >= ALIGNMENT_FROM), tuple(bool(a) for a in av))
+                 bool(r == russia and year >= ALIGNMENT_FROM), tuple(bool(a) for a in av),
+                 CHINA_RADIO if (r == china and pn and year >= china_market.TENDERS_FROM) else int(r),
+                 bool(response and r == china and pn and year >= china_market.RESPONSE_FROM))
                 for r, pn, av in zip(region, pen, avail)]
         per_year.append((which, [types.setdefault(key, len(types)) for key in keys]))
     ordered = sorted(types, key=types.get)
     type_region = np.array([key[0] for key in ordered], np.int64)
     type_base, type_penalty, type_align = (np.array([key[j] for key in ordered], np.bool_) for j in (1, 2, 3))
     type_avail = np.array([key[4] for key in ordered], np.bool_)
+    type_row = np.array([key[5] for key in ordered], np.int64)
+    type_west = np.array([key[6] for key in ordered], np.bool_)
     umax = max(len(t) for _, t in per_year)
     n_sit = np.array([len(t) for _, t in per_year], np.int64)
     sit_type = np.zeros((T, umax), np.int64)
@@ -357,7 +411,7 @@ def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int
     ban_cell = np.array([np.isin(tracked, c_) for _, c_ in removal], np.bool_).reshape(len(removal), len(tracked))
     ban_index = np.array([i for i, _ in removal], np.int64)
     cell_market = markets[tracked].argmax(axis=1).astype(np.int64) if len(tracked) else np.zeros(0, np.int64)
-    return (shares_k, start_k, base_hw_k, type_region, type_base, type_penalty, type_align, type_avail,
+    return (shares_k, start_k, base_hw_k, type_region, type_row, type_base, type_penalty, type_align, type_west, type_avail,
             n_sit, sit_type, n_grp, grp, grp_w, n_mkt, mkt, mkt_w, world_w, cell_sit, groups[tracked].copy(),
             cell_market, cell_region[tracked].astype(np.int64), spend_k[:, tracked].copy(),
             ban_start, ban_end, ban_vendor, ban_cell, ban_index)

@@ -61,7 +61,8 @@ STAGE = Stage(
     metrics=tuple(Metric(k, "USD bn, nominal", label, f"Taiwan, South Korea, Japan and mainland China: {meaning}")
                   for k, (label, meaning) in _M.items()),
     drawn_inputs={"procurement_china": "data/huawei_procurement.csv: 2019 china (range 8-25)",
-                  **{f"consumer_share_{c}": f"data/procurement_by_business.csv: {c}" for c in CATEGORIES}},
+                  **{f"consumer_share_{c}": f"data/procurement_by_business.csv: {c}" for c in CATEGORIES},
+                  "category_mix_*": "data/procurement_category_mix.csv: each share over its range, renormalised"},
     bytes_per_draw=8 * (4 * 7 * len(CATEGORIES) + 3 * MONTHS + 2 * 12 * 12),
 )
 
@@ -77,6 +78,8 @@ class SupplyChain:
 
     sales: np.ndarray
     mix: pd.DataFrame
+    mix_ranges: dict              # "category_mix_ECONOMY_CATEGORY" -> (share, low, high)
+    totals: np.ndarray            # (E,) annual purchases by economy, USD bn (China's: central)
     china_range: tuple[float, float, float]
     network: np.ndarray
     use: dict
@@ -114,16 +117,28 @@ class SupplyChain:
                                     f"need one row for each of {', '.join(CATEGORIES)}")
         use_ranges = {c: (float(use.at[c, "consumer_share"]), float(use.at[c, "consumer_share_low"]),
                           float(use.at[c, "consumer_share_high"])) for c in CATEGORIES}
-        return cls(totals.to_numpy()[:, None] * mix_table.to_numpy(), mix_table, (float(china["procurement_usd_bn"]),
+        mix_ranges = {f"category_mix_{r.supplier_economy}_{r.product_category}": (float(r.share), float(r.share_low),
+                                                                                   float(r.share_high))
+                      for r in mix.itertuples() if r.supplier_economy in economies}
+        return cls(totals.to_numpy()[:, None] * mix_table.to_numpy(), mix_table, mix_ranges, totals.to_numpy(),
+                   (float(china["procurement_usd_bn"]),
                    float(low), float(high)), a, use_ranges, economies, data.cite(pd.concat([proc, mix])))
 
     def matrix(self, p: dict) -> np.ndarray:
-        """Annual sales to Huawei per draw (n, E, C), mainland China's total from ``p``."""
+        """Annual sales to Huawei per draw (n, E, C): each economy's total (mainland China's from
+        ``p``) times its category mix, each share drawn over its documented range and the mix
+        renormalised to sum to 1."""
         n = len(p["procurement_china"])
-        out = np.broadcast_to(self.sales, (n, *self.sales.shape)).copy()
-        i = self.economies.index("china")
-        out[:, i, :] = p["procurement_china"][:, None] * self.mix.loc["china"].to_numpy()[None, :]
-        return out
+        mix = np.broadcast_to(self.mix.to_numpy(), (n, *self.mix.shape)).copy()
+        for e, economy in enumerate(self.economies):
+            for c, category in enumerate(CATEGORIES):
+                name = f"category_mix_{economy}_{category}"
+                if name in p:
+                    mix[:, e, c] = p[name]
+        mix /= np.where(mix.sum(axis=2, keepdims=True) > 0, mix.sum(axis=2, keepdims=True), 1.0)
+        totals = np.broadcast_to(self.totals, (n, len(self.economies))).copy()
+        totals[:, self.economies.index("china")] = p["procurement_china"]
+        return totals[:, :, None] * mix
 
     def multiplier(self, scale) -> np.ndarray:
         """Second-round Leontief multiplier ``(I - sA)^-1 - I`` per draw (n, C, C)."""
@@ -143,7 +158,8 @@ def chain() -> SupplyChain:
 
 def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     c = chain()
-    ranges = {"procurement_china": c.china_range, **{f"consumer_share_{k}": v for k, v in c.use.items()}}
+    ranges = {"procurement_china": c.china_range, **{f"consumer_share_{k}": v for k, v in c.use.items()},
+              **c.mix_ranges}
     return {name: uncertainty.Triangular(low=lo, mode=v, high=hi).sample(uncertainty.rng_for(scenario.seed, name), n)
             if lo < hi else np.full(n, v) for name, (v, lo, hi) in ranges.items()}
 
@@ -151,7 +167,8 @@ def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
     c = chain()
     return {"procurement_china": np.array([c.china_range[0]]),
-            **{f"consumer_share_{k}": np.array([v[0]]) for k, v in c.use.items()}}
+            **{f"consumer_share_{k}": np.array([v[0]]) for k, v in c.use.items()},
+            **{k: np.array([v[0]]) for k, v in c.mix_ranges.items()}}
 
 
 def check(scenario: Scenario) -> None:

@@ -291,6 +291,10 @@ class Parameters(StrictModel):
         0.0, unit="multiple of the estimated shift", group="policy", low=0.0, high=3.0,
         meaning="Buyers' mark-down of Huawei and ZTE outside China, as a multiple of the 2020 shift "
                 "estimated from vendor shares")
+    china_response_scale: Uncertain = param(
+        0.0, unit="multiple of the estimated shift", group="policy", low=0.0, high=3.0,
+        meaning="Chinese operators' mark-down of Western vendors in their radio tenders after Western bans "
+                "on Huawei, as a multiple of the shift estimated from the 2020 and 2021 tenders")
     honor_sale_date: date | None = param(
         None, unit="date", group="policy", low=date(2020, 1, 1), high=date(2030, 12, 31),
         meaning="Date Huawei sells its Honor handset brand (none: it keeps it)")
@@ -335,7 +339,12 @@ class Parameters(StrictModel):
         meaning="Nominal growth of telecom-equipment spending each year outside 5G waves")
     five_g_wave_uplift: Uncertain = param(
         0.25, unit="fraction of base spend", group="market_share", low=0.0, high=1.0,
-        meaning="Extra spending at the peak of a region's 5G build-out wave (China follows its operators' capex)")
+        meaning="Extra spending at the peak of a region's 5G build-out wave (China follows its operators' 5G "
+                "and other capex)")
+    china_5g_equipment_intensity: Uncertain = param(
+        1.5, unit="ratio", group="market_share", low=1.0, high=4.0,
+        meaning="Equipment bought per yuan of China's 5G capex relative to a yuan of its other capex "
+                "(1: China's equipment spending follows total capex)")
     # --- installed equipment (read by market shares and rip-and-replace) ---------------------------
     equipment_life_years: Uncertain = param(
         8.0, unit="years", group="equipment", low=4.0, high=15.0,

@@ -224,16 +224,3 @@ def base_years(russia_equipment_share: float = 0.5) -> tuple[BaseYear, ...]:
         w = low + row * (high - low)
         fits.append(BaseYear.derive(russia_equipment_share, dict(zip(regions.index, w / w.sum()))))
     return tuple(fits)
-
-
-@lru_cache(maxsize=1)
-def china_capex_index() -> dict[int, float]:
-    """China's three operators' capex relative to 2019, by year (data/china_operator_capex.csv):
-    the path of China's telecom-equipment spending while data exist."""
-    capex = data.load("china_operator_capex")
-    table = capex.pivot_table(index="year", columns="operator", values="capex_cny_bn", aggfunc="sum")
-    if BASE_YEAR not in table.index or table.isna().any().any():
-        raise InputError.single("data/china_operator_capex.csv", "capex_cny_bn",
-                                f"need every operator's capex for every year from {BASE_YEAR}")
-    total = table.sum(axis=1)
-    return {int(y): float(v / total[BASE_YEAR]) for y, v in total.items()}

@@ -3,7 +3,8 @@ reference the compiled kernel is tested against (tests/test_market_share.py)."""
 
 import numpy as np
 
-from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, ZTE, probabilities, utilities
+from econ import china_market, vendor_drift
+from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, probabilities, utilities
 from econ.market_share import ALIGNMENT_FROM, GROUPS, YEARS, Layout, _utility_shifts, removal_years, situations, spend_index
 from econ.scenario import Scenario, path_value
 from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, base_years
@@ -32,6 +33,11 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
                         for f in fits])                                                    # (K, C)
     base = shares_k[variant]                                                               # (n, R, V)
     attraction = np.exp(utilities(base, p["vendor_nest_correlation"]) / lam[:, None, None])
+    # China's radio contracts from 2020: its national tenders' shares (the same for every draw).
+    radio = np.broadcast_to(china_market.radio_shares(), (n, 1, V))
+    radio_attraction = np.exp(utilities(radio, p["vendor_nest_correlation"]) / lam[:, None, None])[:, 0]  # (n, V)
+    d_west = p["china_response_scale"] * p["china_western_shift"]
+    drift = vendor_drift.walks(p["vendor_drift_sd"], p["vendor_drift_seed"], T)          # (n, T, V)
     index = spend_index(layout, scenario, p)                                # (n, T, R)
     groups, markets = layout.group_matrix(), layout.market_matrix()
     d_huawei, d_zte = _utility_shifts(scenario, layout, p)
@@ -62,7 +68,13 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
         if year == BASE_YEAR:
             shares = base[:, sit_region, :].copy()
         else:
-            e = attraction[:, sit_region, :] * avail[None]
+            e = attraction[:, sit_region, :].copy()
+            china_radio = (sit_region == REGIONS.index("china")) & sit_penalised
+            if year >= china_market.TENDERS_FROM:
+                e[:, china_radio] = radio_attraction[:, None, :]
+            e *= avail[None]
+            if year >= china_market.RESPONSE_FROM and np.any(p["china_response_scale"] > 0):
+                e[:, china_radio] *= np.where(WESTERN, np.exp(d_west / lam)[:, None], 1.0)[:, None, :]
             if penalised and year >= s.rule_effective_date.year:
                 outside = (sit_region != REGIONS.index("china")) & sit_penalised
                 e[:, outside, HUAWEI] *= np.exp(d_huawei / lam)[:, None]
@@ -71,6 +83,8 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
             if year >= ALIGNMENT_FROM and russia.any():
                 e[:, russia, HUAWEI] *= np.exp(p["russia_huawei_alignment"] / lam)[:, None]
             shares = probabilities(e, lam[:, None])
+            shares = shares * drift[:, t][:, None, :]
+            shares = shares / shares.sum(axis=-1, keepdims=True)
             if russia.any() and quota[:, t].any():
                 q = quota[:, t][:, None, None] * avail[None, russia, RUSSIAN_MADE][..., None]
                 shares[:, russia] = shares[:, russia] * (1 - q)

@@ -1,3 +1,5 @@
+import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,9 +40,13 @@ def test_installed_console_script():
 
 def test_output_closed_early_is_quiet():
     # `econ params | head -1`: the reader goes away; no BrokenPipeError traceback, SIGPIPE's exit status
-    proc = subprocess.Popen([sys.executable, "-m", "econ", "params"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.stdout.readline()
-    proc.stdout.close()
+    # A one-page pipe, so that the table (about 10 kB) cannot all fit before the reader leaves.
+    read, write = os.pipe()
+    fcntl.fcntl(write, 1031, 4096)  # F_SETPIPE_SZ (Linux)
+    proc = subprocess.Popen([sys.executable, "-m", "econ", "params"], stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    with os.fdopen(read, "rb") as reader:
+        reader.readline()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == cli.EXIT_BROKEN_PIPE and "Traceback" not in err and "BrokenPipe" not in err, err
 

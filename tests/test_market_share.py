@@ -8,7 +8,7 @@ import vl_convert
 from conftest import edit
 from share_reference import simulate_reference
 
-from econ import charts, chip_supply, share_base, share_shift, world
+from econ import charts, china_market, chip_supply, share_base, share_shift, world
 from econ import market_share as ms
 from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, ZTE, probabilities, utilities
 from econ.errors import InputError
@@ -76,12 +76,18 @@ def test_ras_known_answer():
         share_base.ras(prior, np.array([3.0, 1.0]), np.array([2.0, 3.0]), np.zeros((2, 2), bool))
 
 
-def test_china_follows_its_operators_capex():
+def test_china_follows_its_operators_capex_and_the_world_adds_up_to_the_record():
     scn, p, _ = _run("baseline", central=True)
     index = ms.spend_index(ms.Layout.build(scn), scn, p)
-    observed = share_base.china_capex_index()
+    capex = china_market.capex()
+    k = float(p["china_5g_equipment_intensity"][0])
+    weighted = k * capex["five_g"] + capex["total"] - capex["five_g"]
+    spend = ms.Layout.build(scn).base.markets.groupby("region")["spend_usd_bn"].sum().reindex(share_base.REGIONS)
     for year in (2020, 2021, 2022):
-        assert index[0, T[year], share_base.REGIONS.index("china")] == pytest.approx(observed[year])
+        assert index[0, T[year], share_base.REGIONS.index("china")] == pytest.approx(weighted[year] / weighted[2019])
+    for year, total in ms.world_totals().items():
+        assert (spend.to_numpy() * index[0, T[year]]).sum() == pytest.approx(total)
+    assert set(ms.world_totals()) == {2020, 2021}
 
 
 # --- the choice model ---------------------------------------------------------------------------
@@ -112,15 +118,21 @@ def test_shares_sum_to_one_everywhere(name):
     assert np.allclose(_shares(sim).sum(axis=-1), 1.0) and np.allclose(_shares(sim, "installed").sum(axis=-1), 1.0)
 
 
-def test_no_policy_change_keeps_base_shares(base):
-    _, _, sim = _run("baseline", **QUIET)
-    shares = _shares(sim)[0]                       # (T, G, V), variant 0 is the central fit only for draw 0
+def test_no_policy_change_keeps_base_shares_and_china_radio_follows_its_tenders(base):
     central = share_base.base_years()[0].region_shares
     _, p, sim = _run("baseline", central=True, **QUIET)
-    shares = _shares(sim)[0]
+    shares = _shares(sim)[0]                       # (T, G, V), the central run: no drift
     for r in share_base.REGIONS:
+        if r == "china":
+            continue
         np.testing.assert_allclose(shares[:, G[r]], np.broadcast_to(central.loc[r].to_numpy(), shares[:, G[r]].shape),
                                    atol=1e-9)
+    china = G["china"]
+    np.testing.assert_allclose(shares[0, china], central.loc["china"].to_numpy(), atol=1e-9)
+    ran = base.parts["ran"]
+    for year in (2020, 2025):
+        mixed = ran * china_market.radio_shares() + (1 - ran) * central.loc["china"].to_numpy()
+        np.testing.assert_allclose(shares[T[year], china], mixed, atol=1e-9)
 
 
 def test_banned_vendor_wins_nothing_in_the_banned_parts_and_a_core_ban_leaves_the_radio_network_alone():
@@ -290,16 +302,6 @@ def test_parts_not_summing_to_one_are_named(data_copy):
     edit(data_copy / "equipment_parts.csv", "core,0.10", "core,0.30")
     with pytest.raises(InputError, match=r"equipment_parts.csv: share_of_spend: shares sum to 1.2"):
         share_base.BaseYear.derive()
-
-
-def test_missing_china_capex_is_named(data_copy):
-    edit(data_copy / "china_operator_capex.csv", "china_unicom,2021,70.0,plan", "china_unicom,2023,70.0,plan")
-    share_base.china_capex_index.cache_clear()
-    try:
-        with pytest.raises(InputError, match="china_operator_capex.csv: capex_cny_bn: need every operator"):
-            share_base.china_capex_index()
-    finally:
-        share_base.china_capex_index.cache_clear()
 
 
 def test_banning_every_vendor_is_named():
