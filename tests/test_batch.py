@@ -150,7 +150,7 @@ def test_kernel_start_failure_is_retried(tmp_path, monkeypatch):
         nbformat.write(nbformat.read(input_path, as_version=4), output_path)
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
-    monkeypatch.setattr(batch.time, "sleep", lambda s: None)
+    monkeypatch.setattr(time, "sleep", lambda s: None)
     job = batch.execute(_job(tmp_path), str(tmp_path), {"timeout": 60, "show_code": False})
     assert job.status == "ok" and job.attempts == 3 and len(calls) == 3
     assert calls[0]["parameters"]["output_dir"] == "." and calls[0]["resources"]["metadata"]["path"].startswith(
@@ -164,7 +164,7 @@ def test_kernel_that_never_starts_gives_a_failed_job_with_a_report(tmp_path, mon
         raise RuntimeError("Kernel didn't respond in 60 seconds")
 
     monkeypatch.setattr(papermill, "execute_notebook", dead)
-    monkeypatch.setattr(batch.time, "sleep", lambda s: None)
+    monkeypatch.setattr(time, "sleep", lambda s: None)
     job = batch.execute(_job(tmp_path), str(tmp_path), {"timeout": 60, "show_code": False})
     assert job.status == "failed" and job.attempts == batch.KERNEL_START_RETRIES
     page = (tmp_path / "a" / "01_second" / "01_second.html").read_text()

@@ -1,0 +1,33 @@
+"""Running every scenario through every notebook: validated first, then executed in parallel
+worker processes (or on a Dask cluster), published as offline HTML and indexed.
+
+Layout of a run::
+
+    outputs/runs/RUN_ID/index.html              scenario comparison (links to every report)
+    outputs/runs/RUN_ID/manifest.json           parameters, input hashes, data hashes, versions,
+                                                git commit, timings and status of every notebook
+    outputs/runs/RUN_ID/metrics.csv             every results.json metric, tidy
+    outputs/runs/RUN_ID/SCENARIO/NOTEBOOK/      NOTEBOOK.ipynb (executed), NOTEBOOK.html (report),
+                                                results.json, job.json (this job's record)
+    outputs/latest -> runs/RUN_ID               the newest complete run
+
+The modules, in the order a run uses them:
+
+``planning``    every scenario, data file and parameter checked before any kernel starts; the jobs
+``provenance``  input hashes (what ``--resume`` compares), data hashes, versions, git commit
+``runs``        run folders, publishing, ``outputs/latest``, finding and reusing earlier runs
+``executors``   where jobs run: local worker processes or a Dask cluster
+``job``         one job: its notebook executed, its report published, its record written
+``runner``      :func:`run`, the ``econ run`` entry
+"""
+
+from econ.batch.executors import worker_facts
+from econ.batch.job import DEFAULT_TIMEOUT, KERNEL_START_RETRIES, KERNEL_START_TIMEOUT, Job, execute
+from econ.batch.planning import SET_BY_RUN, Plan, injected_code, notebooks, plan
+from econ.batch.provenance import VERSIONED, data_digest, versions
+from econ.batch.runner import RunResult, run
+from econ.batch.runs import find_run
+
+__all__ = ["DEFAULT_TIMEOUT", "KERNEL_START_RETRIES", "KERNEL_START_TIMEOUT", "SET_BY_RUN", "VERSIONED", "Job", "Plan",
+           "RunResult", "data_digest", "execute", "find_run", "injected_code", "notebooks", "plan", "run", "versions",
+           "worker_facts"]

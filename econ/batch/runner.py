@@ -1,0 +1,123 @@
+"""The ``econ run`` entry: validate, run, publish and index, then point outputs/latest at the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from econ import comparison, paths, report
+from econ.batch import executors, runs
+from econ.batch.job import DEFAULT_TIMEOUT, Job
+from econ.batch.planning import Plan, plan
+from econ.batch.provenance import data_digest, git_commit, sha256, versions
+from econ.errors import InputError
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    jobs: list[Job]
+    exit_code: int
+
+
+def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: dict, created: str,
+              seconds: float) -> dict:
+    return {
+        "run_id": run_id, "status": "complete", "created": created,
+        "finished": dt.datetime.now().isoformat(timespec="seconds"), "seconds": round(seconds, 2),
+        "summary": summary, "options": options,
+        "git": git_commit(), "versions": versions(), "platform": platform.platform(),
+        "data_sha256": data_digest(),
+        "notebooks": {p.stem: {"path": paths.relative(p), "sha256": sha256(p.read_bytes())} for p in work.notebooks},
+        "scenarios": {name: {"title": s.title, "description": s.description, "inherits": s.inherits,
+                             "seed": s.seed, "files": list(s.files),
+                             "parameters": s.parameters.model_dump(mode="json")} for name, s in work.scenarios.items()},
+        "jobs": [asdict(j) for j in jobs],
+    }
+
+
+def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, workers: int | None = None,
+        timeout: int = DEFAULT_TIMEOUT, show_code: bool = False, resume: str | None = None,
+        executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
+        scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
+        kernel: str | None = None, progress: bool = True) -> RunResult:
+    """Validate, run, publish and index; point outputs/latest at the new run.
+
+    Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
+    any failed. Raises InputError (exit code 2) before anything runs when the input is bad.
+    """
+    if executor not in ("processes", "dask"):
+        raise InputError.single("command line", "--executor", f"{executor!r}: use processes or dask")
+    if executor == "dask" and not scheduler:
+        raise InputError.single("command line", "--scheduler", "--executor dask needs --scheduler tcp://HOST:PORT")
+    if timeout <= 0:
+        raise InputError.single("command line", "--timeout", f"{timeout}: give seconds > 0")
+    outputs = Path(outputs or paths.OUTPUTS).resolve()
+    work = plan(scenarios, overrides, scenario_dir=scenario_dir, notebook_dir=notebook_dir, only=only,
+                show_code=show_code)
+    old_run = runs.find_run(outputs, resume) if resume else None
+    (outputs / "runs").mkdir(parents=True, exist_ok=True)
+    client = executors.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
+        if executor == "dask" else None
+    run_id, partial = runs.new_run(outputs)
+    final = outputs / "runs" / run_id
+    for note in work.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+    jobs = work.jobs
+    previous = runs.previous_jobs(old_run) if old_run else {}
+    reused = [job for job in jobs if previous and runs.reuse(job, previous, old_run, partial)]
+    reused_ids = {id(job) for job in reused}
+    todo = [job for job in jobs if id(job) not in reused_ids]
+    cpus = os.cpu_count() or 1
+    workers = max(1, min(workers or cpus, len(todo) or 1))
+    options = {"timeout": timeout, "show_code": show_code, "kernel": kernel,
+               "threads": max(1, cpus // workers) if executor == "processes" else None}
+    where = (f"on {workers} worker{'s' if workers > 1 else ''}" if executor == "processes"
+             else f"on the Dask cluster at {scheduler}")
+    print(f"Run {run_id}: {len(jobs)} notebook runs ({len(work.scenarios)} scenarios × {len(work.notebooks)} "
+          f"notebooks), {len(reused)} reused" + (f" from {old_run.name}" if old_run else "") + f", {where}",
+          file=sys.stderr)
+    started = time.perf_counter()
+    created = dt.datetime.now().isoformat(timespec="seconds")
+    try:
+        with tqdm(total=len(jobs), initial=len(reused), desc="scenario × notebook", unit="nb",
+                  disable=not progress, file=sys.stderr) as bar:
+            executed = executors.execute_all(todo, partial, options, workers, client, bar)
+    except KeyboardInterrupt:
+        print(f"\nInterrupted. The finished notebooks are kept in {paths.relative(partial)}; "
+              f"continue with: econ run --resume {run_id}", file=sys.stderr)
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    by_key = {(j.scenario, j.notebook): j for j in executed}
+    jobs = [by_key.get((j.scenario, j.notebook), j) for j in jobs]
+    failed = [j for j in jobs if j.status != "ok"]
+    summary = {"notebook_runs": len(jobs), "ok": len(jobs) - len(failed), "failed": len(failed),
+               "reused": len(reused), "executed": len(todo)}
+    run_options = {"executor": executor, "scheduler": scheduler,
+                   "workers": workers if executor == "processes" else None, "timeout": timeout,
+                   "show_code": show_code, "resumed_from": old_run.name if old_run else None,
+                   "overrides": overrides or {}}
+    manifest = _manifest(run_id, work, jobs, summary, run_options, created, time.perf_counter() - started)
+    comparison.publish(partial, run_id, jobs, work.scenarios, manifest)
+    report.write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+    runs.publish(partial, final)
+    runs.point_latest(outputs, final)
+    stale = runs.stale_partials(outputs)
+    if stale:
+        print(f"note: {len(stale)} interrupted run(s) in {paths.relative(outputs / 'runs')} ({', '.join(stale[:3])}"
+              f"{', ...' if len(stale) > 3 else ''}): resume with --resume RUN_ID, or delete them", file=sys.stderr)
+    print(f"Report: {final / 'index.html'}  ({len(jobs) - len(failed)} ok, {len(failed)} failed, "
+          f"{len(reused)} reused; {manifest['seconds']:.0f} s)")
+    return RunResult(run_id, final, jobs, 1 if failed else 0)
