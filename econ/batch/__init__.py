@@ -16,12 +16,14 @@ The modules, in the order a run uses them:
 ``planning``    every scenario, data file and parameter checked before any kernel starts; the jobs
 ``provenance``  input hashes (what ``--resume`` compares), data hashes, versions, git commit
 ``runs``        run folders, publishing, ``outputs/latest``, finding and reusing earlier runs
-``executors``   where jobs run: local worker processes or a Dask cluster
+``pool``        local worker processes; one that dies fails only its job and is replaced
+``worker``      a local worker process: runs the jobs it is sent
+``cluster``     the same jobs on a Dask cluster
 ``job``         one job: its notebook executed, its report published, its record written
 ``runner``      :func:`run`, the ``econ run`` entry
 """
 
-from econ.batch.executors import worker_facts
+from econ.batch.cluster import worker_facts
 from econ.batch.job import DEFAULT_TIMEOUT, KERNEL_START_RETRIES, KERNEL_START_TIMEOUT, Job, execute
 from econ.batch.planning import SET_BY_RUN, Plan, injected_code, notebooks, plan
 from econ.batch.provenance import VERSIONED, data_digest, versions

@@ -14,7 +14,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from econ import comparison, paths, report
-from econ.batch import executors, runs
+from econ.batch import cluster, pool, runs
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
 from econ.batch.provenance import data_digest, git_commit, sha256, versions
@@ -45,6 +45,27 @@ def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: 
     }
 
 
+def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client, bar: tqdm) -> list[Job]:
+    """Run ``todo`` in local worker processes, or on the Dask cluster of ``client``; the finished jobs."""
+    done: list[Job] = []
+
+    def finished(job: Job) -> None:
+        done.append(job)
+        if job.status != "ok":
+            bar.write(f"FAILED {job.folder}: {job.error.get('name')}: {str(job.error.get('message'))[:200]}")
+        bar.set_postfix_str(f"{job.folder}: {job.status}", refresh=False)
+        bar.update()
+
+    if not todo:
+        return done
+    if client is not None:
+        cluster.run_jobs(todo, run_dir, options, client, finished)
+    else:
+        config = {"engine": "papermill", "threads": options.get("threads"), "show_code": options["show_code"]}
+        pool.run_jobs(todo, run_dir, options, workers, config, finished)
+    return done
+
+
 def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, workers: int | None = None,
         timeout: int = DEFAULT_TIMEOUT, show_code: bool = False, resume: str | None = None,
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
@@ -66,7 +87,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
                 show_code=show_code)
     old_run = runs.find_run(outputs, resume) if resume else None
     (outputs / "runs").mkdir(parents=True, exist_ok=True)
-    client = executors.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
+    client = cluster.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
         if executor == "dask" else None
     run_id, partial = runs.new_run(outputs)
     final = outputs / "runs" / run_id
@@ -92,7 +113,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     try:
         with tqdm(total=len(jobs), initial=len(reused), desc="scenario × notebook", unit="nb",
                   disable=not progress, file=sys.stderr) as bar:
-            executed = executors.execute_all(todo, partial, options, workers, client, bar)
+            executed = _execute(todo, partial, options, workers, client, bar)
     except KeyboardInterrupt:
         print(f"\nInterrupted. The finished notebooks are kept in {paths.relative(partial)}; "
               f"continue with: econ run --resume {run_id}", file=sys.stderr)
