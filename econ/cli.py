@@ -1,7 +1,8 @@
 """The ``econ`` command line.
 
 Exit codes: 0 success; 1 a run finished but some notebook failed; 2 bad input (nothing ran);
-130 interrupted (Ctrl-C: the finished notebooks are kept for ``econ run --resume``).
+3 a finished run could not be published (disk full, outputs not writable: nothing published was
+changed); 130 interrupted (Ctrl-C: the finished notebooks are kept for ``econ run --resume``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from econ import paths
 from econ.errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _validate(args) -> int:
@@ -70,11 +71,16 @@ def _run(args) -> int:
             overrides[name] = yaml.safe_load(text)
         except yaml.YAMLError as e:
             raise InputError.single("command line", f"-p {name}", f"value is not valid YAML: {e}") from None
-    result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
-                       timeout=args.timeout, show_code=args.show_code, resume=args.resume,
-                       executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
-                       scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
-                       only=args.notebook or None, progress=not args.no_progress)
+    try:
+        result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
+                           timeout=args.timeout, show_code=args.show_code, resume=args.resume,
+                           executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
+                           scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
+                           only=args.notebook or None, progress=not args.no_progress,
+                           latest_even_if_failed=args.latest_even_if_failed)
+    except batch.RunNotPublished as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_NOT_PUBLISHED
     return result.exit_code
 
 
@@ -138,10 +144,12 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run each scenario through each notebook with papermill into outputs/runs/RUN_ID/SCENARIO/, "
                     "publish an offline HTML report of each, and a scenario comparison at "
-                    "outputs/runs/RUN_ID/index.html; outputs/latest points to the newest complete run.\n"
+                    "outputs/runs/RUN_ID/index.html; outputs/latest points to the newest run with no failure.\n"
                     "Every scenario and every parameter to be injected is validated before any kernel starts.",
         epilog="Exit codes: 0 every notebook ran; 1 the run finished but a notebook failed (see the index "
-               "page and manifest.json); 2 bad input, nothing ran; 130 interrupted (continue with --resume RUN_ID).")
+               "page and manifest.json; outputs/latest is not moved); 2 bad input, nothing ran; 3 the run could "
+               "not be published (disk full, outputs not writable), nothing published changed; 130 interrupted "
+               "(continue with --resume RUN_ID).")
     r.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all shipped)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a notebook parameter for every scenario (VALUE is YAML: 0.3, [foundry, memory], "
@@ -163,6 +171,9 @@ def parser() -> argparse.ArgumentParser:
                    help="folder of scenario files (default data/scenarios/)")
     r.add_argument("--notebook-dir", type=Path, default=None, metavar="DIR",
                    help="folder of NN_*.ipynb notebooks (default notebooks/)")
+    r.add_argument("--latest-even-if-failed", action="store_true",
+                   help="point outputs/latest at this run even if a notebook failed (by default it moves only "
+                        "to a run with no failure)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=_run)
 

@@ -9,7 +9,7 @@ Layout of a run::
     outputs/runs/RUN_ID/metrics.csv             every results.json metric, tidy
     outputs/runs/RUN_ID/SCENARIO/NOTEBOOK/      NOTEBOOK.ipynb (executed), NOTEBOOK.html (report),
                                                 results.json, job.json (this job's record)
-    outputs/latest -> runs/RUN_ID               the newest complete run
+    outputs/latest -> runs/RUN_ID               the newest run in which every notebook succeeded
 
 The modules, in the order a run uses them:
 
@@ -28,8 +28,8 @@ from econ.batch.job import DEFAULT_TIMEOUT, KERNEL_START_RETRIES, KERNEL_START_T
 from econ.batch.planning import SET_BY_RUN, Plan, injected_code, notebooks, plan
 from econ.batch.provenance import VERSIONED, data_digest, versions
 from econ.batch.runner import RunResult, run
-from econ.batch.runs import find_run
+from econ.batch.runs import RunNotPublished, find_run
 
 __all__ = ["DEFAULT_TIMEOUT", "KERNEL_START_RETRIES", "KERNEL_START_TIMEOUT", "SET_BY_RUN", "VERSIONED", "Job", "Plan",
-           "RunResult", "data_digest", "execute", "find_run", "injected_code", "notebooks", "plan", "run", "versions",
-           "worker_facts"]
+           "RunNotPublished", "RunResult", "data_digest", "execute", "find_run", "injected_code", "notebooks", "plan",
+           "run", "versions", "worker_facts"]

@@ -66,31 +66,68 @@ def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client
     return done
 
 
+def _check_options(workers, timeout: int, executor: str, scheduler: str | None) -> None:
+    problems = []
+    if executor not in ("processes", "dask"):
+        problems.append(("command line", "--executor", f"{executor!r}: use processes or dask"))
+    if executor == "dask" and not scheduler:
+        problems.append(("command line", "--scheduler", "--executor dask needs --scheduler tcp://HOST:PORT"))
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+        problems.append(("command line", "--timeout", f"{timeout!r}: give whole seconds > 0"))
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        problems.append(("command line", "--workers", f"{workers!r}: give at least 1 worker process"))
+    if problems:
+        raise InputError(problems)
+
+
+def _publish(outputs: Path, partial: Path, run_id: str, jobs: list[Job], work: Plan, manifest: dict) -> Path:
+    """Write the index and the manifest, rename the run into place, move latest if it should move.
+
+    A run that cannot be written in full stays ``runs/.RUN_ID.partial`` and RunNotPublished is
+    raised: earlier runs and outputs/latest are as they were.
+    """
+    final = outputs / "runs" / run_id
+    try:
+        comparison.publish(partial, run_id, jobs, work.scenarios, manifest)
+        report.write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+        runs.publish(partial, final)
+    except OSError as e:
+        raise runs.RunNotPublished(
+            f"{paths.relative(partial)}: the run's index and manifest could not be written ({runs.os_reason(e)}: {e}). "
+            "Nothing was published: earlier runs and outputs/latest are as they were. Its finished notebooks are "
+            f"kept there; once the problem is fixed, `econ run --resume {run_id}` reuses them.", partial) from None
+    if manifest["latest"]["moved"]:
+        try:
+            runs.point_latest(outputs, final)
+        except OSError as e:
+            raise runs.RunNotPublished(
+                f"run {run_id} is published in {paths.relative(final)}, but outputs/latest could not be moved to it "
+                f"({runs.os_reason(e)}: {e}); it still points to {manifest['latest']['previous']}.") from None
+    return final
+
+
 def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, workers: int | None = None,
         timeout: int = DEFAULT_TIMEOUT, show_code: bool = False, resume: str | None = None,
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
-        kernel: str | None = None, progress: bool = True) -> RunResult:
-    """Validate, run, publish and index; point outputs/latest at the new run.
+        kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False) -> RunResult:
+    """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
-    any failed. Raises InputError (exit code 2) before anything runs when the input is bad.
+    any failed (the run is published and indexed, but outputs/latest moves to it only with
+    ``latest_even_if_failed``). Raises InputError (exit code 2) before any kernel starts when the
+    input or the outputs folder is bad, and runs.RunNotPublished (exit code 3) when the finished
+    run could not be written in full (nothing published is changed then).
     """
-    if executor not in ("processes", "dask"):
-        raise InputError.single("command line", "--executor", f"{executor!r}: use processes or dask")
-    if executor == "dask" and not scheduler:
-        raise InputError.single("command line", "--scheduler", "--executor dask needs --scheduler tcp://HOST:PORT")
-    if timeout <= 0:
-        raise InputError.single("command line", "--timeout", f"{timeout}: give seconds > 0")
+    _check_options(workers, timeout, executor, scheduler)
     outputs = Path(outputs or paths.OUTPUTS).resolve()
     work = plan(scenarios, overrides, scenario_dir=scenario_dir, notebook_dir=notebook_dir, only=only,
                 show_code=show_code)
+    runs.check_outputs(outputs, len(work.jobs))
     old_run = runs.find_run(outputs, resume) if resume else None
-    (outputs / "runs").mkdir(parents=True, exist_ok=True)
     client = cluster.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
         if executor == "dask" else None
     run_id, partial = runs.new_run(outputs)
-    final = outputs / "runs" / run_id
     for note in work.notes:
         print(f"note: {note}", file=sys.stderr)
 
@@ -129,16 +166,17 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     run_options = {"executor": executor, "scheduler": scheduler,
                    "workers": workers if executor == "processes" else None, "timeout": timeout,
                    "show_code": show_code, "resumed_from": old_run.name if old_run else None,
-                   "overrides": overrides or {}}
+                   "latest_even_if_failed": latest_even_if_failed, "overrides": overrides or {}}
     manifest = _manifest(run_id, work, jobs, summary, run_options, created, time.perf_counter() - started)
-    comparison.publish(partial, run_id, jobs, work.scenarios, manifest)
-    report.write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
-    runs.publish(partial, final)
-    runs.point_latest(outputs, final)
+    manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed)
+    final = _publish(outputs, partial, run_id, jobs, work, manifest)
     stale = runs.stale_partials(outputs)
     if stale:
         print(f"note: {len(stale)} interrupted run(s) in {paths.relative(outputs / 'runs')} ({', '.join(stale[:3])}"
               f"{', ...' if len(stale) > 3 else ''}): resume with --resume RUN_ID, or delete them", file=sys.stderr)
+    if not manifest["latest"]["moved"]:
+        print(f"note: outputs/latest was not moved to this run ({manifest['latest']['reason']}); it still points to "
+              f"{manifest['latest']['previous'] or 'no run'}", file=sys.stderr)
     print(f"Report: {final / 'index.html'}  ({len(jobs) - len(failed)} ok, {len(failed)} failed, "
           f"{len(reused)} reused; {manifest['seconds']:.0f} s)")
     return RunResult(run_id, final, jobs, 1 if failed else 0)

@@ -39,7 +39,7 @@ class RunNotPublished(Exception):
         self.partial = partial
 
 
-def _os_reason(e: OSError) -> str:
+def os_reason(e: OSError) -> str:
     return {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is exceeded",
             errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied",
             errno.EPERM: "permission denied"}.get(e.errno, e.strerror or str(e))
@@ -69,7 +69,7 @@ def check_outputs(outputs: Path, jobs: int) -> None:
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
-        raise InputError.single("--outputs", where, f"cannot be written: {_os_reason(e)} ({e})") from None
+        raise InputError.single("--outputs", where, f"cannot be written: {os_reason(e)} ({e})") from None
     free = shutil.disk_usage(runs).free
     needed = jobs * BYTES_PER_JOB
     if free < needed:
@@ -197,11 +197,18 @@ def reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
     folder = old_run / job.folder
     if not all((folder / f).exists() for f in (f"{job.notebook}.ipynb", f"{job.notebook}.html")):
         return False
-    _link_tree(folder, run_dir / job.folder)
+    try:
+        _link_tree(folder, run_dir / job.folder)
+    except OSError:  # no room or no right to link or copy: the job runs instead (and says why if it fails)
+        return False
     job.status, job.error = "ok", {}
     job.reused_from = old.get("reused_from") or old_run.name.strip(".").removesuffix(".partial")
     for key in ("started", "seconds", "cells_seconds", "publish_seconds", "attempts", "engine"):
         setattr(job, key, old.get(key, getattr(job, key)))
     # a new file replaces the link: the old run's record stays as it was
-    report.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
+    try:
+        report.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
+    except OSError:
+        job.status, job.reused_from = "pending", None
+        return False
     return True
