@@ -48,7 +48,7 @@ lab: $(STAMP)  ## JupyterLab on notebooks/, kernel = this .venv
 validate: $(STAMP)
 	$(BIN)/econ validate
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff over the whole repository (.ci/run runs it after make test)
 	$(BIN)/ruff check .
 
 clean:
