@@ -77,7 +77,7 @@ def _run(args) -> int:
                            executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
                            scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
                            only=args.notebook or None, progress=not args.no_progress,
-                           latest_even_if_failed=args.latest_even_if_failed)
+                           latest_even_if_failed=args.latest_even_if_failed, engine=args.engine)
     except batch.RunNotPublished as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_NOT_PUBLISHED
@@ -165,6 +165,10 @@ def parser() -> argparse.ArgumentParser:
                         "whose inputs are unchanged, and run the rest, into a new run")
     r.add_argument("--executor", choices=["processes", "dask"], default="processes",
                    help="where notebooks run: local worker processes (default) or a Dask cluster")
+    r.add_argument("--engine", choices=["warm", "papermill"], default=None,
+                   help="how each notebook runs: warm (default with local processes: a fresh fork of a process "
+                        "that has already imported what notebooks import) or papermill (a kernel started per "
+                        "notebook; the Dask executor's engine); same results either way")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     r.add_argument("--outputs", type=Path, default=None, metavar="DIR", help="outputs folder (default outputs/)")
     r.add_argument("--scenario-dir", type=Path, default=None, metavar="DIR",

@@ -84,6 +84,18 @@ def children(pid: int, needle: str = "") -> list[int]:
     return found
 
 
+def running_cell(executed: Path) -> int | None:
+    """The index of the cell papermill last recorded as running in an executed notebook, if any."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(executed, as_version=4)
+    except Exception:  # not there yet, or being written
+        return None
+    return next((i for i, c in enumerate(nb.cells) if c.metadata.get("papermill", {}).get("status") == "running"),
+                None)
+
+
 def wait_for(condition, timeout: float = 120, what: str = "the run to get under way"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

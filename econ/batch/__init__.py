@@ -1,5 +1,6 @@
 """Running every scenario through every notebook: validated first, then executed in parallel
-worker processes (or on a Dask cluster), published as offline HTML and indexed.
+worker processes (or on a Dask cluster), each notebook in a fresh process of its own, published as
+offline HTML and indexed.
 
 Layout of a run::
 
@@ -18,7 +19,9 @@ The modules, in the order a run uses them:
 ``runs``        run folders, publishing, ``outputs/latest``, finding and reusing earlier runs
 ``pool``        local worker processes; one that dies fails only its job and is replaced
 ``worker``      a local worker process: runs the jobs it is sent
-``cluster``     the same jobs on a Dask cluster
+``warm``        the warm engine: a worker pre-imports once and forks a fresh child per notebook
+``inprocess``   the papermill engine the warm children use: cells run in ipykernel's shell, in-process
+``cluster``     the same jobs on a Dask cluster (papermill engine)
 ``job``         one job: its notebook executed, its report published, its record written
 ``runner``      :func:`run`, the ``econ run`` entry
 """
@@ -27,9 +30,9 @@ from econ.batch.cluster import worker_facts
 from econ.batch.job import DEFAULT_TIMEOUT, KERNEL_START_RETRIES, KERNEL_START_TIMEOUT, Job, execute
 from econ.batch.planning import SET_BY_RUN, Plan, injected_code, notebooks, plan
 from econ.batch.provenance import VERSIONED, data_digest, versions
-from econ.batch.runner import RunResult, run
+from econ.batch.runner import ENGINES, RunResult, default_engine, run
 from econ.batch.runs import RunNotPublished, find_run
 
-__all__ = ["DEFAULT_TIMEOUT", "KERNEL_START_RETRIES", "KERNEL_START_TIMEOUT", "SET_BY_RUN", "VERSIONED", "Job", "Plan",
-           "RunNotPublished", "RunResult", "data_digest", "execute", "find_run", "injected_code", "notebooks", "plan",
-           "run", "versions", "worker_facts"]
+__all__ = ["DEFAULT_TIMEOUT", "ENGINES", "KERNEL_START_RETRIES", "KERNEL_START_TIMEOUT", "SET_BY_RUN", "VERSIONED",
+           "Job", "Plan", "RunNotPublished", "RunResult", "data_digest", "default_engine", "execute", "find_run",
+           "injected_code", "notebooks", "plan", "run", "versions", "worker_facts"]

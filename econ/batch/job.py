@@ -182,15 +182,16 @@ def _record(job: Job, out_dir: Path) -> None:
         job.error = job.error or _error(e)
 
 
-def execute(job: Job, run_dir: str, options: dict) -> Job:
+def execute(job: Job, run_dir: str, options: dict, started: float | None = None) -> Job:
     """Run one notebook and publish its HTML report and job record; never raises.
 
     The kernel's working directory is the job's folder and ``output_dir`` is ``"."``, so the
     executed notebook names no absolute path and a job's folder can be reused by a later run.
     ``options`` holds ``timeout`` (seconds, kernel start included), ``show_code`` and optionally
     ``kernel`` (a kernel name for every notebook) and ``threads`` (BLAS threads per kernel).
+    ``started`` is the ``time.perf_counter()`` at which the job's wall time starts (default now).
     """
-    start = time.perf_counter()
+    start = started or time.perf_counter()
     job.started = dt.datetime.now().isoformat(timespec="seconds")
     out_dir = Path(run_dir) / job.scenario / job.notebook
     executed = out_dir / f"{job.notebook}.ipynb"

@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from econ import paths
+from econ.batch import warm
 from econ.batch.job import THREAD_VARS, Job, record_crash
 
 #: Workers that die before they are ready, in a row, before the pool gives up on the rest of the
@@ -60,8 +61,9 @@ class Worker:
         results_r, results_w = os.pipe()
         try:
             with open(self.log, "ab") as log:  # the worker's and its kernels' stray output
+                entry = warm.ENTRY if config.get("engine") == "warm" else _ENTRY
                 self.process = subprocess.Popen(
-                    [sys.executable, "-c", _ENTRY, str(jobs_r), str(results_w), str(os.getpid())],
+                    [sys.executable, "-c", entry, str(jobs_r), str(results_w), str(os.getpid())],
                     pass_fds=(jobs_r, results_w), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                     env=_environment(config.get("threads")))
         except BaseException:

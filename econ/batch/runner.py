@@ -11,14 +11,17 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import nbformat
 from tqdm import tqdm
 
 from econ import comparison, paths, report
-from econ.batch import cluster, pool, runs
+from econ.batch import cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
 from econ.batch.provenance import data_digest, git_commit, sha256, versions
 from econ.errors import InputError
+
+ENGINES = ("warm", "papermill")
 
 
 @dataclass
@@ -60,14 +63,43 @@ def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client
         return done
     if client is not None:
         cluster.run_jobs(todo, run_dir, options, client, finished)
-    else:
-        config = {"engine": "papermill", "threads": options.get("threads"), "show_code": options["show_code"]}
-        pool.run_jobs(todo, run_dir, options, workers, config, finished)
+        return done
+    engine = "warm" if any(j.engine == "warm" for j in todo) else "papermill"
+    config = {"engine": engine, "threads": options.get("threads"), "show_code": options["show_code"],
+              "preload": warm.notebook_imports(sorted({Path(j.notebook_path) for j in todo})) if engine == "warm"
+              else []}
+    pool.run_jobs(todo, run_dir, options, workers, config, finished)
     return done
 
 
-def _check_options(workers, timeout: int, executor: str, scheduler: str | None) -> None:
+def default_engine(executor: str) -> str:
+    """The warm engine where it can run (local processes, a system with fork), papermill elsewhere."""
+    return "warm" if executor == "processes" and sys.platform.startswith("linux") else "papermill"
+
+
+def _assign_engine(work: Plan, engine: str, kernel: str | None) -> list[str]:
+    """Set each job's engine; notes for the notebooks whose kernel the warm engine cannot stand in for."""
+    notes = []
+    for nb in work.notebooks if engine == "warm" else []:
+        name = kernel or nbformat.read(nb, as_version=4).metadata.get("kernelspec", {}).get("name", "python3")
+        problem = warm.kernel_problem(name)
+        if problem:
+            notes.append(f"{nb.stem}: {problem}; it runs under --engine papermill")
+        for job in work.jobs:
+            if job.notebook_path == str(nb):
+                job.engine = "papermill" if problem else "warm"
+    return notes
+
+
+def _check_options(workers, timeout: int, executor: str, scheduler: str | None, engine: str) -> None:
     problems = []
+    if engine not in ENGINES:
+        problems.append(("command line", "--engine", f"{engine!r}: use {' or '.join(ENGINES)}"))
+    elif engine == "warm" and executor != "processes":
+        problems.append(("command line", "--engine", "the warm engine runs on local worker processes; "
+                         "the Dask executor uses --engine papermill"))
+    elif engine == "warm" and not hasattr(os, "fork"):
+        problems.append(("command line", "--engine", "the warm engine needs fork(); use --engine papermill"))
     if executor not in ("processes", "dask"):
         problems.append(("command line", "--executor", f"{executor!r}: use processes or dask"))
     if executor == "dask" and not scheduler:
@@ -110,7 +142,8 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         timeout: int = DEFAULT_TIMEOUT, show_code: bool = False, resume: str | None = None,
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
-        kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False) -> RunResult:
+        kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False,
+        engine: str | None = None) -> RunResult:
     """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
@@ -118,8 +151,13 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     ``latest_even_if_failed``). Raises InputError (exit code 2) before any kernel starts when the
     input or the outputs folder is bad, and runs.RunNotPublished (exit code 3) when the finished
     run could not be written in full (nothing published is changed then).
+
+    ``engine`` is how each notebook runs: ``warm`` (default for local processes: a fresh fork of a
+    pre-imported process per notebook, :mod:`econ.batch.warm`) or ``papermill`` (a kernel started
+    per notebook; what the Dask executor uses). Both give the same results and input hashes.
     """
-    _check_options(workers, timeout, executor, scheduler)
+    engine = engine or default_engine(executor)
+    _check_options(workers, timeout, executor, scheduler, engine)
     outputs = Path(outputs or paths.OUTPUTS).resolve()
     work = plan(scenarios, overrides, scenario_dir=scenario_dir, notebook_dir=notebook_dir, only=only,
                 show_code=show_code)
@@ -127,8 +165,9 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     old_run = runs.find_run(outputs, resume) if resume else None
     client = cluster.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
         if executor == "dask" else None
+    notes = work.notes + _assign_engine(work, engine, kernel)
     run_id, partial = runs.new_run(outputs)
-    for note in work.notes:
+    for note in notes:
         print(f"note: {note}", file=sys.stderr)
 
     jobs = work.jobs
@@ -140,7 +179,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     workers = max(1, min(workers or cpus, len(todo) or 1))
     options = {"timeout": timeout, "show_code": show_code, "kernel": kernel,
                "threads": max(1, cpus // workers) if executor == "processes" else None}
-    where = (f"on {workers} worker{'s' if workers > 1 else ''}" if executor == "processes"
+    where = (f"on {workers} worker{'s' if workers > 1 else ''} ({engine} engine)" if executor == "processes"
              else f"on the Dask cluster at {scheduler}")
     print(f"Run {run_id}: {len(jobs)} notebook runs ({len(work.scenarios)} scenarios × {len(work.notebooks)} "
           f"notebooks), {len(reused)} reused" + (f" from {old_run.name}" if old_run else "") + f", {where}",
@@ -163,7 +202,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     failed = [j for j in jobs if j.status != "ok"]
     summary = {"notebook_runs": len(jobs), "ok": len(jobs) - len(failed), "failed": len(failed),
                "reused": len(reused), "executed": len(todo)}
-    run_options = {"executor": executor, "scheduler": scheduler,
+    run_options = {"executor": executor, "engine": engine, "scheduler": scheduler,
                    "workers": workers if executor == "processes" else None, "timeout": timeout,
                    "show_code": show_code, "resumed_from": old_run.name if old_run else None,
                    "latest_even_if_failed": latest_even_if_failed, "overrides": overrides or {}}

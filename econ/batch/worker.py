@@ -28,14 +28,19 @@ def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
         os._exit(1)
 
 
-def _runner(config: dict):
-    """What runs a job here: :func:`econ.batch.job.execute`, with the report machinery built once."""
+def _runner(config: dict, pipes: tuple[int, ...]):
+    """What runs a job here: a warm template forking a child per job (engine ``warm``), or
+    :func:`econ.batch.job.execute` in this process, each job's kernel started by papermill."""
+    if config.get("engine") == "warm":
+        from econ.batch.warm import Template
+
+        return Template(config, close_in_child=pipes).execute
     from econ import report
     from econ.batch.job import execute
 
     # built once per worker rather than once per notebook (~2 s for the bundle, templates compile once)
     report.vega_bundle()
-    report.exporter(config.get("show_code", False))
+    report.warm_up(config.get("show_code", False))
     return execute
 
 
@@ -46,7 +51,7 @@ def main(argv: list[str]) -> None:
     jobs = Connection(jobs_fd, writable=False)
     results = Connection(results_fd, readable=False)
     config = jobs.recv()
-    run_job = _runner(config)
+    run_job = _runner(config, (jobs_fd, results_fd))
     results.send(("ready", os.getpid()))
     while True:
         try:
