@@ -309,8 +309,19 @@ def test_kill_9_midway_leaves_the_previous_run_published(tmp_path, tiny_scenario
                                                       "executed": 0}
 
 
+@pytest.fixture
+def environment_restored():
+    """Importing distributed sets MALLOC_TRIM_THRESHOLD_ and the BLAS thread variables in this
+    process's environment (its nanny's pre-spawn settings); every later run's workers would inherit
+    them, and malloc trimmed at 64 kB makes them markedly slower."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.mark.slow
-def test_dask_executor(tmp_path, tiny_scenarios):
+def test_dask_executor(tmp_path, tiny_scenarios, environment_restored):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
         out = subprocess.run([ECON, "run", "--executor", "dask", "--scheduler", cluster.scheduler_address,

@@ -65,6 +65,9 @@ def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client
         cluster.run_jobs(todo, run_dir, options, client, finished)
         return done
     engine = "warm" if any(j.engine == "warm" for j in todo) else "papermill"
+    # the Vega bundle is built here (and cached on disk) if it must be: vl-convert starts threads,
+    # and a warm template must have none when it forks
+    report.vega_bundle()
     config = {"engine": engine, "threads": options.get("threads"), "show_code": options["show_code"],
               "preload": warm.notebook_imports(sorted({Path(j.notebook_path) for j in todo})) if engine == "warm"
               else []}
