@@ -52,7 +52,7 @@ validate: $(STAMP)
 expected: $(STAMP)  ## rewrite tests/expected/*.csv after a deliberate change to a number (say why in the commit)
 	$(BIN)/python tests/expected/update.py
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff over the whole repository (.ci/run runs it after make test)
 	$(BIN)/ruff check .
 
 clean:

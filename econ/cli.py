@@ -1,8 +1,9 @@
 """The ``econ`` command line.
 
 Exit codes: 0 success; 1 a run finished but some notebook failed; 2 bad input (nothing ran);
-130 interrupted (Ctrl-C: the finished notebooks are kept for ``econ run --resume``); 141 the output's
-reader went away (``econ params | head -1``), as for any Unix tool killed by SIGPIPE.
+3 a finished run could not be published (disk full, outputs not writable: nothing published was
+changed); 130 interrupted (Ctrl-C: the finished notebooks are kept for ``econ run --resume``); 141
+the output's reader went away (``econ params | head -1``), as for any Unix tool killed by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from econ import paths
 from econ.errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 
 
 def _validate(args) -> int:
@@ -103,11 +104,16 @@ def _run(args) -> int:
         except _yaml.YamlError as e:
             raise InputError.single("command line", f"-p {name}", f"value is not valid YAML: {e.message}") from None
     _run_arguments(overrides, args.notebook_dir, args.notebook)
-    result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
-                       timeout=args.timeout, show_code=args.show_code, resume=args.resume,
-                       executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
-                       scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
-                       only=args.notebook or None, progress=not args.no_progress)
+    try:
+        result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
+                           timeout=args.timeout, show_code=args.show_code, resume=args.resume,
+                           executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
+                           scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
+                           only=args.notebook or None, progress=not args.no_progress,
+                           latest_even_if_failed=args.latest_even_if_failed, engine=args.engine)
+    except batch.RunNotPublished as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_NOT_PUBLISHED
     return result.exit_code
 
 
@@ -183,10 +189,12 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Run each scenario through each notebook with papermill into outputs/runs/RUN_ID/SCENARIO/, "
                     "publish an offline HTML report of each, and a scenario comparison at "
-                    "outputs/runs/RUN_ID/index.html; outputs/latest points to the newest complete run.\n"
+                    "outputs/runs/RUN_ID/index.html; outputs/latest points to the newest run with no failure.\n"
                     "Every scenario and every parameter to be injected is validated before any kernel starts.",
         epilog="Exit codes: 0 every notebook ran; 1 the run finished but a notebook failed (see the index "
-               "page and manifest.json); 2 bad input, nothing ran; 130 interrupted (continue with --resume RUN_ID).")
+               "page and manifest.json; outputs/latest is not moved); 2 bad input, nothing ran; 3 the run could "
+               "not be published (disk full, outputs not writable), nothing published changed; 130 interrupted "
+               "(continue with --resume RUN_ID).")
     r.add_argument("scenarios", nargs="*", metavar="SCENARIO", help="scenario names (default: all shipped)")
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a notebook parameter for every scenario (VALUE is YAML: 0.3, [foundry, memory], "
@@ -202,12 +210,19 @@ def parser() -> argparse.ArgumentParser:
                         "whose inputs are unchanged, and run the rest, into a new run")
     r.add_argument("--executor", choices=["processes", "dask"], default="processes",
                    help="where notebooks run: local worker processes (default) or a Dask cluster")
+    r.add_argument("--engine", choices=["warm", "papermill"], default=None,
+                   help="how each notebook runs: warm (default with local processes: a fresh fork of a process "
+                        "that has already imported what notebooks import) or papermill (a kernel started per "
+                        "notebook; the Dask executor's engine); same results either way")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     r.add_argument("--outputs", type=Path, default=None, metavar="DIR", help="outputs folder (default outputs/)")
     r.add_argument("--scenario-dir", type=Path, default=None, metavar="DIR",
                    help="folder of scenario files (default data/scenarios/)")
     r.add_argument("--notebook-dir", type=Path, default=None, metavar="DIR",
                    help="folder of NN_*.ipynb notebooks (default notebooks/)")
+    r.add_argument("--latest-even-if-failed", action="store_true",
+                   help="point outputs/latest at this run even if a notebook failed (by default it moves only "
+                        "to a run with no failure)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=_run)
 

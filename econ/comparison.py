@@ -227,6 +227,21 @@ def _sources_section(manifest: dict) -> str:
             "</table></details>")
 
 
+def _latest_section(run_id: str, manifest: dict) -> str:
+    """Whether this run became outputs/latest when it finished, and why."""
+    latest = manifest.get("latest")
+    if not latest:
+        return ""
+    reason = esc(str(latest.get("reason", "")))
+    if latest.get("moved"):
+        return f"<p id='latest'>When it finished, this run became <code>outputs/latest</code>: {reason}.</p>"
+    previous = latest.get("previous")
+    still = (f"it still points to <a href='../{esc(previous)}/index.html'>{esc(previous)}</a>" if previous
+             else "no run has become latest yet")
+    return (f"<p id='latest' class='failed'>This run did not become <code>outputs/latest</code>: {reason}; {still}. "
+            f"To rerun only what failed: <code>econ run --resume {esc(run_id)}</code>.</p>")
+
+
 def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, metrics: pd.DataFrame) -> str:
     """The run's front page."""
     names = list(scenarios) or sorted({j.scenario for j in jobs})
@@ -245,7 +260,7 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
             " <a href='manifest.json'>manifest.json</a> (parameters, hashes, versions, timings) &middot; "
             "<a href='metrics.csv'>metrics.csv</a> (every metric, tidy)</p>")
     body = (
-        "<h1>Sanctions scenario workbook: scenario comparison</h1>" + meta
+        "<h1>Sanctions scenario workbook: scenario comparison</h1>" + meta + _latest_section(run_id, manifest)
         + _failure_section(jobs) + _scenario_section(scenarios, jobs)
         + "<h2 id='results'>Results</h2><p>Each number is the median of the scenario's Monte Carlo draws with "
           "its p05&ndash;p95 interval in brackets (a number alone has no interval). Column headers link to the "

@@ -98,6 +98,14 @@ def exporter(show_code: bool = False) -> HTMLExporter:
     return exp
 
 
+def warm_up(show_code: bool = False) -> None:
+    """Build the exporter and compile its templates now (the first conversion takes ~0.2 s), for a
+    process that will fork children to publish reports (econ.batch.warm)."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm-up")])
+    nb.metadata["title"] = "warm-up"
+    exporter(show_code).from_notebook_node(nb, resources={"vega_bundle": "", "econ_banner": ""})
+
+
 def banner(scenario: str, notebook: str, title: str = "", index_href: str = "../../index.html") -> str:
     """The strip at the top of a report: which scenario and notebook, and the way back to the index."""
     esc = html.escape
@@ -169,4 +177,4 @@ def page(title: str, body: str, head: str = "") -> str:
             f"<body>\n{body}\n</body></html>\n")
 
 
-__all__ = ["banner", "chart_html", "error_page", "notebook_to_html", "page", "vega_bundle", "write_atomic"]
+__all__ = ["banner", "chart_html", "error_page", "notebook_to_html", "page", "vega_bundle", "warm_up", "write_atomic"]

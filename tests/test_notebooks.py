@@ -52,16 +52,14 @@ def test_cells_are_short(path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("scenario", scenario_names())
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_runs_under_papermill(path, scenario, tmp_path):
-    out = tmp_path / "out"
-    papermill.execute_notebook(str(path), str(tmp_path / "executed.ipynb"), cwd=str(paths.NOTEBOOKS),
-                               parameters={"scenario": scenario, "output_dir": str(out), "draws": 2000},
-                               progress_bar=False)
-    results = json.loads((out / "results.json").read_text())
-    assert results["scenario"] == scenario
-    assert results["metrics"] and all(isinstance(v, int | float) for v in results["metrics"].values())
+def test_every_notebook_writes_its_results(published_run):
+    """Every shipped notebook, run for every shipped scenario (once per session, in the published run)."""
+    assert {(j.scenario, j.notebook) for j in published_run.jobs} == \
+        {(s, p.stem) for s in scenario_names() for p in NOTEBOOKS}
+    for job in published_run.jobs:
+        results = json.loads((published_run.run_dir / job.folder / "results.json").read_text())
+        assert results["scenario"] == job.scenario
+        assert results["metrics"] and all(isinstance(v, int | float) for v in results["metrics"].values())
 
 
 @pytest.mark.slow

@@ -1,0 +1,85 @@
+"""What a run records about its inputs: the hash of every input of each job (what ``--resume``
+compares), the data files' hashes, the versions of what computes and publishes, the git commit.
+
+A job's input hash covers the notebook's bytes, the injected parameters, the resolved scenario and
+the contents of every scenario file it inherits from, the SHA-256 of every file in data/, econ's
+version and source, the versions of Python and of the packages below, and ``--show-code``. It does
+not cover the engine (papermill or warm): both produce the same results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+from econ import __version__, paths
+from econ.scenario import Scenario
+
+#: Packages whose version is part of each job's input hash and of the manifest.
+VERSIONED = ("altair", "ipykernel", "nbclient", "nbconvert", "numpy", "pandas", "pandera", "papermill",
+             "pydantic", "scipy", "statsmodels", "vl-convert-python")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _tree_digest(root: Path, patterns: Iterable[str]) -> dict[str, str]:
+    files = sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()})
+    return {str(p.relative_to(root)): sha256(p.read_bytes()) for p in files}
+
+
+def data_digest() -> dict[str, str]:
+    """SHA-256 of every file in data/ (datasets, sources, manifest); scenarios are hashed per job."""
+    return _tree_digest(paths.DATA, ["*.csv", "*.yaml", "*.yml", "*.json"])
+
+
+def versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version(), "econ": __version__}
+    for name in VERSIONED:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def hash_context() -> dict:
+    """What every job of a run shares in its input hash: data, versions and econ's own source."""
+    package = Path(__file__).resolve().parent.parent
+    return {"data": data_digest(), "versions": versions(),
+            # the package's own source: a model change without a version bump still reruns
+            "econ_source": sha256(json.dumps(_tree_digest(package, ["**/*.py", "templates/**/*"]),
+                                             sort_keys=True).encode())}
+
+
+def _scenario_digest(scn: Scenario) -> dict:
+    files = {}
+    for f in scn.files:
+        path = Path(f) if Path(f).is_absolute() else paths.ROOT / f
+        files[f] = sha256(path.read_bytes()) if path.exists() else "missing"
+    return {"files": files, "resolved": scn.model_dump(mode="json", exclude={"files", "set_in"})}
+
+
+def input_hash(nb_bytes: bytes, params: dict, scn: Scenario, context: dict, show_code: bool) -> str:
+    """The hash a job is resumed by: equal hashes, equal results."""
+    payload = {"notebook": sha256(nb_bytes), "parameters": params, "scenario": _scenario_digest(scn),
+               "show_code": show_code, **context}
+    return sha256(json.dumps(payload, sort_keys=True, default=str).encode())
+
+
+def git_commit() -> dict:
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=paths.ROOT, capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    return {"commit": git("rev-parse", "HEAD").strip() or "unknown",
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no").strip())}

@@ -1,0 +1,224 @@
+"""The ``econ run`` entry: validate, run, publish and index, then point outputs/latest at the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import nbformat
+from tqdm import tqdm
+
+from econ import comparison, paths, report
+from econ.batch import cluster, pool, runs, warm
+from econ.batch.job import DEFAULT_TIMEOUT, Job
+from econ.batch.planning import Plan, plan
+from econ.batch.provenance import data_digest, git_commit, sha256, versions
+from econ.errors import InputError
+
+ENGINES = ("warm", "papermill")
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    jobs: list[Job]
+    exit_code: int
+
+
+def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: dict, created: str,
+              seconds: float) -> dict:
+    return {
+        "run_id": run_id, "status": "complete", "created": created,
+        "finished": dt.datetime.now().isoformat(timespec="seconds"), "seconds": round(seconds, 2),
+        "summary": summary, "options": options,
+        "git": git_commit(), "versions": versions(), "platform": platform.platform(),
+        "data_sha256": data_digest(),
+        "notebooks": {p.stem: {"path": paths.relative(p), "sha256": sha256(p.read_bytes())} for p in work.notebooks},
+        "scenarios": {name: {"title": s.title, "description": s.description, "inherits": s.inherits,
+                             "seed": s.seed, "files": list(s.files),
+                             "parameters": s.parameters.model_dump(mode="json")} for name, s in work.scenarios.items()},
+        "jobs": [asdict(j) for j in jobs],
+    }
+
+
+def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client, bar: tqdm) -> list[Job]:
+    """Run ``todo`` in local worker processes, or on the Dask cluster of ``client``; the finished jobs."""
+    done: list[Job] = []
+
+    def finished(job: Job) -> None:
+        done.append(job)
+        if job.status != "ok":
+            bar.write(f"FAILED {job.folder}: {job.error.get('name')}: {str(job.error.get('message'))[:200]}")
+        bar.set_postfix_str(f"{job.folder}: {job.status}", refresh=False)
+        bar.update()
+
+    if not todo:
+        return done
+    if client is not None:
+        cluster.run_jobs(todo, run_dir, options, client, finished)
+        return done
+    engine = "warm" if any(j.engine == "warm" for j in todo) else "papermill"
+    # the Vega bundle is built here (and cached on disk) if it must be: vl-convert starts threads,
+    # and a warm template must have none when it forks
+    report.vega_bundle()
+    config = {"engine": engine, "threads": options.get("threads"), "show_code": options["show_code"],
+              "preload": warm.notebook_imports(sorted({Path(j.notebook_path) for j in todo})) if engine == "warm"
+              else []}
+    pool.run_jobs(todo, run_dir, options, workers, config, finished)
+    return done
+
+
+def default_engine(executor: str) -> str:
+    """The warm engine where it can run (local processes, a system with fork), papermill elsewhere."""
+    return "warm" if executor == "processes" and sys.platform.startswith("linux") else "papermill"
+
+
+def _assign_engine(work: Plan, engine: str, kernel: str | None) -> list[str]:
+    """Set each job's engine; notes for the notebooks whose kernel the warm engine cannot stand in for."""
+    notes = []
+    for nb in work.notebooks if engine == "warm" else []:
+        name = kernel or nbformat.read(nb, as_version=4).metadata.get("kernelspec", {}).get("name", "python3")
+        problem = warm.kernel_problem(name)
+        if problem:
+            notes.append(f"{nb.stem}: {problem}; it runs under --engine papermill")
+        for job in work.jobs:
+            if job.notebook_path == str(nb):
+                job.engine = "papermill" if problem else "warm"
+    return notes
+
+
+def _check_options(workers, timeout: int, executor: str, scheduler: str | None, engine: str) -> None:
+    problems = []
+    if engine not in ENGINES:
+        problems.append(("command line", "--engine", f"{engine!r}: use {' or '.join(ENGINES)}"))
+    elif engine == "warm" and executor != "processes":
+        problems.append(("command line", "--engine", "the warm engine runs on local worker processes; "
+                         "the Dask executor uses --engine papermill"))
+    elif engine == "warm" and not hasattr(os, "fork"):
+        problems.append(("command line", "--engine", "the warm engine needs fork(); use --engine papermill"))
+    if executor not in ("processes", "dask"):
+        problems.append(("command line", "--executor", f"{executor!r}: use processes or dask"))
+    if executor == "dask" and not scheduler:
+        problems.append(("command line", "--scheduler", "--executor dask needs --scheduler tcp://HOST:PORT"))
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
+        problems.append(("command line", "--timeout", f"{timeout!r}: give whole seconds > 0"))
+    if workers is not None and (not isinstance(workers, int) or isinstance(workers, bool) or workers < 1):
+        problems.append(("command line", "--workers", f"{workers!r}: give at least 1 worker process"))
+    if problems:
+        raise InputError(problems)
+
+
+def _publish(outputs: Path, partial: Path, run_id: str, jobs: list[Job], work: Plan, manifest: dict) -> Path:
+    """Write the index and the manifest, rename the run into place, move latest if it should move.
+
+    A run that cannot be written in full stays ``runs/.RUN_ID.partial`` and RunNotPublished is
+    raised: earlier runs and outputs/latest are as they were.
+    """
+    final = outputs / "runs" / run_id
+    try:
+        comparison.publish(partial, run_id, jobs, work.scenarios, manifest)
+        report.write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+        runs.publish(partial, final)
+    except OSError as e:
+        raise runs.RunNotPublished(
+            f"{paths.relative(partial)}: the run's index and manifest could not be written ({runs.os_reason(e)}: {e}). "
+            "Nothing was published: earlier runs and outputs/latest are as they were. Its finished notebooks are "
+            f"kept there; once the problem is fixed, `econ run --resume {run_id}` reuses them.", partial) from None
+    if manifest["latest"]["moved"]:
+        try:
+            runs.point_latest(outputs, final)
+        except OSError as e:
+            raise runs.RunNotPublished(
+                f"run {run_id} is published in {paths.relative(final)}, but outputs/latest could not be moved to it "
+                f"({runs.os_reason(e)}: {e}); it still points to {manifest['latest']['previous']}.") from None
+    return final
+
+
+def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, workers: int | None = None,
+        timeout: int = DEFAULT_TIMEOUT, show_code: bool = False, resume: str | None = None,
+        executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
+        scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
+        kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False,
+        engine: str | None = None) -> RunResult:
+    """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
+
+    Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
+    any failed (the run is published and indexed, but outputs/latest moves to it only with
+    ``latest_even_if_failed``). Raises InputError (exit code 2) before any kernel starts when the
+    input or the outputs folder is bad, and runs.RunNotPublished (exit code 3) when the finished
+    run could not be written in full (nothing published is changed then).
+
+    ``engine`` is how each notebook runs: ``warm`` (default for local processes: a fresh fork of a
+    pre-imported process per notebook, :mod:`econ.batch.warm`) or ``papermill`` (a kernel started
+    per notebook; what the Dask executor uses). Both give the same results and input hashes.
+    """
+    engine = engine or default_engine(executor)
+    _check_options(workers, timeout, executor, scheduler, engine)
+    outputs = Path(outputs or paths.OUTPUTS).resolve()
+    work = plan(scenarios, overrides, scenario_dir=scenario_dir, notebook_dir=notebook_dir, only=only,
+                show_code=show_code)
+    runs.check_outputs(outputs, len(work.jobs))
+    old_run = runs.find_run(outputs, resume) if resume else None
+    client = cluster.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
+        if executor == "dask" else None
+    notes = work.notes + _assign_engine(work, engine, kernel)
+    run_id, partial = runs.new_run(outputs)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+
+    jobs = work.jobs
+    previous = runs.previous_jobs(old_run) if old_run else {}
+    reused = [job for job in jobs if previous and runs.reuse(job, previous, old_run, partial)]
+    reused_ids = {id(job) for job in reused}
+    todo = [job for job in jobs if id(job) not in reused_ids]
+    cpus = os.cpu_count() or 1
+    workers = max(1, min(workers or cpus, len(todo) or 1))
+    options = {"timeout": timeout, "show_code": show_code, "kernel": kernel,
+               "threads": max(1, cpus // workers) if executor == "processes" else None}
+    where = (f"on {workers} worker{'s' if workers > 1 else ''} ({engine} engine)" if executor == "processes"
+             else f"on the Dask cluster at {scheduler}")
+    print(f"Run {run_id}: {len(jobs)} notebook runs ({len(work.scenarios)} scenarios × {len(work.notebooks)} "
+          f"notebooks), {len(reused)} reused" + (f" from {old_run.name}" if old_run else "") + f", {where}",
+          file=sys.stderr)
+    started = time.perf_counter()
+    created = dt.datetime.now().isoformat(timespec="seconds")
+    try:
+        with tqdm(total=len(jobs), initial=len(reused), desc="scenario × notebook", unit="nb",
+                  disable=not progress, file=sys.stderr) as bar:
+            executed = _execute(todo, partial, options, workers, client, bar)
+    except KeyboardInterrupt:
+        print(f"\nInterrupted. The finished notebooks are kept in {paths.relative(partial)}; "
+              f"continue with: econ run --resume {run_id}", file=sys.stderr)
+        raise
+    finally:
+        if client is not None:
+            client.close()
+    by_key = {(j.scenario, j.notebook): j for j in executed}
+    jobs = [by_key.get((j.scenario, j.notebook), j) for j in jobs]
+    failed = [j for j in jobs if j.status != "ok"]
+    summary = {"notebook_runs": len(jobs), "ok": len(jobs) - len(failed), "failed": len(failed),
+               "reused": len(reused), "executed": len(todo)}
+    run_options = {"executor": executor, "engine": engine, "scheduler": scheduler,
+                   "workers": workers if executor == "processes" else None, "timeout": timeout,
+                   "show_code": show_code, "resumed_from": old_run.name if old_run else None,
+                   "latest_even_if_failed": latest_even_if_failed, "overrides": overrides or {}}
+    manifest = _manifest(run_id, work, jobs, summary, run_options, created, time.perf_counter() - started)
+    manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed)
+    final = _publish(outputs, partial, run_id, jobs, work, manifest)
+    stale = runs.stale_partials(outputs)
+    if stale:
+        print(f"note: {len(stale)} interrupted run(s) in {paths.relative(outputs / 'runs')} ({', '.join(stale[:3])}"
+              f"{', ...' if len(stale) > 3 else ''}): resume with --resume RUN_ID, or delete them", file=sys.stderr)
+    if not manifest["latest"]["moved"]:
+        print(f"note: outputs/latest was not moved to this run ({manifest['latest']['reason']}); it still points to "
+              f"{manifest['latest']['previous'] or 'no run'}", file=sys.stderr)
+    print(f"Report: {final / 'index.html'}  ({len(jobs) - len(failed)} ok, {len(failed)} failed, "
+          f"{len(reused)} reused; {manifest['seconds']:.0f} s)")
+    return RunResult(run_id, final, jobs, 1 if failed else 0)

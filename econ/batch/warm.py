@@ -1,0 +1,255 @@
+"""The warm engine: every notebook in a fresh process of its own, without paying for an interpreter
+start and the heavy imports each time.
+
+Each local worker is a *template*: a fresh interpreter, started with the kernel's environment
+(BLAS threads, ``MPLBACKEND``), that makes ipykernel's shell (:mod:`econ.batch.inprocess`), imports
+what the notebooks import (pandas, numpy, altair, statsmodels, econ, ... read from their import
+statements) and builds the HTML exporter, and then runs nothing. For each job it forks a child; the
+child runs the notebook through papermill with the in-process engine, publishes the report, writes
+``job.json`` and exits. No state passes between notebooks: every child starts from the template's
+untouched state, and whatever a notebook changes dies with its child.
+
+What forking after imports implies, and what is done about it:
+
+* threads do not survive a fork: the template starts none (BLAS pools are sized by the same
+  environment variables as a kernel's, and OpenBLAS re-creates its pool after a fork; tqdm's
+  monitor thread is started by progress bars, and the template makes none);
+* the children would share the template's random state: each reseeds ``random`` and NumPy's
+  global generator from the OS (the models use their own seeded generators);
+* no socket is open in the template (the shell's Session and socket are made in each child), the
+  pipes to the pool are closed in the child, and IPython's SQLite history is off;
+* Altair's and matplotlib's global state is the one the imports made, as in a new kernel; a
+  notebook that changes it changes it for itself only; the Vega bundle is read from the cache
+  before the fork.
+
+A child that dies (kill -9, out of memory) fails only its own job, reported by the template; a
+child that outlives the notebook's deadline (by ``HARD_DEADLINE_GRACE``) is killed. A fork that
+fails, or a child that dies before it starts the notebook, is retried (the analogue of a kernel
+that fails to start). Children die with the template, the template with the run.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import os
+import pickle
+import random
+import select
+import signal
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from econ.batch.job import KERNEL_START_RETRIES, Job, execute, record_crash
+
+#: Seconds past the notebook's deadline after which its process is killed (it had its SIGALRM).
+HARD_DEADLINE_GRACE = 60
+#: What every template imports besides the notebooks' own imports.
+MACHINERY = ("IPython", "ipykernel.ipkernel", "nbformat", "papermill", "nbconvert")
+#: How a template process starts (see econ.batch.pool): ipykernel's shell is made, and its builtins
+#: (``get_ipython``) put in place, before anything else is imported, econ included. Modules that
+#: look at their surroundings at import time must see a kernel, as they would in one: pandas sets
+#: ``display.max_columns`` (and so how every table prints) by whether get_ipython() has a kernel.
+ENTRY = ("import sys\n"
+         "from ipykernel.compiler import XCachingCompiler\n"
+         "from ipykernel.zmqshell import ZMQInteractiveShell\n"
+         "from traitlets.config import Config\n"
+         "config = Config()\n"
+         "config.HistoryManager.enabled = False  # no SQLite history shared between forks\n"
+         "ZMQInteractiveShell.instance(config=config, compiler_class=XCachingCompiler).builtin_trap.__enter__()\n"
+         "from econ.batch.worker import main\n"
+         "main(sys.argv[1:])\n")
+_STARTED = b"S"
+
+
+def notebook_imports(notebooks: list[Path]) -> list[str]:
+    """The modules the notebooks' code cells import at top level (``from econ import charts`` gives
+    ``econ`` and ``econ.charts``), in order of first appearance."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    found: dict[str, None] = {}
+    for path in notebooks:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(TransformerManager().transform_cell(cell.source))
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found.update(dict.fromkeys(a.name for a in node.names))
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found[node.module] = None
+                    found.update(dict.fromkeys(f"{node.module}.{a.name}" for a in node.names if a.name != "*"))
+    return list(found)
+
+
+def kernel_problem(kernel_name: str) -> str | None:
+    """Why the warm engine cannot stand in for kernel ``kernel_name`` (None when it can): it emulates
+    ipykernel on this very interpreter, with no extra arguments, and no IPython startup files."""
+    from IPython.paths import get_ipython_dir
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    except NoSuchKernel:
+        return f"no kernel named {kernel_name!r} is installed"
+    argv = spec.argv
+    python = argv[0] if argv else ""
+    same_python = python in ("python", "python3") or Path(python).resolve() == Path(sys.executable).resolve()
+    plain = argv[1:] in (["-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                         ["-m", "ipykernel", "-f", "{connection_file}"])
+    if spec.language.lower() != "python" or not same_python or not plain:
+        return f"kernel {kernel_name!r} is not this Python's plain ipykernel ({' '.join(argv)})"
+    if spec.env:
+        return f"kernel {kernel_name!r} sets environment variables"
+    startup = Path(get_ipython_dir()) / "profile_default" / "startup"
+    if any(startup.glob("*.py")) or any(startup.glob("*.ipy")):
+        return f"IPython startup files in {startup} run in every kernel"
+    return None
+
+
+def _reseed() -> None:
+    random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
+def _death(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        why = " (kill -9, or the out-of-memory killer)" if sig == signal.SIGKILL else ""
+        return f"was killed by {signal.Signals(sig).name}{why}"
+    return f"exited with code {os.WEXITSTATUS(status)} before reporting"
+
+
+@dataclass
+class _Outcome:
+    job: Job | None
+    started: bool
+    timed_out: bool
+    status: int
+
+
+class Template:
+    """A worker's pre-imported process, forking one child per notebook."""
+
+    def __init__(self, config: dict, close_in_child: tuple[int, ...] = ()):
+        from econ import report
+        from econ.batch import inprocess
+
+        # what ipykernel sets at kernel start, before anything imports matplotlib
+        if not os.environ.get("MPLBACKEND"):
+            os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+        self.unimported = inprocess.prepare([*MACHINERY, *config.get("preload", [])])
+        # the report machinery, warmed: the bundle read from its cache, the templates compiled
+        report.vega_bundle()
+        report.warm_up(config.get("show_code", False))
+        self.close_in_child = close_in_child
+        self.child: int | None = None
+        signal.signal(signal.SIGTERM, self._terminate)
+        # objects made so far are never collected: a child's collector does not touch (and so
+        # copy) the template's pages
+        gc.collect()
+        gc.freeze()
+
+    def _terminate(self, signum, frame):
+        if self.child:
+            os.kill(self.child, signal.SIGKILL)
+        os._exit(128 + signum)
+
+    def execute(self, job: Job, run_dir: str, options: dict) -> Job:
+        """Run ``job`` in a fresh child; never raises."""
+        why = "could not start the notebook's process"
+        for attempt in range(1, KERNEL_START_RETRIES + 1):
+            try:
+                outcome = self._run_child(job, run_dir, options)
+            except OSError as e:  # no memory or processes left for a fork, for now
+                why = f"could not start the notebook's process: {e}"
+                time.sleep(attempt)
+                continue
+            if outcome.job is not None:
+                outcome.job.attempts = attempt
+                return outcome.job
+            if outcome.timed_out:
+                return record_crash(job, run_dir, options, "Timeout", f"the notebook did not finish within "
+                                    f"{options['timeout']} s; its process was killed {HARD_DEADLINE_GRACE} s later")
+            why = f"the notebook's process {_death(outcome.status)}"
+            if outcome.started:
+                break
+            time.sleep(attempt)  # it died before it began: like a kernel that failed to start
+        job.attempts = attempt
+        return record_crash(job, run_dir, options, "NotebookProcessDied", why)
+
+    def _run_child(self, job: Job, run_dir: str, options: dict) -> _Outcome:
+        read_end, write_end = os.pipe()
+        template, forked = os.getpid(), time.perf_counter()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if pid == 0:
+            os.close(read_end)
+            self._child(job, run_dir, options, write_end, template, forked)  # never returns
+        os.close(write_end)
+        self.child = pid
+        try:
+            data, timed_out = self._read(read_end, pid, time.monotonic() + options["timeout"] + HARD_DEADLINE_GRACE)
+        finally:
+            os.close(read_end)
+            _, status = os.waitpid(pid, 0)
+            self.child = None
+        done = None
+        if data.startswith(_STARTED) and len(data) > 1:
+            try:
+                done = pickle.loads(data[1:])
+            except Exception:
+                done = None
+        return _Outcome(done, data.startswith(_STARTED), timed_out, status)
+
+    @staticmethod
+    def _read(fd: int, pid: int, hard_deadline: float) -> tuple[bytes, bool]:
+        chunks, timed_out = [], False
+        while True:
+            wait = max(0.0, hard_deadline - time.monotonic())
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:  # past the deadline and its grace: it is stuck outside Python
+                os.kill(pid, signal.SIGKILL)
+                timed_out, hard_deadline = True, float("inf")
+                continue
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks), timed_out
+            chunks.append(chunk)
+
+    def _child(self, job: Job, run_dir: str, options: dict, write_end: int, template: int, forked: float) -> None:
+        code = 0
+        try:
+            from econ.batch.worker import die_with_parent
+
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            die_with_parent(template, signal.SIGKILL)
+            for fd in self.close_in_child:  # the worker's pipes to the pool: only the template talks there
+                os.close(fd)
+            _reseed()
+            os.write(write_end, _STARTED)
+            # the job's clock starts before the fork: its wall time is comparable with the papermill
+            # engine's, whose kernel starts inside execute()
+            done = execute(job, run_dir, options, started=forked)
+            data = memoryview(pickle.dumps(done))
+            while data:
+                data = data[os.write(write_end, data):]
+        except BaseException:
+            traceback.print_exc(file=sys.__stderr__)
+            code = 1
+        finally:
+            os._exit(code)
