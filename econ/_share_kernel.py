@@ -19,9 +19,10 @@ import numpy as np
 
 
 @nb.njit(cache=True, parallel=True)
-def simulate(variant, lam, d_hw, d_zte, d_west, align, quota, index, supply, drift, life,
+def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, index, supply, drift, life,
              shares_k, start_k, base_hw_k,
-             type_region, type_row, type_base, type_penalty, type_align, type_west, type_avail,
+             type_region, type_row, type_base, type_penalty, type_align, type_west, type_pull, type_emerging,
+             type_avail,
              n_sit, sit_type, n_grp, grp, grp_w, n_mkt, mkt, mkt_w, world_w,
              cell_sit, cell_groups, cell_market, cell_region, tracked_spend,
              ban_start, ban_end, ban_vendor, ban_cell, ban_index,
@@ -51,6 +52,7 @@ def simulate(variant, lam, d_hw, d_zte, d_west, align, quota, index, supply, dri
         power = (1.0 - lm) / lm
         up_hw, up_zte, up_align = np.exp(d_hw[i] / lm), np.exp(d_zte[i] / lm), np.exp(align[i] / lm)
         up_west = np.exp(d_west[i] / lm)
+        up_pull = np.exp(d_pull[i] / lm)
         # Each type's shares: attraction = s * S_g^((1-lambda)/lambda) inverts the base shares; the
         # nested logit then shares new contracts among the vendors that may bid.
         type_shares = np.zeros((n_types, V))
@@ -73,6 +75,8 @@ def simulate(variant, lam, d_hw, d_zte, d_west, align, quota, index, supply, dri
                 e[zte] *= up_zte
             if type_align[u]:
                 e[hw] *= up_align
+            if type_pull[u]:
+                e[hw] *= up_pull
             if type_west[u]:
                 for v in range(V):
                     if western[v]:
@@ -136,6 +140,10 @@ def simulate(variant, lam, d_hw, d_zte, d_west, align, quota, index, supply, dri
                     norm = 0.0
                     for v in range(V):
                         s[u, v] *= drift[i, t, v]
+                    if type_emerging[ty] and spill[i] != 0.0:
+                        # Huawei's Russian position last year, against 2019's, spills over here.
+                        s[u, hw] *= np.exp(spill[i] * (russia_mix[i, t - 1, hw] - russia_mix[i, 0, hw]))
+                    for v in range(V):
                         norm += s[u, v]
                     if norm > 0:
                         for v in range(V):

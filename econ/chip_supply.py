@@ -17,6 +17,9 @@ The blocked share ``b`` of a product's chip needs is ``1 - (1 - chips) (1 - memo
 ``licence_approval_rate`` of it through. Huawei's stock of blocked chips carries production for
 ``*_chip_inventory_months`` after the wind-down; then a share ``b (1 - licence)`` of needs goes
 unmet, less, for base stations, what redesigned boards recover (``network_chip_redesign_share``).
+Licences end at ``licences_revoked_from`` (the US revoked Qualcomm's and Intel's in May 2024), and
+Chinese-made chips fill a share ``domestic_chip_recovery`` (a path over years) of what stays unmet
+(SMIC's 7 nm Kirin 9000S in Huawei's August 2023 phone).
 Output is Leontief in chips: a product's deliverable share of planned output is its supply share.
 
 Everything is vectorised over parameter draws: arrays are (draw, month) from January 2019.
@@ -32,7 +35,7 @@ import pandas as pd
 
 from econ import data, uncertainty
 from econ.errors import InputError
-from econ.scenario import Scenario
+from econ.scenario import Scenario, path_value
 from econ.world import Metric, Stage, interval_metrics
 
 FIRST_YEAR, LAST_YEAR = 2019, 2030
@@ -59,6 +62,9 @@ STAGE = Stage(
         Metric("huawei_network_chip_supply_2022", "fraction of needs",
                "Huawei's base-station chip needs met, 2022",
                "Share of the chips Huawei's planned base-station output needs that it could obtain in 2022"),
+        Metric("huawei_handset_chip_supply_2024", "fraction of needs",
+               "Huawei's handset chip needs met, 2024",
+               "Share of the chips Huawei's planned handset output needs that it could obtain in 2024"),
     ),
     drawn_inputs={k: f"data/huawei_chip_dependence.csv: {v}" for k, v in DEPENDENCE.items()},
     bytes_per_draw=8 * (2 * MONTHS + 4 * len(YEARS)),
@@ -122,14 +128,18 @@ def supply(scenario: Scenario, p: dict) -> dict[str, np.ndarray]:
     blocked = blocked_share(scenario, p)
     months = np.arange(MONTHS) + 0.5
     deadline = month_index(s.rule_effective_date) + s.wind_down_days / DAYS_PER_MONTH
-    licence = p["licence_approval_rate"]
+    # Licences let a share of blocked chips through until they are revoked; Chinese-made chips fill
+    # a growing share of what stays unmet (the recovery path, by calendar time).
+    revoked = (months >= month_index(s.licences_revoked_from)) if s.licences_revoked_from else np.zeros(MONTHS, bool)
+    licence = np.where(revoked[None, :], 0.0, np.asarray(p["licence_approval_rate"], dtype=float)[:, None])
+    recovery = path_value(s.domestic_chip_recovery, FIRST_YEAR + months / 12)[None, :]
     out = {}
     for product in PRODUCTS:
-        gap = blocked[product] * (1 - licence)
+        gap = blocked[product][:, None] * (1 - licence) * (1 - recovery)
         if product == "network":
-            gap = gap * (1 - p["network_chip_redesign_share"])
+            gap = gap * (1 - p["network_chip_redesign_share"])[:, None]
         runs_out = deadline + p[f"{product}_chip_inventory_months"]
-        share = 1 - gap[:, None] * (months[None, :] >= runs_out[:, None])
+        share = 1 - gap * (months[None, :] >= runs_out[:, None])
         out[f"{product}_monthly"] = share
         out[f"{product}_yearly"] = share.reshape(len(share), len(YEARS), 12).mean(axis=2)
         out[f"{product}_blocked"] = blocked[product]
@@ -140,7 +150,8 @@ def _metrics(out: dict) -> dict[str, np.ndarray]:
     at = {int(y): i for i, y in enumerate(YEARS)}
     return {"huawei_handset_chip_supply_2021": out["handset_yearly"][:, at[2021]],
             "huawei_network_chip_supply_2021": out["network_yearly"][:, at[2021]],
-            "huawei_network_chip_supply_2022": out["network_yearly"][:, at[2022]]}
+            "huawei_network_chip_supply_2022": out["network_yearly"][:, at[2022]],
+            "huawei_handset_chip_supply_2024": out["handset_yearly"][:, at[2024]]}
 
 
 def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.ndarray]:

@@ -25,7 +25,10 @@ Russia, per Monte Carlo draw (axis 0), population tier and year, in constant 202
 * **Prices.** Kit is priced by vendor from the market-share stage's mix of new contracts in
   Russia (Russian-made at ``domestic_price_premium`` above Huawei, Ericsson/Nokia/Samsung/Cisco at
   ``western_price_premium``); ``vendor_choice`` "huawei" or "western" overrides who supplies the
-  non-Russian-made part. Civil works are China Mobile's times ``site_cost_multiplier``.
+  non-Russian-made part. Imported kit is priced in dollars: its cost in constant 2020 roubles
+  follows the real exchange rate (``rub_per_usd_path``, or the data's rates; US prices rise at
+  ``usd_inflation_rate``, Russian at ``inflation_rate``), so the 2022-23 rouble moves it. Civil
+  works are China Mobile's times ``site_cost_multiplier``.
 * **Core and data centres**: one 5G core per operator (one for a single network) over the launch
   year and the next, data-centre capacity per Gbps added; **spectrum clearing** in the release year.
 
@@ -33,7 +36,8 @@ Financing compares capex with the operators' usual capex times GSMA's 5G share, 
 year (pilots before it are in the budget). The present value discounts real capex at the real
 ``discount_rate``; nominal figures apply ``inflation_rate``.
 
-**Rip-and-replace**, only for bans with a removal deadline (``vendor_bans``), in their parts:
+**Rip-and-replace**, only for bans and exits with a removal deadline (``vendor_bans``,
+``vendor_exits``: kit whose vendor left and stopped supporting it), in their parts:
 the gross cost is the swap of every unit in scope (UK radio sites: operators' site counts times
 the per-site swap cost in data/rip_and_replace.csv; US: the carriers' filed replacement cost,
 already priced for the deadline; elsewhere: the installed value the market-share stage removes
@@ -63,7 +67,7 @@ from econ._investment_inputs import (  # noqa: F401  (re-exported: the stage's p
 )
 from econ.choice import RUSSIAN_MADE, WESTERN
 from econ.market_share import YEARS as SHARE_YEARS
-from econ.market_share import removal_years
+from econ.market_share import removal_years, restrictions
 from econ.scenario import Scenario
 from econ.world import Metric, Stage
 
@@ -119,18 +123,44 @@ STAGE = Stage(
 
 # --- the Russian build-out ----------------------------------------------------------------------
 
-def vendor_price_index(vendor_choice: str, mix: np.ndarray, p: dict) -> np.ndarray:
-    """Kit price relative to Huawei's, per draw and year (n, Y), from the Russian vendor mix of new
-    contracts (n, Y, V); "huawei" or "western" gives the non-Russian-made part to them."""
-    price = np.ones_like(mix)
-    price[..., WESTERN] = 1 + p["western_price_premium"][:, None, None]
+def vendor_price_index(vendor_choice: str, mix: np.ndarray, p: dict, fx: np.ndarray | float = 1.0) -> np.ndarray:
+    """Kit price relative to Huawei's at 2020 rates, per draw and year (n, Y), from the Russian vendor
+    mix of new contracts (n, Y, V); "huawei" or "western" gives the non-Russian-made part to them.
+    Imported kit's price moves with ``fx`` (n, Y), the real rouble cost of a dollar (:func:`imported_kit_fx`)."""
+    fx = np.broadcast_to(np.asarray(fx, dtype=float), mix.shape[:-1])
+    price = np.ones_like(mix) * fx[..., None]
+    price[..., WESTERN] *= 1 + p["western_price_premium"][:, None, None]
     price[..., RUSSIAN_MADE] = 1 + p["domestic_price_premium"][:, None]
     domestic = mix[..., RUSSIAN_MADE]
     if vendor_choice == "huawei":
-        return domestic * price[..., RUSSIAN_MADE] + (1 - domestic)
+        return domestic * price[..., RUSSIAN_MADE] + (1 - domestic) * fx
     if vendor_choice == "western":
-        return domestic * price[..., RUSSIAN_MADE] + (1 - domestic) * (1 + p["western_price_premium"][:, None])
+        return domestic * price[..., RUSSIAN_MADE] + (1 - domestic) * fx * (1 + p["western_price_premium"][:, None])
     return (mix * price).sum(axis=-1)
+
+
+def rub_per_usd(scenario: Scenario, inputs: Inputs) -> np.ndarray:
+    """The rouble's nominal rate by model year (Y,): the scenario's path, or data/exchange_rates.csv;
+    linear between points, held before the first (nominal, then real below) and after the last."""
+    path = scenario.parameters.rub_per_usd_path
+    if not path:
+        rows = inputs.rates[inputs.rates["currency"] == "RUB"].sort_values("year")
+        path = tuple(zip(rows["year"].astype(int), rows["units_per_usd"].astype(float)))
+    xs, ys = np.array([x for x, _ in path], float), np.array([y for _, y in path], float)
+    return np.interp(YEARS.astype(float), xs, ys)
+
+
+def imported_kit_fx(scenario: Scenario, inputs: Inputs, p: dict) -> np.ndarray:
+    """Real rouble cost of a dollar of imported kit relative to 2020 (n, Y): the nominal rate's
+    ratio to 2020 times US over Russian prices. Kit is priced in dollars rising with US prices
+    (``usd_inflation_rate``); capex is in constant 2020 roubles (``inflation_rate``). After the
+    path's last year the real rate is held (the nominal rate moves with the inflation gap)."""
+    rate = rub_per_usd(scenario, inputs)
+    path = scenario.parameters.rub_per_usd_path
+    last = max(x for x, _ in path) if path else int(inputs.rates[inputs.rates["currency"] == "RUB"]["year"].max())
+    years = np.minimum(YEARS, max(last, START_YEAR)) - START_YEAR                     # held after the last point
+    gap = ((1 + p["usd_inflation_rate"][:, None]) / (1 + p["inflation_rate"][:, None])) ** years[None, :]
+    return rate[None, :] / rate[YEARS == START_YEAR][0] * gap
 
 
 def coverage_sites(area_km2, site_km2, high_band_ratio, released):
@@ -191,7 +221,7 @@ def russia_capex(inputs: Inputs, p: dict, scenario: Scenario, mix: np.ndarray, v
     extra = np.maximum.accumulate(np.maximum(traffic / full_site_gbps[:, None, :] - per_network, 0.0), axis=-1)
     existing = p["lte_sites_per_km2"][:, None, None] / factor[:, :, None] * area * (4 / k)
     new, upgrades = split_new_and_upgrades(physical, existing)
-    index = vendor_price_index(vendor_choice, mix, p)                                    # (n, Y)
+    index = vendor_price_index(vendor_choice, mix, p, imported_kit_fx(scenario, inputs, p))  # (n, Y)
     # A site's radio is sized for the spectrum its network carries: a shared network's site carries all
     # of it, an operator's own site its part, and radio cost rises less than in proportion to bandwidth.
     carried = mhz[None, :] / k / p["kit_reference_mhz"][:, None]                       # (n, Y), per site
@@ -250,7 +280,7 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
     """
     rows = []
     all_in_ratio = 1 / inputs.equipment_share  # China Mobile's all-in site cost over its kit price
-    for i, ban in enumerate(scenario.parameters.vendor_bans):
+    for i, ban in enumerate(restrictions(scenario.parameters)):
         if ban.remove_by is None:
             continue
         start, end = removal_years(ban)

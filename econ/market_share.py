@@ -16,7 +16,13 @@
    * China's radio contracts follow its 2020 national 5G tenders' shares from 2020; from 2021 its
      operators mark Western vendors down by the shift estimated from the 2021 tenders, times
      ``china_response_scale`` (:mod:`econ.china_market`);
-   * Huawei gains ``russia_huawei_alignment`` in Russia from 2020; the shared Russian-made target
+   * a vendor that leaves a market (``vendor_exits``) is out of its choice set from its year, like
+     a banned one, its kit replaced by a deadline or left to age out;
+   * Huawei gains ``russia_huawei_alignment`` in Russia from 2020 and changes by
+     ``russia_huawei_pullback`` from ``russia_huawei_pullback_from`` (its 2022 retreat);
+   * in the rest of the world (Latin America, Middle East, Africa), Huawei's attractiveness moves
+     by ``emerging_markets_spillover`` times its gain in Russia's share of new contracts since
+     2019, a year earlier (a declared link; zero unless a scenario sets it); the shared Russian-made target
      path (``russian_made_target`` times ``russia_domestic_capability``) reserves Russian contracts
      for Russian-made kit;
    * each named vendor's attractiveness also drifts by a random walk of its own, as shares did
@@ -62,6 +68,9 @@ WAVE_PEAK_LAG, WAVE_WIDTH = 2.0, 1.5
 #: China, econ.share_shift), so it is applied there and nowhere else; China's national 5G tenders
 #: (econ.china_market) are for it too.
 PENALISED_PARTS = ("ran",)
+#: The region Huawei's Russian position may spill over to (``emerging_markets_spillover``): Latin
+#: America, the Middle East and Africa.
+EMERGING = "rest_of_world"
 #: Row of the kernel's share table holding China's radio tender shares (after the regions').
 CHINA_RADIO = len(REGIONS)
 #: National markets left out of Russia's rank among Huawei's foreign markets (home and remainders).
@@ -154,22 +163,37 @@ def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
             "china_western_shift": np.array([china_market.response_estimate().shift]), **vendor_drift.central_inputs()}
 
 
+def restrictions(parameters) -> tuple:
+    """Buyers' bans and vendors' exits, in that order: both take vendors out of the choice set in
+    their places and parts from their year, and remove their kit by a deadline if they have one."""
+    return tuple(parameters.vendor_bans) + tuple(parameters.vendor_exits)
+
+
+def restriction_names(parameters) -> list[str]:
+    """Each restriction's field in the scenario file: vendor_bans.0, ..., vendor_exits.0, ..."""
+    return ([f"vendor_bans.{i}" for i in range(len(parameters.vendor_bans))]
+            + [f"vendor_exits.{i}" for i in range(len(parameters.vendor_exits))])
+
+
 def check(scenario: Scenario) -> None:
-    """Ban years inside the model's years, and some vendor left in every market and part."""
-    bans = scenario.parameters.vendor_bans
-    file = scenario.set_in.get("vendor_bans", scenario.files[0] if scenario.files else "scenario")
-    for i, ban in enumerate(bans):
+    """Ban and exit years inside the model's years, and some vendor left in every market and part."""
+    s = scenario.parameters
+    default = scenario.files[0] if scenario.files else "scenario"
+    for ban, name in zip(restrictions(s), restriction_names(s)):
+        file = scenario.set_in.get(name.split(".")[0], default)
         if ban.remove_by is not None and not BASE_YEAR < ban.remove_by <= END_YEAR:
-            raise InputError.single(file, f"parameters.vendor_bans.{i}.remove_by",
+            raise InputError.single(file, f"parameters.{name}.remove_by",
                                     f"{ban.remove_by} is outside the model's years: allowed {BASE_YEAR + 1} to {END_YEAR}")
         if ban.from_year > END_YEAR:
-            raise InputError.single(file, f"parameters.vendor_bans.{i}.from_year",
+            raise InputError.single(file, f"parameters.{name}.from_year",
                                     f"{ban.from_year} is after the model's last year {END_YEAR}")
     layout = Layout.build(scenario)
     closed = ~layout.available(END_YEAR).any(axis=1)
     if closed.any():
         cells = [f"{layout.cells.at[c, 'market']} ({layout.cells.at[c, 'part']})" for c in np.flatnonzero(closed)]
-        raise InputError.single(file, "parameters.vendor_bans", f"every vendor is banned in {', '.join(cells[:5])}: "
+        field = "vendor_exits" if s.vendor_exits else "vendor_bans"
+        raise InputError.single(scenario.set_in.get(field, default), f"parameters.{field}",
+                                f"every vendor is banned or has left {', '.join(cells[:5])}: "
                                 f"leave at least one of {', '.join(VENDORS)}")
 
 
@@ -197,7 +221,7 @@ class Layout:
 
     @classmethod
     def build(cls, scenario: Scenario) -> Layout:
-        return _layout(scenario.parameters.russia_equipment_share_of_capex, scenario.parameters.vendor_bans)
+        return _layout(scenario.parameters.russia_equipment_share_of_capex, restrictions(scenario.parameters))
 
     def available(self, year: int) -> np.ndarray:
         """(C, V) True where a vendor may win new contracts in a cell in ``year``."""
@@ -320,7 +344,10 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
     layout = Layout.build(scenario)
     penalty_year = s.rule_effective_date.year if bool(np.any(p["sanctions_penalty_scale"] > 0)) else None
     response = bool(np.any(p["china_response_scale"] > 0))
-    k = _kernel_inputs(s.russia_equipment_share_of_capex, s.vendor_bans, penalty_year, response)
+    k = _kernel_inputs(s.russia_equipment_share_of_capex, restrictions(s), penalty_year, response,
+                       s.russia_huawei_pullback_from)
+    d_pull = np.broadcast_to(p["russia_huawei_pullback"], (len(p["vendor_nest_correlation"]),))
+    spill = np.broadcast_to(p["emerging_markets_spillover"], (len(p["vendor_nest_correlation"]),))
     d_west = np.broadcast_to(p["china_response_scale"] * p["china_western_shift"], (len(p["vendor_nest_correlation"]),))
     lam = 1.0 - p["vendor_nest_correlation"]
     d_huawei, d_zte = _utility_shifts(scenario, layout, p)
@@ -333,7 +360,8 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
     metric_t, metric_g, metric_v = (np.array([x[j] for x in cells], np.int64) for j in range(3))
     metric, mix, market, hw_sales, hw_inst, uncon, removed, new, inst, by_market = _share_kernel.simulate(
         c(np.clip(p["base_year_variant"].astype(np.int64), 0, VARIANTS - 1)), c(lam, dtype=float), c(d_huawei, dtype=float),
-        c(d_zte, dtype=float), c(d_west, dtype=float), c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
+        c(d_zte, dtype=float), c(d_west, dtype=float), c(d_pull, dtype=float), c(spill, dtype=float),
+        c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
         c(np.broadcast_to(quota, (n, T)), dtype=float), c(index, dtype=float),
         c(np.broadcast_to(supply, (n, T)), dtype=float), drift,
         c(p["equipment_life_years"], dtype=float), *k, np.array(YEARS, dtype=np.int64), REGIONS.index("russia"),
@@ -349,7 +377,8 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
 
 
 @functools.lru_cache(maxsize=32)
-def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int | None, response: bool) -> tuple:
+def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int | None, response: bool,
+                   pullback_from: int) -> tuple:
     """What the kernel needs that does not change with the draws: the base shares and spending of
     each base-year variant (with China's tender shares as one more row, :data:`CHINA_RADIO`), the
     situation types and each year's situations with their (sparse) spending weights by group and
@@ -367,7 +396,7 @@ def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int
     groups, markets = layout.group_matrix(), layout.market_matrix()
     start_k = np.einsum("kc,kcv,cg->kgv", spend_k, shares_k[:, cell_region], groups)
     base_hw_k = np.einsum("kc,kc,cr->kr", spend_k, shares_k[:, cell_region, HUAWEI], np.eye(len(REGIONS))[cell_region])
-    china, russia = REGIONS.index("china"), REGIONS.index("russia")
+    china, russia, emerging = REGIONS.index("china"), REGIONS.index("russia"), REGIONS.index(EMERGING)
     types: dict[tuple, int] = {}
     T, C, K = len(YEARS), len(cells), len(fits)
     per_year = []
@@ -376,7 +405,8 @@ def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int
         keys = [(int(r), year == BASE_YEAR, bool(penalty_year is not None and year >= penalty_year and r != china and pn),
                  bool(r == russia and year >= ALIGNMENT_FROM), tuple(bool(a) for a in av),
                  CHINA_RADIO if (r == china and pn and year >= china_market.TENDERS_FROM) else int(r),
-                 bool(response and r == china and pn and year >= china_market.RESPONSE_FROM))
+                 bool(response and r == china and pn and year >= china_market.RESPONSE_FROM),
+                 bool(r == russia and year >= pullback_from), bool(r == emerging and year > BASE_YEAR))
                 for r, pn, av in zip(region, pen, avail)]
         per_year.append((which, [types.setdefault(key, len(types)) for key in keys]))
     ordered = sorted(types, key=types.get)
@@ -385,6 +415,8 @@ def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int
     type_avail = np.array([key[4] for key in ordered], np.bool_)
     type_row = np.array([key[5] for key in ordered], np.int64)
     type_west = np.array([key[6] for key in ordered], np.bool_)
+    type_pull = np.array([key[7] for key in ordered], np.bool_)
+    type_emerging = np.array([key[8] for key in ordered], np.bool_)
     umax = max(len(t) for _, t in per_year)
     n_sit = np.array([len(t) for _, t in per_year], np.int64)
     sit_type = np.zeros((T, umax), np.int64)
@@ -411,7 +443,8 @@ def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int
     ban_cell = np.array([np.isin(tracked, c_) for _, c_ in removal], np.bool_).reshape(len(removal), len(tracked))
     ban_index = np.array([i for i, _ in removal], np.int64)
     cell_market = markets[tracked].argmax(axis=1).astype(np.int64) if len(tracked) else np.zeros(0, np.int64)
-    return (shares_k, start_k, base_hw_k, type_region, type_row, type_base, type_penalty, type_align, type_west, type_avail,
+    return (shares_k, start_k, base_hw_k, type_region, type_row, type_base, type_penalty, type_align, type_west,
+            type_pull, type_emerging, type_avail,
             n_sit, sit_type, n_grp, grp, grp_w, n_mkt, mkt, mkt_w, world_w, cell_sit, groups[tracked].copy(),
             cell_market, cell_region[tracked].astype(np.int64), spend_k[:, tracked].copy(),
             ban_start, ban_end, ban_vendor, ban_cell, ban_index)

@@ -230,7 +230,9 @@ def _path_points(value):
     """A path of [year, share] points: years increasing, shares in [0, 1]."""
     if isinstance(value, dict):
         value = sorted(value.items())
-    if not isinstance(value, list | tuple) or not value:
+    if isinstance(value, list | tuple) and not value:
+        return ()  # no path
+    if not isinstance(value, list | tuple):
         raise ValueError("give a list of [year, share] points, e.g. [[2020, 0.0], [2024, 0.3]]")
     points = []
     for item in value:
@@ -250,6 +252,35 @@ def _path_points(value):
 
 #: A piecewise-linear path over years: ((year, share), ...), zero before the first point.
 SharePath = Annotated[Any, PlainValidator(_path_points)]
+
+
+def _rate_points(value):
+    """A path of [year, rate] points: years increasing, rates positive numbers."""
+    if isinstance(value, dict):
+        value = sorted(value.items())
+    if isinstance(value, list | tuple) and not value:
+        return ()  # no path
+    if not isinstance(value, list | tuple):
+        raise ValueError("give a list of [year, rate] points, e.g. [[2022, 68.5], [2023, 85.3]]")
+    points = []
+    for item in value:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise ValueError(f"{item!r} is not a [year, rate] point")
+        year, rate = item
+        if isinstance(year, bool) or not isinstance(year, int) or not 2015 <= year <= 2040:
+            raise ValueError(f"year {year!r} must be a whole year in 2015-2040")
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 < rate < 1e6:
+            raise ValueError(f"rate {rate!r} must be a positive number")
+        points.append((year, float(rate)))
+    years = [y for y, _ in points]
+    if years != sorted(set(years)):
+        raise ValueError(f"years must increase with no repeats, got {years}")
+    return tuple(points)
+
+
+#: A piecewise-linear path of a rate over years: ((year, rate), ...), held before the first point
+#: and after the last.
+RatePath = Annotated[Any, PlainValidator(_rate_points)]
 
 
 def path_value(path, years) -> np.ndarray:
@@ -295,11 +326,22 @@ class Parameters(StrictModel):
         0.0, unit="multiple of the estimated shift", group="policy", low=0.0, high=3.0,
         meaning="Chinese operators' mark-down of Western vendors in their radio tenders after Western bans "
                 "on Huawei, as a multiple of the shift estimated from the 2020 and 2021 tenders")
+    vendor_exits: tuple[Ban, ...] = param(
+        (), unit="exits", group="policy",
+        meaning="Vendors that leave markets: no new contracts from from_year; their kit replaced by remove_by "
+                "(support ends) or left to age out")
+    licences_revoked_from: date | None = param(
+        None, unit="date", group="policy", low=date(2020, 1, 1), high=date(2030, 12, 31),
+        meaning="Date the US revokes the licences that let some blocked chips through (none: they stay)")
     honor_sale_date: date | None = param(
         None, unit="date", group="policy", low=date(2020, 1, 1), high=date(2030, 12, 31),
         meaning="Date Huawei sells its Honor handset brand (none: it keeps it)")
 
     # --- Huawei's chip supply (econ.chip_supply) ----------------------------------------------------
+    domestic_chip_recovery: SharePath = param(
+        (), unit="fraction of the unmet chip needs", group="supply",
+        meaning="Share of the chip needs the rules leave unmet that Chinese-made chips fill, by year: "
+                "[year, share] points (none: no recovery)")
     handset_chip_inventory_months: Uncertain = param(
         3.0, unit="months of production", group="supply", low=0.0, high=24.0,
         meaning="Months of handset production Huawei's stock of blocked chips covers after the wind-down")
@@ -345,6 +387,10 @@ class Parameters(StrictModel):
         1.5, unit="ratio", group="market_share", low=1.0, high=4.0,
         meaning="Equipment bought per yuan of China's 5G capex relative to a yuan of its other capex "
                 "(1: China's equipment spending follows total capex)")
+    emerging_markets_spillover: Uncertain = param(
+        0.0, unit="logit utility per unit of share", group="market_share", low=0.0, high=5.0,
+        meaning="Huawei's extra attractiveness in the rest of the world per unit of its share of Russia's new "
+                "contracts above 2019's, the year before (the 2020 argument that Russia strengthens it elsewhere)")
     # --- installed equipment (read by market shares and rip-and-replace) ---------------------------
     equipment_life_years: Uncertain = param(
         8.0, unit="years", group="equipment", low=4.0, high=15.0,
@@ -363,6 +409,13 @@ class Parameters(StrictModel):
     russia_huawei_alignment: Uncertain = param(
         0.0, unit="logit utility", group="russia", low=0.0, high=3.0,
         meaning="Extra attractiveness of Huawei to Russian buyers from political alignment, from 2020")
+    russia_huawei_pullback: Uncertain = param(
+        0.0, unit="logit utility", group="russia", low=-5.0, high=0.0,
+        meaning="Change in Huawei's attractiveness to Russian buyers from russia_huawei_pullback_from "
+                "(negative: it holds back under secondary-sanction risk)")
+    russia_huawei_pullback_from: int = param(
+        2022, unit="year", group="russia", low=2020, high=2030,
+        meaning="First year of Huawei's pull-back in Russia")
     russia_equipment_share_of_capex: float = param(
         0.5, unit="fraction of capex", group="russia", low=0.2, high=0.8,
         meaning="Share of Russian operators' capex spent on network equipment (sizes Russia's market)")
@@ -419,6 +472,13 @@ class Parameters(StrictModel):
     discount_rate: Uncertain = param(
         0.07, unit="fraction a year, real", group="investment", low=0.0, high=0.25,
         meaning="Real discount rate for the present value of the 5G programme's capex")
+    rub_per_usd_path: RatePath = param(
+        (), unit="RUB per USD", group="investment",
+        meaning="Rouble exchange rate path for imported kit: [year, rate] points (none: data/exchange_rates.csv, "
+                "held after its last year)")
+    usd_inflation_rate: Uncertain = param(
+        0.02, unit="fraction a year", group="investment", low=0.0, high=0.1,
+        meaning="Rise in the dollar prices of imported kit a year (US prices)")
     inflation_rate: Uncertain = param(
         0.05, unit="fraction a year", group="investment", low=0.0, high=0.3,
         meaning="Russian inflation turning constant-2020 roubles into nominal roubles")
@@ -667,6 +727,8 @@ def _kind(field) -> str:
         return "number or distribution"
     if field.metadata and any(isinstance(m, PlainValidator) and m.func is _path_points for m in field.metadata):
         return "path of [year, share] points"
+    if field.metadata and any(isinstance(m, PlainValidator) and m.func is _rate_points for m in field.metadata):
+        return "path of [year, rate] points"
     if getattr(ann, "__origin__", None) is tuple and args and args[0] is Ban:
         return "list of bans {vendors, places, from_year, remove_from, remove_by, parts}"
     if getattr(ann, "__origin__", None) is tuple:

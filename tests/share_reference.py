@@ -5,7 +5,17 @@ import numpy as np
 
 from econ import china_market, vendor_drift
 from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, probabilities, utilities
-from econ.market_share import ALIGNMENT_FROM, GROUPS, YEARS, Layout, _utility_shifts, removal_years, situations, spend_index
+from econ.market_share import (
+    ALIGNMENT_FROM,
+    EMERGING,
+    GROUPS,
+    YEARS,
+    Layout,
+    _utility_shifts,
+    removal_years,
+    situations,
+    spend_index,
+)
 from econ.scenario import Scenario, path_value
 from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, base_years
 
@@ -82,8 +92,14 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
             russia = sit_region == REGIONS.index("russia")
             if year >= ALIGNMENT_FROM and russia.any():
                 e[:, russia, HUAWEI] *= np.exp(p["russia_huawei_alignment"] / lam)[:, None]
+            if year >= s.russia_huawei_pullback_from and russia.any():
+                e[:, russia, HUAWEI] *= np.exp(p["russia_huawei_pullback"] / lam)[:, None]
             shares = probabilities(e, lam[:, None])
             shares = shares * drift[:, t][:, None, :]
+            emerging = sit_region == REGIONS.index(EMERGING)
+            russia_hw = out["group_shares"][:, :, GROUPS.index("russia"), HUAWEI]
+            gain = russia_hw[:, t - 1] - russia_hw[:, 0]
+            shares[:, emerging, HUAWEI] *= np.exp(p["emerging_markets_spillover"] * gain)[:, None]
             shares = shares / shares.sum(axis=-1, keepdims=True)
             if russia.any() and quota[:, t].any():
                 q = quota[:, t][:, None, None] * avail[None, russia, RUSSIAN_MADE][..., None]
