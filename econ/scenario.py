@@ -15,6 +15,11 @@ A scenario file is YAML under ``data/scenarios/``::
       substitution_rate: {dist: triangular, low: 0.1, mode: 0.3, high: 0.6}
 
 A numeric parameter may be a point value or a bounded distribution (see :mod:`econ.uncertainty`).
+
+A list of restrictions (``vendor_bans``, ``vendor_exits``) may be given as ``{add: [...]}``: the
+parent's list and these. A scenario may inherit from several parents (``inherits: [a, b]``): their
+restriction lists are joined (an entry two parents share counts once), and any other parameter two
+parents set differently must be set in the file itself, so that nothing is settled by list order.
 """
 
 from __future__ import annotations
@@ -506,7 +511,7 @@ class Scenario(StrictModel):
     name: str
     title: str
     description: str
-    inherits: str | None = None
+    inherits: str | tuple[str, ...] | None = None
     seed: int = Field(20200515, ge=0, le=2**32 - 1)
     parameters: Parameters
     #: The files this scenario was built from, child first (set by the loader).
@@ -609,8 +614,16 @@ def _check_file(raw: dict, path: Path) -> list[tuple[str, str, str]]:
         if raw["name"] != path.stem and not problems:
             problems.append((file, "name", f"{raw['name']!r} differs from the file name {path.stem!r}"))
     problems += _check_name(path.stem, file, "file name")
-    if raw.get("inherits") is not None:
-        problems += _check_name(raw["inherits"], file, "inherits")
+    parents = raw.get("inherits")
+    if isinstance(parents, list):
+        if not parents:
+            problems.append((file, "inherits", "give a scenario name or a non-empty list of names"))
+        for i, parent in enumerate(parents):
+            problems += _check_name(parent, file, f"inherits.{i}")
+        if len(set(map(str, parents))) != len(parents):
+            problems.append((file, "inherits", "a parent is named twice"))
+    elif parents is not None:
+        problems += _check_name(parents, file, "inherits")
     params = raw.get("parameters", {}) or {}
     if not isinstance(params, dict):
         problems.append((file, "parameters", "must be a mapping of parameter names to values"))
@@ -632,30 +645,87 @@ def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, s
     merged: dict = {"seed": Scenario.model_fields["seed"].default, "parameters": {}}
     origin: dict[str, str] = {}
     files = [file]
-    parent = raw.get("inherits")
-    if parent:
-        if parent in chain or parent == path.stem:
-            cycle = " -> ".join((*chain, path.stem, parent))
-            raise InputError.single(file, "inherits", f"inheritance cycle: {cycle}")
-        if len(chain) + 1 >= MAX_INHERITANCE_DEPTH:
-            raise InputError.single(file, "inherits", f"the chain of inherits is longer than {MAX_INHERITANCE_DEPTH} "
-                                    f"files ({' -> '.join((*chain[:3], '...', path.stem, parent))}): "
-                                    "inherit from a scenario nearer the baseline")
-        parent_path = scenario_path(parent, path.parent)
-        if not _exists_exactly(parent_path):
-            raise InputError.single(file, "inherits", f"no scenario named {parent!r} in "
-                                    f"{paths.relative(path.parent)} (have: {', '.join(scenario_names(path.parent))})")
-        merged, origin, parent_files = _resolve(parent_path, (*chain, path.stem))
-        files += parent_files
+    parents = raw.get("inherits")
+    resolved = [_resolve_parent(parent, path, chain) for parent in
+                (parents if isinstance(parents, list) else [parents] if parents else [])]
+    if resolved:
+        merged, origin, files = _join_parents(resolved, raw, file, files)
     if "seed" in raw:
         merged["seed"] = raw["seed"]
         origin["seed"] = file
     for key, value in (raw.get("parameters") or {}).items():
+        if isinstance(value, dict) and set(value) == {"add"} and key in JOINED_LISTS:
+            if not isinstance(value["add"], list):
+                raise InputError.single(file, f"parameters.{key}.add", "give a list of entries to add")
+            value = _join_lists([merged["parameters"].get(key) or [], value["add"]])
         merged["parameters"][key] = value
         origin[f"parameters.{key}"] = file
-    merged.update({k: raw[k] for k in ("title", "description", "inherits") if k in raw})
+    merged.update({k: raw[k] for k in ("title", "description") if k in raw})
+    merged["inherits"] = tuple(parents) if isinstance(parents, list) else parents
     merged["name"] = path.stem
     return merged, origin, files
+
+
+#: List parameters that inheritance joins rather than replaces.
+JOINED_LISTS = ("vendor_bans", "vendor_exits")
+
+
+def _join_lists(lists) -> list:
+    out: list = []
+    for entries in lists:
+        for entry in entries:
+            if entry not in out:
+                out.append(entry)
+    return out
+
+
+def _join_parents(resolved: list, raw: dict, file: str, files: list[str]):
+    """Several parents' merged mappings as one: restriction lists joined; a parameter (or seed) that
+    parents set differently must be set in ``raw`` itself."""
+    merged: dict = {"seed": resolved[0][0]["seed"], "parameters": {}}
+    origin: dict[str, str] = {}
+    own = set(raw.get("parameters") or {})
+    problems = []
+    keys = dict.fromkeys(k for m, _, _ in resolved for k in m["parameters"])
+    for key in keys:
+        given = [(m["parameters"][key], o.get(f"parameters.{key}", ""), chain_files)
+                 for m, o, chain_files in resolved if key in m["parameters"]]
+        if key in JOINED_LISTS:
+            merged["parameters"][key] = _join_lists(v or [] for v, _, _ in given)
+            origin[f"parameters.{key}"] = given[-1][1]
+            continue
+        # A value a parent only inherited from a file another parent overrides is not a choice.
+        kept = [(v, where) for v, where, _ in given
+                if not any(w2 != where and where in fs[fs.index(w2) + 1:] for _, w2, fs in given if w2 in fs)]
+        if any(v != kept[0][0] for v, _ in kept) and key not in own:
+            problems.append((file, f"parameters.{key}", "the parents set it differently ("
+                             + "; ".join(f"{where}: {shown(v)}" for v, where in kept) + "): set it here"))
+        merged["parameters"][key], origin[f"parameters.{key}"] = kept[-1]
+    seeds = {m["seed"] for m, _, _ in resolved}
+    if len(seeds) > 1 and "seed" not in raw:
+        problems.append((file, "seed", f"the parents' seeds differ ({sorted(seeds)}): set it here"))
+    if problems:
+        raise InputError(problems)
+    for _, _, parent_files in resolved:
+        files += [f for f in parent_files if f not in files]
+    return merged, origin, files
+
+
+def _resolve_parent(parent: str, path: Path, chain: tuple[str, ...]):
+    """A parent's merged mapping, refusing cycles, too long chains and missing parents."""
+    file = paths.relative(path)
+    if parent in chain or parent == path.stem:
+        cycle = " -> ".join((*chain, path.stem, parent))
+        raise InputError.single(file, "inherits", f"inheritance cycle: {cycle}")
+    if len(chain) + 1 >= MAX_INHERITANCE_DEPTH:
+        raise InputError.single(file, "inherits", f"the chain of inherits is longer than {MAX_INHERITANCE_DEPTH} "
+                                f"files ({' -> '.join((*chain[:3], '...', path.stem, parent))}): "
+                                "inherit from a scenario nearer the baseline")
+    parent_path = scenario_path(parent, path.parent)
+    if not _exists_exactly(parent_path):
+        raise InputError.single(file, "inherits", f"no scenario named {parent!r} in "
+                                f"{paths.relative(path.parent)} (have: {', '.join(scenario_names(path.parent))})")
+    return _resolve(parent_path, (*chain, path.stem))
 
 
 def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Scenario:

@@ -317,3 +317,52 @@ def test_inherits_matches_the_file_name_exactly(scenario_dir: Path):
     write(scenario_dir / "baseline.yaml", BASE)
     path = write(scenario_dir / "child.yaml", BASE + "inherits: Baseline\n")
     _expect(path, "no scenario named 'Baseline'")
+
+
+# --- several parents and added restrictions ---------------------------------------------------------
+
+BAN_A = "{vendors: [huawei], places: [france], parts: [ran], from_year: 2021}"
+BAN_B = "{vendors: [huawei], places: [canada], from_year: 2022}"
+
+
+def test_add_joins_the_parents_bans(scenario_dir: Path):
+    write(scenario_dir / "p.yaml", BASE + f"parameters:\n  vendor_bans: [{BAN_A}]\n")
+    write(scenario_dir / "c.yaml", BASE + f"inherits: p\nparameters:\n  vendor_bans:\n    add: [{BAN_B}]\n")
+    bans = load_scenario(scenario_dir / "c.yaml").parameters.vendor_bans
+    assert [b.places for b in bans] == [("france",), ("canada",)]
+
+
+def test_several_parents_join_bans_once_and_take_what_only_one_sets(scenario_dir: Path):
+    write(scenario_dir / "root.yaml", BASE + f"parameters:\n  vendor_bans: [{BAN_A}]\n  market_growth: 0.01\n")
+    write(scenario_dir / "a.yaml", BASE + f"inherits: root\nparameters:\n  vendor_bans:\n    add: [{BAN_B}]\n")
+    write(scenario_dir / "b.yaml", BASE + "inherits: root\nparameters:\n  market_growth: 0.03\n")
+    write(scenario_dir / "c.yaml", BASE + "inherits: [a, b]\n")
+    both = load_scenario(scenario_dir / "c.yaml")
+    assert [b.places for b in both.parameters.vendor_bans] == [("france",), ("canada",)]  # root's ban once
+    assert both.parameters.market_growth == 0.03      # b overrides root; a only inherited root's value
+    assert both.inherits == ("a", "b")
+
+
+def test_parents_that_disagree_must_be_settled_in_the_file(scenario_dir: Path):
+    write(scenario_dir / "a.yaml", BASE + "parameters:\n  market_growth: 0.01\n")
+    write(scenario_dir / "b.yaml", BASE + "parameters:\n  market_growth: 0.03\n")
+    write(scenario_dir / "c.yaml", BASE + "inherits: [a, b]\n")
+    with pytest.raises(InputError, match=r"c.yaml: parameters.market_growth: the parents set it differently .*set it here"):
+        load_scenario(scenario_dir / "c.yaml")
+    write(scenario_dir / "c.yaml", BASE + "inherits: [a, b]\nparameters:\n  market_growth: 0.02\n")
+    assert load_scenario(scenario_dir / "c.yaml").parameters.market_growth == 0.02
+
+
+@pytest.mark.parametrize("inherits, message", [("[]", "non-empty list"), ("[a, a]", "a parent is named twice"),
+                                               ("[a, nope]", "no scenario named 'nope'")])
+def test_bad_parent_lists_are_named(scenario_dir: Path, inherits, message):
+    write(scenario_dir / "a.yaml", BASE)
+    write(scenario_dir / "c.yaml", BASE + f"inherits: {inherits}\n")
+    with pytest.raises(InputError, match=message):
+        load_scenario(scenario_dir / "c.yaml")
+
+
+def test_add_needs_a_list(scenario_dir: Path):
+    write(scenario_dir / "c.yaml", BASE + "parameters:\n  vendor_bans:\n    add: 3\n")
+    with pytest.raises(InputError, match=r"c.yaml: parameters.vendor_bans.add: give a list"):
+        load_scenario(scenario_dir / "c.yaml")
