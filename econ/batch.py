@@ -453,9 +453,8 @@ def execute(job: Job, run_dir: str, options: dict) -> Job:
     job.cells_seconds = _cells_seconds(executed)
     published = time.perf_counter()
     try:
-        page = (report.notebook_to_html(executed, job.scenario, job.notebook, job.title, options["show_code"])
-                if executed.exists() else report.error_page(job))
-        report.write_atomic(out_dir / f"{job.notebook}.html", page)
+        # the report; the notebook's stderr goes to the run's logs, never onto the page
+        report.publish_notebook(job, executed, out_dir, Path(run_dir), options)
     except Exception:
         job.status = "failed"
         job.error = job.error or {"cell": None, "name": "ReportError", "message": traceback.format_exc()[-2000:]}
@@ -693,11 +692,13 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         timeout: int = DEFAULT_TIMEOUT, show_code: bool = False, resume: str | None = None,
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
-        kernel: str | None = None, progress: bool = True) -> RunResult:
+        kernel: str | None = None, progress: bool = True, site: bool = False) -> RunResult:
     """Validate, run, publish and index; point outputs/latest at the new run.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
     any failed. Raises InputError (exit code 2) before anything runs when the input is bad.
+    ``site``: the pages load the Vega bundle from one ``vega-bundle.js`` beside them (for a web
+    server or a share) instead of each carrying it.
     """
     if executor not in ("processes", "dask"):
         raise InputError.single("command line", "--executor", f"{executor!r}: use processes or dask")
@@ -727,7 +728,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     todo = [job for job in jobs if id(job) not in reused_ids]
     cpus = os.cpu_count() or 1
     workers = max(1, min(workers or cpus, len(todo) or 1))
-    options = {"timeout": timeout, "show_code": show_code, "kernel": kernel,
+    options = {"timeout": timeout, "show_code": show_code, "kernel": kernel, "site": site,
                "threads": max(1, cpus // workers) if executor == "processes" else None}
     where = (f"on {workers} worker{'s' if workers > 1 else ''}" if executor == "processes"
              else f"on the Dask cluster at {scheduler}")
@@ -757,7 +758,8 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         "summary": {"notebook_runs": len(jobs), "ok": len(jobs) - len(failed), "failed": len(failed),
                     "reused": len(reused), "executed": len(todo)},
         "options": {"executor": executor, "scheduler": scheduler, "workers": workers if executor == "processes" else None,
-                    "timeout": timeout, "show_code": show_code, "resumed_from": old_run.name if old_run else None,
+                    "timeout": timeout, "show_code": show_code, "site": site,
+                    "resumed_from": old_run.name if old_run else None,
                     "overrides": overrides or {}},
         "git": _git_commit(), "versions": versions(), "platform": platform.platform(),
         "data_sha256": data_digest(),

@@ -107,7 +107,7 @@ def _run(args) -> int:
                        timeout=args.timeout, show_code=args.show_code, resume=args.resume,
                        executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
                        scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
-                       only=args.notebook or None, progress=not args.no_progress)
+                       only=args.notebook or None, progress=not args.no_progress, site=args.site)
     return result.exit_code
 
 
@@ -194,6 +194,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=int, default=batch_defaults["timeout"],
                    help=f"seconds allowed per notebook, kernel start included (default {batch_defaults['timeout']})")
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
+    r.add_argument("--site", action="store_true",
+                   help="for a web server or a share: write the Vega bundle once, beside the pages "
+                        "(vega-bundle.js), instead of inlining it in every page")
     r.add_argument("--resume", metavar="RUN_ID",
                    help="reuse the notebooks of run RUN_ID (complete or interrupted; 'latest' for the newest) "
                         "whose inputs are unchanged, and run the rest, into a new run")

@@ -13,8 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from econ.findings import rounded
-from econ.scenario import Scenario
+from econ.findings import csv_link, rounded
+from econ.scenario import Scenario, parameter_table
 
 #: Words for identifiers that appear in tables (places, vendors, columns); anything else is
 #: turned into words by :func:`label` (underscores to spaces, first letter capital).
@@ -28,7 +28,25 @@ WORDS = {
     "mts": "MTS", "uk": "UK", "us": "US", "sp": "S&P", "huawei": "Huawei", "ericsson": "Ericsson", "nokia": "Nokia",
     "samsung": "Samsung", "cisco": "Cisco", "china": "China", "russia": "Russia", "japan": "Japan", "taiwan": "Taiwan",
     "india": "India", "europe": "Europe", "germany": "Germany", "france": "France", "italy": "Italy",
+    "australia": "Australia", "canada": "Canada", "sweden": "Sweden", "poland": "Poland", "brazil": "Brazil",
+    "vietnam": "Vietnam", "indonesia": "Indonesia", "thailand": "Thailand", "malaysia": "Malaysia",
+    "turkey": "Turkey", "mexico": "Mexico", "spain": "Spain", "netherlands": "Netherlands", "world": "World",
+    "americas": "Americas", "emea": "Europe, Middle East and Africa", "asia_pacific_ex_china": "Asia-Pacific ex China",
+    "carrier": "Carrier", "consumer": "Consumer", "enterprise": "Enterprise", "group": "Group", "other": "Other",
+    "others": "Others", "market": "the market's mix", "western": "Ericsson and Nokia",
+    "million_plus": "Million-plus cities", "cities_500k_1m": "Cities of 500k-1m", "other_urban": "Other urban areas",
+    "none": "none", "None": "none",
 }
+
+
+def words(text: str) -> str:
+    """Identifiers inside a text as words: "huawei+zte barred in united_kingdom" -> "Huawei+ZTE barred in
+    United Kingdom" (known names and snake_case only; other words stay as they are)."""
+    def one(m):
+        token = m.group(0)
+        return WORDS.get(token) or (label(token) if "_" in token else token)
+
+    return re.sub(r"\b[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)*\b", one, str(text))
 
 
 def label(name: str) -> str:
@@ -54,25 +72,39 @@ def _cell(value) -> str:
             return str(int(value))  # a year
         return rounded(float(value), 3)
     if isinstance(value, str):
-        return label(value) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+|[a-z]+", value) else value
+        return label(value) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+|[a-z]+", value) else words(value)
+    if value is None:
+        return ""
     return str(value)
 
 
 class Table:
-    """A frame as a reader's table: labelled columns, rounded numbers, no index."""
+    """A frame as a reader's table: labelled columns, rounded numbers, no index, and a link that
+    saves the frame itself (names and full precision, as in the CSV files) from the page."""
 
-    def __init__(self, frame: pd.DataFrame, unit: str = "", caption: str = ""):
-        self.frame, self.unit, self.caption = frame.reset_index(drop=True), unit, caption
+    def __init__(self, frame: pd.DataFrame, unit: str = "", caption: str = "", name: str = "table",
+                 labels: dict | None = None, hide: tuple[str, ...] = ()):
+        named = frame.index.names != [None] and not isinstance(frame.index, pd.RangeIndex)
+        self.frame = frame.reset_index() if named else frame.reset_index(drop=True)
+        self.unit, self.caption, self.name, self.labels, self.hide = unit, caption, name, labels or {}, hide
+
+    def _label(self, column) -> str:
+        return self.labels.get(column) or label(column)
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th class="{"text" if self.frame[c].dtype == object else ""}">{html.escape(label(c))}</th>'
-                       for c in self.frame.columns)
+        def kind(c):
+            return "text" if self.frame[c].dtype == object or pd.api.types.is_string_dtype(self.frame[c]) else ""
+
+        shown = self.frame[[c for c in self.frame.columns if c not in self.hide]]
+        head = "".join(f'<th class="{kind(c)}">{html.escape(str(self._label(c)))}</th>' for c in shown.columns)
         rows = "".join("<tr>" + "".join(
             f'<td class="{"text" if isinstance(v, str) else ""}">{html.escape(_cell(v))}</td>' for v in r) + "</tr>"
-            for r in self.frame.itertuples(index=False))
+            for r in shown.itertuples(index=False))
         caption = self.caption or (f"Money in {self.unit}" if self.unit else "")
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-        return f'<div class="scroll"><table class="econ-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+        link = csv_link(self.frame, f"{self.name}.csv")
+        return (f'<div class="scroll"><table class="econ-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}'
+                f'</tbody></table></div><p class="econ-table-tools">{link}</p>')
 
     def __repr__(self) -> str:
         shown = self.frame.copy()
@@ -80,9 +112,62 @@ class Table:
         return shown.to_string(index=False)
 
 
-def show(frame: pd.DataFrame, unit: str = "", caption: str = "") -> Table:
-    """``frame`` for a reader (see :class:`Table`)."""
-    return Table(frame, unit, caption)
+def show(frame: pd.DataFrame, unit: str = "", caption: str = "", name: str = "table") -> Table:
+    """``frame`` for a reader (see :class:`Table`); ``name`` names the CSV a reader saves."""
+    return Table(frame, unit, caption, name)
+
+
+class Note:
+    """A sentence in place of a chart or table that has nothing to show, saying why."""
+
+    def __init__(self, text: str, title: str = ""):
+        self.text, self.title = text, title
+
+    def _repr_html_(self) -> str:
+        title = f"<strong>{html.escape(self.title)}</strong> " if self.title else ""
+        return f'<p class="econ-note">{title}{html.escape(self.text)}</p>'
+
+    def __repr__(self) -> str:
+        return (f"{self.title}: " if self.title else "") + self.text
+
+
+def note(text: str, title: str = "") -> Note:
+    return Note(text, title)
+
+
+def assumptions(scenario: Scenario, groups: tuple[str, ...] | None = None) -> Table:
+    """Every assumption of the scenario (or of ``groups``) for a reader: what it is, its value and
+    unit, the allowed range, and where it was set; the names stay in the CSV."""
+    from econ.notebook import assumptions as table
+
+    frame = table(scenario, groups)
+    shown = pd.DataFrame({
+        "parameter": frame["parameter"], "assumption": frame["meaning"], "group": frame["group"].map(label),
+        "value": frame["value"].map(_value_words), "unit": frame["unit"], "allowed range": frame["allowed range"],
+        "set in": frame["set in"].map(lambda s: "default" if s == "default" else s.rsplit("/", 1)[-1])})
+    return Table(shown, caption="Every assumption: its value in this scenario and the file that set it "
+                 "(an override says so)", name="assumptions", hide=("parameter",))
+
+
+def _value_words(value: str) -> str:
+    """A parameter's value as a reader reads it: distributions in words, identifiers as words."""
+    m = re.fullmatch(r"(uniform|triangular|normal|lognormal)\((.*)\)", str(value))
+    if not m:
+        return words(value)
+    fields = dict(f.split("=") for f in m.group(2).split(", "))
+    if m.group(1) == "triangular":
+        return f"{fields['low']} to {fields['high']}, most likely {fields['mode']}"
+    if m.group(1) == "uniform":
+        return f"{fields['low']} to {fields['high']}, evenly"
+    centre = fields.get("mean") or fields.get("median")
+    return f"about {centre}, within {fields.get('low')} to {fields.get('high')} ({m.group(1)})"
+
+
+def parameter_label(name: str) -> str:
+    """A parameter's reader label: its declared meaning, cut at the first parenthesis or colon."""
+    meaning = next((r["meaning"] for r in parameter_table() if r["name"] == name), "")
+    short = re.split(r" \(|: |; ", meaning, maxsplit=1)[0]
+    return short or label(name)
 
 
 class Technical:
@@ -112,7 +197,8 @@ class Prose:
         self.title, self.text = title, text
 
     def _repr_html_(self) -> str:
-        return f'<div class="econ-prose"><p><strong>{html.escape(self.title)}</strong></p><p>{html.escape(self.text)}</p></div>'
+        return (f'<div class="econ-prose"><p><strong>{html.escape(self.title)}</strong></p>'
+                f'<p>{html.escape(self.text)}</p></div>')
 
     def __repr__(self) -> str:
         return f"{self.title}\n\n{self.text}"
