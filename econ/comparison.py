@@ -133,9 +133,11 @@ def _sources_section(manifest: dict) -> str:
             f"<td class='text'>{esc(str(r.date))}</td><td class='text'>{esc(str(r.address))}</td></tr>"
             for r in src.itertuples())
     except Exception as e:
-        return ("<h2 id='data'>The data behind the models</h2><p class='failed'>Could not read the data manifest: "
+        return ("<h2 id='data'>Data sources: the data behind the models</h2>"
+                "<p class='failed'>Could not read the data manifest: "
                 f"{esc(str(e))}</p>")
-    return ("<h2 id='data'>The data behind the models</h2><p>The files every notebook read, with the first 16 hex digits of "
+    return ("<h2 id='data'>Data sources: the data behind the models</h2>"
+            "<p>The files every notebook read, with the first 16 hex digits of "
             "their SHA-256 (manifest.json has them in full).</p>"
             f"<table><tr><th>file</th><th class='text'>title</th><th class='text'>sha256</th></tr>{files}</table>"
             "<details><summary>Sources cited by the data files</summary><table><tr><th>title</th>"
@@ -208,7 +210,7 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
         nb = head.loc[head["metric"] == metric, "notebook"]
         where[metric] = nb.iloc[0] if len(nb) else None
     cols = "".join(
-        f"<th title='{esc(metric_label(m)[0])}'>{esc(findings.SHORT.get(m, metric_label(m)[0]))}"
+        f"<th title='{esc(metric_label(m)[0])}' data-metric='{esc(m)}'>{esc(findings.SHORT.get(m, metric_label(m)[0]))}"
         f"<br><span class='econ-unit'>{esc(findings.unit_words(metric_label(m)[1]) or '%')}</span></th>"
         for m in shown)
     body = []

@@ -164,10 +164,13 @@ def _value_words(value: str) -> str:
 
 
 def parameter_label(name: str) -> str:
-    """A parameter's reader label: its declared meaning, cut at the first parenthesis or colon."""
-    meaning = next((r["meaning"] for r in parameter_table() if r["name"] == name), "")
-    short = re.split(r" \(|: |; ", meaning, maxsplit=1)[0]
-    return short or label(name)
+    """A parameter's short reader label, from its name in words ("Rival recapture rate"); the
+    declared meaning is the long form (tables and tooltips carry it)."""
+    return label(name).replace(" km2", " (km\u00b2)").replace("Num ", "Number of ")
+
+
+def parameter_meaning(name: str) -> str:
+    return next((r["meaning"] for r in parameter_table() if r["name"] == name), label(name))
 
 
 class Technical:
@@ -191,34 +194,113 @@ def technical(obj, title: str = "Technical details") -> Technical:
 
 
 class Prose:
-    """Paragraphs of plain text (a scenario's title and description), escaped, in the page's font."""
+    """Paragraphs of plain text (a scenario's title and description), escaped, in the page's font,
+    with an optional list of facts under them."""
 
-    def __init__(self, title: str, text: str):
-        self.title, self.text = title, text
+    def __init__(self, title: str, text: str, facts: list[str] | None = None, heading: str = ""):
+        self.title, self.text, self.facts, self.heading = title, text, facts or [], heading
 
     def _repr_html_(self) -> str:
-        return (f'<div class="econ-prose"><p><strong>{html.escape(self.title)}</strong></p>'
-                f'<p>{html.escape(self.text)}</p></div>')
+        esc = html.escape
+        head = f'<h2 id="scenario">{esc(self.heading)}</h2>' if self.heading else ""
+        facts = ("<ul>" + "".join(f"<li>{esc(f)}</li>" for f in self.facts) + "</ul>") if self.facts else ""
+        return (f'<div class="econ-prose">{head}<p><strong>{esc(self.title)}</strong></p>'
+                f"<p>{esc(self.text)}</p>{facts}</div>")
 
     def __repr__(self) -> str:
-        return f"{self.title}\n\n{self.text}"
+        return f"{self.title}\n\n{self.text}" + "".join(f"\n- {f}" for f in self.facts)
 
 
-def describe(scenario: Scenario) -> Prose:
-    """The scenario's title and description, as prose."""
+def describe(scenario: Scenario, facts: bool = False) -> Prose:
+    """The scenario's title and description, as prose; with ``facts``, what is in force, in a list."""
     title = scenario.title + (f" (with overrides: {', '.join(sorted(scenario.overrides))})" if scenario.overrides else "")
-    return Prose(title, " ".join(scenario.description.split()))
+    listed = _facts(scenario) if facts else []
+    return Prose(title, " ".join(scenario.description.split()), listed, "What this scenario assumes" if facts else "")
+
+
+def _facts(scenario: Scenario) -> list[str]:
+    from econ import uncertainty
+
+    p = scenario.parameters
+    out = []
+    if p.covered_categories:
+        cats = ", ".join(words(c).lower() for c in p.covered_categories)
+        out.append(f"A US rule in force from {scenario.value('rule_effective_date')}, covering sales to Huawei of: {cats}.")
+    else:
+        out.append("No US export rule on sales to Huawei.")
+    bans = scenario.value("vendor_bans")
+    if bans:
+        out.append(f"{len(bans)} vendor ban{'s' if len(bans) != 1 else ''}: " + "; ".join(
+            words(str(b)) for b in _ban_words(bans)) + ".")
+    uncertain = [r["name"] for r in parameter_table() if uncertainty.is_distribution(scenario.value(r["name"]))]
+    out.append(f"{len(uncertain)} uncertain assumptions, drawn with seed {scenario.seed}; every other is a point value.")
+    if scenario.overrides:
+        out.append("Changed for this run: " + ", ".join(f"{k} = {v}" for k, v in sorted(scenario.overrides.items())) + ".")
+    return out
+
+
+def _ban_words(bans) -> list[str]:
+    from econ.notebook import _shown
+
+    return [part.strip() for part in _shown(tuple(bans)).split(";")]
 
 
 def sensitivity_summary(tornado: pd.DataFrame) -> Table:
-    """For each figure, the assumption that moves it most over the scenario's own range."""
+    """For each headline figure, the assumption that moves it most over the scenario's own range."""
     if tornado.empty:
         return Table(pd.DataFrame({"note": ["This scenario has no uncertain assumptions."]}))
-    top = tornado.sort_values("swing", ascending=False).groupby("metric", sort=False).head(1)
-    from econ import world
+    from econ import findings, world
 
-    labels = {k: m.label for k, (_, m) in world.metrics_table().items()}
-    frame = pd.DataFrame({"figure": top["metric"].map(lambda m: labels.get(m, label(m))),
-                          "moved most by": top["parameter"].map(label),
-                          "from": top[["at_low", "at_high"]].min(axis=1), "to": top[["at_low", "at_high"]].max(axis=1)})
-    return Table(frame, caption="Each figure at the two ends of its most influential assumption's p05-p95")
+    top = tornado.sort_values("swing", ascending=False).groupby("metric", sort=False).head(1)
+    top = top[top["metric"].isin(findings.HEADLINE) & (top["swing"] > 0)]
+    top = top.set_index("metric").loc[[m for m in findings.HEADLINE if m in top.index]].reset_index()
+    declared = world.metrics_table()
+    frame = pd.DataFrame({"metric": top["metric"], "parameter": top["parameter"],
+                          "figure": top["metric"].map(lambda m: declared[m][1].label if m in declared else label(m)),
+                          "moved most by": top["parameter"].map(parameter_label),
+                          "from": [findings.shown(min(a, b), declared[m][1].unit) for m, a, b in
+                                   zip(top["metric"], top["at_low"], top["at_high"])],
+                          "to": [findings.shown(max(a, b), declared[m][1].unit) + findings._unit_words(declared[m][1].unit)
+                                 for m, a, b in zip(top["metric"], top["at_low"], top["at_high"])]})
+    return Table(frame, caption="Each headline figure at the two ends of its most influential assumption's p05-p95 "
+                 "(the others at their central values)", name="sensitivity", hide=("metric", "parameter"))
+
+
+def by_figure(tornado: pd.DataFrame, declared: pd.DataFrame | None = None, indices: pd.DataFrame | None = None,
+              metrics=None) -> None:
+    """The sensitivity page figure by figure: for each headline figure (then any other asked for), a
+    section with its heading, one sentence on what moves it most, the tornado over the scenario's
+    own p05-p95 (the whole allowed range as a second view) and its Sobol indices."""
+    from IPython.display import HTML
+    from IPython.display import display as show_output
+
+    from econ import charts, findings, world
+
+    declared_metrics = world.metrics_table()
+    have = list(dict.fromkeys(tornado["metric"]))
+    chosen = list(metrics) if metrics is not None else [m for m in findings.HEADLINE if m in have]
+    if not chosen:
+        show_output(note("This scenario has no uncertain assumptions, so nothing moves its figures."))
+        return
+    for metric in chosen:
+        label = declared_metrics[metric][1].label if metric in declared_metrics else label_of(metric)
+        rows = tornado[tornado["metric"] == metric].sort_values("swing", ascending=False)
+        if rows.empty or rows["swing"].max() <= 0:
+            text = "No uncertain assumption of this scenario moves it."
+        else:
+            top = rows.iloc[0]
+            unit = declared_metrics[metric][1].unit if metric in declared_metrics else ""
+            lo, hi = sorted((top["at_low"], top["at_high"]))
+            text = (f"Moved most by {parameter_label(top['parameter']).lower()}: from {findings.shown(lo, unit)} to "
+                    f"{findings.shown(hi, unit)}{findings._unit_words(unit)} as it goes over the scenario's p05-p95.")
+        show_output(HTML(f'<h2 id="figure-{html.escape(metric)}">{html.escape(label)}</h2>'
+                         f'<p class="econ-prose">{html.escape(text)}</p>'))
+        if not rows.empty and rows["swing"].max() > 0:
+            show_output(charts.tornado(tornado, metric, declared=declared))
+        part = indices[indices["metric"] == metric] if indices is not None and len(indices) else None
+        if part is not None and len(part) and part["ST"].max() > 0.01:
+            show_output(charts.sobol_indices(indices, metric))
+
+
+def label_of(name: str) -> str:
+    return label(name)

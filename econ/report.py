@@ -150,7 +150,20 @@ class HideParameters(Preprocessor):
 
     def preprocess(self, nb, resources):
         hidden = {"parameters", "injected-parameters"}
-        nb.cells = [c for c in nb.cells if not hidden & set(c.get("metadata", {}).get("tags", []))]
+        cells = [c for c in nb.cells if not hidden & set(c.get("metadata", {}).get("tags", []))]
+        # a heading whose section shows nothing (the "Results" cell writes results.json) would be empty
+        keep = []
+        for i, cell in enumerate(cells):
+            if cell.cell_type == "markdown" and re.fullmatch(r"#+ [^\n]+", cell.source.strip()):
+                section = []
+                for later in cells[i + 1:]:
+                    if later.cell_type == "markdown":
+                        break
+                    section.append(later)
+                if section and not any(c.get("outputs") for c in section):
+                    continue
+            keep.append(cell)
+        nb.cells = keep
         return nb, resources
 
 

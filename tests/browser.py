@@ -391,3 +391,34 @@ class Chromium:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.browser screenshot PAGE.html OUT.png [--full] [--width W --height H]``: a
+    picture of a published page as a reader's browser shows it (the README's is made this way)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tests.browser")
+    sub = parser.add_subparsers(dest="command", required=True)
+    shot = sub.add_parser("screenshot", help="a PNG of a page's first screen (or, with --full, of all of it)")
+    shot.add_argument("page", type=Path)
+    shot.add_argument("out", type=Path)
+    shot.add_argument("--full", action="store_true")
+    shot.add_argument("--width", type=int, default=1366)
+    shot.add_argument("--height", type=int, default=768)
+    args = parser.parse_args(argv)
+    binary = find_chromium()
+    if binary is None:
+        print("Chromium is not installed (make browser installs it where it can)")
+        return 1
+    with Chromium(binary) as browser, browser.open(args.page.resolve().as_uri(), 60, args.width, args.height) as page:
+        page.screenshot(args.out, full_page=args.full)
+        size = page.size()
+    print(f"{args.out}: {args.width}x{args.height} window, page {size['width']}x{size['height']} px")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
