@@ -46,7 +46,8 @@ def words(text: str) -> str:
         token = m.group(0)
         return WORDS.get(token) or (label(token) if "_" in token else token)
 
-    return re.sub(r"\b[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)*\b", one, str(text))
+    # a file name (may2020_fdpr.yaml) stays as it is
+    return re.sub(r"(?<![\w./-])[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)*\b(?![./]\w)", one, str(text))
 
 
 def label(name: str) -> str:

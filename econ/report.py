@@ -435,7 +435,8 @@ def write_atomic(path: Path, text: str) -> None:
 READER_CSS = """
 .econ-banner { font-family: Helvetica, Arial, sans-serif; font-size: 0.9em; line-height: 1.6; padding: 0.4em 1em;
   margin-bottom: 1em; background: #f3f5f8; border-bottom: 1px solid #d5dae1; }
-.econ-banner a { margin-right: 0.5em; } .econ-banner b { margin-right: 0.5em; }
+.econ-banner a, .econ-contents a, .econ-chart-tools a, .econ-table-tools a, a.econ-download { color: #1f5fa8;
+  text-decoration: underline; } .econ-banner a { margin-right: 0.5em; } .econ-banner b { margin-right: 0.5em; }
 .econ-steps { float: right; } .econ-steps a { margin-left: 1em; }
 .econ-overrides { margin: -0.5em 0 1em; padding: 0.5em 1em; background: #fff4d6; border-left: 4px solid #e0a100; }
 .econ-contents { font-size: 0.9em; margin: 0 0 1em; } .econ-contents ol { display: inline; padding: 0; }
