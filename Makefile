@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast browser bench lab validate lint expected clean
+.PHONY: run test test-fast browser bench lab validate lint expected clean clean-notebooks git-filter screenshot
 RUN_ARGS ?=
 
 # Recreated when pyproject.toml or setup.py changes; `pip install -e` keeps econ/ live and installs the
@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)  ## every shipped scenario through every notebook, published to outputs/ (econ run $(RUN_ARGS))
+run: $(STAMP) git-filter  ## every shipped scenario through every notebook, published to outputs/ (econ run $(RUN_ARGS))
 	$(BIN)/econ run $(RUN_ARGS)
 
-test: $(STAMP) browser  ## the whole suite, slow tests included (notebooks, Dask, headless Chromium)
+test: $(STAMP) git-filter browser  ## the whole suite, slow tests included (notebooks, Dask, headless Chromium)
 	$(BIN)/python -m pytest
 
 # The browser tests need Chromium. Installed from Debian when missing and we can (root or password-less
@@ -40,11 +40,31 @@ browser:
 bench: $(STAMP)  ## time the batch against papermill + nbconvert one after another (benchmarks/batch.py)
 	$(BIN)/python benchmarks/batch.py
 
-test-fast: $(STAMP)  ## skip notebook and browser tests
+test-fast: $(STAMP) git-filter  ## skip notebook and browser tests
 	$(BIN)/python -m pytest -m "not slow"
 
-lab: $(STAMP)  ## JupyterLab on notebooks/, kernel = this .venv
+lab: $(STAMP) git-filter  ## JupyterLab on notebooks/, kernel = this .venv
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# Committed notebooks stay free of outputs without anyone remembering: git runs econ/nbclean.py
+# (standard library only) on every notebook it stages (.gitattributes). Registered in this clone's
+# git config, once; a no-op outside a git work tree.
+git-filter:
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
+	  [ "$$(git config --get filter.econ-notebook.clean)" != "python3 econ/nbclean.py" ]; then \
+	  git config filter.econ-notebook.clean "python3 econ/nbclean.py" && \
+	  git config filter.econ-notebook.smudge cat && \
+	  echo "git: notebooks/*.ipynb are committed without outputs (filter econ-notebook)"; fi
+
+clean-notebooks:  ## clear the outputs JupyterLab saved into notebooks/ (commits never carry them anyway)
+	python3 econ/nbclean.py notebooks/*.ipynb
+
+# The README's picture of the report: the first screen of outputs/latest/index.html (1366x768) in
+# headless Chromium, made by the project's own browser tooling (tests/browser.py). Runs `econ run`
+# first when there is no run yet.
+screenshot: $(STAMP) browser
+	@test -e outputs/latest/index.html || $(BIN)/econ run
+	$(BIN)/python -m tests.browser screenshot outputs/latest/index.html docs/report.png
 
 validate: $(STAMP)
 	$(BIN)/econ validate

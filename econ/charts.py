@@ -57,6 +57,34 @@ def titled(title: str, source: str) -> alt.TitleParams:
     return alt.TitleParams(title, subtitle=lines[0] if len(lines) == 1 else lines)
 
 
+def words(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy of ``frame`` with the named columns' identifiers in words (south_korea -> South Korea)."""
+    from econ.display import words as to_words
+
+    out = frame.copy()
+    for c in columns:
+        if c in out:
+            out[c] = out[c].map(lambda v: to_words(v) if isinstance(v, str) else v)
+    return out
+
+
+def empty(frame: pd.DataFrame, value_columns, why: str, title: str = ""):
+    """A sentence in place of a chart when ``frame`` has nothing to draw (no rows, or every value
+    zero); None when there is something to draw."""
+    from econ.display import note
+
+    cols = [c for c in ([value_columns] if isinstance(value_columns, str) else value_columns) if c in frame]
+    if len(frame) and any((frame[c].fillna(0).abs() > 1e-12).any() for c in cols):
+        return None
+    return note(why, title)
+
+
+#: Twelve colours that stay distinct side by side (Tableau 10 and two more), for up to 12 series.
+DISTINCT = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#9d755d", "#ff9da6",
+            "#1f3b63", "#8cd17d", "#bab0ac", "#d37295"]
+HIGHLIGHT = "#e45756"
+
+
 # --- market shares (econ.market_share) -------------------------------------------------------------
 
 VENDOR_ORDER = ["huawei", "zte", "ericsson", "nokia", "samsung", "cisco", "others"]
@@ -68,40 +96,58 @@ def share_areas(frame: pd.DataFrame, source: str, basis: str = "new contracts") 
 
     ``frame``: year, region, vendor, share (median), share_p05, share_p95.
     """
-    return alt.Chart(frame).mark_area().encode(
-        x=alt.X("year:O", title=None),
-        y=alt.Y("share:Q", stack="normalize", title=f"Share of {basis} (median)", axis=alt.Axis(format="%")),
-        color=alt.Color("vendor:N", sort=VENDOR_ORDER, scale=alt.Scale(domain=VENDOR_ORDER, range=VENDOR_COLOURS),
-                        title="Vendor"),
+    from econ.display import words as to_words
+
+    order = [to_words(v) for v in VENDOR_ORDER]
+    data = words(frame, "region", "vendor")
+    regions = list(dict.fromkeys(data["region"]))
+    return alt.Chart(data).mark_area().encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, values=[2020, 2025, 2030])),
+        y=alt.Y("share:Q", stack="normalize", title="Share (median)", axis=alt.Axis(format="%", tickCount=5)),
+        color=alt.Color("vendor:N", sort=order, scale=alt.Scale(domain=order, range=VENDOR_COLOURS), title="Vendor"),
         order=alt.Order("vendor_order:Q"),
         tooltip=["region:N", "year:O", "vendor:N", alt.Tooltip("share:Q", format=".1%", title="median"),
                  alt.Tooltip("share_p05:Q", format=".1%", title="p05"),
                  alt.Tooltip("share_p95:Q", format=".1%", title="p95")],
     ).transform_calculate(
-        vendor_order=f"indexof({VENDOR_ORDER!r}, datum.vendor)"
-    ).properties(width=200, height=140).facet(
-        facet=alt.Facet("region:N", title=None), columns=4,
-        title=titled(f"Vendor shares of {basis} by region", source))
+        vendor_order=f"indexof({order!r}, datum.vendor)"
+    ).properties(width=230, height=150).facet(
+        facet=alt.Facet("region:N", title=None, sort=regions, header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
+        columns=3 if len(regions) % 3 == 0 or len(regions) > 4 else len(regions),
+        title=titled(f"Vendor shares of {basis} by region, 2019-2030 (medians of the draws)", source))
 
 
-def huawei_foreign_revenue(frame: pd.DataFrame, source: str) -> alt.Chart:
-    """Huawei's sales by foreign market over time, with Russia highlighted.
+def huawei_foreign_revenue(frame: pd.DataFrame, source: str, named: int = 6) -> alt.Chart:
+    """Huawei's sales by foreign market over time: Russia in red with its p05-p95 band (the same
+    colour), the other largest markets (by their 2019-2030 sum) each in a colour of its own, the
+    rest as thin grey lines; click a legend entry to pick one market out.
 
     ``frame``: year, market, revenue_usd_bn, revenue_usd_bn_p05, revenue_usd_bn_p95.
     """
-    base = alt.Chart(frame).encode(
-        x=alt.X("year:O", title=None),
-        color=alt.Color("market:N", title="Market"),
+    data = words(frame, "market")
+    totals = data.groupby("market")["revenue_usd_bn"].sum().sort_values(ascending=False)
+    top = [m for m in totals.index if m != "Russia"][: named - 1]
+    shown = ["Russia"] + top if "Russia" in set(data["market"]) else top
+    data["series"] = data["market"].where(data["market"].isin(shown), "Other markets")
+    domain = shown + (["Other markets"] if (data["series"] == "Other markets").any() else [])
+    colours = ([HIGHLIGHT] if "Russia" in shown else []) + DISTINCT[: len(top)] + ["#cccccc"]
+    pick = alt.selection_point(fields=["series"], bind="legend")
+    colour = alt.Color("series:N", title="Market (click to pick one)", sort=domain,
+                       scale=alt.Scale(domain=domain, range=colours[: len(domain)]))
+    base = alt.Chart(data).encode(
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
         tooltip=["market:N", "year:O", alt.Tooltip("revenue_usd_bn:Q", format=",.2f", title="median"),
                  alt.Tooltip("revenue_usd_bn_p05:Q", format=",.2f", title="p05"),
                  alt.Tooltip("revenue_usd_bn_p95:Q", format=",.2f", title="p95")])
     lines = base.mark_line(point=True).encode(
-        y=alt.Y("revenue_usd_bn:Q", title="Huawei's new-contract sales (USD bn, nominal; median)"),
-        strokeWidth=alt.condition("datum.market == 'russia'", alt.value(4), alt.value(1.5)))
-    band = alt.Chart(frame[frame["market"] == "russia"]).mark_area(opacity=0.2, color="#e45756").encode(
+        y=alt.Y("revenue_usd_bn:Q", title="USD bn, nominal (median)"),
+        color=colour, detail="market:N",
+        strokeWidth=alt.condition("datum.market == 'Russia'", alt.value(3.5), alt.value(1.5)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15))).add_params(pick)
+    band = alt.Chart(data[data["market"] == "Russia"]).mark_area(opacity=0.18, color=HIGHLIGHT).encode(
         x="year:O", y="revenue_usd_bn_p05:Q", y2="revenue_usd_bn_p95:Q")
-    return (band + lines).properties(
-        title=titled("Huawei's foreign markets: sales by market (Russia bold, its p05–p95 shaded)", source))
+    return (band + lines).properties(width=620, height=300, title=titled(
+        "Huawei's new-contract sales by foreign market (Russia in red, its p05-p95 shaded)", source))
 
 
 def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
@@ -110,8 +156,16 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
     ``frame``: region, vendor, change_usd_bn, share_of_huawei_loss.
     """
     data = frame[frame["vendor"] != "huawei"].dropna(subset=["share_of_huawei_loss"])
+    none = empty(data, "share_of_huawei_loss", "Huawei loses no sales to the rules in this scenario, so nothing is "
+                 "diverted to other vendors.", "Where Huawei's lost sales go:")
+    if none is not None:
+        return none
+    from econ.display import words as to_words
+
+    data = words(data, "region", "vendor")
     base = alt.Chart(data).encode(
-        x=alt.X("vendor:N", sort=VENDOR_ORDER, title="Vendor gaining"),
+        x=alt.X("vendor:N", sort=[to_words(v) for v in VENDOR_ORDER], title="Vendor gaining",
+                axis=alt.Axis(labelAngle=0)),
         y=alt.Y("region:N", title=None))
     cells = base.mark_rect().encode(
         color=alt.Color("share_of_huawei_loss:Q", title="Share of Huawei's loss",
@@ -120,34 +174,60 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
                  alt.Tooltip("share_of_huawei_loss:Q", format=".1%", title="share of loss")])
     text = base.mark_text(fontSize=10).encode(text=alt.Text("share_of_huawei_loss:Q", format=".0%"))
     return (cells + text).properties(
-        width=360, title=titled("Where Huawei's lost sales go, 2020–2030 (vs Huawei unrestricted; means of draws)", source))
+        width=540, title=titled("Where Huawei's lost sales go, 2020–2030 (vs Huawei unrestricted; means of draws)", source))
 
 
 # --- sensitivity (econ.sweep) ----------------------------------------------------------------------
 
-def tornado(frame: pd.DataFrame, metric: str, top: int = 10) -> alt.Chart:
-    """Tornado for one metric: each parameter's bar runs from the metric at its low to its high end.
+def tornado(frame: pd.DataFrame, metric: str, top: int = 8, declared: pd.DataFrame | None = None) -> alt.Chart:
+    """Tornado for one metric: each assumption's bar runs from the metric with the assumption at its
+    low end to its high end, the others at the scenario's central values.
 
-    ``frame``: tidy rows of econ.sweep.tornado (metric, parameter, low, high, base, at_low, at_high, swing).
+    ``frame``: rows of econ.sweep.tornado over the scenario's own p05-p95 (the default view);
+    ``declared``: the same over each assumption's whole declared range, offered as a second view
+    (radio buttons under the chart).
     """
-    data = frame[frame["metric"] == metric].nlargest(top, "swing").copy()
-    data["label"] = data["parameter"] + " [" + data["low"].map("{:g}".format) + ", " + data["high"].map("{:g}".format) + "]"
+    from econ import findings, world
+    from econ.display import parameter_label
+
+    views = {"the scenario's p05-p95": frame}
+    if declared is not None:
+        views["the whole allowed range"] = declared
+    parts = []
+    for view, rows in views.items():
+        part = rows[rows["metric"] == metric].nlargest(top, "swing").copy()
+        part["view"] = view
+        parts.append(part)
+    data = pd.concat(parts, ignore_index=True)
+    declared_metric = world.metrics_table().get(metric)
+    label, unit = (declared_metric[1].label, declared_metric[1].unit) if declared_metric else (metric, "")
+    data["assumption"] = data["parameter"].map(parameter_label)
+    data["range"] = [f"{findings.rounded(lo, 2)} to {findings.rounded(hi, 2)} {u}" for lo, hi, u in
+                     zip(data["low"], data["high"], data["unit"])]
     base = float(data["base"].iloc[0]) if len(data) else 0.0
-    bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("label:N", sort=alt.SortField("swing", order="descending"), title=None,
-                axis=alt.Axis(labelLimit=320)),
-        x=alt.X("at_low:Q", title=f"{metric} (parameter at low → high end of its declared range)",
-                scale=alt.Scale(zero=False)),
+    share = unit.startswith(("share", "fraction")) or unit == "probability"
+    fmt = ".1%" if share else ",.3~r"
+    pick = alt.param(name="tornado_view", value=next(iter(views)),
+                     bind=alt.binding_radio(options=list(views), name="Move each assumption over: ")) \
+        if len(views) > 1 else None
+    chart = alt.Chart(data)
+    if pick is not None:
+        chart = chart.transform_filter("datum.view == tornado_view")
+    bars = chart.mark_bar().encode(
+        y=alt.Y("assumption:N", sort=alt.SortField("swing", order="descending"), title=None,
+                axis=alt.Axis(labelLimit=420)),
+        x=alt.X("at_low:Q", title=f"{label} ({'per cent' if share else unit})",
+                scale=alt.Scale(zero=False), axis=alt.Axis(format=fmt.replace(".1%", ".0%"))),
         x2="at_high:Q",
-        color=alt.condition("datum.at_high >= datum.at_low", alt.value("#4c78a8"), alt.value("#e45756")),
-        tooltip=["parameter:N", "unit:N", alt.Tooltip("low:Q", format=".3g"), alt.Tooltip("high:Q", format=".3g"),
-                 alt.Tooltip("at_low:Q", format=".4g", title="metric at low"),
-                 alt.Tooltip("at_high:Q", format=".4g", title="metric at high"),
-                 alt.Tooltip("swing:Q", format=".4g")])
+        color=alt.condition("datum.at_high >= datum.at_low", alt.value("#4c78a8"), alt.value(HIGHLIGHT)),
+        tooltip=[alt.Tooltip("assumption:N"), alt.Tooltip("range:N", title="moved over"),
+                 alt.Tooltip("at_low:Q", format=fmt, title="figure at the low end"),
+                 alt.Tooltip("at_high:Q", format=fmt, title="figure at the high end")])
     rule = alt.Chart(pd.DataFrame({"base": [base]})).mark_rule(strokeDash=[4, 3]).encode(x="base:Q")
-    return (bars + rule).properties(height=max(60, 22 * len(data)), title=titled(
-        f"What moves {metric}: one parameter at a time (blue: rises with the parameter; dashed: scenario)",
-        "workbook models; ranges from the parameter declarations"))
+    out = (bars + rule).properties(width=520, height=alt.Step(20), title=titled(
+        f"{label}: what moves it, one assumption at a time",
+        "workbook model; blue: the figure rises with the assumption, red: it falls; dashed: all at central values"))
+    return out.add_params(pick) if pick is not None else out
 
 
 def stacked(charts: list) -> alt.VConcatChart:
@@ -160,22 +240,28 @@ def sobol_indices(frame: pd.DataFrame, metric: str) -> alt.Chart:
 
     ``frame``: rows of econ.sweep.global_indices (metric, parameter, S1, S1_conf, ST, ST_conf, n_base).
     """
-    data = frame[frame["metric"] == metric]
+    from econ import world
+    from econ.display import parameter_label
+
+    data = frame[frame["metric"] == metric].nlargest(8, "ST").assign(
+        parameter=lambda f: f["parameter"].map(parameter_label))
+    declared_metric = world.metrics_table().get(metric)
+    label = declared_metric[1].label if declared_metric else metric
     long = pd.concat([
         pd.DataFrame({"parameter": data["parameter"], "index": "first order (S1)", "value": data["S1"],
                       "low": data["S1"] - data["S1_conf"], "high": data["S1"] + data["S1_conf"]}),
         pd.DataFrame({"parameter": data["parameter"], "index": "total (ST)", "value": data["ST"],
                       "low": data["ST"] - data["ST_conf"], "high": data["ST"] + data["ST_conf"]})])
     n = int(data["n_base"].iloc[0]) if len(data) else 0
-    base = alt.Chart(long).encode(y=alt.Y("parameter:N", title=None, sort="-x"),
+    base = alt.Chart(long).encode(y=alt.Y("parameter:N", title=None, sort="-x", axis=alt.Axis(labelLimit=420)),
                                   yOffset="index:N", color=alt.Color("index:N", title=None))
     bars = base.mark_bar().encode(x=alt.X("value:Q", title="Share of the metric's variance"),
                                   tooltip=["parameter:N", "index:N", alt.Tooltip("value:Q", format=".3f"),
                                            alt.Tooltip("low:Q", format=".3f"), alt.Tooltip("high:Q", format=".3f")])
     err = base.mark_rule(color="black").encode(x="low:Q", x2="high:Q")
-    return (bars + err).properties(title=titled(
-        f"Sobol indices of {metric} over the scenario's distributions (N = {n}; lines: 95% bootstrap CI)",
-        "workbook models; SALib"))
+    return (bars + err).properties(width=520, title=titled(
+        f"{label}: its uncertainty, assumption by assumption (the eight largest)",
+        f"workbook model; Sobol indices over the scenario's distributions (SALib, N = {n}; lines: 95% bootstrap CI)"))
 
 
 def fan(frame: pd.DataFrame, title: str, y_title: str, source: str) -> alt.Chart:
@@ -193,15 +279,21 @@ def fan(frame: pd.DataFrame, title: str, y_title: str, source: str) -> alt.Chart
 
 def sweep_heatmap(frame: pd.DataFrame, x: str, y: str, metric: str, source: str) -> alt.Chart:
     """Heat map of one metric over a two-parameter sweep. ``frame``: rows of econ.sweep.sweep."""
+    from econ import world
+    from econ.display import parameter_label
+
     data = frame[frame["metric"] == metric]
+    declared_metric = world.metrics_table().get(metric)
+    label, unit = (declared_metric[1].label, declared_metric[1].unit) if declared_metric else (metric, "")
     return alt.Chart(data).mark_rect().encode(
-        x=alt.X(f"{x}:O", title=x, axis=alt.Axis(format=".2f", labelAngle=-45)),
-        y=alt.Y(f"{y}:O", title=y, sort="descending", axis=alt.Axis(format=".2f")),
-        color=alt.Color("value:Q", title=metric, scale=alt.Scale(scheme="viridis")),
-        tooltip=[alt.Tooltip(f"{x}:Q", format=".3g"), alt.Tooltip(f"{y}:Q", format=".3g"),
-                 alt.Tooltip("value:Q", format=".4g", title=metric)],
-    ).properties(title=titled(f"{metric} over {x} × {y} (other parameters at the scenario's central values)",
-                              source))
+        x=alt.X(f"{x}:O", title=parameter_label(x), axis=alt.Axis(format=".2f", labelAngle=-45, titleLimit=520)),
+        y=alt.Y(f"{y}:O", title=parameter_label(y), sort="descending", axis=alt.Axis(format=".2f", titleLimit=400)),
+        color=alt.Color("value:Q", title=unit or label, scale=alt.Scale(scheme="viridis")),
+        tooltip=[alt.Tooltip(f"{x}:Q", format=".3g", title=parameter_label(x)),
+                 alt.Tooltip(f"{y}:Q", format=".3g", title=parameter_label(y)),
+                 alt.Tooltip("value:Q", format=".4g", title=label)],
+    ).properties(width=420, height=420, title=titled(
+        f"{label} over two assumptions together (every other at the scenario's central value)", source))
 
 
 def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Chart:
@@ -209,32 +301,49 @@ def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Char
 
     ``frame`` has columns year, dimension, segment, revenue_cny_bn.
     """
-    data = frame[frame["dimension"] == dimension]
+    data = words(frame[frame["dimension"] == dimension], "segment")
     mark = alt.Chart(data).mark_line(point=True) if dimension == "total" else alt.Chart(data).mark_bar()
+    legend = None if dimension == "total" else alt.Legend(title=dimension.replace("_", " ").capitalize())
+    by = "" if dimension == "total" else " by " + dimension.replace("_", " ")
     return mark.encode(
-        x=alt.X("year:O", title="Year"),
-        y=alt.Y("sum(revenue_cny_bn):Q", title="Revenue (CNY bn, nominal)"),
-        color=alt.Color("segment:N", title=dimension.replace("_", " ").capitalize()),
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("sum(revenue_cny_bn):Q", title="CNY bn, nominal"),
+        color=alt.Color("segment:N", legend=legend, scale=alt.Scale(range=DISTINCT)),
         tooltip=["year:O", "segment:N", alt.Tooltip("sum(revenue_cny_bn):Q", title="CNY bn", format=",.1f")],
-    ).properties(title=titled(f"Huawei revenue by {dimension.replace('_', ' ')}", source))
+    ).properties(width=560, title=titled(f"Huawei's reported revenue{by}", source))
 
 
-def parameter_intervals(frame: pd.DataFrame, title: str = "Uncertain assumptions: p05–p95 and median") -> alt.Chart:
-    """One row per uncertain parameter: the p05–p95 range as a rule and the median as a point.
+def parameter_intervals(frame: pd.DataFrame, title: str = "Uncertain assumptions: p05-p95 and median") -> alt.Chart:
+    """One row per uncertain assumption, one panel per unit (each with its own axis): the p05-p95
+    range as a bar and the median as a point.
 
     ``frame`` has columns parameter, unit, p05, p50, p95.
     """
-    base = alt.Chart(frame).encode(y=alt.Y("parameter:N", title=None))
-    rule = base.mark_rule(strokeWidth=3).encode(x=alt.X("p05:Q", title="Value (in the parameter's unit)"),
-                                                x2="p95:Q")
-    point = base.mark_point(filled=True, size=60).encode(
-        x="p50:Q", tooltip=["parameter:N", "unit:N", alt.Tooltip("p05:Q", format=".3g"),
-                            alt.Tooltip("p50:Q", format=".3g"), alt.Tooltip("p95:Q", format=".3g")])
-    return (rule + point).properties(title=titled(title, "scenario file (assumptions, see table)"))
+    from econ.display import parameter_label
+
+    data = frame.assign(assumption=frame["parameter"].map(parameter_label))
+    panels = []
+    for unit, part in data.groupby("unit", sort=True):
+        base = alt.Chart(part).encode(y=alt.Y("assumption:N", title=None, axis=alt.Axis(labelLimit=520)))
+        rule = base.mark_rule(strokeWidth=4, color="#9ecae9").encode(
+            x=alt.X("p05:Q", title=None, scale=alt.Scale(zero=False)), x2="p95:Q")
+        point = base.mark_point(filled=True, size=60, color="#1f3b63").encode(
+            x="p50:Q", tooltip=["assumption:N", "unit:N", alt.Tooltip("p05:Q", format=".3g"),
+                                alt.Tooltip("p50:Q", format=".3g", title="median"), alt.Tooltip("p95:Q", format=".3g")])
+        panels.append((rule + point).properties(width=300, height=alt.Step(18), title=alt.TitleParams(
+            unit, fontSize=12, anchor="start")))
+    return alt.vconcat(*panels, spacing=14).resolve_scale(y="independent").properties(
+        title=titled(title, "the scenario's files (every assumption is in the table above)"))
 
 
 def loss_waterfall(frame: pd.DataFrame, source: str) -> alt.Chart:
-    """Waterfall from gross exposure to net loss. ``frame``: step, kind (level/change), loss_usd_bn."""
+    """Waterfall from revenue at risk to the net loss, one step a row (its label in full).
+
+    ``frame``: step, kind (level/change), loss_usd_bn."""
+    none = empty(frame, "loss_usd_bn", "No revenue is at risk in this scenario: no rule blocks sales to Huawei, "
+                 "so there is nothing to lose.", "From blocked sales to net loss:")
+    if none is not None:
+        return none
     data = frame.copy()
     data["order"] = range(len(data))
     running = (data["loss_usd_bn"].where(data["kind"] == "change").fillna(0)).cumsum()
@@ -242,15 +351,20 @@ def loss_waterfall(frame: pd.DataFrame, source: str) -> alt.Chart:
     data["end"] = first + running
     data.loc[data.index[-1], "end"] = data["loss_usd_bn"].iloc[-1]
     data["start"] = data["end"] - data["loss_usd_bn"].where(data["kind"] == "change").fillna(data["end"])
-    data["sign"] = ["total" if k == "level" else ("rise" if v > 0 else "fall")
+    data["sign"] = ["total" if k == "level" else ("adds to the loss" if v > 0 else "reduces the loss")
                     for k, v in zip(data["kind"], data["loss_usd_bn"])]
-    return alt.Chart(data).mark_bar().encode(
-        x=alt.X("step:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("start:Q", title="Asia-Pacific revenue loss, 12 months (USD bn, nominal)"), y2="end:Q",
-        color=alt.Color("sign:N", title=None, scale=alt.Scale(domain=["total", "fall", "rise"],
-                                                             range=["#4c78a8", "#54a24b", "#e45756"])),
-        tooltip=["step:N", alt.Tooltip("loss_usd_bn:Q", title="USD bn", format=",.2f")],
-    ).properties(title=titled("From blocked sales to net loss (medians of the draws)", source))
+    data["label"] = data["loss_usd_bn"].map(lambda v: f"{v:+,.1f}").where(data["kind"] == "change",
+                                                                       data["loss_usd_bn"].map(lambda v: f"{v:,.1f}"))
+    y = alt.Y("step:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=420))
+    bars = alt.Chart(data).mark_bar().encode(
+        y=y, x=alt.X("start:Q", title="USD bn, nominal (medians of the draws)"), x2="end:Q",
+        color=alt.Color("sign:N", title=None, scale=alt.Scale(domain=["total", "reduces the loss", "adds to the loss"],
+                                                             range=["#4c78a8", "#54a24b", HIGHLIGHT])),
+        tooltip=["step:N", alt.Tooltip("loss_usd_bn:Q", title="USD bn", format=",.2f")])
+    text = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11).encode(
+        y=y, x=alt.X("max_end:Q"), text="label:N").transform_calculate(max_end="max(datum.start, datum.end)")
+    return (bars + text).properties(width=520, height=alt.Step(26), title=titled(
+        "From a year of sales at risk to the net loss over 12 months", source))
 
 
 def losses_by_economy(frame: pd.DataFrame, source: str) -> alt.Chart:
@@ -258,24 +372,37 @@ def losses_by_economy(frame: pd.DataFrame, source: str) -> alt.Chart:
 
     ``frame``: economy, channel, loss_usd_bn, loss_p05_usd_bn, loss_p95_usd_bn.
     """
+    none = empty(frame, "loss_usd_bn", "No supplier economy loses revenue in this scenario: no rule blocks sales to "
+                 "Huawei.", "Revenue loss by supplier economy:")
+    if none is not None:
+        return none
+    frame = words(frame, "economy", "channel")
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("economy:N", title=None, sort="-x"),
-        x=alt.X("sum(loss_usd_bn):Q", title="Revenue loss, 12 months (USD bn, nominal; median)"),
-        color=alt.Color("channel:N", title="Channel"),
+        x=alt.X("sum(loss_usd_bn):Q", title="Net loss over 12 months (USD bn, nominal; median)"),
+        color=alt.Color("channel:N", title="Channel", scale=alt.Scale(range=DISTINCT),
+                        legend=alt.Legend(labelLimit=400)),
         tooltip=["economy:N", "channel:N", alt.Tooltip("loss_usd_bn:Q", format=",.2f", title="median"),
                  alt.Tooltip("loss_p05_usd_bn:Q", format=",.2f", title="p05"),
                  alt.Tooltip("loss_p95_usd_bn:Q", format=",.2f", title="p95")],
-    ).properties(title=titled("Revenue loss by supplier economy (the US shown for comparison)", source))
+    ).properties(width=520, title=titled("Revenue loss by supplier economy (the US shown for comparison)", source))
 
 
 def loss_time_profile(frame: pd.DataFrame, source: str) -> alt.Chart:
     """Monthly loss by channel after the effective date. ``frame``: month, channel, loss_usd_bn."""
+    none = empty(frame, "loss_usd_bn", "Nothing is lost month by month in this scenario: no rule blocks sales to "
+                 "Huawei.", "When the loss falls:")
+    if none is not None:
+        return none
+    frame = words(frame, "channel")
     return alt.Chart(frame).mark_area().encode(
-        x=alt.X("month:O", title="Month"),
-        y=alt.Y("loss_usd_bn:Q", stack=True, title="Asia-Pacific revenue loss (USD bn per month, median)"),
-        color=alt.Color("channel:N", title="Channel"),
+        x=alt.X("month:O", title=None),
+        y=alt.Y("loss_usd_bn:Q", stack=True, title="USD bn per month (median)"),
+        color=alt.Color("channel:N", title="Channel", scale=alt.Scale(range=DISTINCT),
+                        legend=alt.Legend(labelLimit=400, orient="bottom", direction="vertical")),
         tooltip=["month:O", "channel:N", alt.Tooltip("loss_usd_bn:Q", format=",.2f")],
-    ).properties(title=titled("When the loss falls: month by month after the rule", source))
+    ).properties(width=560, height=260, title=titled(
+        "When the loss falls: Asia-Pacific suppliers' loss month by month after the rule", source))
 
 
 def revenue_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
@@ -283,9 +410,11 @@ def revenue_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
 
     ``frame``: segment, year, actual_cny_bn, counterfactual_cny_bn, lower_cny_bn, upper_cny_bn.
     """
-    base = alt.Chart(frame).encode(x=alt.X("year:O", title="Year"))
+    frame = words(frame, "segment")
+    segments = list(dict.fromkeys(frame["segment"]))
+    base = alt.Chart(frame).encode(x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)))
     band = base.mark_errorbar(ticks=True, thickness=2).encode(
-        y=alt.Y("lower_cny_bn:Q", title="Revenue (CNY bn, nominal)"), y2="upper_cny_bn:Q")
+        y=alt.Y("lower_cny_bn:Q", title="CNY bn, nominal"), y2="upper_cny_bn:Q")
     trend = base.mark_point(shape="diamond", size=80, filled=True, color="#f58518").encode(
         y="counterfactual_cny_bn:Q",
         tooltip=["segment:N", "year:O", alt.Tooltip("counterfactual_cny_bn:Q", format=",.0f", title="trend"),
@@ -293,8 +422,9 @@ def revenue_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
                  alt.Tooltip("upper_cny_bn:Q", format=",.0f", title="p95"),
                  alt.Tooltip("gap_cny_bn:Q", format=",.0f", title="gap")])
     actual = base.mark_point(size=80, filled=True, color="#4c78a8").encode(y="actual_cny_bn:Q")
-    return (band + trend + actual).properties(width=160, height=200).facet(
-        facet=alt.Facet("segment:N", title=None), columns=4,
+    return (band + trend + actual).properties(width=200, height=160).facet(
+        facet=alt.Facet("segment:N", title=None, sort=segments, header=alt.Header(labelFontWeight="bold")),
+        columns=3 if len(segments) % 3 == 0 else 4,
         title=titled("Huawei revenue: 2013–2019 trend (orange, 90% prediction interval) vs actual (blue)", source),
     ).resolve_scale(y="independent")
 
@@ -304,28 +434,32 @@ def revenue_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
 def capex_by_component(frame: pd.DataFrame, source: str) -> alt.Chart:
     """Stacked capex by year and component. ``frame``: year, component, capex_rub_bn, basis."""
     basis = frame["basis"].iloc[0]
+    frame = words(frame, "component")
     return alt.Chart(frame).mark_bar().encode(
-        x=alt.X("year:O", title="Year"),
-        y=alt.Y("sum(capex_rub_bn):Q", title=f"Capex (RUB bn, {basis}; medians)"),
-        color=alt.Color("component:N", title="Component"),
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("sum(capex_rub_bn):Q", title="RUB bn (medians)"),
+        color=alt.Color("component:N", title="Component", scale=alt.Scale(range=DISTINCT)),
         tooltip=["year:O", "component:N", alt.Tooltip("capex_rub_bn:Q", format=",.1f", title="median"),
                  alt.Tooltip("capex_p05_rub_bn:Q", format=",.1f", title="p05"),
                  alt.Tooltip("capex_p95_rub_bn:Q", format=",.1f", title="p95")],
-    ).properties(title=titled(f"Russia's 5G capex by year and component ({basis})", source))
+    ).properties(width=560, title=titled(f"Russia's 5G capex by year and component ({basis})", source))
 
 
 def coverage_by_tier(frame: pd.DataFrame, source: str) -> alt.Chart:
     """Population covered by tier and year. ``frame``: year, tier, covered_population_m."""
     tiers = ["million_plus", "cities_500k_1m", "other_urban"]
     data = frame.assign(tier_rank=frame["tier"].map({t: i for i, t in enumerate(tiers)}))
+    data = words(data, "tier")
+    from econ.display import words as to_words
+
     return alt.Chart(data).mark_area().encode(
-        x=alt.X("year:O", title="Year"),
-        y=alt.Y("covered_population_m:Q", stack=True, title="Population covered by 5G (million; median)"),
-        color=alt.Color("tier:N", title="City tier", sort=tiers), order=alt.Order("tier_rank:Q"),
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("covered_population_m:Q", stack=True, title="Million people (median)"),
+        color=alt.Color("tier:N", title="City tier", sort=[to_words(t) for t in tiers]), order=alt.Order("tier_rank:Q"),
         tooltip=["year:O", "tier:N", alt.Tooltip("covered_population_m:Q", format=",.1f"),
                  alt.Tooltip("covered_area_km2:Q", format=",.0f", title="area km2"),
                  alt.Tooltip("sites_thousand:Q", format=",.1f", title="sites (thousand)")],
-    ).properties(title=titled("Who is covered when: the million-plus cities first", source))
+    ).properties(width=560, title=titled("Who is covered by 5G when: the million-plus cities first", source))
 
 
 def capex_by_band_vendor(frame: pd.DataFrame, source: str) -> alt.Chart:
@@ -334,17 +468,18 @@ def capex_by_band_vendor(frame: pd.DataFrame, source: str) -> alt.Chart:
     ``frame``: band, vendor, capex_rub_bn, capex_p05_rub_bn, capex_p95_rub_bn, basis.
     """
     basis = frame["basis"].iloc[0]
-    base = alt.Chart(frame).encode(x=alt.X("vendor:N", title="Vendor of the non-Russian-made kit",
+    frame = words(frame, "vendor", "band")
+    base = alt.Chart(frame).encode(x=alt.X("vendor:N", title="Who supplies the kit that is not Russian-made",
                                            axis=alt.Axis(labelAngle=0)),
                                    xOffset=alt.XOffset("band:N"), color=alt.Color("band:N", title="Band"))
     bars = base.mark_bar().encode(
-        y=alt.Y("capex_rub_bn:Q", title=f"Capex 2020-2030 (RUB bn, {basis})"),
+        y=alt.Y("capex_rub_bn:Q", title="RUB bn (median, p05-p95)"),
         tooltip=["band:N", "vendor:N", alt.Tooltip("capex_rub_bn:Q", format=",.0f", title="median"),
                  alt.Tooltip("capex_p05_rub_bn:Q", format=",.0f", title="p05"),
                  alt.Tooltip("capex_p95_rub_bn:Q", format=",.0f", title="p95")])
     ranges = base.mark_rule(color="black").encode(y="capex_p05_rub_bn:Q", y2="capex_p95_rub_bn:Q")
-    return (bars + ranges).properties(
-        title=titled("5G capex 2020-2030 by band and vendor (median, p05-p95)", source))
+    return (bars + ranges).properties(width=460, height=260,
+                                      title=titled(f"5G capex 2020-2030 by band and vendor ({basis})", source))
 
 
 def financing_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
@@ -355,7 +490,7 @@ def financing_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
     data = frame.assign(sign=["shortfall" if g > 0 else "headroom" for g in frame["gap_rub_bn"]])
     base = alt.Chart(data).encode(x=alt.X("year:O", title="Year"))
     bars = base.mark_bar().encode(
-        y=alt.Y("gap_rub_bn:Q", title=f"Capex need minus 5G capex capacity (RUB bn, {frame['basis'].iloc[0]})"),
+        y=alt.Y("gap_rub_bn:Q", title="RUB bn (median, p05-p95)"),
         color=alt.Color("sign:N", title=None, scale=alt.Scale(domain=["shortfall", "headroom"],
                                                              range=["#e45756", "#54a24b"])),
         tooltip=["year:O", alt.Tooltip("capex_rub_bn:Q", format=",.0f", title="capex need (median)"),
@@ -364,8 +499,8 @@ def financing_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
                  alt.Tooltip("gap_p05_rub_bn:Q", format=",.0f", title="p05"),
                  alt.Tooltip("gap_p95_rub_bn:Q", format=",.0f", title="p95")])
     ranges = base.mark_rule(color="black").encode(y="gap_p05_rub_bn:Q", y2="gap_p95_rub_bn:Q")
-    return (bars + ranges).properties(
-        title=titled("Financing gap: 5G capex need against the four operators' 5G budgets", source))
+    return (bars + ranges).properties(width=560, height=260, title=titled(
+        f"Financing gap: capex need minus the four operators' usual 5G budgets ({frame['basis'].iloc[0]})", source))
 
 
 def rip_and_replace_costs(frame: pd.DataFrame, source: str) -> alt.Chart:
@@ -374,7 +509,12 @@ def rip_and_replace_costs(frame: pd.DataFrame, source: str) -> alt.Chart:
 
     ``frame``: country, kind (model/published), estimate, cost_bn, cost_p05_bn, cost_p95_bn, currency.
     """
-    data = frame.assign(panel=frame["country"] + " (" + frame["currency"] + " bn, 2020 prices)")
+    none = empty(frame, "cost_bn", "No ban in this scenario has a removal deadline, so no kit is ripped out and "
+                 "replaced.", "Rip-and-replace:")
+    if none is not None:
+        return none
+    data = words(frame, "country").assign(panel=lambda f: f["country"] + " (" + f["currency"] + " bn, 2020 prices)")
+    data["value_label"] = data["cost_bn"].map(lambda v: f"{v:,.2f}")
     y = alt.Y("estimate:N", title=None, axis=alt.Axis(labelLimit=320))
     model = alt.Chart().transform_filter(alt.datum.kind == "model")
     bars = model.mark_bar(color="#4c78a8").encode(
@@ -387,7 +527,9 @@ def rip_and_replace_costs(frame: pd.DataFrame, source: str) -> alt.Chart:
         shape="diamond", size=90, filled=True, color="#f58518").encode(
         y=y, x="cost_bn:Q", tooltip=[alt.Tooltip("estimate:N", title="published"),
                                     alt.Tooltip("cost_bn:Q", format=",.2f", title="bn")])
-    return alt.layer(bars, ranges, published, data=data).properties(width=380, height=alt.Step(28)).facet(
+    labels = alt.Chart().transform_filter(alt.datum.kind == "published").mark_text(
+        align="left", dx=9, fontSize=11, color="#b35806").encode(y=y, x="cost_bn:Q", text="value_label:N")
+    return alt.layer(bars, ranges, published, labels, data=data).properties(width=380, height=alt.Step(28)).facet(
         row=alt.Row("panel:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12)),
         title=titled("Rip-and-replace: model (bars, p05-p95) and published estimates (diamonds)", source),
     ).resolve_scale(x="independent", y="independent")
@@ -426,10 +568,12 @@ def chip_supply(frame: pd.DataFrame, source: str) -> alt.Chart:
 
     ``frame``: year, product, supply_share, supply_share_p05, supply_share_p95.
     """
-    x = alt.X("year:O", title=None)
-    colour = alt.Color("product:N", title=None, scale=alt.Scale(domain=["handset", "network"],
-                                                               range=["#e45756", "#4c78a8"]))
-    band = alt.Chart(frame).mark_area(opacity=0.2).encode(x=x, y=alt.Y("supply_share_p05:Q", title="share of needs met",
+    x = alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0))
+    frame = frame.assign(product=frame["product"].map({"handset": "handsets", "network": "base stations"}).fillna(
+        frame["product"]))
+    colour = alt.Color("product:N", title=None, scale=alt.Scale(domain=["handsets", "base stations"],
+                                                               range=[HIGHLIGHT, "#4c78a8"]))
+    band = alt.Chart(frame).mark_area(opacity=0.2).encode(x=x, y=alt.Y("supply_share_p05:Q", title="Share of chip needs met",
                                                                         axis=alt.Axis(format="%")),
                                                           y2="supply_share_p95:Q", color=colour)
     line = alt.Chart(frame).mark_line(point=True).encode(
@@ -477,3 +621,33 @@ def scenario_intervals(frame: pd.DataFrame, metric: str, notebook: str) -> alt.C
     return (interval + median).properties(
         width=380, height=alt.Step(24),
         title=alt.TitleParams(metric, subtitle=f"median and p05–p95 by scenario · {notebook}"))
+
+
+def headline_multiples(frame: pd.DataFrame, figures: list[tuple[str, str, str]], order: list[str]) -> alt.ConcatChart:
+    """Small multiples of the headline figures across scenarios: one panel per figure (its own scale
+    and unit), scenarios down the side in story order, the median as a point and p05-p95 as a bar.
+
+    ``frame``: metric, scenario_title, p05, p50, p95; ``figures``: (metric, label, unit) in order.
+    """
+    panels = []
+    for i, (metric, label, unit) in enumerate(figures):
+        data = frame[frame["metric"] == metric][["scenario_title", "p05", "p50", "p95"]].copy()
+        share = unit.startswith(("share", "fraction")) or unit == "probability"
+        fmt = ".0%" if share else ",~r"
+        first = i % 4 == 0
+        y = alt.Y("scenario_title:N", sort=order, scale=alt.Scale(domain=order), title=None,
+                  axis=alt.Axis(labels=first, ticks=first, labelLimit=400, domain=False))
+        x = alt.X("p50:Q", title=None, axis=alt.Axis(format=fmt, tickCount=4, labelOverlap=True),
+                  scale=alt.Scale(zero=True, nice=True))
+        base = alt.Chart(data).encode(y=y)
+        bar = base.mark_rule(strokeWidth=5, color="#9ecae9").encode(x=alt.X("p05:Q"), x2="p95:Q")
+        point = base.mark_point(filled=True, size=60, color="#1f3b63").encode(
+            x=x, tooltip=[alt.Tooltip("scenario_title:N", title="scenario"),
+                          alt.Tooltip("p50:Q", format=fmt, title="median"),
+                          alt.Tooltip("p05:Q", format=fmt, title="p05"), alt.Tooltip("p95:Q", format=fmt, title="p95")])
+        unit_text = "per cent" if share else unit
+        panels.append((bar + point).properties(
+            width=165, height=alt.Step(20),
+            title=alt.TitleParams(label, subtitle=unit_text, fontSize=12, subtitleFontSize=10, anchor="start")))
+    return alt.concat(*panels, columns=4, spacing=18).properties(title=titled(
+        "The headline figures by scenario: median (dot) and p05-p95 (bar)", "workbook model, this run"))

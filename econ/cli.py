@@ -110,7 +110,8 @@ def _run(args) -> int:
                            executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
                            scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
                            only=args.notebook or None, progress=not args.no_progress,
-                           latest_even_if_failed=args.latest_even_if_failed, engine=args.engine)
+                           latest_even_if_failed=args.latest_even_if_failed, engine=args.engine,
+                           site=args.site)
     except batch.RunNotPublished as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_NOT_PUBLISHED
@@ -205,6 +206,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=int, default=batch_defaults["timeout"],
                    help=f"seconds allowed per notebook, kernel start included (default {batch_defaults['timeout']})")
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
+    r.add_argument("--site", action="store_true",
+                   help="for a web server or a share: write the Vega bundle once, beside the pages "
+                        "(vega-bundle.js), instead of inlining it in every page")
     r.add_argument("--resume", metavar="RUN_ID",
                    help="reuse the notebooks of run RUN_ID (complete or interrupted; 'latest' for the newest) "
                         "whose inputs are unchanged, and run the rest, into a new run")

@@ -1,12 +1,16 @@
-"""The scenario-comparison page of a run (``index.html``) and the tidy metrics file beside it.
+"""The scenario-comparison page of a run (``index.html``) and the files beside it.
 
-The page shows, for every notebook, each results.json metric across scenarios as "median
-[p05, p95]" (a metric ``NAME`` is grouped with ``NAME_p05`` and ``NAME_p95``; ``NAME_p50`` stands
-for the median when there is no ``NAME``), interval charts of those metrics across scenarios, the
-assumptions that differ between scenarios, the data the models stand on (with hashes), and every
-failure; each links to its notebook's report. Like every report, it is one self-contained file:
-the Vega JavaScript is inlined once and nothing is fetched. Scenario names, titles and
-descriptions are escaped wherever they appear.
+Findings first: the page opens with, for every scenario in story order (data/story.yaml), the
+headline figures (:data:`econ.findings.HEADLINE`) as labelled numbers with their p05-p95 and
+units, one sentence per figure generated from the numbers, and one small-multiples chart of those
+figures across scenarios; then a what-if panel (:mod:`econ.whatif`); then the details: each
+notebook's metrics across scenarios (a metric ``NAME`` is grouped with ``NAME_p05`` and
+``NAME_p95``; ``NAME_p50`` stands for the median when there is no ``NAME``), the assumptions that
+differ between scenarios, the data the models stand on (with hashes), and every failure, each
+linking to its report. Labels and units come from the metric declarations; the names stay in the
+files (metrics.csv, the IAMC file). Like every report, it is one self-contained file: the Vega
+JavaScript is inlined once and nothing is fetched. Scenario names, titles and descriptions are
+escaped wherever they appear.
 """
 
 from __future__ import annotations
@@ -18,13 +22,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from econ import charts, data
+from econ import charts, data, display, findings, iamc, report, story, world
 from econ.notebook import assumptions
-from econ.report import chart_html, page, vega_bundle, write_atomic
+from econ.report import chart_html, page, write_atomic
 from econ.scenario import Scenario
 
-#: Interval charts shown per notebook (the table has every metric).
-MAX_CHARTS_PER_NOTEBOOK = 8
 _BOUNDS = ("_p05", "_p50", "_p95")
 
 esc = html.escape
@@ -99,35 +101,6 @@ def differing_assumptions(scenarios: dict[str, Scenario]) -> pd.DataFrame:
     return out.rename_axis("parameter").reset_index()
 
 
-def _format(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.3g}"
-
-
-def _cell(row) -> str:
-    text = _format(row["p50"])
-    if not (math.isnan(row["p05"]) or math.isnan(row["p95"])):
-        text += f' <span class="interval">[{_format(row["p05"])}, {_format(row["p95"])}]</span>'
-    return text
-
-
-def _scenario_section(scenarios: dict[str, Scenario], jobs: list) -> str:
-    by_scenario: dict[str, list] = {}
-    for job in jobs:
-        by_scenario.setdefault(job.scenario, []).append(job)
-    rows = []
-    for name, scn in scenarios.items():
-        links = " ".join(
-            f'<a href="{esc(j.report)}">{esc(j.notebook)}</a>'
-            + ("" if j.status == "ok" else ' <span class="failed">(failed)</span>') for j in by_scenario.get(name, []))
-        parent = f"<br><span class='muted'>inherits {esc(scn.inherits)}</span>" if scn.inherits else ""
-        rows.append(f"<tr><td class='text'><code>{esc(name)}</code>{parent}</td><td class='text'><b>{esc(scn.title)}</b>"
-                    f"<br>{esc(scn.description)}</td><td class='text'>{links}</td></tr>")
-    return ("<h2 id='scenarios'>Scenarios</h2><table><tr><th>scenario</th><th class='text'>what it assumes</th>"
-            f"<th class='text'>reports</th></tr>{''.join(rows)}</table>")
-
-
 def _failure_section(jobs: list) -> str:
     failed = [j for j in jobs if j.status != "ok"]
     if not failed:
@@ -147,64 +120,6 @@ def _failure_section(jobs: list) -> str:
             f"<th class='text'>error</th><th class='text'>message</th></tr>{''.join(rows)}</table>")
 
 
-def _results_section(ranges: pd.DataFrame, scenarios: list[str], jobs: list) -> tuple[str, int]:
-    """The metrics tables and interval charts of every notebook: (html, number of charts)."""
-    notebooks = sorted({j.notebook for j in jobs})
-    status = {(j.scenario, j.notebook): j for j in jobs}
-    parts, chart_no = [], 0
-    for nb in notebooks:
-        part = ranges[ranges["notebook"] == nb]
-        parts.append(f"<h3 id='nb-{esc(nb)}'>{esc(nb)}</h3>")
-        if part.empty:
-            parts.append("<p class='muted'>No results (see failures).</p>")
-            continue
-        head = "".join(f"<th title='{esc(s)}'><a href='{esc(status[(s, nb)].report)}'>{esc(s)}</a></th>"
-                       if (s, nb) in status else f"<th>{esc(s)}</th>" for s in scenarios)
-        rows = []
-        for metric, by_metric in part.groupby("metric", sort=True):
-            cells = {r["scenario"]: _cell(r) for _, r in by_metric.iterrows()}
-            tds = "".join(f"<td>{cells[s]}</td>" if s in cells else
-                          ("<td class='failed'>failed</td>" if status.get((s, nb)) and status[(s, nb)].status != "ok"
-                           else "<td></td>") for s in scenarios)
-            rows.append(f"<tr><td><code>{esc(metric)}</code></td>{tds}</tr>")
-        parts.append(f"<div class='scroll'><table><tr><th>metric</th>{head}</tr>{''.join(rows)}</table></div>")
-        charted = [m for m, g in part.groupby("metric", sort=True)
-                   if g["p05"].notna().any() and (g[["p05", "p50", "p95"]].abs().max().max() > 0)]
-        if charted:
-            shown = charted[:MAX_CHARTS_PER_NOTEBOOK]
-            divs = []
-            for metric in shown:
-                frame = part[part["metric"] == metric][["scenario", "p05", "p50", "p95"]]
-                frame = frame.set_index("scenario").reindex([s for s in scenarios if s in set(frame["scenario"])])
-                chart_no += 1
-                spec = charts.scenario_intervals(frame.reset_index(), metric, nb).to_dict()
-                divs.append(chart_html(spec, f"econ-index-chart-{chart_no}"))
-            more = (f"<p class='muted'>{len(charted) - len(shown)} more metrics with intervals are in the table.</p>"
-                    if len(charted) > len(shown) else "")
-            parts.append(f"<div class='charts'>{''.join(divs)}</div>{more}")
-    return "".join(parts), chart_no
-
-
-def _assumptions_section(scenarios: dict[str, Scenario]) -> str:
-    try:
-        table = differing_assumptions(scenarios)
-    except Exception as e:  # never lose the page over one table
-        return f"<h2 id='assumptions'>Assumptions that differ</h2><p class='failed'>{esc(str(e))}</p>"
-    if len(scenarios) < 2:
-        note = "<p class='muted'>One scenario: its report lists every assumption.</p>"
-        return f"<h2 id='assumptions'>Assumptions that differ</h2>{note}"
-    if table.empty:
-        return "<h2 id='assumptions'>Assumptions that differ</h2><p>None: the scenarios assume the same.</p>"
-    head = "".join(f"<th class='text'>{esc(s)}</th>" for s in scenarios)
-    rows = "".join(f"<tr><td><code>{esc(str(r['parameter']))}</code></td><td class='text'>{esc(str(r['unit']))}</td>"
-                   + "".join(f"<td class='text'>{esc(str(r[s]))}</td>" for s in scenarios) + "</tr>"
-                   for _, r in table.iterrows())
-    return ("<h2 id='assumptions'>Assumptions that differ between scenarios</h2>"
-            "<p>Only the parameters whose value is not the same in every scenario; each report has the full table "
-            f"with where each value was set.</p><div class='scroll'><table><tr><th>parameter</th>"
-            f"<th class='text'>unit</th>{head}</tr>{rows}</table></div>")
-
-
 def _sources_section(manifest: dict) -> str:
     hashes = manifest.get("data_sha256", {})
     try:
@@ -218,8 +133,11 @@ def _sources_section(manifest: dict) -> str:
             f"<td class='text'>{esc(str(r.date))}</td><td class='text'>{esc(str(r.address))}</td></tr>"
             for r in src.itertuples())
     except Exception as e:
-        return f"<h2 id='data'>Data sources</h2><p class='failed'>Could not read the data manifest: {esc(str(e))}</p>"
-    return ("<h2 id='data'>Data sources</h2><p>The files every notebook read, with the first 16 hex digits of "
+        return ("<h2 id='data'>Data sources: the data behind the models</h2>"
+                "<p class='failed'>Could not read the data manifest: "
+                f"{esc(str(e))}</p>")
+    return ("<h2 id='data'>Data sources: the data behind the models</h2>"
+            "<p>The files every notebook read, with the first 16 hex digits of "
             "their SHA-256 (manifest.json has them in full).</p>"
             f"<table><tr><th>file</th><th class='text'>title</th><th class='text'>sha256</th></tr>{files}</table>"
             "<details><summary>Sources cited by the data files</summary><table><tr><th>title</th>"
@@ -242,39 +160,296 @@ def _latest_section(run_id: str, manifest: dict) -> str:
             f"To rerun only what failed: <code>econ run --resume {esc(run_id)}</code>.</p>")
 
 
-def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, metrics: pd.DataFrame) -> str:
-    """The run's front page."""
-    names = list(scenarios) or sorted({j.scenario for j in jobs})
-    results, chart_count = _results_section(intervals(metrics), names, jobs)
+def short_title(scenario: Scenario | None, name: str) -> str:
+    """A scenario's title up to its dash ("August 2020 rule"), for columns and chart axes."""
+    title = (scenario.title if scenario is not None else "") or name
+    return title.split(" \u2014 ")[0].split(" - ")[0].strip()
+
+
+def metric_label(name: str) -> tuple[str, str]:
+    """(label, unit) of a results.json metric: from its declaration, else from its name in words."""
+    declared = world.metrics_table()
+    if name in declared:
+        m = declared[name][1]
+        return m.label, m.unit
+    for prefix, words in (("tornado_max_swing_", "Widest one-at-a-time swing of "),
+                          ("sobol_max_total_index_", "Largest total Sobol index of ")):
+        if name.startswith(prefix):
+            inner, unit = metric_label(name[len(prefix):])
+            return words + inner[:1].lower() + inner[1:], unit if prefix.startswith("tornado") else "fraction"
+    from econ.scenario import PARAMETER_NAMES, parameter_table
+
+    if name in PARAMETER_NAMES:
+        unit = next((r["unit"] for r in parameter_table() if r["name"] == name), "")
+        return f"Assumption: {display.parameter_label(name)}", unit
+    fixed = {"backtest_scored": ("Published figures scored", "figures"),
+             "backtest_inside_share": ("Published figures inside the model's p05-p95", "share"),
+             "backtest_median_abs_log_ratio": ("Typical distance of the model's median from the figure (log ratio)", ""),
+             "uncertain_parameters": ("Uncertain assumptions", "count"),
+             "covered_categories": ("Product categories the rule covers", "count")}
+    return fixed.get(name, (display.label(name), ""))
+
+
+def headline_frame(ranges: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """One row per scenario and headline figure: metric, scenario, p05, p50, p95 (the first notebook
+    that reports it), in story order."""
+    part = ranges[ranges["metric"].isin(findings.HEADLINE)].drop_duplicates(["metric", "scenario"])
+    rank = {m: i for i, m in enumerate(findings.HEADLINE)}
+    order = {n: i for i, n in enumerate(names)}
+    part = part[part["scenario"].isin(order)].assign(r1=lambda f: f["metric"].map(rank),
+                                                     r2=lambda f: f["scenario"].map(order))
+    return part.sort_values(["r1", "r2"]).drop(columns=["r1", "r2"]).reset_index(drop=True)
+
+
+def _value_cell(p50, p05, p95, unit, href: str = "") -> str:
+    if p50 is None or (isinstance(p50, float) and math.isnan(p50)):
+        return "<td class='muted'>&ndash;</td>"
+    iv = findings.interval(p05, p95, unit)
+    number = esc(findings.shown(p50, unit))
+    number = f"<a href='{esc(href)}'>{number}</a>" if href else number
+    return (f"<td><span class='econ-number'>{number}</span>"
+            + (f"<br><span class='interval'>{esc(iv)}</span>" if iv else "") + "</td>")
+
+
+def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str, Scenario], jobs: list) -> str:
+    """The headline figures of every scenario (rows, grouped by the story) as numbers with intervals,
+    then one sentence per figure."""
+    shown = [m for m in findings.HEADLINE if m in set(head["metric"])]
+    if not shown:
+        return ("<h2 id='headline'>Headline figures</h2><p class='econ-note'>No notebook of this run reported the "
+                "headline figures (see the failures and the results by notebook below).</p>")
+    values = {(r.metric, r.scenario): r for r in head.itertuples()}
+    reports = {(j.scenario, j.notebook): j.report for j in jobs if j.status == "ok"}
+    where = {}  # the notebook that reports each figure
+    for metric in shown:
+        nb = head.loc[head["metric"] == metric, "notebook"]
+        where[metric] = nb.iloc[0] if len(nb) else None
+    cols = "".join(
+        f"<th title='{esc(metric_label(m)[0])}' data-metric='{esc(m)}'>{esc(findings.SHORT.get(m, metric_label(m)[0]))}"
+        f"<br><span class='econ-unit'>{esc(findings.unit_words(metric_label(m)[1]) or '%')}</span></th>"
+        for m in shown)
+    body = []
+    for group in story.groups(names):
+        body.append(f"<tr class='econ-group'><th colspan='{len(shown) + 1}' class='text'>{esc(group.title)}"
+                    f" <span class='muted'>&mdash; {esc(group.asks)}</span></th></tr>")
+        for name in group.scenarios:
+            scn = scenarios.get(name)
+            cells = []
+            for m in shown:
+                r = values.get((m, name))
+                unit = metric_label(m)[1]
+                href = reports.get((name, where[m]), "")
+                cells.append(_value_cell(r.p50, r.p05, r.p95, unit, href) if r is not None else
+                             "<td class='muted'>&ndash;</td>")
+            body.append(f"<tr><td class='text econ-scenario' title='{esc(scn.title if scn else name)}'>"
+                        f"{esc(short_title(scn, name))}</td>{''.join(cells)}</tr>")
+    csv = findings.csv_link(head, "headline-figures.csv", "Download these figures (CSV)")
+    sentences = []
+    for m in shown:
+        label, unit = metric_label(m)
+        rows = [(short_title(scenarios.get(n), n), values[(m, n)].p50, values[(m, n)].p05, values[(m, n)].p95)
+                for n in names if (m, n) in values]
+        sentences.append(f"<li>{esc(findings.compare(label, unit, rows))}</li>")
+    return ("<h2 id='headline'>Headline figures</h2>"
+            "<div class='scroll'><table class='econ-headline'><thead><tr><th class='text'>Scenario</th>"
+            f"{cols}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+            "<p class='muted econ-footnote'>Median of each scenario's Monte Carlo draws; under it, the range nine "
+            "draws in ten fall in (p05&ndash;p95). Each number links to the page it comes from. "
+            f"{csv}</p>"
+            f"<h2 id='in-words'>In words</h2><ul class='econ-sentences'>{''.join(sentences)}</ul>")
+
+
+def _multiples_section(head: pd.DataFrame, names: list[str], scenarios: dict[str, Scenario]) -> tuple[str, int]:
+    shown = [m for m in findings.HEADLINE if m in set(head["metric"])]
+    if not shown:
+        return "", 0
+    frame = head.assign(scenario_title=head["scenario"].map(lambda n: short_title(scenarios.get(n), n)))
+    figures = [(m, findings.SHORT.get(m, metric_label(m)[0]), metric_label(m)[1]) for m in shown]
+    order = [short_title(scenarios.get(n), n) for n in names]
+    spec = charts.headline_multiples(frame, figures, order).to_dict()
+    return ("<h2 id='chart'>The headline figures across scenarios</h2>" + chart_html(spec, "econ-index-chart-1")), 1
+
+
+def _scenario_section(scenarios: dict[str, Scenario], jobs: list, names: list[str]) -> str:
+    by_scenario: dict[str, list] = {}
+    for job in jobs:
+        by_scenario.setdefault(job.scenario, []).append(job)
+    titles = {}
+    for j in jobs:
+        titles.setdefault(j.notebook, report.notebook_title(j.notebook_path))
+    rows = []
+    for group in story.groups(names):
+        rows.append(f"<tr class='econ-group'><th colspan='3' class='text'>{esc(group.title)}</th></tr>")
+        for name in group.scenarios:
+            scn = scenarios.get(name)
+            links = "<br>".join(
+                f'<a href="{esc(j.report)}">{esc(titles[j.notebook])}</a>'
+                + ("" if j.status == "ok" else ' <span class="failed">(failed)</span>') for j in by_scenario.get(name, []))
+            parent = scenarios.get(scn.inherits) if scn and scn.inherits else None
+            inherits = (f"<br><span class='muted'>builds on {esc(short_title(parent, scn.inherits))}</span>"
+                        if scn and scn.inherits else "")
+            title = esc(scn.title) if scn else esc(name)
+            text = esc(" ".join(scn.description.split())) if scn else ""
+            rows.append(f"<tr><td class='text'><b>{title}</b><br><span class='muted'>run as <code>{esc(name)}</code>"
+                        f"</span>{inherits}</td><td class='text econ-prose'>{text}</td><td class='text'>{links}</td></tr>")
+    return ("<h2 id='scenarios'>The scenarios</h2><div class='scroll'><table class='econ-table econ-scenarios'><thead><tr>"
+            "<th class='text'>Scenario</th><th class='text'>What it assumes</th><th class='text'>Pages</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
+
+
+def _results_section(ranges: pd.DataFrame, scenarios: dict[str, Scenario], names: list[str], jobs: list) -> str:
+    """Every notebook's metrics across scenarios, one folded table per notebook."""
+    notebooks = list(dict.fromkeys(j.notebook for j in sorted(jobs, key=lambda j: j.notebook)))
+    status = {(j.scenario, j.notebook): j for j in jobs}
+    titles = {}
+    for j in jobs:
+        titles.setdefault(j.notebook, report.notebook_title(j.notebook_path))
+    parts = []
+    for nb in notebooks:
+        part = ranges[ranges["notebook"] == nb]
+        if part.empty:
+            parts.append(f"<h3 id='nb-{esc(nb)}'>{esc(titles[nb])}</h3><p class='muted'>No results (see failures).</p>")
+            continue
+        head = "".join(f"<th><a href='{esc(status[(s, nb)].report)}'>{esc(short_title(scenarios.get(s), s))}</a></th>"
+                       if (s, nb) in status else f"<th>{esc(short_title(scenarios.get(s), s))}</th>" for s in names)
+        rows = []
+        for metric, by_metric in part.groupby("metric", sort=True):
+            label, unit = metric_label(metric)
+            cells = {r["scenario"]: r for _, r in by_metric.iterrows()}
+            tds = "".join(_value_cell(cells[s]["p50"], cells[s]["p05"], cells[s]["p95"], unit) if s in cells else
+                          ("<td class='failed'>failed</td>" if status.get((s, nb)) and status[(s, nb)].status != "ok"
+                           else "<td></td>") for s in names)
+            rows.append(f"<tr><td class='text'>{esc(label)}</td><td class='text muted'>{esc(unit)}</td>{tds}</tr>")
+        parts.append(f"<details class='econ-more' id='nb-{esc(nb)}'><summary>{esc(titles[nb])}: {len(rows)} figures"
+                     "</summary><div class='scroll'><table class='econ-table'><thead><tr><th class='text'>Figure</th>"
+                     f"<th class='text'>Unit</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></details>")
+    return ("<h2 id='results'>Every figure, by page</h2><p>Each page's figures across the scenarios: median, and under "
+            "it the p05&ndash;p95 range (a number alone has no uncertainty). Column headers link to the page.</p>"
+            + "".join(parts))
+
+
+def _assumptions_section(scenarios: dict[str, Scenario], names: list[str]) -> str:
+    try:
+        table = differing_assumptions({n: scenarios[n] for n in names if n in scenarios})
+    except Exception as e:  # never lose the page over one table
+        return f"<h2 id='assumptions'>Assumptions that differ</h2><p class='failed'>{esc(str(e))}</p>"
+    if len(scenarios) < 2:
+        note = "<p class='muted'>One scenario: its overview page lists every assumption.</p>"
+        return f"<h2 id='assumptions'>Assumptions that differ</h2>{note}"
+    if table.empty:
+        return "<h2 id='assumptions'>Assumptions that differ</h2><p>None: the scenarios assume the same.</p>"
+    shown = [n for n in names if n in table.columns]
+    head = "".join(f"<th class='text'>{esc(short_title(scenarios.get(s), s))}</th>" for s in shown)
+    def name(p):
+        return "Seed of the draws" if p == "seed" else display.parameter_label(str(p))
+
+    rows = "".join(
+        f"<tr><td class='text'>{esc(name(r['parameter']))}</td><td class='text muted'>{esc(str(r['unit']))}</td>"
+        + "".join(f"<td class='text'>{esc(display.words(str(r[s])))}</td>" for s in shown) + "</tr>"
+        for _, r in table.iterrows())
+    return ("<h2 id='assumptions'>Assumptions that differ between scenarios</h2>"
+            "<p>Only the assumptions whose value is not the same in every scenario; each overview page has the full "
+            "table with where each value was set.</p><div class='scroll'><table class='econ-table'><thead><tr>"
+            f"<th class='text'>Assumption</th><th class='text'>Unit</th>{head}</tr></thead><tbody>{rows}</tbody>"
+            "</table></div>")
+
+
+INDEX_CSS = """
+.econ-headline { border-collapse: collapse; font-size: 0.92em; margin: 0.3em 0; }
+.econ-headline th, .econ-headline td { border: none; border-bottom: 1px solid #e1e4e8; padding: 3px 9px; }
+.econ-headline thead th { vertical-align: bottom; font-size: 0.9em; max-width: 9.5em; text-align: right; }
+.econ-headline tr.econ-group th { background: #f3f5f8; font-size: 0.9em; text-align: left; padding-top: 4px; }
+.econ-headline td.econ-scenario { font-weight: bold; max-width: 16em; }
+.econ-unit { font-weight: normal; color: #666; } .econ-number { font-weight: bold; font-size: 1.05em; }
+.econ-number a { color: #1f3b63; text-decoration: none; } .econ-number a:hover { text-decoration: underline; }
+.econ-sentences { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.95em; max-width: 70em; }
+.econ-sentences li { margin: 0.15em 0; } .econ-lede { font-size: 1.05em; margin: 0.2em 0 0.4em; max-width: 60em; }
+.econ-scenarios td.econ-prose { max-width: 40em; }
+tr.econ-group th { background: #f3f5f8; }
+"""
+
+
+def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, metrics: pd.DataFrame,
+               whatif: str = "") -> str:
+    """The run's front page: findings first, then the details."""
+    names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
+    ranges = intervals(metrics)
+    head = headline_frame(ranges, names)
+    multiples, chart_count = _multiples_section(head, names, scenarios)
+    chart_count += whatif.count('class="econ-chart"')
     summary = manifest.get("summary", {})
     git = manifest.get("git", {})
     versions = manifest.get("versions", {})
+    options = manifest.get("options", {})
     failed = summary.get("failed", 0)
-    meta = (f"<p>Run <code>{esc(run_id)}</code>, {esc(str(manifest.get('finished', '')))}: "
+    overrides = options.get("overrides") or {}
+    lede = (f"<p class='econ-lede'>What did the 2020 US export rules on Huawei cost, and whom? {len(names)} scenario"
+            f"{'s' if len(names) != 1 else ''} of the workbook's linked model, each run over its own Monte Carlo "
+            "draws.</p>")
+    warning = ""
+    if failed:
+        warning += (f"<p class='econ-note failed'><a class='failed' href='#failures'>{failed} notebook run"
+                    f"{'s' if failed != 1 else ''} failed</a>: their figures are missing below.</p>")
+    warning += report.overrides_note(overrides)
+    meta = (f"<p>Run <code>{esc(run_id)}</code>, finished {esc(str(manifest.get('finished', '')).replace('T', ' '))}: "
             f"{summary.get('notebook_runs', len(jobs))} notebook runs ({len(names)} scenarios), "
             f"{summary.get('ok', 0)} ok, " + (f"<a class='failed' href='#failures'>{failed} failed</a>" if failed
                                               else "0 failed")
             + f", {summary.get('reused', 0)} reused from an earlier run. econ {esc(str(versions.get('econ', '')))}, "
             f"commit <code>{esc(str(git.get('commit', ''))[:12])}</code>"
-            f"{' (with local changes)' if git.get('dirty') else ''}."
-            " <a href='manifest.json'>manifest.json</a> (parameters, hashes, versions, timings) &middot; "
-            "<a href='metrics.csv'>metrics.csv</a> (every metric, tidy)</p>")
-    body = (
-        "<h1>Sanctions scenario workbook: scenario comparison</h1>" + meta + _latest_section(run_id, manifest)
-        + _failure_section(jobs) + _scenario_section(scenarios, jobs)
-        + "<h2 id='results'>Results</h2><p>Each number is the median of the scenario's Monte Carlo draws with "
-          "its p05&ndash;p95 interval in brackets (a number alone has no interval). Column headers link to the "
-          "report of that scenario.</p>" + results
-        + _assumptions_section(scenarios) + _sources_section(manifest))
-    head = f"<script>{vega_bundle()}</script><style>.econ-chart {{ margin: 0.5em 0; }}</style>" if chart_count else ""
-    return page("Sanctions scenario workbook: scenario comparison", body, head)
+            f"{' (with local changes)' if git.get('dirty') else ''}.</p>"
+            "<ul><li><a href='metrics.csv'>metrics.csv</a>: every figure of every page, tidy (notebook, scenario, "
+            "metric, value)</li>"
+            f"<li><a href='{iamc.FILE}'>{iamc.FILE}</a>: the same figures in the IAMC format (model, scenario, region, "
+            "variable, unit, year, value) that pyam and the IIASA Scenario Explorer read</li>"
+            "<li><a href='manifest.json'>manifest.json</a>: parameters, input and data hashes, versions, timings</li>"
+            "</ul>")
+    sections = [
+        _headline_section(head, names, scenarios, jobs),
+        multiples,
+        whatif,
+        _failure_section(jobs),
+        _scenario_section(scenarios, jobs, names),
+        _results_section(ranges, scenarios, names, jobs),
+        _assumptions_section(scenarios, names),
+        _sources_section(manifest),
+        f"<h2 id='run'>About this run, and its files</h2>{meta}",
+    ]
+    body = "".join(sections)
+    body = ("<h1>Sanctions scenario workbook: what the scenarios find</h1>" + lede + warning
+            + _latest_section(run_id, manifest)
+            + _contents(body) + body)
+    head_html = (report.vega_script(options.get("site", False), "") if chart_count else "") + f"<style>{INDEX_CSS}</style>"
+    return page("Sanctions scenario workbook: what the scenarios find", body, head_html)
+
+
+def _contents(body: str) -> str:
+    import re
+
+    found = re.findall(r"<h2 id='([^']+)'[^>]*>(.*?)</h2>", body)
+    items = "".join(f"<li><a href='#{esc(i)}'>{re.sub(r'<[^>]+>', '', t)}</a></li>" for i, t in found)
+    return f'<nav class="econ-contents" aria-label="Contents"><b>On this page</b><ol>{items}</ol></nav>'
 
 
 def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict) -> None:
-    """Write the run's metrics.csv and index.html (atomically) into ``run_dir``."""
+    """Write the run's metrics.csv, its IAMC file and index.html (atomically) into ``run_dir``, and
+    give every report the run's navigation (and its way of loading the Vega bundle)."""
+    run_dir = Path(run_dir)
+    site = bool(manifest.get("options", {}).get("site"))
     metrics = metrics_frame(run_dir, jobs)
-    write_atomic(Path(run_dir) / "metrics.csv", metrics.to_csv(index=False, float_format="%.10g"))
-    write_atomic(Path(run_dir) / "index.html", index_html(run_id, jobs, scenarios, manifest, metrics))
+    names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
+    write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, float_format="%.10g"))
+    overrides = manifest.get("options", {}).get("overrides") or {}
+    write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(metrics, scenarios, overrides)))
+    try:
+        from econ import whatif
+
+        panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios})
+    except Exception as e:  # the what-if is an extra: never lose the page over it
+        panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
+    write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, metrics, panel))
+    report.finish_pages(run_dir, jobs, [(n, short_title(scenarios.get(n), n)) for n in names], site)
 
 
-__all__ = ["differing_assumptions", "index_html", "intervals", "metric_groups", "metrics_frame", "publish"]
+__all__ = ["differing_assumptions", "headline_frame", "index_html", "intervals", "metric_groups", "metrics_frame",
+           "publish", "short_title"]

@@ -13,8 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from econ.findings import rounded
-from econ.scenario import Scenario
+from econ.findings import csv_link, rounded
+from econ.scenario import Scenario, parameter_table
 
 #: Words for identifiers that appear in tables (places, vendors, columns); anything else is
 #: turned into words by :func:`label` (underscores to spaces, first letter capital).
@@ -28,7 +28,26 @@ WORDS = {
     "mts": "MTS", "uk": "UK", "us": "US", "sp": "S&P", "huawei": "Huawei", "ericsson": "Ericsson", "nokia": "Nokia",
     "samsung": "Samsung", "cisco": "Cisco", "china": "China", "russia": "Russia", "japan": "Japan", "taiwan": "Taiwan",
     "india": "India", "europe": "Europe", "germany": "Germany", "france": "France", "italy": "Italy",
+    "australia": "Australia", "canada": "Canada", "sweden": "Sweden", "poland": "Poland", "brazil": "Brazil",
+    "vietnam": "Vietnam", "indonesia": "Indonesia", "thailand": "Thailand", "malaysia": "Malaysia",
+    "turkey": "Turkey", "mexico": "Mexico", "spain": "Spain", "netherlands": "Netherlands", "world": "World",
+    "americas": "Americas", "emea": "Europe, Middle East and Africa", "asia_pacific_ex_china": "Asia-Pacific ex China",
+    "carrier": "Carrier", "consumer": "Consumer", "enterprise": "Enterprise", "group": "Group", "other": "Other",
+    "others": "Others", "market": "the market's mix", "western": "Ericsson and Nokia",
+    "million_plus": "Million-plus cities", "cities_500k_1m": "Cities of 500k-1m", "other_urban": "Other urban areas",
+    "none": "none", "None": "none",
 }
+
+
+def words(text: str) -> str:
+    """Identifiers inside a text as words: "huawei+zte barred in united_kingdom" -> "Huawei+ZTE barred in
+    United Kingdom" (known names and snake_case only; other words stay as they are)."""
+    def one(m):
+        token = m.group(0)
+        return WORDS.get(token) or (label(token) if "_" in token else token)
+
+    # a file name (may2020_fdpr.yaml) stays as it is
+    return re.sub(r"(?<![\w./-])[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)*\b(?![./]\w)", one, str(text))
 
 
 def label(name: str) -> str:
@@ -54,26 +73,39 @@ def _cell(value) -> str:
             return str(int(value))  # a year
         return rounded(float(value), 3)
     if isinstance(value, str):
-        return label(value) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+|[a-z]+", value) else value
+        return label(value) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+|[a-z]+", value) else words(value)
+    if value is None:
+        return ""
     return str(value)
 
 
 class Table:
-    """A frame as a reader's table: labelled columns, rounded numbers, no index."""
+    """A frame as a reader's table: labelled columns, rounded numbers, no index, and a link that
+    saves the frame itself (names and full precision, as in the CSV files) from the page."""
 
-    def __init__(self, frame: pd.DataFrame, unit: str = "", caption: str = ""):
-        self.frame, self.unit, self.caption = frame.reset_index(drop=True), unit, caption
+    def __init__(self, frame: pd.DataFrame, unit: str = "", caption: str = "", name: str = "table",
+                 labels: dict | None = None, hide: tuple[str, ...] = ()):
+        named = frame.index.names != [None] and not isinstance(frame.index, pd.RangeIndex)
+        self.frame = frame.reset_index() if named else frame.reset_index(drop=True)
+        self.unit, self.caption, self.name, self.labels, self.hide = unit, caption, name, labels or {}, hide
+
+    def _label(self, column) -> str:
+        return self.labels.get(column) or label(column)
 
     def _repr_html_(self) -> str:
-        head = "".join(f'<th class="{"text" if self.frame[c].dtype == object else ""}">{html.escape(label(c))}</th>'
-                       for c in self.frame.columns)
+        def kind(c):
+            return "text" if self.frame[c].dtype == object or pd.api.types.is_string_dtype(self.frame[c]) else ""
+
+        shown = self.frame[[c for c in self.frame.columns if c not in self.hide]]
+        head = "".join(f'<th class="{kind(c)}">{html.escape(str(self._label(c)))}</th>' for c in shown.columns)
         rows = "".join("<tr>" + "".join(
             f'<td class="{"text" if isinstance(v, str) else ""}">{html.escape(_cell(v))}</td>' for v in r) + "</tr>"
-            for r in self.frame.itertuples(index=False))
+            for r in shown.itertuples(index=False))
         caption = self.caption or (f"Money in {self.unit}" if self.unit else "")
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-        return (f'<div class="scroll"><table class="econ-table">{cap}<thead><tr>{head}</tr></thead>'
-                f'<tbody>{rows}</tbody></table></div>')
+        link = csv_link(self.frame, f"{self.name}.csv")
+        return (f'<div class="scroll"><table class="econ-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}'
+                f'</tbody></table></div><p class="econ-table-tools">{link}</p>')
 
     def __repr__(self) -> str:
         shown = self.frame.copy()
@@ -81,9 +113,65 @@ class Table:
         return shown.to_string(index=False)
 
 
-def show(frame: pd.DataFrame, unit: str = "", caption: str = "") -> Table:
-    """``frame`` for a reader (see :class:`Table`)."""
-    return Table(frame, unit, caption)
+def show(frame: pd.DataFrame, unit: str = "", caption: str = "", name: str = "table") -> Table:
+    """``frame`` for a reader (see :class:`Table`); ``name`` names the CSV a reader saves."""
+    return Table(frame, unit, caption, name)
+
+
+class Note:
+    """A sentence in place of a chart or table that has nothing to show, saying why."""
+
+    def __init__(self, text: str, title: str = ""):
+        self.text, self.title = text, title
+
+    def _repr_html_(self) -> str:
+        title = f"<strong>{html.escape(self.title)}</strong> " if self.title else ""
+        return f'<p class="econ-note">{title}{html.escape(self.text)}</p>'
+
+    def __repr__(self) -> str:
+        return (f"{self.title}: " if self.title else "") + self.text
+
+
+def note(text: str, title: str = "") -> Note:
+    return Note(text, title)
+
+
+def assumptions(scenario: Scenario, groups: tuple[str, ...] | None = None) -> Table:
+    """Every assumption of the scenario (or of ``groups``) for a reader: what it is, its value and
+    unit, the allowed range, and where it was set; the names stay in the CSV."""
+    from econ.notebook import assumptions as table
+
+    frame = table(scenario, groups)
+    shown = pd.DataFrame({
+        "parameter": frame["parameter"], "assumption": frame["meaning"], "group": frame["group"].map(label),
+        "value": frame["value"].map(_value_words), "unit": frame["unit"], "allowed range": frame["allowed range"],
+        "set in": frame["set in"].map(lambda s: "default" if s == "default" else s.rsplit("/", 1)[-1])})
+    return Table(shown, caption="Every assumption: its value in this scenario and the file that set it "
+                 "(an override says so)", name="assumptions", hide=("parameter",))
+
+
+def _value_words(value: str) -> str:
+    """A parameter's value as a reader reads it: distributions in words, identifiers as words."""
+    m = re.fullmatch(r"(uniform|triangular|normal|lognormal)\((.*)\)", str(value))
+    if not m:
+        return words(value)
+    fields = dict(f.split("=") for f in m.group(2).split(", "))
+    if m.group(1) == "triangular":
+        return f"{fields['low']} to {fields['high']}, most likely {fields['mode']}"
+    if m.group(1) == "uniform":
+        return f"{fields['low']} to {fields['high']}, evenly"
+    centre = fields.get("mean") or fields.get("median")
+    return f"about {centre}, within {fields.get('low')} to {fields.get('high')} ({m.group(1)})"
+
+
+def parameter_label(name: str) -> str:
+    """A parameter's short reader label, from its name in words ("Rival recapture rate"); the
+    declared meaning is the long form (tables and tooltips carry it)."""
+    return label(name).replace(" km2", " (km\u00b2)").replace("Num ", "Number of ")
+
+
+def parameter_meaning(name: str) -> str:
+    return next((r["meaning"] for r in parameter_table() if r["name"] == name), label(name))
 
 
 class Technical:
@@ -107,34 +195,113 @@ def technical(obj, title: str = "Technical details") -> Technical:
 
 
 class Prose:
-    """Paragraphs of plain text (a scenario's title and description), escaped, in the page's font."""
+    """Paragraphs of plain text (a scenario's title and description), escaped, in the page's font,
+    with an optional list of facts under them."""
 
-    def __init__(self, title: str, text: str):
-        self.title, self.text = title, text
+    def __init__(self, title: str, text: str, facts: list[str] | None = None, heading: str = ""):
+        self.title, self.text, self.facts, self.heading = title, text, facts or [], heading
 
     def _repr_html_(self) -> str:
-        return (f'<div class="econ-prose"><p><strong>{html.escape(self.title)}</strong></p>'
-                f'<p>{html.escape(self.text)}</p></div>')
+        esc = html.escape
+        head = f'<h2 id="scenario">{esc(self.heading)}</h2>' if self.heading else ""
+        facts = ("<ul>" + "".join(f"<li>{esc(f)}</li>" for f in self.facts) + "</ul>") if self.facts else ""
+        return (f'<div class="econ-prose">{head}<p><strong>{esc(self.title)}</strong></p>'
+                f"<p>{esc(self.text)}</p>{facts}</div>")
 
     def __repr__(self) -> str:
-        return f"{self.title}\n\n{self.text}"
+        return f"{self.title}\n\n{self.text}" + "".join(f"\n- {f}" for f in self.facts)
 
 
-def describe(scenario: Scenario) -> Prose:
-    """The scenario's title and description, as prose."""
+def describe(scenario: Scenario, facts: bool = False) -> Prose:
+    """The scenario's title and description, as prose; with ``facts``, what is in force, in a list."""
     title = scenario.title + (f" (with overrides: {', '.join(sorted(scenario.overrides))})" if scenario.overrides else "")
-    return Prose(title, " ".join(scenario.description.split()))
+    listed = _facts(scenario) if facts else []
+    return Prose(title, " ".join(scenario.description.split()), listed, "What this scenario assumes" if facts else "")
+
+
+def _facts(scenario: Scenario) -> list[str]:
+    from econ import uncertainty
+
+    p = scenario.parameters
+    out = []
+    if p.covered_categories:
+        cats = ", ".join(words(c).lower() for c in p.covered_categories)
+        out.append(f"A US rule in force from {scenario.value('rule_effective_date')}, covering sales to Huawei of: {cats}.")
+    else:
+        out.append("No US export rule on sales to Huawei.")
+    bans = scenario.value("vendor_bans")
+    if bans:
+        out.append(f"{len(bans)} vendor ban{'s' if len(bans) != 1 else ''}: " + "; ".join(
+            words(str(b)) for b in _ban_words(bans)) + ".")
+    uncertain = [r["name"] for r in parameter_table() if uncertainty.is_distribution(scenario.value(r["name"]))]
+    out.append(f"{len(uncertain)} uncertain assumptions, drawn with seed {scenario.seed}; every other is a point value.")
+    if scenario.overrides:
+        out.append("Changed for this run: " + ", ".join(f"{k} = {v}" for k, v in sorted(scenario.overrides.items())) + ".")
+    return out
+
+
+def _ban_words(bans) -> list[str]:
+    from econ.notebook import _shown
+
+    return [part.strip() for part in _shown(tuple(bans)).split(";")]
 
 
 def sensitivity_summary(tornado: pd.DataFrame) -> Table:
-    """For each figure, the assumption that moves it most over the scenario's own range."""
+    """For each headline figure, the assumption that moves it most over the scenario's own range."""
     if tornado.empty:
         return Table(pd.DataFrame({"note": ["This scenario has no uncertain assumptions."]}))
-    top = tornado.sort_values("swing", ascending=False).groupby("metric", sort=False).head(1)
-    from econ import world
+    from econ import findings, world
 
-    labels = {k: m.label for k, (_, m) in world.metrics_table().items()}
-    frame = pd.DataFrame({"figure": top["metric"].map(lambda m: labels.get(m, label(m))),
-                          "moved most by": top["parameter"].map(label),
-                          "from": top[["at_low", "at_high"]].min(axis=1), "to": top[["at_low", "at_high"]].max(axis=1)})
-    return Table(frame, caption="Each figure at the two ends of its most influential assumption's p05-p95")
+    top = tornado.sort_values("swing", ascending=False).groupby("metric", sort=False).head(1)
+    top = top[top["metric"].isin(findings.HEADLINE) & (top["swing"] > 0)]
+    top = top.set_index("metric").loc[[m for m in findings.HEADLINE if m in top.index]].reset_index()
+    declared = world.metrics_table()
+    frame = pd.DataFrame({"metric": top["metric"], "parameter": top["parameter"],
+                          "figure": top["metric"].map(lambda m: declared[m][1].label if m in declared else label(m)),
+                          "moved most by": top["parameter"].map(parameter_label),
+                          "from": [findings.shown(min(a, b), declared[m][1].unit) for m, a, b in
+                                   zip(top["metric"], top["at_low"], top["at_high"])],
+                          "to": [findings.shown(max(a, b), declared[m][1].unit) + findings._unit_words(declared[m][1].unit)
+                                 for m, a, b in zip(top["metric"], top["at_low"], top["at_high"])]})
+    return Table(frame, caption="Each headline figure at the two ends of its most influential assumption's p05-p95 "
+                 "(the others at their central values)", name="sensitivity", hide=("metric", "parameter"))
+
+
+def by_figure(tornado: pd.DataFrame, declared: pd.DataFrame | None = None, indices: pd.DataFrame | None = None,
+              metrics=None) -> None:
+    """The sensitivity page figure by figure: for each headline figure (then any other asked for), a
+    section with its heading, one sentence on what moves it most, the tornado over the scenario's
+    own p05-p95 (the whole allowed range as a second view) and its Sobol indices."""
+    from IPython.display import HTML
+    from IPython.display import display as show_output
+
+    from econ import charts, findings, world
+
+    declared_metrics = world.metrics_table()
+    have = list(dict.fromkeys(tornado["metric"]))
+    chosen = list(metrics) if metrics is not None else [m for m in findings.HEADLINE if m in have]
+    if not chosen:
+        show_output(note("This scenario has no uncertain assumptions, so nothing moves its figures."))
+        return
+    for metric in chosen:
+        label = declared_metrics[metric][1].label if metric in declared_metrics else label_of(metric)
+        rows = tornado[tornado["metric"] == metric].sort_values("swing", ascending=False)
+        if rows.empty or rows["swing"].max() <= 0:
+            text = "No uncertain assumption of this scenario moves it."
+        else:
+            top = rows.iloc[0]
+            unit = declared_metrics[metric][1].unit if metric in declared_metrics else ""
+            lo, hi = sorted((top["at_low"], top["at_high"]))
+            text = (f"Moved most by {parameter_label(top['parameter']).lower()}: from {findings.shown(lo, unit)} to "
+                    f"{findings.shown(hi, unit)}{findings._unit_words(unit)} as it goes over the scenario's p05-p95.")
+        show_output(HTML(f'<h2 id="figure-{html.escape(metric)}">{html.escape(label)}</h2>'
+                         f'<p class="econ-prose">{html.escape(text)}</p>'))
+        if not rows.empty and rows["swing"].max() > 0:
+            show_output(charts.tornado(tornado, metric, declared=declared))
+        part = indices[indices["metric"] == metric] if indices is not None and len(indices) else None
+        if part is not None and len(part) and part["ST"].max() > 0.01:
+            show_output(charts.sobol_indices(indices, metric))
+
+
+def label_of(name: str) -> str:
+    return label(name)

@@ -2,11 +2,13 @@
 
 Each figure is its label, its median and p05-p95 rounded to the precision the evidence bears, its
 unit, and one sentence generated from the numbers (never typed in). Notebook pages open with
-:func:`table` for their stages; the comparison page uses :func:`figures` for every scenario.
+:func:`table` for their stages; the comparison page uses :func:`figures` for every scenario and
+:func:`compare` for one sentence per figure across scenarios.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 from collections.abc import Iterable
@@ -19,6 +21,25 @@ from econ import world
 HEADLINE = ("apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",
             "huawei_share_ex_china_2022", "russia_5g_capex_rub_bn_2020_2030", "russia_5g_base_stations_thousand_2024",
             "uk_rip_and_replace_gbp_bn", "us_rip_and_replace_usd_bn")
+#: Shorter labels for the comparison page's columns (the declared label is in each cell's title).
+SHORT = {"apac_revenue_at_risk_usd_bn": "Asia-Pacific revenue at risk", "apac_revenue_loss_usd_bn": "Asia-Pacific net loss",
+         "huawei_revenue_gap_cny_bn_2021": "Huawei's revenue lost, 2021",
+         "huawei_share_ex_china_2022": "Huawei's share outside China, 2022",
+         "russia_5g_capex_rub_bn_2020_2030": "Russia's 5G capex, 2020-2030",
+         "russia_5g_base_stations_thousand_2024": "Russia's 5G base stations, 2024",
+         "uk_rip_and_replace_gbp_bn": "UK rip-and-replace", "us_rip_and_replace_usd_bn": "US rip-and-replace"}
+#: The figures a notebook page leads with, per stage (the stage's other figures follow in a table).
+LEAD = {
+    "revenue": ("apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "apac_direct_loss_usd_bn",
+                "apac_indirect_loss_usd_bn"),
+    "huawei": ("huawei_revenue_gap_cny_bn_2021",),
+    "market_share": ("huawei_share_ex_china_2022", "huawei_share_russia_2025", "russia_rank_in_huawei_foreign_markets_2025",
+                     "ericsson_share_ex_china_2022"),
+    "chip_supply": ("huawei_handset_chip_supply_2021",),
+    "investment": ("russia_5g_capex_rub_bn_2020_2030", "russia_5g_base_stations_thousand_2024",
+                   "uk_rip_and_replace_gbp_bn", "us_rip_and_replace_usd_bn"),
+}
+MAX_LEAD = 5
 
 
 def rounded(value: float, digits: int = 2) -> str:
@@ -26,31 +47,115 @@ def rounded(value: float, digits: int = 2) -> str:
     separators: 24.98731 -> "25", 0.1834 -> "0.18", 1346.2 -> "1,346"."""
     if value is None or not math.isfinite(value):
         return "n/a"
-    if value == 0:
+    if value == 0 or abs(value) < 5e-13:  # a residual of the float arithmetic is zero to a reader
         return "0"
     magnitude = math.floor(math.log10(abs(value)))
     decimals = max(0, digits - 1 - magnitude)
     return f"{value:,.{decimals}f}"
 
 
-def _shown(value: float, unit: str) -> str:
-    if unit.startswith("share") or unit.startswith("fraction") or unit == "probability":
-        return f"{100 * value:.0f}%" if abs(value) >= 0.1 else f"{100 * value:.1f}%"
+def _is_share(unit: str) -> bool:
+    return unit.startswith(("share", "fraction")) or unit == "probability"
+
+
+def shown(value: float, unit: str) -> str:
+    """A number as a reader sees it in ``unit``: shares as per cent, ranks whole, the rest rounded."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    if _is_share(unit):
+        return f"{100 * value:.0f}%" if abs(value) >= 0.1 or value == 0 else f"{100 * value:.1f}%"
+    if unit.startswith("rank"):
+        return f"{value:.0f}"
     return rounded(value)
 
 
+_shown = shown  # older name
+
+
+def unit_words(unit: str) -> str:
+    """The unit written after a number ("" for shares, shown as %; "of N" for ranks)."""
+    if _is_share(unit):
+        return ""
+    if unit.startswith("rank"):
+        return ""
+    return unit
+
+
 def _unit_words(unit: str) -> str:
-    return "" if unit.startswith(("share", "fraction", "probability")) else f" {unit}"
+    words = unit_words(unit)
+    return f" {words}" if words else ""
+
+
+def has_interval(p05, p95) -> bool:
+    return (p05 is not None and p95 is not None and not pd.isna(p05) and not pd.isna(p95)
+            and math.isfinite(p05) and math.isfinite(p95))
+
+
+def interval(p05, p95, unit: str) -> str:
+    """ "35-50" or "16-19%" (the p05-p95 of the draws), "" when there is none or it has no width."""
+    if not has_interval(p05, p95) or shown(p05, unit) == shown(p95, unit):
+        return ""
+    low = shown(p05, unit)
+    return f"{low[:-1] if low.endswith('%') else low}\u2013{shown(p95, unit)}"
 
 
 def sentence(label: str, unit: str, p50: float, p05: float | None, p95: float | None) -> str:
     """One plain sentence from the numbers: the median, then the range the draws give."""
-    text = f"{label}: about {_shown(p50, unit)}{_unit_words(unit)}"
-    if p05 is not None and p95 is not None and math.isfinite(p05) and math.isfinite(p95) and p95 > p05:
-        text += f", and between {_shown(p05, unit)} and {_shown(p95, unit)} in nine draws out of ten"
-    elif p05 is not None and p95 is not None and math.isfinite(p05) and p95 == p05:
+    if unit.startswith("rank"):
+        text = f"{label}: {_ordinal(p50)}"
+        if has_interval(p05, p95) and round(p95) > round(p05):
+            text += f", between {_ordinal(p05)} and {_ordinal(p95)} in nine draws out of ten"
+        elif has_interval(p05, p95):
+            text += " in nine draws out of ten or more"
+        return text + "."
+    if rounded(p50) == "0" and (not has_interval(p05, p95) or (rounded(p05) == "0" and rounded(p95) == "0")):
+        return f"{label}: none in this scenario."
+    text = f"{label}: about {shown(p50, unit)}{_unit_words(unit)}"
+    if has_interval(p05, p95) and shown(p95, unit) != shown(p05, unit):
+        text += f", and between {shown(p05, unit)} and {shown(p95, unit)} in nine draws out of ten"
+    elif has_interval(p05, p95) and shown(p50, unit) == shown(p05, unit):
         text += " in every draw"
     return text + "."
+
+
+def _ordinal(value: float) -> str:
+    n = int(round(value))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return "the largest" if n == 1 else f"the {n}{suffix} largest"
+
+
+def compare(label: str, unit: str, rows: list[tuple[str, float, float | None, float | None]]) -> str:
+    """One sentence about a figure across scenarios: ``rows`` are (scenario title, p50, p05, p95) in
+    story order. Names the largest and the smallest non-zero case and the scenarios where it is zero."""
+    rows = [r for r in rows if r[1] is not None and math.isfinite(r[1])]
+    if not rows:
+        return f"{label}: no scenario of this run computes it."
+    zero = [r for r in rows if shown(r[1], unit) in ("0", "0%") and not interval(r[2], r[3], unit)]
+    rest = [r for r in rows if r not in zero]
+    if not rest:
+        return f"{label}: none in any scenario."
+
+    def number(r, with_unit=True):
+        iv = interval(r[2], r[3], unit)
+        return f"{shown(r[1], unit)}" + (_unit_words(unit) if with_unit else "") + (f" ({iv})" if iv else "")
+
+    if unit.startswith("rank"):
+        best = min(rest, key=lambda r: r[1])
+        return f"{label}: from {_ordinal(best[1])} under {best[0]} to {_ordinal(max(r[1] for r in rest))}."
+    high, low = max(rest, key=lambda r: r[1]), min(rest, key=lambda r: r[1])
+    if shown(high[1], unit) == shown(low[1], unit):
+        where = "every scenario" if len(rest) == len(rows) else (
+            rest[0][0] if len(rest) == 1 else f"{len(rest)} scenarios ({_join([r[0] for r in rest])})")
+        text = f"{label}: {number(high)} under {where}"
+    else:
+        text = f"{label}: {number(high)} under {high[0]}, down to {number(low, False)} under {low[0]}"
+    if zero:
+        text += "; none under " + _join([r[0] for r in zero])
+    return text + "."
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def figures(metrics: dict[str, float], names: Iterable[str]) -> pd.DataFrame:
@@ -64,8 +169,8 @@ def figures(metrics: dict[str, float], names: Iterable[str]) -> pd.DataFrame:
         _, m = declared[name]
         p05, p95 = metrics.get(f"{name}_p05"), metrics.get(f"{name}_p95")
         rows.append({"metric": name, "figure": m.label, "median": metrics[name], "p05": p05, "p95": p95,
-                     "unit": m.unit, "sentence": sentence(m.label, m.unit, metrics[name], p05, p95)})
-    return pd.DataFrame(rows, columns=["metric", "figure", "median", "p05", "p95", "unit", "sentence"])
+                     "unit": m.unit, "meaning": m.meaning, "sentence": sentence(m.label, m.unit, metrics[name], p05, p95)})
+    return pd.DataFrame(rows, columns=["metric", "figure", "median", "p05", "p95", "unit", "meaning", "sentence"])
 
 
 def stage_metrics(result: world.World, stages: Iterable[str]) -> dict[str, float]:
@@ -76,26 +181,73 @@ def stage_metrics(result: world.World, stages: Iterable[str]) -> dict[str, float
     return out
 
 
-class Findings:
-    """Headline figures that show in JupyterLab and on the published page as a short list, the
-    answer first (an HTML fragment; the plain-text form is the same sentences)."""
+def csv_link(frame: pd.DataFrame, filename: str, text: str = "Download CSV") -> str:
+    """A link that saves ``frame`` as CSV from the page itself (a data: address: works from file://)."""
+    data = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+    return (f'<a class="econ-download" download="{html.escape(filename)}" '
+            f'href="data:text/csv;charset=utf-8;base64,{data}">{html.escape(text)}</a>')
 
-    def __init__(self, frame: pd.DataFrame, title: str = "What this scenario finds"):
+
+def card(label: str, unit: str, p50: float, p05, p95, text: str = "", title: str = "") -> str:
+    """One figure as a card: label, the number and its unit, the p05-p95 range, and its sentence."""
+    esc = html.escape
+    iv = interval(p05, p95, unit)
+    words = unit_words(unit) or ("rank, 1 = largest" if unit.startswith("rank") else "")
+    tip = f' title="{esc(title)}"' if title else ""
+    return (f'<div class="econ-figure"{tip}>'
+            f'<div class="econ-figure-label">{esc(label)}</div>'
+            f'<div class="econ-figure-value">{esc(shown(p50, unit))} '
+            f'<span class="econ-figure-unit">{esc(words)}</span></div>'
+            + (f'<div class="econ-figure-range">{esc(iv)} <span class="muted">(p05\u2013p95)</span></div>' if iv else
+               '<div class="econ-figure-range muted">no uncertainty in this scenario</div>')
+            + (f'<p class="econ-figure-sentence">{esc(text)}</p>' if text else "") + "</div>")
+
+
+class Findings:
+    """Headline figures that show in JupyterLab and on the published page, the answer first: the
+    lead figures as cards (number, unit, interval, one sentence), the others in a compact table
+    (an HTML fragment; the plain-text form is the same sentences)."""
+
+    def __init__(self, frame: pd.DataFrame, title: str = "What this scenario finds", lead: Iterable[str] | None = None):
+        frame = frame.copy()
+        if "metric" not in frame:
+            frame["metric"] = frame["figure"]
+        if "meaning" not in frame:
+            frame["meaning"] = ""
         self.frame, self.title = frame, title
+        have = list(frame["metric"])
+        self.lead = [m for m in (lead or []) if m in have] or have[:MAX_LEAD]
 
     def _repr_html_(self) -> str:
-        items = "".join(
-            f'<li><strong>{html.escape(r.figure)}</strong>: {html.escape(_shown(r.median, r.unit))}'
-            f'{html.escape(_unit_words(r.unit))}'
-            + (f' <span class="interval">({html.escape(_shown(r.p05, r.unit))} to {html.escape(_shown(r.p95, r.unit))})'
-               f'</span>' if r.p05 is not None and not pd.isna(r.p05) and r.p95 != r.p05 else "")
-            + "</li>" for r in self.frame.itertuples())
-        return (f'<div class="econ-findings"><h2>{html.escape(self.title)}</h2><ul>{items}</ul>'
-                '<p class="muted">Medians of the Monte Carlo draws; in brackets the range that nine draws in ten '
-                "fall in (p05 to p95).</p></div>")
+        esc = html.escape
+        lead = self.frame.set_index("metric").loc[self.lead].reset_index()
+        rest = self.frame[~self.frame["metric"].isin(self.lead)]
+        cards = "".join(card(r.figure, r.unit, r.median, r.p05, r.p95, r.sentence, r.meaning)
+                        for r in lead.itertuples())
+        table = ""
+        if len(rest):
+            rows = "".join(
+                f'<tr><td class="text">{esc(r.figure)}</td><td>{esc(shown(r.median, r.unit))}</td>'
+                f'<td>{esc(interval(r.p05, r.p95, r.unit))}</td><td class="text">{esc(unit_words(r.unit) or r.unit)}</td>'
+                f'<td class="text">{esc(r.meaning)}</td></tr>' for r in rest.itertuples())
+            table = ('<details class="econ-more"><summary>More figures of this page ('
+                     f'{len(rest)})</summary><div class="scroll"><table class="econ-table"><thead><tr>'
+                     '<th class="text">Figure</th><th>Median</th><th>p05\u2013p95</th><th class="text">Unit</th>'
+                     f'<th class="text">Meaning</th></tr></thead><tbody>{rows}</tbody></table></div></details>')
+        download = csv_link(self.frame[["metric", "figure", "median", "p05", "p95", "unit"]], "findings.csv",
+                            "Download these figures (CSV)")
+        return (f'<div class="econ-findings"><h2 id="findings">{esc(self.title)}</h2>'
+                f'<div class="econ-figures">{cards}</div>{table}'
+                '<p class="muted econ-footnote">Medians of the Monte Carlo draws; the range is the one nine draws in '
+                f"ten fall in (p05 to p95). {download}</p></div>")
 
     def __repr__(self) -> str:
         return "\n".join(self.frame["sentence"])
+
+
+def lead_of(stages: Iterable[str]) -> list[str]:
+    """The lead figures of the named stages, in the stages' order."""
+    return [m for s in stages for m in LEAD.get(s, ())][:MAX_LEAD]
 
 
 def table(result: world.World, stages: Iterable[str], names: Iterable[str] | None = None,
@@ -105,4 +257,4 @@ def table(result: world.World, stages: Iterable[str], names: Iterable[str] | Non
     metrics = stage_metrics(result, stages)
     if names is None:
         names = [m.name for s in stages for m in world.stages()[s].metrics]
-    return Findings(figures(metrics, names), title)
+    return Findings(figures(metrics, names), title, lead_of(stages))

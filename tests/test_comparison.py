@@ -61,3 +61,63 @@ def test_import_skips_the_rfc3987_grammar_and_charts_still_validate():
             "assert sys.modules.get('rfc3987_syntax') is None\n"
             "alt.Chart(pd.DataFrame({'x': [1]})).mark_point().encode(x='x:Q').to_dict(validate=True)\n")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def _headline_metrics(scenarios=("baseline", "may2020_fdpr", "aug2020_expansion", "russia_pivot")):
+    rows = []
+    for i, s in enumerate(scenarios):
+        for metric, value in (("apac_revenue_at_risk_usd_bn", 20.0 * i), ("huawei_share_ex_china_2022", 0.18 - 0.01 * i)):
+            rows += [("01_revenue_impact", s, metric, value), ("01_revenue_impact", s, f"{metric}_p05", value * 0.8),
+                     ("01_revenue_impact", s, f"{metric}_p95", value * 1.2)]
+    return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
+
+
+def test_index_opens_with_every_scenarios_headline_figures_in_story_order():
+    names = ("russia_pivot", "baseline", "aug2020_expansion", "may2020_fdpr")  # alphabet and run order differ
+    scenarios = {n: load_scenario(n) for n in names}
+    jobs = [Job(n, "01_revenue_impact", "/x/notebooks/01_revenue_impact.ipynb", {}, title=s.title, status="ok")
+            for n, s in scenarios.items()]
+    page = comparison.index_html("run-1", jobs, scenarios, {"summary": {}}, _headline_metrics())
+    headline = page[page.index("<h2 id='headline'>"):page.index("<h2 id='in-words'>")]
+    order = [headline.index(comparison.short_title(scenarios[n], n)) for n in
+             ("baseline", "may2020_fdpr", "aug2020_expansion", "russia_pivot")]
+    assert order == sorted(order), "scenarios in story order (data/story.yaml)"
+    assert page.index("<h2 id='headline'>") < page.index("<h2 id='scenarios'>") < page.index("<h2 id='results'>")
+    assert "Asia-Pacific revenue at risk" in headline and "USD bn, nominal" in headline
+    assert "<span class='econ-number'>" in headline and "48\u201372" in headline  # 60 [48, 72]
+    assert "apac_revenue_at_risk_usd_bn" not in headline.replace("data-metric='apac_revenue_at_risk_usd_bn'", "")
+    words = page[page.index("<h2 id='in-words'>"):]
+    assert "Asia-Pacific suppliers&#x27; revenue at risk: 60 USD bn, nominal (48\u201372) under August 2020 rule" in words
+
+
+def test_index_names_the_overrides_of_a_modified_run():
+    scenarios = {"may2020_fdpr": load_scenario("may2020_fdpr", overrides={"substitution_rate": 0.3})}
+    page = comparison.index_html("run-1", [], scenarios, {"options": {"overrides": {"substitution_rate": 0.3}}},
+                                 _headline_metrics(("may2020_fdpr",)))
+    assert "Modified run" in page and "substitution_rate = 0.3" in page
+
+
+def test_iamc_file_reads_back_in_pyam(tmp_path):
+    import pyam
+
+    from econ import iamc, world
+
+    scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr")}
+    table = iamc.frame(_headline_metrics(tuple(scenarios)), scenarios, {"substitution_rate": 0.3})
+    path = tmp_path / iamc.FILE
+    path.write_text(iamc.to_csv(table))
+    df = pyam.IamDataFrame(str(path))
+    assert list(pd.read_csv(path).columns) == iamc.COLUMNS
+    assert set(df.model) == {iamc.MODEL}
+    assert set(df.scenario) == {"baseline (substitution_rate=0.3)", "may2020_fdpr (substitution_rate=0.3)"}
+    declared = world.metrics_table()
+    assert "Asia-Pacific suppliers' revenue at risk" in df.variable
+    assert "Huawei's share outside China" in df.variable and "Huawei's share outside China|95th percentile" in df.variable
+    units = df.as_pandas().groupby("variable")["unit"].first()
+    assert units["Asia-Pacific suppliers' revenue at risk"] == declared["apac_revenue_at_risk_usd_bn"][1].unit
+    assert units["Huawei's share outside China"] == declared["huawei_share_ex_china_2022"][1].unit
+    share = df.filter(variable="Huawei's share outside China", scenario="may2020_fdpr*")
+    assert share.year == [2022] and set(share.region) == {"World excl. China"}
+    assert abs(share.as_pandas()["value"].iloc[0] - 0.17) < 1e-9
+    risk = df.filter(variable="Asia-Pacific suppliers' revenue at risk", scenario="may2020_fdpr*")
+    assert risk.year == [2020] and set(risk.region) == {"Asia-Pacific"}  # the 12 months after the May 2020 rule

@@ -24,7 +24,8 @@ def test_committed_clean_with_kernelspec(path):
     assert nb.metadata["kernelspec"] == notebook.KERNELSPEC  # the econ kernel: its guard checks parameters
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
+            assert cell.outputs == [] and cell.execution_count is None, \
+                f"{path.name} has outputs (JupyterLab saved them): run `make clean-notebooks`"
     assert nb.cells[0].cell_type == "markdown"
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1 and tagged[0] is nb.cells[1]

@@ -57,3 +57,123 @@ def test_vega_bundle_cached_by_version(tmp_path, monkeypatch):
         assert report.vega_bundle().endswith("// from the cache\n")
     finally:
         report.vega_bundle.cache_clear()
+
+
+# --- what a reader sees: no stderr, overrides named, navigation, contents, downloads -----------------
+
+def _executed(tmp_path, cells, injected="scenario = \"a\"\noutput_dir = \".\"\n"):
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                           "language": "python"}})
+    param = nbformat.v4.new_code_cell(injected)
+    param.metadata["tags"] = ["injected-parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Revenue impacts: a test page"), param, *cells]
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_stderr_goes_to_the_log_never_to_the_page(tmp_path):
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stderr", text="/home/me/.venv/x.py:1: ValueWarning: omni\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="kept\n")]
+    path = _executed(tmp_path, [cell])
+    extra = {}
+    page = report.notebook_to_html(path, "a", "01_x", "A", resources_out=extra)
+    assert "ValueWarning" not in page and "/home/me" not in page and "kept" in page
+    assert "ValueWarning" in extra["stderr"]
+
+    class Job:
+        scenario, notebook, title, error, attempts = "a", "01_x", "A", {}, 1
+
+    report.publish_notebook(Job, path, tmp_path / "out", tmp_path / "run", {"show_code": False})
+    assert "ValueWarning" in (tmp_path / "run" / "logs" / "a.01_x.stderr.log").read_text()
+    assert "ValueWarning" not in (tmp_path / "out" / "01_x.html").read_text()
+
+
+def test_overrides_of_a_run_are_in_the_page_header(tmp_path):
+    path = _executed(tmp_path, [], 'scenario = "may2020_fdpr"\noutput_dir = "."\nsubstitution_rate = 0.3\n')
+    assert report.run_settings(nbformat.read(path, as_version=4)) == {"substitution_rate": 0.3}
+    page = report.notebook_to_html(path, "may2020_fdpr", "01_x", "May 2020 rule")
+    assert "Modified run" in page and "substitution_rate = 0.3" in page
+    plain = report.notebook_to_html(_executed(tmp_path, []), "a", "01_x", "A")
+    assert "Modified run" not in plain
+
+
+def test_navigation_links_neighbours_and_other_scenarios():
+    scenarios = [("baseline", "Baseline"), ("may2020_fdpr", "May 2020 rule"), ("russia_pivot", "Russia <turns>")]
+    notebooks = [("00_scenario_overview", "Scenario overview"), ("01_revenue_impact", "Revenue impacts"),
+                 ("02_market_share", "Market shares")]
+    nav = report.navigation("may2020_fdpr", "01_revenue_impact", scenarios, notebooks)
+    assert 'rel="prev" href="../../may2020_fdpr/00_scenario_overview/00_scenario_overview.html"' in nav
+    assert 'rel="next" href="../../may2020_fdpr/02_market_share/02_market_share.html"' in nav
+    assert 'href="../../baseline/01_revenue_impact/01_revenue_impact.html"' in nav
+    under = nav[nav.index("This page under"):]
+    assert under.index("Baseline") < under.index("May 2020 rule") < under.index("Russia &lt;turns&gt;")  # order, escaped
+    first = report.navigation("baseline", "00_scenario_overview", scenarios, notebooks)
+    assert 'rel="prev"' not in first and 'rel="next"' in first
+
+
+def test_finish_pages_stamps_navigation_and_switches_the_bundle(tmp_path):
+    path = _executed(tmp_path, [])
+
+    class Job:
+        def __init__(self, scenario):
+            self.scenario, self.notebook, self.title, self.notebook_path = scenario, "01_x", scenario, str(path)
+
+        @property
+        def report(self):
+            return f"{self.scenario}/01_x/01_x.html"
+
+    jobs = [Job("a"), Job("b")]
+    for j in jobs:
+        report.write_atomic(tmp_path / j.report, report.notebook_to_html(path, j.scenario, "01_x", j.scenario))
+    report.finish_pages(tmp_path, jobs, [("a", "A"), ("b", "B")], site=True)
+    page = (tmp_path / "a" / "01_x" / "01_x.html").read_text()
+    assert 'href="../../b/01_x/01_x.html"' in page and "This page under" in page
+    assert '<script src="../../vega-bundle.js"></script>' in page and report.vega_bundle()[:2000] not in page
+    assert (tmp_path / "vega-bundle.js").read_text() == report.vega_bundle()
+    report.finish_pages(tmp_path, jobs, [("a", "A"), ("b", "B")], site=False)
+    page = (tmp_path / "a" / "01_x" / "01_x.html").read_text()
+    assert page.count(report.vega_bundle()[:2000]) == 1 and "vega-bundle.js" not in page
+
+
+def test_contents_list_on_long_pages_only():
+    long = "".join(f'<h2 id="s{i}">Section {i}<a class="anchor-link" href="#s{i}">¶</a></h2>' for i in range(5))
+    toc = report.contents(long)
+    assert 'href="#s0"' in toc and "Section 4" in toc and "¶" not in toc
+    assert report.contents(long[: long.index('<h2 id="s3"')]) == ""
+
+
+def test_tables_for_readers_have_no_index_and_save_as_csv():
+    import base64
+    import re
+
+    import pandas as pd
+
+    from econ import display
+
+    frame = pd.DataFrame({"economy": ["south_korea", "sk_hynix"], "loss_usd_bn": [24.98731, 8.881784e-16]})
+    html = display.show(frame, "USD bn", name="losses")._repr_html_()
+    assert "South Korea" in html and "SK Hynix" in html and "Loss USD bn" in html
+    assert ">25.0<" in html and "e-16" not in html and ">0<" in html  # rounded; a residual is zero
+    assert "<th></th>" not in html and "dataframe" not in html  # no index column
+    data = re.search(r'download="losses.csv" href="data:text/csv;charset=utf-8;base64,([^"]+)"', html).group(1)
+    assert base64.b64decode(data).decode().splitlines()[0] == "economy,loss_usd_bn"  # names stay in the CSV
+
+
+def test_findings_lead_with_labelled_numbers_and_sentences():
+    import pandas as pd
+
+    from econ import findings
+
+    metrics = {"apac_revenue_at_risk_usd_bn": 41.8, "apac_revenue_at_risk_usd_bn_p05": 34.8,
+               "apac_revenue_at_risk_usd_bn_p95": 49.6, "huawei_share_ex_china_2022": 0.152,
+               "huawei_share_ex_china_2022_p05": 0.129, "huawei_share_ex_china_2022_p95": 0.169}
+    frame = findings.figures(metrics, list(metrics)[::3])
+    assert list(frame["figure"]) == ["Asia-Pacific suppliers' revenue at risk", "Huawei's share outside China, 2022"]
+    html = findings.Findings(frame)._repr_html_()
+    assert "42" in html and "35\u201350" in html and "USD bn, nominal" in html and "15%" in html and "13\u201317%" in html
+    assert "between 35 and 50 in nine draws out of ten" in html
+    assert findings.compare("Loss", "USD bn", [("Baseline", 0, 0, 0), ("May", 6.5, 4.3, 9.3), ("August", 11, 4.7, 18)]) \
+        == "Loss: 11 USD bn (4.7\u201318) under August, down to 6.5 (4.3\u20139.3) under May; none under Baseline."
+    assert isinstance(pd.DataFrame, type)

@@ -162,9 +162,8 @@ def _publish(job: Job, executed: Path, out_dir: Path, options: dict) -> None:
     """Write the job's HTML report: the executed notebook, or a page saying why there is none."""
     published = time.perf_counter()
     try:
-        page = (report.notebook_to_html(executed, job.scenario, job.notebook, job.title, options["show_code"])
-                if executed.exists() else report.error_page(job))
-        report.write_atomic(out_dir / f"{job.notebook}.html", page)
+        # the report; the notebook's stderr goes to the run's logs, never onto the page
+        report.publish_notebook(job, executed, out_dir, out_dir.parent.parent, options)  # run_dir/SCENARIO/NOTEBOOK
     except Exception as e:
         job.status = "failed"
         if not job.error:

@@ -146,14 +146,16 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
         kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False,
-        engine: str | None = None) -> RunResult:
+        engine: str | None = None, site: bool = False) -> RunResult:
     """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
     any failed (the run is published and indexed, but outputs/latest moves to it only with
     ``latest_even_if_failed``). Raises InputError (exit code 2) before any kernel starts when the
     input or the outputs folder is bad, and runs.RunNotPublished (exit code 3) when the finished
-    run could not be written in full (nothing published is changed then).
+    run could not be written in full (nothing published is changed then). ``site``: the pages load
+    the Vega bundle from one ``vega-bundle.js`` beside them (for a web server or a share) instead of
+    each carrying it.
 
     ``engine`` is how each notebook runs: ``warm`` (default for local processes: a fresh fork of a
     pre-imported process per notebook, :mod:`econ.batch.warm`) or ``papermill`` (a kernel started
@@ -180,7 +182,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     todo = [job for job in jobs if id(job) not in reused_ids]
     cpus = os.cpu_count() or 1
     workers = max(1, min(workers or cpus, len(todo) or 1))
-    options = {"timeout": timeout, "show_code": show_code, "kernel": kernel,
+    options = {"timeout": timeout, "show_code": show_code, "kernel": kernel, "site": site,
                "threads": max(1, cpus // workers) if executor == "processes" else None}
     where = (f"on {workers} worker{'s' if workers > 1 else ''} ({engine} engine)" if executor == "processes"
              else f"on the Dask cluster at {scheduler}")
@@ -207,7 +209,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
                "reused": len(reused), "executed": len(todo)}
     run_options = {"executor": executor, "engine": engine, "scheduler": scheduler,
                    "workers": workers if executor == "processes" else None, "timeout": timeout,
-                   "show_code": show_code, "resumed_from": old_run.name if old_run else None,
+                   "show_code": show_code, "site": site, "resumed_from": old_run.name if old_run else None,
                    "latest_even_if_failed": latest_even_if_failed, "overrides": overrides or {}}
     manifest = _manifest(run_id, work, jobs, summary, run_options, created, time.perf_counter() - started)
     manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed)
