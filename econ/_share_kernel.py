@@ -18,8 +18,29 @@ import numba as nb
 import numpy as np
 
 
+@nb.njit(cache=True, inline="always")
+def _mix(x):
+    """splitmix64's finaliser (as econ.vendor_drift._mix; uint64 arithmetic wraps)."""
+    x = x + np.uint64(0x9E3779B97F4A7C15)
+    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+@nb.njit(cache=True, inline="always")
+def _normal(seed, t, v):
+    """The standard normal econ.vendor_drift.walks draws for (seed, year index, vendor index)."""
+    key = np.uint64(seed) * np.uint64(1_000_003) + np.uint64(t) * np.uint64(64) + np.uint64(v) * np.uint64(2)
+    a = _mix(key)
+    b = _mix(a)
+    u1 = (np.float64(a >> np.uint64(11)) + 0.5) / 2.0**53
+    u2 = np.float64(b >> np.uint64(11)) / 2.0**53
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
 @nb.njit(cache=True, parallel=True)
-def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, index, supply, drift, life,
+def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, index, supply, drift_sd, drift_seed,
+             drifting, life,
              shares_k, start_k, base_hw_k,
              type_region, type_row, type_base, type_penalty, type_align, type_west, type_pull, type_emerging,
              type_avail,
@@ -53,6 +74,15 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
         up_hw, up_zte, up_align = np.exp(d_hw[i] / lm), np.exp(d_zte[i] / lm), np.exp(align[i] / lm)
         up_west = np.exp(d_west[i] / lm)
         up_pull = np.exp(d_pull[i] / lm)
+        # This draw's random walks of the vendors' own attractiveness (econ.vendor_drift.walks).
+        drift = np.ones((T, V))
+        if drift_sd[i] > 0:
+            for v in range(V):
+                level_v = 0.0
+                for t in range(1, T):
+                    if drifting[v]:
+                        level_v += drift_sd[i] * _normal(drift_seed[i], t, v)
+                    drift[t, v] = np.exp(level_v)
         # Each type's shares: attraction = s * S_g^((1-lambda)/lambda) inverts the base shares; the
         # nested logit then shares new contracts among the vendors that may bid.
         type_shares = np.zeros((n_types, V))
@@ -139,7 +169,7 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
                 if not type_base[ty]:
                     norm = 0.0
                     for v in range(V):
-                        s[u, v] *= drift[i, t, v]
+                        s[u, v] *= drift[t, v]
                     if type_emerging[ty] and spill[i] != 0.0:
                         # Huawei's Russian position last year, against 2019's, spills over here.
                         s[u, hw] *= np.exp(spill[i] * (russia_mix[i, t - 1, hw] - russia_mix[i, 0, hw]))
@@ -174,6 +204,7 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
             # new contracts by group and Huawei's by market, then the installed bases
             value[:, :] = 0.0
             by_market[:] = 0.0
+            markets_needed = keep_all or t == market_t
             for u in range(n_sit[t]):
                 level = index[i, t, type_region[sit_type[t, u]]]
                 for j in range(n_grp[t, u]):
@@ -181,8 +212,9 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
                     g = grp[t, u, j]
                     for v in range(V):
                         value[g, v] += w * s[u, v]
-                for j in range(n_mkt[t, u]):
-                    by_market[mkt[t, u, j]] += level * mkt_w[t, u, j, k] * s[u, hw]
+                if markets_needed:
+                    for j in range(n_mkt[t, u]):
+                        by_market[mkt[t, u, j]] += level * mkt_w[t, u, j, k] * s[u, hw]
             for c in range(Kc):
                 u = cell_sit[t, c]
                 grow = index[i, t, cell_region[c]] * tracked_spend[k, c]

@@ -294,6 +294,7 @@ def spend_index(layout: Layout, scenario: Scenario, p: dict) -> np.ndarray:
     return _to_world_totals(out, scenario, p)
 
 
+@functools.lru_cache(maxsize=1)
 def world_totals() -> dict[int, float]:
     """Dell'Oro's world telecom-equipment totals after the base year (USD bn; default rows)."""
     size = data.defaults("market_size")
@@ -301,9 +302,15 @@ def world_totals() -> dict[int, float]:
     return {int(r.year): float(r.size_usd_bn) for r in rows.itertuples() if r.year <= END_YEAR}
 
 
+@functools.lru_cache(maxsize=8)
+def _region_spend(russia_equipment_share: float) -> np.ndarray:
+    """2019 spending by base-year variant and region (K, R), USD bn."""
+    fits = base_years(russia_equipment_share)
+    return np.stack([f.markets.groupby("region")["spend_usd_bn"].sum().reindex(REGIONS).to_numpy() for f in fits])
+
+
 def _to_world_totals(index: np.ndarray, scenario: Scenario, p: dict) -> np.ndarray:
-    fits = base_years(scenario.parameters.russia_equipment_share_of_capex)
-    spend = np.stack([f.markets.groupby("region")["spend_usd_bn"].sum().reindex(REGIONS).to_numpy() for f in fits])
+    spend = _region_spend(scenario.parameters.russia_equipment_share_of_capex)
     base = spend[np.clip(np.broadcast_to(p["base_year_variant"], (index.shape[0],)).astype(np.int64), 0, VARIANTS - 1)]
     fixed = np.isin(REGIONS, ("china", "russia"))
     factor = np.ones(index.shape[0])
@@ -354,7 +361,8 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
     quota = path_value(s.russian_made_target, YEARS)[None, :] * p["russia_domestic_capability"][:, None]
     index = spend_index(layout, scenario, p)
     n, T = len(lam), len(YEARS)
-    drift = vendor_drift.walks(np.broadcast_to(p["vendor_drift_sd"], (n,)), np.broadcast_to(p["vendor_drift_seed"], (n,)), T)
+    drift_sd = np.broadcast_to(p["vendor_drift_sd"], (n,))
+    drift_seed = np.broadcast_to(p["vendor_drift_seed"], (n,)).astype(np.uint64)
     c = np.ascontiguousarray
     cells = [(YEARS.index(y), GROUPS.index(g), VENDORS.index(v)) for v, g, y in SHARE_METRICS.values()]
     metric_t, metric_g, metric_v = (np.array([x[j] for x in cells], np.int64) for j in range(3))
@@ -363,7 +371,8 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
         c(d_zte, dtype=float), c(d_west, dtype=float), c(d_pull, dtype=float), c(spill, dtype=float),
         c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
         c(np.broadcast_to(quota, (n, T)), dtype=float), c(index, dtype=float),
-        c(np.broadcast_to(supply, (n, T)), dtype=float), drift,
+        c(np.broadcast_to(supply, (n, T)), dtype=float), c(drift_sd, dtype=float), c(drift_seed),
+        vendor_drift.MASK,
         c(p["equipment_life_years"], dtype=float), *k, np.array(YEARS, dtype=np.int64), REGIONS.index("russia"),
         GROUPS.index("russia"), GROUPS.index("world"), HUAWEI, ZTE, RUSSIAN_MADE, NEST_OF.astype(np.int64), WESTERN,
         len(NESTS),
