@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from econ import data, uncertainty, world
+from econ import data, paths, uncertainty, world
 from econ.choice import VENDORS
 from econ.errors import InputError
 from econ.market_share import GROUPS, YEARS
@@ -148,6 +148,28 @@ class Backtest:
         return pd.DataFrame({"figure": f["figure"].map(_label), "year": f["year"], "used by": f["fitted_by"],
                              "source": f["source_id"], "note": f["note"]})
 
+    def markdown(self) -> str:
+        """The scored and fitted figures as Markdown tables (docs/backtest.md holds them)."""
+        def num(x):
+            return f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+        m = self.metrics()
+        lines = [f"{m['backtest_scored']:.0f} figures scored, {100 * m['backtest_inside_share']:.0f}% inside the "
+                 f"model's p05-p95; the median is typically {100 * (np.exp(m['backtest_median_abs_log_ratio']) - 1):.0f}% "
+                 "from the published figure.", "",
+                 "| figure | year | scenario | published | model median [p05, p95] | inside | model / published |",
+                 "|---|---|---|---|---|---|---|"]
+        for r in self.scored.itertuples():
+            unit = {"share": "", "usd_bn": " USD bn", "gbp_bn": " GBP bn", "cny_bn": " CNY bn", "rub_bn": " RUB bn",
+                    "thousand": " thousand"}.get(r.unit, f" {r.unit}")
+            lines.append(f"| {_label(r.figure)} | {r.year} | {r.scenario} | {num(r.published)}{unit} | "
+                         f"{num(r.model)} [{num(r.model_p05)}, {num(r.model_p95)}] | {'yes' if r.inside else '**no**'} | "
+                         f"{r.ratio:.2f} |")
+        lines += ["", "Figures used to fit something, listed and not scored:", "",
+                  "| figure | year | used by | source |", "|---|---|---|---|"]
+        lines += [f"| {_label(r.figure)} | {r.year} | {r.fitted_by} | {r.source_id} |" for r in self.fitted.itertuples()]
+        return "\n".join(lines) + "\n"
+
     def metrics(self) -> dict[str, float]:
         """``backtest_scored`` (figures scored), ``backtest_inside_share`` (share inside p05-p95) and
         ``backtest_median_abs_log_ratio`` (typical distance of the median from the figure)."""
@@ -174,3 +196,29 @@ def run(draws: int = 4000, table: pd.DataFrame | None = None) -> Backtest:
         rows.append({**row, "status": "scored", "model": iv["p50"], "model_p05": iv["p05"], "model_p95": iv["p95"],
                      "inside": inside, "ratio": iv["p50"] / r.value if r.value else np.nan})
     return Backtest(pd.DataFrame(rows))
+
+
+#: docs/backtest.md's generated part lies between these markers (``python -m econ.backtest`` rewrites it).
+MARKERS = ("<!-- backtest:begin (python -m econ.backtest rewrites this part) -->", "<!-- backtest:end -->")
+#: Draws the documented table is made with (the back-test test uses the same).
+DOC_DRAWS = 2000
+
+
+def write_doc(path=None, draws: int = DOC_DRAWS) -> str:
+    """Rewrite the generated part of docs/backtest.md; returns the new text."""
+    path = path or paths.ROOT / "docs" / "backtest.md"
+    text = path.read_text()
+    begin, end = MARKERS
+    if begin not in text or end not in text:
+        raise InputError.single(paths.relative(path), "", f"the markers {begin} and {end} are missing")
+    head, rest = text.split(begin, 1)
+    tail = rest.split(end, 1)[1]
+    new = head + begin + "\n" + run(draws).markdown() + end + tail
+    path.write_text(new)
+    return new
+
+
+if __name__ == "__main__":
+    write_doc()
+    print("rewrote docs/backtest.md")
+
