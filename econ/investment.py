@@ -280,6 +280,7 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
     """
     rows = []
     all_in_ratio = 1 / inputs.equipment_share  # China Mobile's all-in site cost over its kit price
+    exits_from = len(scenario.parameters.vendor_bans)
     for i, ban in enumerate(restrictions(scenario.parameters)):
         if ban.remove_by is None:
             continue
@@ -297,7 +298,8 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
                 gross = convert(gross, "USD", "GBP", START_YEAR, inputs.rates)
             method = "installed value removed (market-share stage) x all-in cost per unit of kit"
         normal = np.minimum(1.0, window / p["equipment_life_years"])
-        rows.append({"ban": str(ban), "country": country, "window_years": window, "method": method,
+        text = str(ban) if i < exits_from else str(ban).replace(" barred", " leave", 1)
+        rows.append({"ban": text, "country": country, "window_years": window, "method": method,
                      "gross": np.broadcast_to(gross, normal.shape).astype(float), "added": gross * (1 - normal)})
     return rows
 
