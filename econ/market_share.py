@@ -507,6 +507,7 @@ class MarketShares:
     layout: Layout
     sim: dict
     counterfactual: dict | None = None
+    light: bool = False
 
     @property
     def outputs(self) -> dict:
@@ -576,8 +577,11 @@ class MarketShares:
         return pd.DataFrame(uncertainty.fan(share, YEARS)).assign(metric=f"{vendor}_share_{region}")
 
     def metrics(self) -> dict[str, float]:
-        """Headline metrics (shares of new contracts; rank 1 = largest), with _p05 and _p95."""
+        """Headline metrics (shares of new contracts; rank 1 = largest), with _p05 and _p95 (a light
+        run: the fast ones only)."""
         values = _fast_metrics(self.sim, self.base.markets)
+        if self.light:
+            return interval_metrics(values)
         rank = values.pop("russia_rank_in_huawei_foreign_markets_2025")
         inst = self._shares("installed")[:, YEARS.index(2025), GROUPS.index("russia"), HUAWEI]
         foreign = self.sim["new"][:, YEARS.index(2025), GROUPS.index("world_ex_china"), HUAWEI]
@@ -594,6 +598,13 @@ def assess(scenario: Scenario, params: dict, upstream: dict) -> MarketShares:
     cf = upstream.get("counterfactual")
     return MarketShares(scenario, Layout.build(scenario), simulate(scenario, params, supply),
                         cf.sim if cf is not None else None)
+
+
+def assess_light(scenario: Scenario, params: dict, upstream: dict) -> MarketShares:
+    """The stage for the stages after it only (world.assess uses it when the shares themselves are
+    not asked for): the outputs they read and the fast metrics, without the (n, T, G, V) arrays."""
+    supply = upstream["chip_supply"].outputs["network_yearly"]
+    return MarketShares(scenario, Layout.build(scenario), simulate(scenario, params, supply, keep="fast"), light=True)
 
 
 #: Stages whose assess uses the counterfactual run of the same stage (see econ.world.assess).

@@ -241,7 +241,8 @@ def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None 
     """Run the named stages (default: all) and everything upstream of them for ``scenario``."""
     if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
         raise InputError.single("argument", "draws", f"{draws!r}: give a whole number of at least 1")
-    names = upstream_of(names or stages())
+    requested = set(names or stages())
+    names = upstream_of(requested)
     check(scenario, names)
     params = draw(scenario, draws, names)
     # Stages that report the rules' effect (a gap, a diversion) also get their own run of the same
@@ -254,8 +255,8 @@ def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None 
     others: dict = {}
     for name in names:
         stage = stages()[name]
-        module = stage.module
-        uses = getattr(module, "USES_COUNTERFACTUAL", False)
+        module = _light(stage.module) if name not in requested else stage.module
+        uses = getattr(module, "USES_COUNTERFACTUAL", False) and name in requested
         upstream = {r: results[r] for r in stage.reads}
         if without is None:
             results[name] = module.assess(scenario, params, upstream)
@@ -270,6 +271,21 @@ def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None 
             upstream["counterfactual"] = others[name]
         results[name] = module.assess(scenario, params, upstream)
     return World(scenario, params, results)
+
+
+class _Light:
+    """A stage run only for what the stages after it read: its ``assess_light`` (smaller arrays:
+    its own breakdowns are not kept) in place of ``assess``."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def assess(self, scenario, params, upstream):
+        return self.module.assess_light(scenario, params, upstream)
+
+
+def _light(module):
+    return _Light(module) if hasattr(module, "assess_light") else module
 
 
 def evaluate(scenario: Scenario, params: dict[str, np.ndarray], names: Iterable[str] | None = None,
