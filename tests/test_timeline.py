@@ -1,11 +1,14 @@
-"""The sanctions timeline: the shipped events, and bad rows refused with file, line and field named."""
+"""The sanctions timeline: the shipped events, bad rows refused with file, line and field named,
+themes, the reader's table and the chart."""
 
 import re
 
+import pandas as pd
 import pytest
 from conftest import edit
 
-from econ import cli, data
+from econ import cli, data, story
+from econ import timeline as tl
 from econ.errors import InputError
 
 FILE = "sanctions_timeline.csv"
@@ -134,3 +137,81 @@ def test_a_deadline_in_the_events_own_year_or_month_is_accepted(data_copy):
     edit(path, UK_BAN, UK_BAN.replace(",2027,", ",2020,"))
     edit(path, UK_CAP, UK_CAP.replace("2020-01-28", "2020-01").replace("core;ran,,", "core;ran,2020-01-15,"))
     data.validate_file(path)  # 2020 is the UK ban's year; 15 Jan 2020 lies in the month the cap is dated
+
+
+# --- econ.timeline: the tidy frame ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def events():
+    return tl.events()
+
+
+def test_lists_are_tuples_of_known_names(events):
+    assert all(isinstance(v, tuple) for v in events["vendors"]) and all(isinstance(p, tuple) for p in events["parts"])
+    germany = events.set_index("event_id").loc["de_5g_agreement_2024_07"]
+    assert germany["vendors"] == ("huawei", "zte") and germany["parts"] == ("core", "management")
+    assert germany["deadline_start"] == pd.Timestamp("2026-12-31")
+
+
+def test_dates_keep_the_sources_precision(events):
+    rows = events.set_index("event_id")
+    assert rows.at["us_fdpr_2020_05", "precision"] == "day"
+    assert rows.at["us_tgl_extension_2020_05", "precision"] == "month"
+    assert rows.at["ru_quota_2029", "precision"] == "year"
+    assert rows.at["ru_quota_2029", "start"] == pd.Timestamp("2029-01-01")
+    assert list(events["start"]) == sorted(events["start"])
+
+
+def test_a_bad_row_stops_the_timeline(data_copy):
+    edit(data_copy / FILE, UK_BAN, UK_BAN.replace(",2027,", ",2020-06-30,"))
+    with pytest.raises(InputError, match=r"sanctions_timeline.csv: column 'removal_deadline', line \d+"):
+        tl.events()
+
+
+# --- themes -------------------------------------------------------------------------------------------
+
+def test_every_event_type_has_a_theme():
+    assert set(tl.THEME_OF_TYPE) == set(data.EVENT_TYPES)
+    assert set(tl.THEME_OF_TYPE.values()) == set(tl.THEMES)
+
+
+@pytest.mark.parametrize("event_id, theme", [
+    ("us_fdpr_2020_05", "The 2020 rules"), ("cn_honor_sale_2020_11", "The 2020 rules"),
+    ("se_5g_ban_2020_10", "The bans"), ("us_rr_ndaa_text_2024_12", "The bans"),
+    ("fi_nokia_russia_exit_2022_04", "Russia"), ("cn_huawei_russia_furlough_2022_04", "Russia"),
+    ("eu_5th_package_telecom_2022_04", "Russia"), ("ru_rub_avg_2022", "Russia"),
+    ("us_oct2022_rules", "The chip rules"), ("us_oct2022_fdpr", "The chip rules"),
+    ("cn_mate60_7nm_2023_09", "The chip rules"),
+])
+def test_themes_follow_the_story(events, event_id, theme):
+    assert events.set_index("event_id").at[event_id, "theme"] == theme
+
+
+def test_themes_carry_the_story_file_titles():
+    titles = {g.title for g in story.groups()}
+    assert {"The 2020 rules", "Russia"} <= titles and {"The 2020 rules", "Russia"} <= set(tl.THEMES)
+
+
+# --- the reader's table ------------------------------------------------------------------------------
+
+def test_table_reads_in_words(events):
+    table = tl.table()
+    assert list(table.columns) == ["date", "where", "what", "source", "theme", "start"] and len(table) == len(events)
+    fdpr = table[table["what"].str.startswith("Foreign-made items")].iloc[0]
+    assert fdpr["date"] == "15 May 2020" and fdpr["where"] == "United States" and "(" in fdpr["source"]
+    assert "May 2020" in set(table["date"]) and "2029" in set(table["date"])
+    low = events.loc[events["quality"] == "low", "scope"]
+    assert table.set_index("what").loc[low, "source"].str.endswith("; low source").all()
+
+
+def test_table_keeps_the_themes_asked_for():
+    russia = tl.table(themes=["Russia"])
+    assert set(russia["theme"]) == {"Russia"} and len(russia) >= 20
+    with pytest.raises(ValueError, match="unknown theme.*'Chips'.*The chip rules"):
+        tl.table(themes=["Chips"])
+
+
+def test_counts_add_up(events):
+    counts = tl.counts()
+    assert counts["events"].sum() == len(events) and list(dict.fromkeys(counts["theme"])) == list(tl.THEMES)
+
