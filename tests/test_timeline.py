@@ -1,13 +1,15 @@
 """The sanctions timeline: the shipped events, bad rows refused with file, line and field named,
 themes, the reader's table and the chart."""
 
+import json
 import re
 
 import pandas as pd
 import pytest
+import vl_convert
 from conftest import edit
 
-from econ import cli, data, story
+from econ import charts, cli, data, story
 from econ import timeline as tl
 from econ.errors import InputError
 
@@ -192,7 +194,7 @@ def test_themes_carry_the_story_file_titles():
     assert {"The 2020 rules", "Russia"} <= titles and {"The 2020 rules", "Russia"} <= set(tl.THEMES)
 
 
-# --- the reader's table ------------------------------------------------------------------------------
+# --- the reader's table and the chart ------------------------------------------------------------------
 
 def test_table_reads_in_words(events):
     table = tl.table()
@@ -214,4 +216,12 @@ def test_table_keeps_the_themes_asked_for():
 def test_counts_add_up(events):
     counts = tl.counts()
     assert counts["events"].sum() == len(events) and list(dict.fromkeys(counts["theme"])) == list(tl.THEMES)
+
+
+def test_timeline_chart_renders_offline():
+    chart = charts.timeline(tl.table(), "data/sanctions_timeline.csv", list(tl.THEMES))
+    spec = chart.to_dict()
+    assert '"url":' not in json.dumps(spec)  # the events travel inside the spec
+    assert spec["title"]["text"] == charts.TIMELINE_TITLE and spec["encoding"]["y"]["sort"] == list(tl.THEMES)
+    assert "<svg" in vl_convert.vegalite_to_svg(spec)
 
