@@ -7,7 +7,7 @@ module reads it for people and pages:
 
 - :func:`events`: the validated rows, tidy: the date parsed, vendors and parts as tuples, a theme;
 - :func:`theme`: which of the four stories an event belongs to (:data:`THEMES`: the 2020 rules, the
-  bans, Russia, the chip rules, as the comparison page tells the scenarios);
+  bans, Russia, the chips: data/story.yaml's four groups, in its order);
 - :func:`table`: the reader's table (date, where, what, source), optionally for some themes only.
 
 A date may be a day, a month or a year ("2020-05-15", "2020-05", "2020"): ``start`` is the first day of
@@ -24,16 +24,15 @@ import pandas as pd
 from econ import data
 
 FILE = "sanctions_timeline"
-#: The story's four themes, in the order the comparison page tells them (the first and third are
-#: data/story.yaml's group titles).
-THEMES = ("The 2020 rules", "The bans", "Russia", "The chip rules")
+#: The story's four themes: data/story.yaml's group titles, in the order the comparison page tells them.
+THEMES = ("The 2020 rules", "The bans", "Russia", "The chips")
 #: The theme of each event type. The US rules of 2019-2021 and their consequences are "The 2020 rules";
-#: the same kinds of rule from CHIP_RULES_FROM on (the October 2022 controls) are "The chip rules".
+#: the same kinds of rule from CHIP_RULES_FROM on (the October 2022 controls) are "The chips".
 THEME_OF_TYPE = {
     "entity_list": "The 2020 rules", "foreign_direct_product_rule": "The 2020 rules",
     "general_licence": "The 2020 rules", "supply_halt": "The 2020 rules", "divestiture": "The 2020 rules",
     "ban_5g": "The bans", "removal_deadline": "The bans", "partnership": "The bans", "funding": "The bans",
-    "export_control": "The chip rules", "licence_revocation": "The chip rules", "market_event": "The chip rules",
+    "export_control": "The chips", "licence_revocation": "The chips", "market_event": "The chips",
     "vendor_exit": "Russia", "domestic_programme": "Russia", "exchange_rate": "Russia",
 }
 CHIP_RULES_FROM = 2022
@@ -57,13 +56,13 @@ def theme(event: Mapping) -> str:
 
     Russia first: an event decided there (jurisdiction RU) or about its market (the scope names Russia).
     Otherwise by event type (:data:`THEME_OF_TYPE`), with the 2020-rules kinds dated from CHIP_RULES_FROM on
-    counted as chip rules.
+    counted as "The chips".
     """
     if event["jurisdiction"] == "RU" or _ABOUT_RUSSIA.search(str(event["scope"])):
         return "Russia"
     found = THEME_OF_TYPE[event["event_type"]]
     year = int(str(event["date"])[:4])
-    return "The chip rules" if found == "The 2020 rules" and year >= CHIP_RULES_FROM else found
+    return "The chips" if found == "The 2020 rules" and year >= CHIP_RULES_FROM else found
 
 
 def _start(parts: tuple[int, ...]) -> pd.Timestamp:

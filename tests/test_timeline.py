@@ -182,16 +182,15 @@ def test_every_event_type_has_a_theme():
     ("se_5g_ban_2020_10", "The bans"), ("us_rr_ndaa_text_2024_12", "The bans"),
     ("fi_nokia_russia_exit_2022_04", "Russia"), ("cn_huawei_russia_furlough_2022_04", "Russia"),
     ("eu_5th_package_telecom_2022_04", "Russia"), ("ru_rub_avg_2022", "Russia"),
-    ("us_oct2022_rules", "The chip rules"), ("us_oct2022_fdpr", "The chip rules"),
-    ("cn_mate60_7nm_2023_09", "The chip rules"),
+    ("us_oct2022_rules", "The chips"), ("us_oct2022_fdpr", "The chips"),
+    ("cn_mate60_7nm_2023_09", "The chips"),
 ])
 def test_themes_follow_the_story(events, event_id, theme):
     assert events.set_index("event_id").at[event_id, "theme"] == theme
 
 
-def test_themes_carry_the_story_file_titles():
-    titles = {g.title for g in story.groups()}
-    assert {"The 2020 rules", "Russia"} <= titles and {"The 2020 rules", "Russia"} <= set(tl.THEMES)
+def test_themes_are_the_story_groups():
+    assert [g.title for g in story.groups()] == list(tl.THEMES)
 
 
 # --- the reader's table and the chart ------------------------------------------------------------------
@@ -209,7 +208,7 @@ def test_table_reads_in_words(events):
 def test_table_keeps_the_themes_asked_for():
     russia = tl.table(themes=["Russia"])
     assert set(russia["theme"]) == {"Russia"} and len(russia) >= 20
-    with pytest.raises(ValueError, match="unknown theme.*'Chips'.*The chip rules"):
+    with pytest.raises(ValueError, match="unknown theme.*'Chips'.*The chips"):
         tl.table(themes=["Chips"])
 
 
