@@ -651,3 +651,31 @@ def headline_multiples(frame: pd.DataFrame, figures: list[tuple[str, str, str]],
             title=alt.TitleParams(label, subtitle=unit_text, fontSize=12, subtitleFontSize=10, anchor="start")))
     return alt.concat(*panels, columns=4, spacing=18).properties(title=titled(
         "The headline figures by scenario: median (dot) and p05-p95 (bar)", "workbook model, this run"))
+
+
+# --- the sanctions timeline (econ.timeline) --------------------------------------------------------
+
+TIMELINE_TITLE = ("The rules kept coming after 2020: chip controls every year from 2022, and ban deadlines and "
+                  "Russia's quotas running to 2029")
+
+
+def timeline(frame: pd.DataFrame, source: str, themes: list[str] | None = None,
+             title: str = TIMELINE_TITLE) -> alt.Chart:
+    """One dot per event on a time axis, one row per theme; the tooltip says when, where, what and the source.
+
+    ``frame``: rows of econ.timeline.table (date, where, what, source, theme, start); ``themes`` orders the
+    rows (default: as they first appear). Dots of the same theme are spread over three lanes so that events
+    of the same month stay visible.
+    """
+    order = list(themes) if themes is not None else list(dict.fromkeys(frame["theme"]))
+    data = frame.assign(start=frame["start"].dt.strftime("%Y-%m-%d"),
+                        lane=frame.groupby("theme").cumcount() % 3)
+    return alt.Chart(data).mark_circle(size=70, opacity=0.75).encode(
+        x=alt.X("start:T", title="Date (later dates are deadlines and targets already set)",
+                scale=alt.Scale(domain=["2018-01-01", "2030-12-31"]), axis=alt.Axis(format="%Y", tickCount=13)),
+        y=alt.Y("theme:N", sort=order, title=None),
+        yOffset=alt.YOffset("lane:O"),
+        color=alt.Color("theme:N", sort=order, legend=None),
+        tooltip=[alt.Tooltip("date:N", title="when"), alt.Tooltip("where:N"), alt.Tooltip("what:N"),
+                 alt.Tooltip("source:N")],
+    ).properties(width=640, height=260, title=titled(title, source))

@@ -9,10 +9,13 @@ row per key carries ``is_default``; :func:`load` returns all rows, :func:`defaul
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import os
+import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +55,14 @@ CATEGORIES = ["foundry", "memory", "image_sensors", "display", "passive_componen
               "assembly", "other"]
 #: Russian population tiers of the 5G coverage targets, largest first (econ.investment assigns cities to them).
 TIERS = ["million_plus", "cities_500k_1m", "other_urban"]
+#: Kinds of event in sanctions_timeline.csv; docs/timeline.md says what each one means.
+EVENT_TYPES = ["entity_list", "foreign_direct_product_rule", "general_licence", "export_control", "licence_revocation",
+               "supply_halt", "vendor_exit", "divestiture", "ban_5g", "removal_deadline", "partnership",
+               "domestic_programme", "funding", "market_event", "exchange_rate"]
+#: Years an event may be dated in: the model's years (2019-2030) and 2018 for background (Australia's ban).
+TIMELINE_YEARS = (2018, 2030)
+#: Latest year a removal deadline may name (beyond the model's years: a deadline may be set for after 2030).
+DEADLINE_LAST_YEAR = 2040
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,8 @@ class Dataset:
     name: str
     columns: dict
     default_key: tuple[str, ...] = ()
+    #: Checks across the columns of a row, run after the schema: (frame, file) -> problems.
+    check: Callable[[pd.DataFrame, str], list[tuple[str, str, str]]] | None = None
 
     @property
     def file(self) -> Path:
@@ -72,6 +85,56 @@ class Dataset:
             cols.update(_DEFAULT)
         cols.update({"source_id": _text(), "quality": _text(isin=QUALITY), "note": _text(nullable=True)})
         return pa.DataFrameSchema(cols, strict=True, ordered=False)
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def period(text) -> tuple[int, ...] | None:
+    """An ISO date, month or year ("2020-05-15", "2020-05", "2020") as (year[, month[, day]]); None if it is not one."""
+    match = _PERIOD.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    parts = tuple(int(g) for g in match.groups() if g is not None)
+    try:
+        datetime.date(*parts, *(1,) * (3 - len(parts)))
+    except ValueError:
+        return None
+    return parts
+
+
+def names(cell) -> tuple[str, ...]:
+    """A ';'-separated list cell (vendors, parts) as a tuple of names; () for an empty cell."""
+    return tuple(n.strip() for n in cell.split(";")) if isinstance(cell, str) else ()
+
+
+def _timeline_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
+    """sanctions_timeline.csv: dates in the model's years, known vendors and network parts, and a removal
+    deadline on or after the event (compared at the coarser of the two precisions: 2024 is not before 2024-06)."""
+    problems = []
+    first, last = TIMELINE_YEARS
+    lists = {"vendors": ("vendor", list(Vendor.__args__)), "parts": ("network part", list(PARTS))}
+    for i, row in frame.iterrows():
+        found = []  # (column, message)
+        date, deadline = period(row["date"]), row["removal_deadline"]
+        if date is None:
+            found.append(("date", f"{row['date']!r} is not an ISO date: write YYYY-MM-DD, YYYY-MM or YYYY"))
+        elif not first <= date[0] <= last:
+            found.append(("date", f"{row['date']} is outside the model's years: events are dated {first} to {last}"))
+        for column, (what, allowed) in lists.items():
+            found += [(column, f"{name!r} is not a {what}; allowed: {', '.join(allowed)} (several separated by ';')")
+                      for name in names(row[column]) if name not in allowed]
+        if isinstance(deadline, str):
+            due = period(deadline)
+            n = min(len(due or ()), len(date or ()))
+            if due is None or not first <= due[0] <= DEADLINE_LAST_YEAR:
+                found.append(("removal_deadline", f"{deadline!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) "
+                              f"from {first} to {DEADLINE_LAST_YEAR}"))
+            elif date is not None and due[:n] < date[:n]:
+                found.append(("removal_deadline", f"{deadline} is before the event's date {row['date']}: a removal "
+                              "deadline falls on or after the decision that sets it"))
+        problems += [(file, f"column '{column}', {_line(i)}", message) for column, message in found]
+    return problems
 
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in [
@@ -141,10 +204,10 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True),
         "unit": _text()}, ("parameter", "geography", "year")),
     Dataset("sanctions_timeline", {
-        "event_id": _text(), "date": _text(), "jurisdiction": _text(), "event_type": _text(
-            isin=["entity_list", "foreign_direct_product_rule", "general_licence", "supply_halt", "ban_5g",
-                  "removal_deadline", "partnership"]),
-        "scope": _text()}),
+        "event_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True, coerce=True),
+        "date": _text(), "jurisdiction": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$"), coerce=True),
+        "event_type": _text(isin=EVENT_TYPES), "vendors": _text(nullable=True), "parts": _text(nullable=True),
+        "removal_deadline": _text(nullable=True), "scope": _text()}, check=_timeline_problems),
     Dataset("exchange_rates", {
         "year": _year(), "currency": _text(), "units_per_usd": _number(ge=0)}),
     Dataset("equipment_regions", {
@@ -233,6 +296,8 @@ def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: se
                                                                  else (key,)))
                 problems.append((file, "column 'is_default'",
                                  f"{key_text} has {n} default rows; exactly one row per key must be the default"))
+    if dataset.check is not None:
+        problems += dataset.check(out, file)
     if problems:
         raise InputError(problems)
     return out
