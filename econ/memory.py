@@ -191,6 +191,8 @@ def measure_all(scenario: str = "russia_pivot", only: str = "") -> dict[str, Foo
                     break
                 most = int((BUDGET - base) / (MARGIN * slope))
                 size = min(MOST[name], most if unit != "sweep_points" else math.isqrt(most))
+                if name == "sobol_base":  # Saltelli's N is a power of 2
+                    size = 2 ** int(math.log2(size))
                 if size <= LARGE[name]:
                     break
             per[unit] = slope
