@@ -259,6 +259,19 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
             f"<h2 id='in-words'>In words</h2><ul class='econ-sentences'>{''.join(sentences)}</ul>")
 
 
+def _timeline_section() -> tuple[str, int]:
+    """What happened, 2018-2024, and the deadlines already set: the events behind the scenarios."""
+    from econ import story, timeline
+
+    themes = [g.title for g in story.groups() if g.title != story.OTHER]
+    frame = timeline.table(themes)
+    spec = charts.timeline(frame, "data/sanctions_timeline.csv", themes).to_dict()
+    return ("<h2 id='timeline'>What happened: the events behind the scenarios</h2>"
+            f"<p>{len(frame)} dated events, each with its source (hover over a dot); the scenarios above put "
+            "them together, and <code>history</code> takes them as they happened.</p>"
+            + chart_html(spec, "econ-index-timeline")), 1
+
+
 def _multiples_section(head: pd.DataFrame, names: list[str], scenarios: dict[str, Scenario]) -> tuple[str, int]:
     shown = [m for m in findings.HEADLINE if m in set(head["metric"])]
     if not shown:
@@ -377,6 +390,8 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
     head = headline_frame(ranges, names)
     multiples, chart_count = _multiples_section(head, names, scenarios)
     chart_count += whatif.count('class="econ-chart"')
+    events, count = _timeline_section()
+    chart_count += count
     summary = manifest.get("summary", {})
     git = manifest.get("git", {})
     versions = manifest.get("versions", {})
@@ -410,6 +425,7 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
         whatif,
         _failure_section(jobs),
         _scenario_section(scenarios, jobs, names),
+        events,
         _results_section(ranges, scenarios, names, jobs),
         _assumptions_section(scenarios, names),
         _sources_section(manifest),

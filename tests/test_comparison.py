@@ -54,7 +54,7 @@ def test_index_escapes_scenario_text_and_lists_failures(tiny_scenarios):
                                  comparison.metrics_frame(tiny_scenarios, []))
     assert "<script>alert(" not in page and "<img src=x" not in page and "&lt;script&gt;alert(" in page
     assert "&lt;b&gt;bad&lt;/b&gt; &amp; worse" in page and "href='a/00_tiny/00_tiny.html'" in page
-    assert "vegaEmbed" not in page  # no charts, no bundle
+    assert "econ-index-timeline" in page and "econ-index-chart-1" not in page  # no figures: only the timeline chart
 
 
 def test_import_skips_the_rfc3987_grammar_and_charts_still_validate():
