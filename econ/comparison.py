@@ -259,6 +259,25 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
             f"<h2 id='in-words'>In words</h2><ul class='econ-sentences'>{''.join(sentences)}</ul>")
 
 
+def _backtest_section(metrics: pd.DataFrame) -> str:
+    """How the model compares with what was published: the back-test notebook's verdict, with a link."""
+    rows = metrics[(metrics["notebook"] == "05_backtest") & metrics["metric"].str.startswith("backtest_")]
+    if rows.empty:
+        return ""
+    scenario = "history" if "history" in set(rows["scenario"]) else rows["scenario"].iloc[0]
+    m = rows[rows["scenario"] == scenario].set_index("metric")["value"]
+    if not {"backtest_scored", "backtest_inside_share", "backtest_median_abs_log_ratio"} <= set(m.index):
+        return ""
+    typical = 100 * (math.exp(m["backtest_median_abs_log_ratio"]) - 1)
+    href = f"{esc(scenario)}/05_backtest/05_backtest.html"
+    return ("<h2 id='backtest'>How the model compares with what was published</h2>"
+            f"<p>Of {m['backtest_scored']:.0f} published figures the model was not fitted to (vendor shares "
+            "2020-2024, Huawei's revenue by business, S&amp;P's 2020 estimate, operators' capex, the UK and US "
+            f"removal costs), <strong>{100 * m['backtest_inside_share']:.0f}%</strong> lie inside the model's "
+            f"p05&ndash;p95 under the scenario that stands for each, and its median is typically {typical:.0f}% "
+            f"from the figure. <a href='{href}'>Every figure, the verdict and the misses</a>.</p>")
+
+
 def _timeline_section() -> tuple[str, int]:
     """What happened, 2018-2024, and the deadlines already set: the events behind the scenarios."""
     from econ import story, timeline
@@ -424,6 +443,7 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
         multiples,
         whatif,
         _failure_section(jobs),
+        _backtest_section(metrics),
         _scenario_section(scenarios, jobs, names),
         events,
         _results_section(ranges, scenarios, names, jobs),
