@@ -88,18 +88,25 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
         type_shares = np.zeros((n_types, V))
         inclusive = np.zeros(n_nests)
         e = np.zeros(V)
+        # S_g^power of each share row's nests, once per draw (rows are shared by many types)
+        n_rows = shares_k.shape[1]
+        lift = np.zeros((n_rows, n_nests))
+        for r in range(n_rows):
+            inclusive[:] = 0.0
+            for v in range(V):
+                inclusive[nest_of[v]] += shares_k[k, r, v]
+            for g in range(n_nests):
+                lift[r, g] = inclusive[g] ** power if inclusive[g] > 0 else 0.0
+        scale = np.zeros(n_nests)
         for u in range(n_types):
             r = type_row[u]
             if type_base[u]:
                 for v in range(V):
                     type_shares[u, v] = shares_k[k, r, v]
                 continue
-            inclusive[:] = 0.0
-            for v in range(V):
-                inclusive[nest_of[v]] += shares_k[k, r, v]
             for v in range(V):
                 sv = shares_k[k, r, v]
-                e[v] = sv * inclusive[nest_of[v]] ** power if (sv > 0 and type_avail[u, v]) else 0.0
+                e[v] = sv * lift[r, nest_of[v]] if (sv > 0 and type_avail[u, v]) else 0.0
             if type_penalty[u]:
                 e[hw] *= up_hw
                 e[zte] *= up_zte
@@ -117,10 +124,13 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
             total = 0.0
             for g in range(n_nests):
                 if inclusive[g] > 0:
-                    total += inclusive[g] ** lm
+                    dl = inclusive[g] ** lm
+                    total += dl
+                    scale[g] = dl / inclusive[g]        # D_g^(lambda - 1)
+                else:
+                    scale[g] = 0.0
             for v in range(V):
-                g = nest_of[v]
-                type_shares[u, v] = e[v] * inclusive[g] ** (lm - 1.0) / total if inclusive[g] > 0 else 0.0
+                type_shares[u, v] = e[v] * scale[nest_of[v]] / total if total > 0 else 0.0
         keep = 1.0 - 1.0 / life[i]
         installed = life[i] * start_k[k].copy()
         cell_inst = np.zeros((Kc, V))
