@@ -140,6 +140,25 @@ class SupplyChain:
         totals[:, self.economies.index("china")] = p["procurement_china"]
         return totals[:, :, None] * mix
 
+    def upstream(self, first_round: np.ndarray, scale) -> np.ndarray:
+        """``first_round`` (n, C) through the upstream tiers: ``sum_k (sA)^k x`` for k >= 1, which is
+        ``((I - sA)^-1 - I) x`` (:meth:`multiplier`) without building a matrix per draw. Summed until
+        a term is below 1e-13 of the first round (the network's spectral radius times the largest
+        scale is below 1, checked)."""
+        s = np.asarray(scale, dtype=float)[:, None]
+        if s.size and np.max(np.abs(np.linalg.eigvals(self.network))) * float(np.max(np.abs(s))) >= 1:
+            raise InputError.single("data/supply_network.csv", "coefficient",
+                                    "the network times supply_network_scale has a spectral radius of 1 or more: "
+                                    "the upstream tiers do not converge")
+        term, total = first_round, np.zeros_like(first_round)
+        size = max(float(np.abs(first_round).max(initial=0.0)), 1e-300)
+        for _ in range(500):
+            term = s * (term @ self.network.T)
+            total += term
+            if float(np.abs(term).max(initial=0.0)) < 1e-13 * size:
+                break
+        return total
+
     def multiplier(self, scale) -> np.ndarray:
         """Second-round Leontief multiplier ``(I - sA)^-1 - I`` per draw (n, C, C)."""
         eye = np.eye(len(CATEGORIES))
@@ -192,10 +211,10 @@ def _use(p: dict) -> np.ndarray:
     return np.stack([p[f"consumer_share_{c}"] for c in CATEGORIES], axis=1)          # (n, C)
 
 
-def _upstream(first_round: np.ndarray, sales: np.ndarray, multiplier: np.ndarray, apac: np.ndarray) -> np.ndarray:
-    """Upstream tiers (n, E, C): Asia-Pacific first-round losses by category through the multiplier,
-    shared among Asia-Pacific economies by their sales of each category."""
-    by_cat = np.einsum("nc,ndc->nd", first_round[:, apac].sum(axis=1), multiplier)
+def _upstream(first_round: np.ndarray, sales: np.ndarray, scale: np.ndarray, apac: np.ndarray) -> np.ndarray:
+    """Upstream tiers (n, E, C): Asia-Pacific first-round losses by category through the Leontief
+    multiplier at ``scale`` (n,), shared among Asia-Pacific economies by their sales of each category."""
+    by_cat = chain().upstream(first_round[:, apac].sum(axis=1), scale)
     weights = sales * apac[None, :, None]
     weights = weights / np.where(weights.sum(axis=1, keepdims=True) > 0, weights.sum(axis=1, keepdims=True), 1.0)
     return by_cat[:, None, :] * weights
@@ -213,7 +232,7 @@ def at_risk(scenario: Scenario, p: dict, supply: dict) -> dict[str, np.ndarray]:
     stopped = use * supply["handset_blocked"][:, None] + (1 - use) * supply["network_blocked"][:, None]
     direct = sales * cov
     complement = sales * (1 - cov) * stopped[:, None, :]
-    upstream = _upstream(direct + complement, sales, c.multiplier(p["supply_network_scale"]), c.apac)
+    upstream = _upstream(direct + complement, sales, p["supply_network_scale"], c.apac)
     return {"direct": direct, "complement": complement, "upstream": upstream}
 
 
@@ -257,8 +276,7 @@ def losses(scenario: Scenario, p: dict, supply: dict, shares: dict) -> dict[str,
     direct = monthly_sales * cov * direct_month.sum(axis=1)[:, None, None]
     per_cat = use[:, :, None] * lost_h[:, None, :] + (1 - use[:, :, None]) * lost_n[:, None, :]  # (n, C, 12)
     complement = monthly_sales * (1 - cov) * per_cat.sum(axis=-1)[:, None, :]
-    multiplier = c.multiplier(p["supply_network_scale"])
-    upstream = _upstream(direct + complement, sales, multiplier, c.apac)
+    upstream = _upstream(direct + complement, sales, p["supply_network_scale"], c.apac)
     apac = c.apac
     d_m = (monthly_sales[:, apac] * cov).sum(axis=(1, 2))[:, None] * direct_month
     c_m = np.einsum("nc,ncm->nm", (monthly_sales[:, apac] * (1 - cov)).sum(axis=1), per_cat)
