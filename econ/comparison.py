@@ -317,9 +317,10 @@ def _scenario_section(scenarios: dict[str, Scenario], jobs: list, names: list[st
             links = "<br>".join(
                 f'<a href="{esc(j.report)}">{esc(titles[j.notebook])}</a>'
                 + ("" if j.status == "ok" else ' <span class="failed">(failed)</span>') for j in by_scenario.get(name, []))
-            parent = scenarios.get(scn.inherits) if scn and scn.inherits else None
-            inherits = (f"<br><span class='muted'>builds on {esc(short_title(parent, scn.inherits))}</span>"
-                        if scn and scn.inherits else "")
+            parents = (() if not scn or not scn.inherits else
+                       (scn.inherits,) if isinstance(scn.inherits, str) else tuple(scn.inherits))
+            inherits = ("<br><span class='muted'>builds on "
+                        + ", ".join(esc(short_title(scenarios.get(p), p)) for p in parents) + "</span>" if parents else "")
             title = esc(scn.title) if scn else esc(name)
             text = esc(" ".join(scn.description.split())) if scn else ""
             rows.append(f"<tr><td class='text'><b>{title}</b><br><span class='muted'>run as <code>{esc(name)}</code>"
