@@ -145,19 +145,17 @@ class SupplyChain:
         ``((I - sA)^-1 - I) x`` (:meth:`multiplier`) without building a matrix per draw. Summed until
         a term is below 1e-13 of the first round (the network's spectral radius times the largest
         scale is below 1, checked)."""
-        s = np.asarray(scale, dtype=float)[:, None]
-        if s.size and np.max(np.abs(np.linalg.eigvals(self.network))) * float(np.max(np.abs(s))) >= 1:
+        s = np.asarray(scale, dtype=float)
+        radius = float(np.max(np.abs(np.linalg.eigvals(self.network)))) * float(np.max(np.abs(s), initial=0.0))
+        if radius >= 1:
             raise InputError.single("data/supply_network.csv", "coefficient",
                                     "the network times supply_network_scale has a spectral radius of 1 or more: "
                                     "the upstream tiers do not converge")
-        term, total = first_round, np.zeros_like(first_round)
-        size = max(float(np.abs(first_round).max(initial=0.0)), 1e-300)
-        for _ in range(500):
-            term = s * (term @ self.network.T)
-            total += term
-            if float(np.abs(term).max(initial=0.0)) < 1e-13 * size:
-                break
-        return total
+        terms = 1 if radius == 0 else max(1, int(np.ceil(np.log(1e-13) / np.log(radius))) + 1)
+        stacked = _network_powers(self.network.tobytes(), self.network.shape[0], terms)       # (C, K*C)
+        weights = s[:, None] ** np.arange(1, terms + 1)[None, :]                             # (n, K)
+        tiers = (first_round @ stacked).reshape(len(first_round), terms, -1)                 # (n, K, C): A^k x
+        return (weights[:, :, None] * tiers).sum(axis=1)
 
     def multiplier(self, scale) -> np.ndarray:
         """Second-round Leontief multiplier ``(I - sA)^-1 - I`` per draw (n, C, C)."""
@@ -168,6 +166,16 @@ class SupplyChain:
     @property
     def apac(self) -> np.ndarray:
         return np.array([e in APAC for e in self.economies])
+
+
+@functools.lru_cache(maxsize=8)
+def _network_powers(network: bytes, size: int, terms: int) -> np.ndarray:
+    """[A^T, (A^2)^T, ..., (A^terms)^T] side by side (C, terms * C): ``x @`` it gives every tier of x."""
+    a = np.frombuffer(network, dtype=float).reshape(size, size)
+    out = [a]
+    for _ in range(terms - 1):
+        out.append(out[-1] @ a)
+    return np.concatenate([p.T for p in out], axis=1)
 
 
 @functools.lru_cache(maxsize=1)
