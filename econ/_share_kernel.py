@@ -38,7 +38,7 @@ def _normal(seed, t, v):
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
-@nb.njit(cache=True, parallel=True)
+@nb.njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
 def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, index, supply, drift_sd, drift_seed,
              drifting, life,
              shares_k, start_k, base_hw_k,
@@ -67,195 +67,205 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
     hw_inst = np.zeros((n, T))
     unconstrained = np.zeros((n, T))
     removed = np.zeros((n, T, n_bans))
-    for i in nb.prange(n):
-        k = variant[i]
-        lm = lam[i]
-        power = (1.0 - lm) / lm
-        up_hw, up_zte, up_align = np.exp(d_hw[i] / lm), np.exp(d_zte[i] / lm), np.exp(align[i] / lm)
-        up_west = np.exp(d_west[i] / lm)
-        up_pull = np.exp(d_pull[i] / lm)
-        # This draw's random walks of the vendors' own attractiveness (econ.vendor_drift.walks).
+    # Draws in blocks, one scratch set per block: allocating a dozen small arrays per draw costs
+    # more than the arithmetic of some stages.
+    n_blocks = min(n, 256)
+    n_rows = shares_k.shape[1]
+    umax = sit_type.shape[1]
+    for blk in nb.prange(n_blocks):
         drift = np.ones((T, V))
-        if drift_sd[i] > 0:
-            for v in range(V):
-                level_v = 0.0
-                for t in range(1, T):
-                    if drifting[v]:
-                        level_v += drift_sd[i] * _normal(drift_seed[i], t, v)
-                    drift[t, v] = np.exp(level_v)
-        # Each type's shares: attraction = s * S_g^((1-lambda)/lambda) inverts the base shares; the
-        # nested logit then shares new contracts among the vendors that may bid.
         type_shares = np.zeros((n_types, V))
         inclusive = np.zeros(n_nests)
         e = np.zeros(V)
-        # S_g^power of each share row's nests, once per draw (rows are shared by many types)
-        n_rows = shares_k.shape[1]
         lift = np.zeros((n_rows, n_nests))
-        for r in range(n_rows):
-            inclusive[:] = 0.0
-            for v in range(V):
-                inclusive[nest_of[v]] += shares_k[k, r, v]
-            for g in range(n_nests):
-                lift[r, g] = inclusive[g] ** power if inclusive[g] > 0 else 0.0
-        scale = np.zeros(n_nests)
-        for u in range(n_types):
-            r = type_row[u]
-            if type_base[u]:
-                for v in range(V):
-                    type_shares[u, v] = shares_k[k, r, v]
-                continue
-            for v in range(V):
-                sv = shares_k[k, r, v]
-                e[v] = sv * lift[r, nest_of[v]] if (sv > 0 and type_avail[u, v]) else 0.0
-            if type_penalty[u]:
-                e[hw] *= up_hw
-                e[zte] *= up_zte
-            if type_align[u]:
-                e[hw] *= up_align
-            if type_pull[u]:
-                e[hw] *= up_pull
-            if type_west[u]:
-                for v in range(V):
-                    if western[v]:
-                        e[v] *= up_west
-            inclusive[:] = 0.0
-            for v in range(V):
-                inclusive[nest_of[v]] += e[v]
-            total = 0.0
-            for g in range(n_nests):
-                if inclusive[g] > 0:
-                    dl = inclusive[g] ** lm
-                    total += dl
-                    scale[g] = dl / inclusive[g]        # D_g^(lambda - 1)
-                else:
-                    scale[g] = 0.0
-            for v in range(V):
-                type_shares[u, v] = e[v] * scale[nest_of[v]] / total if total > 0 else 0.0
-        keep = 1.0 - 1.0 / life[i]
-        installed = life[i] * start_k[k].copy()
+        nest_scale = np.zeros(n_nests)
+        installed = np.zeros((G, V))
         cell_inst = np.zeros((Kc, V))
-        for c in range(Kc):
-            for v in range(V):
-                cell_inst[c, v] = life[i] * tracked_spend[k, c] * shares_k[k, cell_region[c], v]
         removable = np.zeros((Kc, V))
-        umax = sit_type.shape[1]
         s = np.zeros((umax, V))
         forced = np.zeros(Kc)
         extra = np.zeros(umax)
         value = np.zeros((G, V))
         by_market = np.zeros(n_markets)
-        for t in range(T):
-            year = years[t]
-            for r in range(R):
-                unconstrained[i, t] += index[i, t, r] * base_hw_k[k, r]
-            forced[:] = 0.0
-            if t > 0:
-                installed *= keep
-                cell_inst *= keep
-                removable *= keep
-                for b in range(ban_start.shape[0]):
-                    if ban_start[b] <= year <= ban_end[b]:
-                        left = ban_end[b] - year + 1
-                        for c in range(Kc):
-                            if not ban_cell[b, c]:
-                                continue
-                            for v in range(V):
-                                if not ban_vendor[b, v]:
+        for i in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
+            k = variant[i]
+            lm = lam[i]
+            power = (1.0 - lm) / lm
+            up_hw, up_zte, up_align = np.exp(d_hw[i] / lm), np.exp(d_zte[i] / lm), np.exp(align[i] / lm)
+            up_west = np.exp(d_west[i] / lm)
+            up_pull = np.exp(d_pull[i] / lm)
+            # This draw's random walks of the vendors' own attractiveness (econ.vendor_drift.walks).
+            drift[:, :] = 1.0
+            if drift_sd[i] > 0:
+                for v in range(V):
+                    level_v = 0.0
+                    for t in range(1, T):
+                        if drifting[v]:
+                            level_v += drift_sd[i] * _normal(drift_seed[i], t, v)
+                        drift[t, v] = np.exp(level_v)
+            # Each type's shares: attraction = s * S_g^((1-lambda)/lambda) inverts the base shares; the
+            # nested logit then shares new contracts among the vendors that may bid.
+            # S_g^power of each share row's nests, once per draw (rows are shared by many types)
+            for r in range(n_rows):
+                inclusive[:] = 0.0
+                for v in range(V):
+                    inclusive[nest_of[v]] += shares_k[k, r, v]
+                for g in range(n_nests):
+                    lift[r, g] = inclusive[g] ** power if inclusive[g] > 0 else 0.0
+            for u in range(n_types):
+                r = type_row[u]
+                if type_base[u]:
+                    for v in range(V):
+                        type_shares[u, v] = shares_k[k, r, v]
+                    continue
+                for v in range(V):
+                    sv = shares_k[k, r, v]
+                    e[v] = sv * lift[r, nest_of[v]] if (sv > 0 and type_avail[u, v]) else 0.0
+                if type_penalty[u]:
+                    e[hw] *= up_hw
+                    e[zte] *= up_zte
+                if type_align[u]:
+                    e[hw] *= up_align
+                if type_pull[u]:
+                    e[hw] *= up_pull
+                if type_west[u]:
+                    for v in range(V):
+                        if western[v]:
+                            e[v] *= up_west
+                inclusive[:] = 0.0
+                for v in range(V):
+                    inclusive[nest_of[v]] += e[v]
+                total = 0.0
+                for g in range(n_nests):
+                    if inclusive[g] > 0:
+                        dl = inclusive[g] ** lm
+                        total += dl
+                        nest_scale[g] = dl / inclusive[g]   # D_g^(lambda - 1)
+                    else:
+                        nest_scale[g] = 0.0
+                for v in range(V):
+                    type_shares[u, v] = e[v] * nest_scale[nest_of[v]] / total if total > 0 else 0.0
+            keep = 1.0 - 1.0 / life[i]
+            installed[:, :] = life[i] * start_k[k]
+            for c in range(Kc):
+                for v in range(V):
+                    cell_inst[c, v] = life[i] * tracked_spend[k, c] * shares_k[k, cell_region[c], v]
+            removable[:, :] = 0.0
+            for t in range(T):
+                year = years[t]
+                for r in range(R):
+                    unconstrained[i, t] += index[i, t, r] * base_hw_k[k, r]
+                forced[:] = 0.0
+                if t > 0:
+                    installed *= keep
+                    cell_inst *= keep
+                    removable *= keep
+                    for b in range(ban_start.shape[0]):
+                        if ban_start[b] <= year <= ban_end[b]:
+                            left = ban_end[b] - year + 1
+                            for c in range(Kc):
+                                if not ban_cell[b, c]:
                                     continue
-                                if year == ban_start[b]:
-                                    removable[c, v] = cell_inst[c, v]
-                                step = removable[c, v] / left
-                                removable[c, v] -= step
-                                cell_inst[c, v] -= step
-                                for g in range(G):
-                                    installed[g, v] -= step * cell_groups[c, g]
-                                forced[c] += step
-                                removed[i, t, ban_index[b]] += step
-            q = quota[i, t]
-            for u in range(n_sit[t]):
-                ty = sit_type[t, u]
-                for v in range(V):
-                    s[u, v] = type_shares[ty, v]
-                if not type_base[ty]:
-                    norm = 0.0
-                    for v in range(V):
-                        s[u, v] *= drift[t, v]
-                    if type_emerging[ty] and spill[i] != 0.0:
-                        # Huawei's Russian position last year, against 2019's, spills over here.
-                        s[u, hw] *= np.exp(spill[i] * (russia_mix[i, t - 1, hw] - russia_mix[i, 0, hw]))
-                    for v in range(V):
-                        norm += s[u, v]
-                    if norm > 0:
-                        for v in range(V):
-                            s[u, v] /= norm
-                if q > 0 and type_region[ty] == russia and not type_base[ty] and type_avail[ty, rm]:
-                    for v in range(V):
-                        s[u, v] *= 1.0 - q
-                    s[u, rm] += q
-            # Huawei's chip limit: it meets `supply` of its chip needs for the larger of what it would
-            # sell without the rules and its orders; the orders it cannot fill go to the others pro rata.
-            extra[:] = 0.0
-            for c in range(Kc):
-                extra[cell_sit[t, c]] += forced[c]
-            demand = 0.0
-            for u in range(n_sit[t]):
-                demand += s[u, hw] * (index[i, t, type_region[sit_type[t, u]]] * world_w[t, u, k] + extra[u])
-            limit = supply[i, t] * max(unconstrained[i, t], demand)
-            if demand > 0 and limit < demand:
-                ration = limit / demand
+                                for v in range(V):
+                                    if not ban_vendor[b, v]:
+                                        continue
+                                    if year == ban_start[b]:
+                                        removable[c, v] = cell_inst[c, v]
+                                    step = removable[c, v] / left
+                                    removable[c, v] -= step
+                                    cell_inst[c, v] -= step
+                                    for g in range(G):
+                                        installed[g, v] -= step * cell_groups[c, g]
+                                    forced[c] += step
+                                    removed[i, t, ban_index[b]] += step
+                q = quota[i, t]
                 for u in range(n_sit[t]):
-                    h = s[u, hw]
-                    rest = 1.0 - h
-                    if rest > 1e-12:
-                        scale = 1.0 + (1.0 - ration) * h / rest
+                    ty = sit_type[t, u]
+                    for v in range(V):
+                        s[u, v] = type_shares[ty, v]
+                    if not type_base[ty]:
+                        norm = 0.0
                         for v in range(V):
-                            s[u, v] *= scale
-                    s[u, hw] = h * ration
-            # new contracts by group and Huawei's by market, then the installed bases
-            value[:, :] = 0.0
-            by_market[:] = 0.0
-            markets_needed = keep_all or t == market_t
-            for u in range(n_sit[t]):
-                level = index[i, t, type_region[sit_type[t, u]]]
-                for j in range(n_grp[t, u]):
-                    w = level * grp_w[t, u, j, k]
-                    g = grp[t, u, j]
+                            s[u, v] *= drift[t, v]
+                        if type_emerging[ty] and spill[i] != 0.0:
+                            # Huawei's Russian position last year, against 2019's, spills over here.
+                            s[u, hw] *= np.exp(spill[i] * (russia_mix[i, t - 1, hw] - russia_mix[i, 0, hw]))
+                        for v in range(V):
+                            norm += s[u, v]
+                        if norm > 0:
+                            for v in range(V):
+                                s[u, v] /= norm
+                    if q > 0 and type_region[ty] == russia and not type_base[ty] and type_avail[ty, rm]:
+                        for v in range(V):
+                            s[u, v] *= 1.0 - q
+                        s[u, rm] += q
+                # Huawei's chip limit: it meets `supply` of its chip needs for the larger of what it would
+                # sell without the rules and its orders; the orders it cannot fill go to the others pro rata.
+                extra[:] = 0.0
+                for c in range(Kc):
+                    extra[cell_sit[t, c]] += forced[c]
+                demand = 0.0
+                for u in range(n_sit[t]):
+                    demand += s[u, hw] * (index[i, t, type_region[sit_type[t, u]]] * world_w[t, u, k] + extra[u])
+                limit = supply[i, t] * max(unconstrained[i, t], demand)
+                if demand > 0 and limit < demand:
+                    ration = limit / demand
+                    for u in range(n_sit[t]):
+                        h = s[u, hw]
+                        rest = 1.0 - h
+                        if rest > 1e-12:
+                            scale = 1.0 + (1.0 - ration) * h / rest
+                            for v in range(V):
+                                s[u, v] *= scale
+                        s[u, hw] = h * ration
+                # new contracts by group and Huawei's by market, then the installed bases
+                value[:, :] = 0.0
+                by_market[:] = 0.0
+                markets_needed = keep_all or t == market_t
+                for u in range(n_sit[t]):
+                    level = index[i, t, type_region[sit_type[t, u]]]
+                    for j in range(n_grp[t, u]):
+                        w = level * grp_w[t, u, j, k]
+                        g = grp[t, u, j]
+                        for v in range(V):
+                            value[g, v] += w * s[u, v]
+                    if markets_needed:
+                        for j in range(n_mkt[t, u]):
+                            by_market[mkt[t, u, j]] += level * mkt_w[t, u, j, k] * s[u, hw]
+                for c in range(Kc):
+                    u = cell_sit[t, c]
+                    grow = index[i, t, cell_region[c]] * tracked_spend[k, c]
                     for v in range(V):
-                        value[g, v] += w * s[u, v]
-                if markets_needed:
-                    for j in range(n_mkt[t, u]):
-                        by_market[mkt[t, u, j]] += level * mkt_w[t, u, j, k] * s[u, hw]
-            for c in range(Kc):
-                u = cell_sit[t, c]
-                grow = index[i, t, cell_region[c]] * tracked_spend[k, c]
-                for v in range(V):
-                    cell_inst[c, v] += (grow + forced[c]) * s[u, v]
+                        cell_inst[c, v] += (grow + forced[c]) * s[u, v]
+                    if forced[c] > 0:  # replacing removed kit: extra spending in the cell's groups
+                        for g in range(G):
+                            if cell_groups[c, g] != 0:
+                                for v in range(V):
+                                    value[g, v] += forced[c] * s[u, v] * cell_groups[c, g]
+                        by_market[cell_market[c]] += forced[c] * s[u, hw]
+                installed += value
+                if keep_all:
                     for g in range(G):
-                        value[g, v] += forced[c] * s[u, v] * cell_groups[c, g]
-                by_market[cell_market[c]] += forced[c] * s[u, hw]
-            installed += value
-            if keep_all:
-                for g in range(G):
-                    for v in range(V):
-                        value_out[i, t, g, v] = value[g, v]
-                        inst_out[i, t, g, v] = installed[g, v]
-                for m in range(n_markets):
-                    by_market_all[i, t, m] = by_market[m]
-            if t == market_t:
-                for m in range(n_markets):
-                    market_out[i, m] = by_market[m]
-            for q in range(metric_t.shape[0]):
-                if metric_t[q] == t:
-                    total = 0.0
-                    for v in range(V):
-                        total += value[metric_g[q], v]
-                    metric_out[i, q] = value[metric_g[q], metric_v[q]] / total if total > 0 else 0.0
-            total = 0.0
-            for v in range(V):
-                total += value[russia_group, v]
-            for v in range(V):
-                russia_mix[i, t, v] = value[russia_group, v] / total if total > 0 else 0.0
-            hw_sales[i, t] = value[world, hw]
-            hw_inst[i, t] = installed[world, hw]
+                        for v in range(V):
+                            value_out[i, t, g, v] = value[g, v]
+                            inst_out[i, t, g, v] = installed[g, v]
+                    for m in range(n_markets):
+                        by_market_all[i, t, m] = by_market[m]
+                if t == market_t:
+                    for m in range(n_markets):
+                        market_out[i, m] = by_market[m]
+                for q in range(metric_t.shape[0]):
+                    if metric_t[q] == t:
+                        total = 0.0
+                        for v in range(V):
+                            total += value[metric_g[q], v]
+                        metric_out[i, q] = value[metric_g[q], metric_v[q]] / total if total > 0 else 0.0
+                total = 0.0
+                for v in range(V):
+                    total += value[russia_group, v]
+                for v in range(V):
+                    russia_mix[i, t, v] = value[russia_group, v] / total if total > 0 else 0.0
+                hw_sales[i, t] = value[world, hw]
+                hw_inst[i, t] = installed[world, hw]
     return (metric_out, russia_mix, market_out, hw_sales, hw_inst, unconstrained, removed, value_out, inst_out,
             by_market_all)
