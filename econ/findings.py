@@ -18,11 +18,13 @@ import pandas as pd
 from econ import world
 
 #: The figures a policy reader asks for first, in the order the comparison page shows them.
-HEADLINE = ("apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",
+HEADLINE = ("rated_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",
             "huawei_share_ex_china_2022", "russia_5g_capex_rub_bn_2020_2030", "russia_5g_base_stations_thousand_2024",
             "uk_rip_and_replace_gbp_bn", "us_rip_and_replace_usd_bn", "other_rip_and_replace_usd_bn")
 #: Shorter labels for the comparison page's columns (the declared label is in each cell's title).
-SHORT = {"apac_revenue_at_risk_usd_bn": "Asia-Pacific revenue at risk", "apac_revenue_loss_usd_bn": "Asia-Pacific net loss",
+SHORT = {"apac_revenue_at_risk_usd_bn": "Asia-Pacific revenue at risk",
+         "rated_revenue_at_risk_usd_bn": "Revenue at risk (Taiwan, Korea, Japan)",
+         "apac_revenue_loss_usd_bn": "Asia-Pacific net loss",
          "huawei_revenue_gap_cny_bn_2021": "Huawei's revenue lost, 2021",
          "huawei_share_ex_china_2022": "Huawei's share outside China, 2022",
          "russia_5g_capex_rub_bn_2020_2030": "Russia's 5G capex, 2020-2030",
@@ -31,8 +33,8 @@ SHORT = {"apac_revenue_at_risk_usd_bn": "Asia-Pacific revenue at risk", "apac_re
          "other_rip_and_replace_usd_bn": "Rip-and-replace elsewhere"}
 #: The figures a notebook page leads with, per stage (the stage's other figures follow in a table).
 LEAD = {
-    "revenue": ("apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "apac_direct_loss_usd_bn",
-                "apac_indirect_loss_usd_bn"),
+    "revenue": ("rated_revenue_at_risk_usd_bn", "apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn",
+                "apac_direct_loss_usd_bn", "apac_indirect_loss_usd_bn"),
     "huawei": ("huawei_revenue_gap_cny_bn_2021",),
     "market_share": ("huawei_share_ex_china_2022", "huawei_share_russia_2025", "russia_rank_in_huawei_foreign_markets_2025",
                      "ericsson_share_ex_china_2022"),

@@ -58,8 +58,12 @@ STAGE = Stage(
     title="Asia-Pacific suppliers' revenue",
     groups=("policy", "revenue"),
     reads=("chip_supply", "market_share"),
-    metrics=tuple(Metric(k, "USD bn, nominal", label, f"Taiwan, South Korea, Japan and mainland China: {meaning}")
-                  for k, (label, meaning) in _M.items()),
+    metrics=(*(Metric(k, "USD bn, nominal", label, f"Taiwan, South Korea, Japan and mainland China: {meaning}")
+               for k, (label, meaning) in _M.items()),
+             Metric("rated_revenue_at_risk_usd_bn", "USD bn, nominal",
+                    "Revenue at risk in Taiwan, South Korea and Japan",
+                    "A year of sales exposed to the rule in the economies of S&P's rated issuers (its US$25bn "
+                    "for the May 2020 rule); mainland China's suppliers are mostly unrated")),
     drawn_inputs={"procurement_china": "data/huawei_procurement.csv: 2019 china (range 8-25)",
                   **{f"consumer_share_{c}": f"data/procurement_by_business.csv: {c}" for c in CATEGORIES},
                   "category_mix_*": "data/procurement_category_mix.csv: each share over its range, renormalised"},
@@ -294,9 +298,13 @@ def losses(scenario: Scenario, p: dict, supply: dict, shares: dict) -> dict[str,
             "monthly": np.stack([d_m, c_m, (d_m + c_m) * ratio[:, None]], axis=1)}
 
 
-def apac_totals(result: dict) -> dict[str, np.ndarray]:
-    """Direct, indirect and total of Asia-Pacific suppliers per draw (USD bn)."""
-    apac = chain().apac
+#: The economies of S&P's rated Asia-Pacific tech issuers (its May 2020 estimate's universe).
+RATED = ("taiwan", "south_korea", "japan")
+
+
+def apac_totals(result: dict, economies=APAC) -> dict[str, np.ndarray]:
+    """Direct, indirect and total of Asia-Pacific suppliers (or ``economies``) per draw (USD bn)."""
+    apac = np.isin(chain().economies, economies)
     direct = result["direct"][:, apac].sum(axis=(1, 2))
     indirect = (result["complement"] + result["upstream"])[:, apac].sum(axis=(1, 2))
     return {"direct": direct, "indirect": indirect, "total": direct + indirect}
@@ -306,7 +314,8 @@ def _metrics(risk: dict, loss: dict) -> dict[str, np.ndarray]:
     r, n_ = apac_totals(risk), apac_totals(loss)
     return {"apac_revenue_loss_usd_bn": n_["total"], "apac_direct_loss_usd_bn": n_["direct"],
             "apac_indirect_loss_usd_bn": n_["indirect"], "apac_revenue_at_risk_usd_bn": r["total"],
-            "apac_direct_at_risk_usd_bn": r["direct"], "apac_indirect_at_risk_usd_bn": r["indirect"]}
+            "apac_direct_at_risk_usd_bn": r["direct"], "apac_indirect_at_risk_usd_bn": r["indirect"],
+            "rated_revenue_at_risk_usd_bn": apac_totals(risk, RATED)["total"]}
 
 
 def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.ndarray]:

@@ -67,7 +67,8 @@ def test_import_skips_the_rfc3987_grammar_and_charts_still_validate():
 def _headline_metrics(scenarios=("baseline", "may2020_fdpr", "aug2020_expansion", "russia_pivot")):
     rows = []
     for i, s in enumerate(scenarios):
-        for metric, value in (("apac_revenue_at_risk_usd_bn", 20.0 * i), ("huawei_share_ex_china_2022", 0.18 - 0.01 * i)):
+        for metric, value in (("rated_revenue_at_risk_usd_bn", 20.0 * i), ("apac_revenue_at_risk_usd_bn", 30.0 * i),
+                              ("huawei_share_ex_china_2022", 0.18 - 0.01 * i)):
             rows += [("01_revenue_impact", s, metric, value), ("01_revenue_impact", s, f"{metric}_p05", value * 0.8),
                      ("01_revenue_impact", s, f"{metric}_p95", value * 1.2)]
     return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
@@ -84,11 +85,12 @@ def test_index_opens_with_every_scenarios_headline_figures_in_story_order():
              ("baseline", "may2020_fdpr", "aug2020_expansion", "russia_pivot")]
     assert order == sorted(order), "scenarios in story order (data/story.yaml)"
     assert page.index("<h2 id='headline'>") < page.index("<h2 id='scenarios'>") < page.index("<h2 id='results'>")
-    assert "Asia-Pacific revenue at risk" in headline and "USD bn, nominal" in headline
+    assert "Revenue at risk (Taiwan, Korea, Japan)" in headline and "USD bn, nominal" in headline
     assert "<span class='econ-number'>" in headline and "48\u201372" in headline  # 60 [48, 72]
-    assert "apac_revenue_at_risk_usd_bn" not in headline.replace("data-metric='apac_revenue_at_risk_usd_bn'", "")
+    assert "rated_revenue_at_risk_usd_bn" not in headline.replace("data-metric='rated_revenue_at_risk_usd_bn'", "")
     words = page[page.index("<h2 id='in-words'>"):]
-    assert "Asia-Pacific suppliers&#x27; revenue at risk: 60 USD bn, nominal (48\u201372) under August 2020 rule" in words
+    assert ("Revenue at risk in Taiwan, South Korea and Japan: 60 USD bn, nominal (48\u201372) under August 2020 rule"
+            in words)
 
 
 def test_index_names_the_overrides_of_a_modified_run():
