@@ -69,6 +69,9 @@ class _Outputs:
 
     def handle(self, msg: dict) -> None:
         kind, content = msg["msg_type"], msg["content"]
+        if self.cell is None:  # between notebooks' cells (papermill's own warnings): the worker's log
+            sys.__stderr__.write(content.get("text", "") if kind == "stream" else f"[{kind} outside a cell]\n")
+            return
         outputs = self.cell.outputs
         if kind == "clear_output":
             if content.get("wait"):
@@ -174,6 +177,12 @@ class Kernel:
             stream.session, stream.socket = session, outputs
         return outputs
 
+    def disconnect(self) -> None:
+        """After the last cell: what is printed from now on (the report, the record) goes to the log."""
+        for stream in (self.stdout, self.stderr):
+            stream.flush()
+            stream.socket = None
+
 
 _kernel: Kernel | None = None
 
@@ -227,6 +236,7 @@ class InProcessEngine(Engine):
             nb_man.output_path = path
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            _kernel.disconnect()
         from ipykernel.ipkernel import IPythonKernel
 
         nb_man.nb.metadata["language_info"] = dict(IPythonKernel.language_info)

@@ -203,10 +203,14 @@ class Template:
         os.close(write_end)
         self.child = pid
         try:
-            data, timed_out = self._read(read_end, pid, time.monotonic() + options["timeout"] + HARD_DEADLINE_GRACE)
+            data, timed_out, status = self._read(read_end, pid, time.monotonic() + options["timeout"]
+                                                 + HARD_DEADLINE_GRACE)
+        except BaseException:  # never leave a child behind
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
         finally:
             os.close(read_end)
-            _, status = os.waitpid(pid, 0)
             self.child = None
         done = None
         if data.startswith(_STARTED) and len(data) > 1:
@@ -217,19 +221,31 @@ class Template:
         return _Outcome(done, data.startswith(_STARTED), timed_out, status)
 
     @staticmethod
-    def _read(fd: int, pid: int, hard_deadline: float) -> tuple[bytes, bool]:
-        chunks, timed_out = [], False
+    def _read(fd: int, pid: int, hard_deadline: float) -> tuple[bytes, bool, int]:
+        """Everything the child writes until it exits, whether it had to be killed, and its status.
+
+        The child's exit, not the end of the pipe, ends the wait: a process the notebook started may
+        still hold the pipe open."""
+        chunks, timed_out, pipe_open = [], False, True
         while True:
-            wait = max(0.0, hard_deadline - time.monotonic())
-            ready, _, _ = select.select([fd], [], [], wait)
-            if not ready:  # past the deadline and its grace: it is stuck outside Python
+            if pipe_open:
+                ready, _, _ = select.select([fd], [], [], 0.5)
+                if ready:
+                    chunk = os.read(fd, 1 << 20)
+                    if chunk:
+                        chunks.append(chunk)
+                        continue
+                    pipe_open = False  # the end of the pipe: only the child's exit is left to wait for
+            else:
+                time.sleep(0.05)
+            exited, status = os.waitpid(pid, os.WNOHANG)
+            if exited:
+                while pipe_open and select.select([fd], [], [], 0)[0] and (chunk := os.read(fd, 1 << 20)):
+                    chunks.append(chunk)
+                return b"".join(chunks), timed_out, status
+            if time.monotonic() > hard_deadline:  # stuck outside Python, where SIGALRM could not end it
                 os.kill(pid, signal.SIGKILL)
                 timed_out, hard_deadline = True, float("inf")
-                continue
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks), timed_out
-            chunks.append(chunk)
 
     def _child(self, job: Job, run_dir: str, options: dict, write_end: int, template: int, forked: float) -> None:
         code = 0
