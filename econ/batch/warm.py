@@ -149,6 +149,8 @@ class Template:
         if not os.environ.get("MPLBACKEND"):
             os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
         self.unimported = inprocess.prepare([*MACHINERY, *config.get("preload", [])])
+        if self.unimported:  # each notebook that imports them meets the error in its own cell
+            print(f"warm template {os.getpid()}: could not preload {', '.join(self.unimported)}", file=sys.__stderr__)
         # the report machinery, warmed: the bundle read from its cache, the templates compiled
         report.vega_bundle()
         report.warm_up(config.get("show_code", False))
