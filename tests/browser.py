@@ -61,7 +61,8 @@ class PageCheck:
 
 
 class Chromium:
-    """One headless browser; :meth:`check` opens a page in a fresh tab and reports on it."""
+    """One headless browser; :meth:`check` opens a page in a fresh tab and reports on it
+    (:meth:`check_many`, several pages in tabs side by side)."""
 
     def __init__(self, binary: str):
         self.profile = tempfile.mkdtemp(prefix="econ-chromium-")
@@ -137,13 +138,15 @@ class Chromium:
             raise RuntimeError(f"{method}: {reply['error']}")
         return reply.get("result", {})
 
-    def _drain(self, check: PageCheck, session: str) -> None:
+    def _drain(self, tabs: dict[str, PageCheck]) -> None:
+        """Hand each event waiting in the queue to the check of its tab."""
         while True:
             try:
                 ev = self._events.get_nowait()
             except queue.Empty:
                 return
-            self._handle(ev, check, session)
+            if ev.get("sessionId") in tabs:
+                self._handle(ev, tabs[ev["sessionId"]], ev["sessionId"])
 
     def _handle(self, ev: dict, check: PageCheck, session: str) -> None:
         if ev.get("sessionId") != session:
@@ -164,39 +167,65 @@ class Chromium:
             entry = p["entry"]
             check.errors.append(f"log ({entry.get('source')}): {entry.get('text')} {entry.get('url', '')}")
 
-    # --- checking a page --------------------------------------------------------------------------
+    # --- checking pages ---------------------------------------------------------------------------
     def check(self, url: str, timeout: float = 30) -> PageCheck:
         """Open ``url`` with the network blocked; wait until every chart has rendered (or ``timeout``)."""
-        check = PageCheck(url)
+        return self.check_many([url], timeout)[0]
+
+    def check_many(self, urls: list[str], timeout: float = 60, at_once: int = 4) -> list[PageCheck]:
+        """:meth:`check` for several pages, ``at_once`` tabs at a time: each page is given a second
+        after it settles for late errors and requests, and those waits overlap."""
+        checks: list[PageCheck] = []
+        for start in range(0, len(urls), at_once):
+            checks += self._check_group(urls[start:start + at_once], timeout)
+        return checks
+
+    def _open(self, url: str) -> tuple[str, str]:
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        self.send("Fetch.enable", session, patterns=[{"urlPattern": "*"}])
+        for domain in ("Network", "Runtime", "Log", "Page"):
+            self.send(f"{domain}.enable", session)
+        try:  # belt and braces: the page is offline as far as Chromium knows
+            self.send("Network.emulateNetworkConditions", session, offline=True, latency=0,
+                      downloadThroughput=-1, uploadThroughput=-1)
+        except RuntimeError:
+            pass
+        return target, session
+
+    def _check_group(self, urls: list[str], timeout: float) -> list[PageCheck]:
+        tabs: dict[str, PageCheck] = {}
+        targets = []
         try:
-            self.send("Fetch.enable", session, patterns=[{"urlPattern": "*"}])
-            for domain in ("Network", "Runtime", "Log", "Page"):
-                self.send(f"{domain}.enable", session)
-            try:  # belt and braces: the page is offline as far as Chromium knows
-                self.send("Network.emulateNetworkConditions", session, offline=True, latency=0,
-                          downloadThroughput=-1, uploadThroughput=-1)
-            except RuntimeError:
-                pass
-            self.send("Page.navigate", session, url=url)
+            for url in urls:
+                target, session = self._open(url)
+                targets.append(target)
+                tabs[session] = PageCheck(url)
+            for session, check in tabs.items():
+                self.send("Page.navigate", session, url=check.url)
             deadline = time.monotonic() + timeout
-            settled_at = None
-            while time.monotonic() < deadline:
-                self._drain(check, session)
-                state = self.send("Runtime.evaluate", session, expression=CHART_COUNT,
-                                  returnByValue=True)["result"].get("value") or {}
-                check.charts, check.rendered = state.get("charts", 0), state.get("rendered", 0)
-                if state.get("ready") == "complete" and check.rendered == check.charts:
-                    settled_at = settled_at or time.monotonic()
-                    if time.monotonic() - settled_at > 1.0:  # let late errors and requests arrive
-                        break
+            settled_at: dict[str, float] = {}
+            done: set[str] = set()
+            while time.monotonic() < deadline and len(done) < len(tabs):
+                self._drain(tabs)
+                for session, check in tabs.items():
+                    if session in done:
+                        continue
+                    state = self.send("Runtime.evaluate", session, expression=CHART_COUNT,
+                                      returnByValue=True)["result"].get("value") or {}
+                    check.charts, check.rendered = state.get("charts", 0), state.get("rendered", 0)
+                    if state.get("ready") == "complete" and check.rendered == check.charts:
+                        settled_at.setdefault(session, time.monotonic())
+                        if time.monotonic() - settled_at[session] > 1.0:  # let late errors and requests arrive
+                            done.add(session)
                 time.sleep(0.2)
-            self._drain(check, session)
-            check.external_requests += [u for u in self.blocked.get(session, []) if u not in check.external_requests]
+            self._drain(tabs)
+            for session, check in tabs.items():
+                check.external_requests += [u for u in self.blocked.get(session, []) if u not in check.external_requests]
         finally:
-            self.send("Target.closeTarget", targetId=target)
-        return check
+            for target in targets:
+                self.send("Target.closeTarget", targetId=target)
+        return list(tabs.values())
 
     def close(self) -> None:
         try:
