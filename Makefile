@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-fast browser bench lab validate lint clean
+.PHONY: run test test-fast browser bench lab validate lint expected clean
 RUN_ARGS ?=
 
-# Recreated when pyproject.toml changes; `pip install -e` keeps econ/ live.
-$(STAMP): pyproject.toml
+# Recreated when pyproject.toml or setup.py changes; `pip install -e` keeps econ/ live and installs the
+# econ kernel (share/jupyter/kernels/econ) that the notebooks name.
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=...")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -47,6 +48,9 @@ lab: $(STAMP)  ## JupyterLab on notebooks/, kernel = this .venv
 
 validate: $(STAMP)
 	$(BIN)/econ validate
+
+expected: $(STAMP)  ## rewrite tests/expected/*.csv after a deliberate change to a number (say why in the commit)
+	$(BIN)/python tests/expected/update.py
 
 lint: $(STAMP)  ## ruff over the whole repository (.ci/run runs it after make test)
 	$(BIN)/ruff check .

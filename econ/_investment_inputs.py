@@ -41,6 +41,8 @@ DATA_DRAWN = {
     "uk_sites_o2": ("rip_and_replace", "uk", "huawei_ran_sites_o2"),
     "uk_swap_cost_gbp": ("rip_and_replace", "uk", "site_swap_cost"),
     "us_base_usd_bn": ("rip_and_replace", "us", "replacement_cost_filed"),
+    "pilot_sites_per_year": ("russia_5g_plan", "pilot_base_stations_per_year", None),
+    "kit_reference_mhz": ("five_g_costs", "kit_reference_bandwidth", "china"),
 }
 
 
@@ -71,15 +73,14 @@ class Inputs:
     read it."""
 
     tiers: pd.DataFrame          # tier, cities, population_m
-    coverage_share: np.ndarray   # (T, Y) share of each tier's population targeted by the end of each year
+    targets: pd.DataFrame        # data/russia_coverage_targets.csv, in the 2020 plan's years
+    city_tiers: dict             # tier -> city populations, largest first
     ranges: dict                 # name -> (value, low, high) of drawn data rows
     site_cost_rub_m: float       # Huawei all-in cost of a new site, 2020 RUB m
     equipment_share: float       # equipment share of that cost
     band_mhz: dict               # band label -> MHz
-    subscribers_m: np.ndarray    # (Y,) 5G subscribers
-    domestic_target_year: int
-    domestic_target: float
-    huawei_share_mixed: float    # Huawei's share of non-Russian kit under "mixed"
+    subscriber_plan: tuple       # (years, millions): the roadmap's 5G subscribers, from the planned launch
+    planned_launch_year: int     # the year the 2020 plans put commercial 5G (targets are relative to it)
     capex_5g_share: float        # GSMA: share of operator capex going to 5G
     operator_capex: pd.DataFrame  # operator, capex_rub_bn, basis
     rip: pd.DataFrame
@@ -110,33 +111,45 @@ class Inputs:
         rub_per_cny = convert(1.0, "CNY", "RUB", START_YEAR, rates)
         all_in = cost("site_all_in_cost", "china")
         subs = item("subscribers_5g_m")
-        # No commercial 5G in 2020 (GSMA 2021: Russia's launch slipped to 2024 at the earliest).
-        points = pd.concat([pd.DataFrame({"year": [START_YEAR], "value": [0.0]}), subs[["year", "value"]]])
-        domestic = item("domestic_equipment_share")
-        shares = data.defaults("vendor_shares")
-        western = shares[(shares["region"] == "russia") & (shares["vendor"] == "ericsson_nokia_combined")]
+        launch = item("planned_commercial_launch")
+        # No 5G subscribers before the planned launch; the roadmap's 5m by 2024 and 50m by 2030 after it.
+        points = pd.concat([pd.DataFrame({"year": [int(launch["value"].iloc[0])], "value": [0.0]}),
+                            subs[["year", "value"]]])
         operators = data.defaults("russia_operators")
         fx_2020 = rates[(rates["year"] == START_YEAR) & rates["currency"].isin(["RUB", "CNY", "GBP"])]
         drawn_costs = {(ds_key[1], ds_key[2]) for ds_key in DATA_DRAWN.values() if ds_key[0] == "five_g_costs"}
         russia_rows = pd.concat([
             costs[[(a, b) in drawn_costs | {("site_all_in_cost", "china"), ("base_station_unit_price", "china")}
                    for a, b in zip(costs["parameter"], costs["geography"])]],
-            plan[plan["item"].isin(["subscribers_5g_m", "domestic_equipment_share", "spectrum_clearing_cost_3400_3800mhz",
+            plan[plan["item"].isin(["subscribers_5g_m", "planned_commercial_launch", "spectrum_clearing_cost_3400_3800mhz",
                                     "gsma_capex_5g_share_2020_2025", "band_3400_3800mhz_width",
-                                    "band_4800_4990mhz_width"])],
-            cities, targets, western, operators[operators["metric"].isin(["capex_rub_bn", "subscribers_m"])], fx_2020])
+                                    "band_4800_4990mhz_width", "pilot_base_stations_per_year"])],
+            cities, targets, operators[operators["metric"].isin(["capex_rub_bn", "subscribers_m"])], fx_2020])
         return cls(
-            tiers=tiers, coverage_share=coverage_targets(targets, city_tiers), ranges=ranges,
+            tiers=tiers, targets=targets, city_tiers=city_tiers, ranges=ranges,
             site_cost_rub_m=all_in * rub_per_cny / 1e6, equipment_share=cost("base_station_unit_price", "china") / all_in,
             band_mhz={"3.4-3.8 GHz": item("band_3400_3800mhz_width", 2019),
                       "4.4-4.99 GHz": item("band_4800_4990mhz_width", 2019)},
-            subscribers_m=np.interp(YEARS, points["year"], points["value"]),
-            domestic_target_year=int(domestic["year"].iloc[0]), domestic_target=float(domestic["value"].iloc[0]),
-            # The rest of the installed base is taken to be Huawei's (ZTE and others ignored: an assumption).
-            huawei_share_mixed=1.0 - float(western["share"].iloc[0]),
+            subscriber_plan=(points["year"].to_numpy(dtype=float), points["value"].to_numpy(dtype=float)),
+            planned_launch_year=int(launch["value"].iloc[0]),
             capex_5g_share=item("gsma_capex_5g_share_2020_2025", 2020),
             operator_capex=operator_capex(operators), rip=rip, rates=rates,
             source=data.cite(russia_rows), rip_source=data.cite(pd.concat([rip, fx_2020])))
+
+    def coverage_share(self, launch_year: int, layers: dict | None = None) -> np.ndarray:
+        """(n, T, Y) share of each tier's population covered by the end of each year, the 2020 plan's
+        milestones shifted by ``launch_year`` less the planned launch (``layers``: see
+        :func:`coverage_targets`)."""
+        shift = launch_year - self.planned_launch_year
+        moved = self.targets.assign(start_year=self.targets["start_year"] + shift,
+                                    target_year=self.targets["target_year"] + shift)
+        return coverage_targets(moved, self.city_tiers, layers)
+
+    def subscribers_m(self, launch_year: int) -> np.ndarray:
+        """(Y,) 5G subscribers, the roadmap's path shifted by ``launch_year`` less the planned launch."""
+        years, values = self.subscriber_plan
+        shifted = years + launch_year - self.planned_launch_year
+        return np.where(YEARS < shifted[0], 0.0, np.interp(YEARS, shifted, values))
 
     def draw(self, name: str, n: int, seed: int) -> np.ndarray:
         value, low, high = self.ranges[name]
@@ -213,22 +226,30 @@ def _check_targets(targets: pd.DataFrame, city_tiers: dict) -> None:
         raise InputError(problems)
 
 
-def coverage_targets(targets: pd.DataFrame, city_tiers: dict) -> np.ndarray:
-    """Share of each tier's population targeted by the end of each year, (T, Y): linear ramps over
-    each milestone's years of building (start year to target year, both included), held afterwards."""
-    out = np.zeros((len(TIERS), len(YEARS)))
+def coverage_targets(targets: pd.DataFrame, city_tiers: dict, layers: dict | None = None) -> np.ndarray:
+    """Share of each tier's population covered by the end of each year, (n, T, Y): linear ramps over
+    each milestone's years of building (start year to target year, both included), held afterwards.
+
+    A milestone names a share of the tier (or its largest cities) and a layer: ``layers`` maps
+    "first" and "full" to the share of a targeted city's population each layer covers, per draw
+    (n,) (default 1: the milestone's share itself).
+    """
+    layers = layers or {"first": np.ones(1), "full": np.ones(1)}
+    n = max(len(np.atleast_1d(v)) for v in layers.values())
+    out = np.zeros((n, len(TIERS), len(YEARS)))
     for i, tier in enumerate(TIERS):
-        level = 0.0
+        level = np.zeros(n)
         for r in targets[targets["tier"] == tier].sort_values("target_year").itertuples():
             if pd.notna(r.largest_cities):
                 pops = city_tiers[tier]
                 share = pops[: int(r.largest_cities)].sum() / pops.sum()
             else:
                 share = r.population_share
+            target = share * np.broadcast_to(np.asarray(layers[r.layer], dtype=float), (n,))
             s, t = r.start_year, r.target_year
             ramp = np.clip((YEARS - s + 1) / (t - s + 1), 0, 1)  # building from start to target year, inclusive
-            out[i] = np.where(YEARS >= s, level + (share - level) * ramp, out[i])
-            level = share
+            out[:, i] = np.where(YEARS[None] >= s, level[:, None] + (target - level)[:, None] * ramp[None], out[:, i])
+            level = np.maximum(level, target)
     return out
 
 

@@ -369,28 +369,97 @@ def financing_gap(frame: pd.DataFrame, source: str) -> alt.Chart:
 
 
 def rip_and_replace_costs(frame: pd.DataFrame, source: str) -> alt.Chart:
-    """Model cost by country (stacked components, p05-p95 of the total) and published estimates.
+    """Gross swap cost and the cost a ban adds over normal replacement (bars, p05-p95 lines), and the
+    published estimates (diamonds), one panel per country in its own currency.
 
-    ``frame``: country, kind (model/published), estimate, cost_usd_bn, total_p05_usd_bn, total_p95_usd_bn.
+    ``frame``: country, kind (model/published), estimate, cost_bn, cost_p05_bn, cost_p95_bn, currency.
     """
-    model = frame[frame["kind"] == "model"]
-    y = alt.Y("country:N", title=None, axis=alt.Axis(labelLimit=320))
-    bars = alt.Chart(model).mark_bar().encode(
-        y=y, x=alt.X("sum(cost_usd_bn):Q", title="USD bn (constant 2020 prices, 2020 exchange rates)"),
-        color=alt.Color("estimate:N", title="Model (median)"), order=alt.Order("estimate:N", sort="descending"),
-        tooltip=["country:N", "estimate:N", alt.Tooltip("cost_local_bn:Q", format=",.2f", title="local bn"),
-                 "currency:N", alt.Tooltip("cost_usd_bn:Q", format=",.2f", title="USD bn")])
-    ranges = alt.Chart(model.drop_duplicates("country")).mark_rule(color="black").encode(
-        y=y, x="total_p05_usd_bn:Q", x2="total_p95_usd_bn:Q")
-    published = alt.Chart(frame[frame["kind"] == "published"]).mark_point(
-        shape="diamond", size=90, filled=True, color="#333").encode(
-        y=y, x="cost_usd_bn:Q",
-        tooltip=["country:N", alt.Tooltip("estimate:N", title="published"),
-                 alt.Tooltip("cost_local_bn:Q", format=",.2f", title="local bn"), "currency:N",
-                 alt.Tooltip("cost_usd_bn:Q", format=",.2f", title="USD bn")])
-    return (bars + ranges + published).properties(
-        height=120, title=titled("Rip-and-replace cost by country: model (bars, p05-p95) and published estimates (diamonds)",
-                     source))
+    data = frame.assign(panel=frame["country"] + " (" + frame["currency"] + " bn, 2020 prices)")
+    y = alt.Y("estimate:N", title=None, axis=alt.Axis(labelLimit=320))
+    model = alt.Chart().transform_filter(alt.datum.kind == "model")
+    bars = model.mark_bar(color="#4c78a8").encode(
+        y=y, x=alt.X("cost_bn:Q", title=None),
+        tooltip=["estimate:N", alt.Tooltip("cost_bn:Q", format=",.2f", title="median"),
+                 alt.Tooltip("cost_p05_bn:Q", format=",.2f", title="p05"),
+                 alt.Tooltip("cost_p95_bn:Q", format=",.2f", title="p95")])
+    ranges = model.mark_rule(color="black").encode(y=y, x="cost_p05_bn:Q", x2="cost_p95_bn:Q")
+    published = alt.Chart().transform_filter(alt.datum.kind == "published").mark_point(
+        shape="diamond", size=90, filled=True, color="#f58518").encode(
+        y=y, x="cost_bn:Q", tooltip=[alt.Tooltip("estimate:N", title="published"),
+                                    alt.Tooltip("cost_bn:Q", format=",.2f", title="bn")])
+    return alt.layer(bars, ranges, published, data=data).properties(width=380, height=alt.Step(28)).facet(
+        row=alt.Row("panel:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelFontSize=12)),
+        title=titled("Rip-and-replace: model (bars, p05-p95) and published estimates (diamonds)", source),
+    ).resolve_scale(x="independent", y="independent")
+
+
+def huawei_business(frame: pd.DataFrame, reported: pd.DataFrame, source: str) -> alt.Chart:
+    """Huawei's carrier and consumer revenue by year, with and without the rules (medians and
+    p05-p95), and what it reported (diamonds).
+
+    ``frame``: year, business, case, revenue_cny_bn, revenue_p05_cny_bn, revenue_p95_cny_bn;
+    ``reported``: year, business, reported_cny_bn.
+    """
+    model = frame[frame["year"] <= 2024].assign(kind="model")
+    points = reported.rename(columns={"reported_cny_bn": "revenue_cny_bn"}).assign(kind="reported", case="reported")
+    data = pd.concat([model, points[["year", "business", "case", "revenue_cny_bn", "kind"]]], ignore_index=True)
+    x = alt.X("year:O", title=None)
+    colour = alt.Color("case:N", title=None, scale=alt.Scale(domain=["with the rules", "without the rules", "reported"],
+                                                            range=["#e45756", "#4c78a8", "#222222"]))
+    band = alt.Chart().transform_filter(alt.datum.kind == "model").mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("revenue_p05_cny_bn:Q", title="CNY bn, nominal"), y2="revenue_p95_cny_bn:Q", color=colour)
+    line = alt.Chart().transform_filter(alt.datum.kind == "model").mark_line().encode(
+        x=x, y="revenue_cny_bn:Q", color=colour,
+        tooltip=["business:N", "case:N", "year:O", alt.Tooltip("revenue_cny_bn:Q", format=",.0f", title="median")])
+    dots = alt.Chart().transform_filter(alt.datum.kind == "reported").mark_point(
+        filled=True, size=70, shape="diamond").encode(
+        x=x, y="revenue_cny_bn:Q", color=colour,
+        tooltip=["business:N", "year:O", alt.Tooltip("revenue_cny_bn:Q", format=",.1f", title="reported")])
+    return alt.layer(band, line, dots, data=data).properties(width=300, height=220).facet(
+        column=alt.Column("business:N", title=None),
+        title=titled("Huawei's revenue by business: the model with and without the rules, and what Huawei reported",
+                     source)).resolve_scale(y="independent")
+
+
+def chip_supply(frame: pd.DataFrame, source: str) -> alt.Chart:
+    """Share of Huawei's chip needs met by year and product: median and p05-p95.
+
+    ``frame``: year, product, supply_share, supply_share_p05, supply_share_p95.
+    """
+    x = alt.X("year:O", title=None)
+    colour = alt.Color("product:N", title=None, scale=alt.Scale(domain=["handset", "network"],
+                                                               range=["#e45756", "#4c78a8"]))
+    band = alt.Chart(frame).mark_area(opacity=0.2).encode(x=x, y=alt.Y("supply_share_p05:Q", title="share of needs met",
+                                                                        axis=alt.Axis(format="%")),
+                                                          y2="supply_share_p95:Q", color=colour)
+    line = alt.Chart(frame).mark_line(point=True).encode(
+        x=x, y="supply_share:Q", color=colour,
+        tooltip=["product:N", "year:O", alt.Tooltip("supply_share:Q", format=".0%", title="median")])
+    return (band + line).properties(width=480, height=220, title=titled(
+        "Huawei's chip supply: handsets lose their chips as stocks run out; base stations are redesigned", source))
+
+
+def backtest(frame: pd.DataFrame) -> alt.Chart:
+    """Each scored figure: the model's median and p05-p95 relative to the published figure (1 = equal),
+    on a log scale; green where the published figure lies inside the interval.
+
+    ``frame``: label, ratio, low_ratio, high_ratio, inside.
+    """
+    data = frame.assign(verdict=frame["inside"].map({True: "inside the model's range", False: "outside"}))
+    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=360))
+    colour = alt.Color("verdict:N", title=None, scale=alt.Scale(domain=["inside the model's range", "outside"],
+                                                               range=["#54a24b", "#e45756"]))
+    x = alt.X("ratio:Q", title="model / published (log scale)", scale=alt.Scale(type="log"))
+    rule = alt.Chart(data).mark_rule(strokeWidth=3).encode(y=y, x=alt.X("low_ratio:Q", scale=alt.Scale(type="log"),
+                                                                          title="model / published (log scale)"),
+                                                           x2="high_ratio:Q", color=colour)
+    point = alt.Chart(data).mark_point(filled=True, size=60).encode(
+        y=y, x=x, color=colour, tooltip=["label:N", alt.Tooltip("ratio:Q", format=".2f", title="median / published"),
+                                         "verdict:N"])
+    one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(strokeDash=[4, 3], color="#333").encode(x="one:Q")
+    return (rule + point + one).properties(width=420, height=alt.Step(16), title=alt.TitleParams(
+        "The model against what was published: median (dot) and p05-p95 (bar) over the published figure",
+        subtitle="Green: the published figure lies inside the model's p05-p95; 1 = the model's median equals it"))
 
 
 def scenario_intervals(frame: pd.DataFrame, metric: str, notebook: str) -> alt.Chart:

@@ -2,19 +2,21 @@
 
 Exit codes: 0 success; 1 a run finished but some notebook failed; 2 bad input (nothing ran);
 3 a finished run could not be published (disk full, outputs not writable: nothing published was
-changed); 130 interrupted (Ctrl-C: the finished notebooks are kept for ``econ run --resume``).
+changed); 130 interrupted (Ctrl-C: the finished notebooks are kept for ``econ run --resume``); 141
+the output's reader went away (``econ params | head -1``), as for any Unix tool killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from econ import paths
 from econ.errors import InputError
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 
 
 def _validate(args) -> int:
@@ -27,7 +29,7 @@ def _validate(args) -> int:
     checked = 0
     for f in files:
         try:
-            if f.suffix in (".yaml", ".yml") and f.resolve() == paths.MANIFEST.resolve():
+            if f.suffix in (".yaml", ".yml") and paths.same(f, paths.MANIFEST):
                 problems += data.check_manifest()
             elif f.suffix in (".yaml", ".yml"):
                 scenario.load_scenario(f)
@@ -49,28 +51,59 @@ def _validate(args) -> int:
 
 
 def _params(args) -> int:
+    from econ import world
     from econ.scenario import parameter_table
 
-    rows = [r for r in parameter_table() if args.model in (None, r["model"])]
+    if args.model is not None and args.model in world.stages():
+        groups = world.stages()[args.model].groups
+    else:
+        groups = None if args.model is None else (args.model,)
+    rows = [r for r in parameter_table() if groups is None or r["group"] in groups]
+    if not rows:
+        allowed = ", ".join([*world.stages(), *dict.fromkeys(r["group"] for r in parameter_table())])
+        raise InputError.single("command line", "--model", f"no stage or parameter group named {args.model!r}; "
+                                f"allowed: {allowed}")
     width = max(len(r["name"]) for r in rows)
     for r in rows:
-        print(f"{r['name']:<{width}}  [{r['model']}] {r['meaning']}")
+        print(f"{r['name']:<{width}}  [{r['group']}] {r['meaning']}")
         print(f"{'':<{width}}  type: {r['type']}; default: {r['default']}; unit: {r['unit']}"
               + (f"; range: {r['range']}" if r["range"] else ""))
     return EXIT_OK
 
 
-def _run(args) -> int:
-    import yaml
+def _run_arguments(overrides: dict, notebook_dir: Path | None, only: list[str] | None) -> None:
+    """Notebook arguments given with -p (draws, sobol_base, ...) checked as declared, memory included,
+    for each notebook of the run that takes them; InputError before anything is planned."""
+    from econ import arguments, batch
 
-    from econ import batch
+    given = {k: v for k, v in overrides.items() if k in arguments.NAMES and k not in ("scenario", "output_dir")}
+    if not given:
+        return
+    problems: list[tuple[str, str, str]] = []
+    shipped = notebook_dir is None or paths.same(notebook_dir, paths.NOTEBOOKS)
+    for nb in batch.notebooks(notebook_dir):
+        if only and nb.stem not in only:
+            continue
+        # a notebook of another folder is checked for the arguments it shares with ours, cautiously
+        values = {k: v for k, v in given.items() if k in arguments.for_notebook(nb.stem if shipped else None)}
+        for _, name, message in arguments.check(values, nb.stem if shipped else None):
+            problem = ("command line", f"parameter {name!r}", message)
+            if problem not in problems:
+                problems.append(problem)
+    if problems:
+        raise InputError(problems)
+
+
+def _run(args) -> int:
+    from econ import _yaml, batch
 
     overrides = {}
     for name, text in args.param or []:
         try:
-            overrides[name] = yaml.safe_load(text)
-        except yaml.YAMLError as e:
-            raise InputError.single("command line", f"-p {name}", f"value is not valid YAML: {e}") from None
+            overrides[name] = _yaml.loads(text)
+        except _yaml.YamlError as e:
+            raise InputError.single("command line", f"-p {name}", f"value is not valid YAML: {e.message}") from None
+    _run_arguments(overrides, args.notebook_dir, args.notebook)
     try:
         result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
                            timeout=args.timeout, show_code=args.show_code, resume=args.resume,
@@ -92,7 +125,10 @@ def _data(args) -> int:
         print("updated: " + ", ".join(changed) if changed else "all hashes already current")
         return EXIT_OK
     for name, entry in data.manifest().items():
-        print(f"{name}: {entry['title']}")
+        print(f"{name}: {entry.get('title', '(no title)')}")
+    problems = data.check_manifest()
+    if problems:
+        raise InputError(problems)
     return EXIT_OK
 
 
@@ -113,8 +149,15 @@ def _sweep(args) -> int:
     for a in axes:
         points *= a.steps
     out = Path(args.out)
-    if not out.parent.exists():
+    if out.is_dir():
+        raise InputError.single("command line", "--out", f"{out} is a folder: give the CSV file to write, "
+                                f"e.g. {out / 'sweep.csv'}")
+    if not out.parent.is_dir():
         raise InputError.single("command line", "--out", f"folder {out.parent} does not exist")
+    if not os.access(out.parent, os.W_OK | os.X_OK):
+        raise InputError.single("command line", "--out", f"folder {out.parent} is not writable")
+    if out.exists() and not out.is_file():
+        raise InputError.single("command line", "--out", f"{out} exists and is not a regular file")
     start = time.perf_counter()
     sweep.sweep(scn, axes, args.model, out)
     print(f"{points:,} points x {', '.join(m.name for m in models)} in {time.perf_counter() - start:.2f} s "
@@ -125,7 +168,8 @@ def _sweep(args) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="econ", description="Scenario workbook for the 2020 US sanctions on Huawei.",
-        epilog="Exit codes: 0 success, 1 a notebook failed, 2 bad input (nothing ran).")
+        epilog="Exit codes: 0 success, 1 a notebook failed, 2 bad input (nothing ran), 130 interrupted, "
+               "141 output closed (| head).")
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario files and data files",
@@ -136,7 +180,8 @@ def parser() -> argparse.ArgumentParser:
 
     pa = sub.add_parser("params", help="list every scenario parameter",
                         description="Every scenario parameter with its type, default, unit, range and meaning.")
-    pa.add_argument("--model", help="only the parameters of this model (policy, revenue, market_share, ...)")
+    pa.add_argument("--model", help="only the parameters a stage reads (chip_supply, market_share, huawei, revenue, "
+                    "investment) or one parameter group (policy, supply, ...)")
     pa.set_defaults(func=_params)
 
     r = sub.add_parser(
@@ -211,6 +256,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # the reader of our output went away (`econ params | head -1`): stop quietly, like a Unix tool;
+        # stdout goes to /dev/null so that Python's flush at exit does not complain again
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,9 +20,9 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from econ import paths
+from econ import _yaml, paths
 from econ.errors import InputError
-from econ.scenario import Market, Region, Vendor
+from econ.scenario import PARTS, Market, Region, Vendor
 
 QUALITY = ["primary", "good", "medium", "secondary", "low", "derived", "assumption"]
 
@@ -80,7 +82,31 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "revenue_cny_bn": _number(ge=0)}, ("year", "dimension", "segment")),
     Dataset("huawei_procurement", {
         "year": _year(), "supplier_economy": _text(isin=ECONOMIES),
-        "procurement_usd_bn": _number(ge=0)}, ("year", "supplier_economy")),
+        "procurement_usd_bn": _number(ge=0), "procurement_low_usd_bn": _number(ge=0, nullable=True),
+        "procurement_high_usd_bn": _number(ge=0, nullable=True)}, ("year", "supplier_economy")),
+    Dataset("procurement_by_business", {
+        "product_category": _text(isin=CATEGORIES), "consumer_share": _share(), "consumer_share_low": _share(),
+        "consumer_share_high": _share()}),
+    Dataset("huawei_chip_dependence", {
+        "item": _text(), "year": _year(), "value": _share(), "value_low": _share(), "value_high": _share(),
+        "unit": _text()}),
+    Dataset("huawei_business", {
+        "item": _text(), "year": _year(), "value": _share(), "value_low": _share(), "value_high": _share(),
+        "unit": _text()}),
+    Dataset("china_operator_capex", {
+        "operator": _text(isin=["china_mobile", "china_telecom", "china_unicom"]), "year": _year(),
+        "capex_cny_bn": _number(ge=0), "basis": _text(isin=["outturn", "plan", "derived"]),
+        "capex_5g_cny_bn": _number(ge=0), "basis_5g": _text(isin=["outturn", "plan", "derived"]),
+        "source_id_5g": _text()}),
+    Dataset("china_5g_tenders", {
+        "tender": _text(), "operator": _text(), "year": _year(), "vendor": _text(isin=list(Vendor.__args__)),
+        "share": _share(), "value_cny_bn": _number(ge=0, nullable=True), "complete": _text(isin=["true", "false"])}),
+    Dataset("backtest", {
+        "figure_id": _text(), "quantity": _text(), "year": _year(), "value": _number(nullable=True),
+        "unit": _text(), "scenario": _text(nullable=True), "used_to_fit": _text(isin=["true", "false"]),
+        "fitted_by": _text(nullable=True)}),
+    Dataset("equipment_parts", {
+        "part": _text(isin=list(PARTS)), "share_of_spend": _share(), "share_low": _share(), "share_high": _share()}),
     Dataset("supplier_exposure", {
         "supplier": _text(), "supplier_economy": _text(isin=ECONOMIES), "product_category": _text(isin=CATEGORIES),
         "year": _year(), "huawei_share_of_revenue": _share(), "share_low": _share(), "share_high": _share()},
@@ -135,7 +161,8 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "population_m": _number(ge=0)}),
     Dataset("russia_coverage_targets", {
         "tier": _text(isin=TIERS), "start_year": _year(), "target_year": _year(),
-        "largest_cities": _number(nullable=True, ge=1), "population_share": _share(nullable=True)}),
+        "largest_cities": _number(nullable=True, ge=1), "population_share": _share(nullable=True),
+        "layer": _text(isin=["first", "full"])}),
     Dataset("rip_and_replace", {
         "country": _text(isin=["uk", "us"]), "item": _text(), "year": _year(), "value": _number(ge=0),
         "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True), "unit": _text(),
@@ -153,12 +180,20 @@ def _line(index) -> str:
 
 def _read(file: Path) -> pd.DataFrame:
     rel = paths.relative(file)
+    if file.is_dir():
+        raise InputError.single(rel, "", "is a folder, not a data file")
     try:
-        return pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
     except FileNotFoundError:
         raise InputError.single(rel, "", "data file is missing") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError.single(rel, "", f"not a readable CSV: {e}") from None
+    except pd.errors.EmptyDataError:
+        raise InputError.single(rel, "", "the file is empty: a data file starts with a header row of column "
+                                "names, then one row per observation") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as e:
+        raise InputError.single(rel, "", f"not a readable CSV: {type(e).__name__}: {e}") from None
+    if frame.empty:
+        raise InputError.single(rel, "", "has a header but no rows: every data file holds at least one observation")
+    return frame
 
 
 def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: set[str] | None) -> pd.DataFrame:
@@ -181,10 +216,12 @@ def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: se
                 problems.append((file, f"column '{column}', {_line(case.index)}",
                                  f"value {value!r} fails {case.check}"))
         raise InputError(problems) from None
+    cited = [c for c in out.columns if c.startswith("source_id")]  # source_id, and e.g. source_id_5g
     for i, row in out.iterrows():
-        if sources is not None and row["source_id"] not in sources:
-            problems.append((file, f"column 'source_id', {_line(i)}",
-                             f"{row['source_id']!r} is not a source_id in data/sources.csv"))
+        for column in cited if sources is not None else ():
+            if row[column] not in sources:
+                problems.append((file, f"column '{column}', {_line(i)}",
+                                 f"{row[column]!r} is not a source_id in data/sources.csv"))
         if row["quality"] in ("derived", "assumption") and not (isinstance(row["note"], str) and row["note"].strip()):
             problems.append((file, f"column 'note', {_line(i)}",
                              f"a {row['quality']} figure needs a note saying how it was derived or why assumed"))
@@ -248,7 +285,7 @@ def defaults(name: str) -> pd.DataFrame:
 def validate_file(path: Path) -> None:
     """Validate one data file (its dataset is its file name); InputError when it is malformed."""
     name = path.stem
-    if path.resolve() == paths.SOURCES.resolve():
+    if paths.same(path, paths.SOURCES):
         sources()
         return
     if name not in DATASETS:
@@ -262,15 +299,33 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _manifest_document() -> dict:
+    """data/manifest.yaml read strictly and checked for shape: ``files:`` mapping each file name to its
+    entry (a mapping); InputError naming the manifest otherwise."""
+    rel = paths.relative(paths.MANIFEST)
+    doc = _yaml.read(paths.MANIFEST, "data manifest")
+    if not isinstance(doc, dict) or not isinstance(doc.get("files"), dict) or not doc["files"]:
+        raise InputError.single(rel, "files", "the manifest must be a mapping with `files:`, one entry per data "
+                                "file (title, description, units, sha256); restore it from git")
+    bad = [str(name) for name, entry in doc["files"].items() if not isinstance(name, str) or not isinstance(entry, dict)]
+    if bad:
+        raise InputError([(rel, f"files.{name}", "each entry must be a mapping (title, description, units, sha256)")
+                          for name in bad])
+    return doc
+
+
 def manifest() -> dict:
     """data/manifest.yaml: for each data file its title, description, units and recorded hash."""
-    return yaml.safe_load(paths.MANIFEST.read_text(encoding="utf-8"))["files"]
+    return _manifest_document()["files"]
 
 
 def check_manifest() -> list[tuple[str, str, str]]:
     """Problems with provenance: files missing from the manifest, or whose hash has changed."""
     problems = []
-    entries = manifest()
+    try:
+        entries = manifest()
+    except InputError as e:
+        return e.problems
     rel_manifest = paths.relative(paths.MANIFEST)
     on_disk = {p.name for p in paths.DATA.glob("*.csv")}
     for name in sorted(on_disk - set(entries)):
@@ -283,23 +338,72 @@ def check_manifest() -> list[tuple[str, str, str]]:
         for key in ("title", "description", "units", "sha256"):
             if not entry.get(key):
                 problems.append((rel_manifest, f"{name}.{key}", "missing"))
-        if entry.get("sha256") and entry["sha256"] != sha256(path):
+        if entry.get("sha256") and not isinstance(entry["sha256"], str):
+            problems.append((rel_manifest, f"{name}.sha256", "must be the file's SHA-256 as text"))
+        elif entry.get("sha256") and entry["sha256"] != sha256(path):
             problems.append((rel_manifest, f"{name}.sha256", "does not match the file: the data changed without "
                              "its provenance being updated (run `econ data --rehash` after checking the sources)"))
     return problems
 
 
+def _check_listed(name: str) -> list[tuple[str, str, str]]:
+    """Problems with one manifest entry's file: missing, or failing its schema (sources.csv included)."""
+    path = paths.DATA / name
+    try:
+        if not path.is_file():
+            return [(paths.relative(path), "", "listed in the manifest but missing")]
+        validate_file(path)
+    except InputError as e:
+        return e.problems
+    return []
+
+
 def rehash() -> list[str]:
-    """Record the current hash of every file listed in the manifest; returns the names changed."""
-    doc = yaml.safe_load(paths.MANIFEST.read_text(encoding="utf-8"))
+    """Record the current hash of every file listed in the manifest; returns the names changed.
+
+    Every listed file is first validated against its schema: if any fails, nothing is recorded
+    (InputError naming each problem). The manifest is replaced atomically (temporary file, fsync,
+    rename, fsync of the folder), so an interrupted rehash leaves the old manifest whole.
+    """
+    doc = _manifest_document()
+    rel = paths.relative(paths.MANIFEST)
+    problems = [(rel, name, "data file has no manifest entry: write its title, description and units first")
+                for name in sorted({p.name for p in paths.DATA.glob("*.csv")} - set(doc["files"]))]
+    problems += [(rel, f"{name}.{key}", "missing: write it before rehashing") for name, entry in doc["files"].items()
+                 for key in ("title", "description", "units") if not entry.get(key)]
+    problems += [p for name in doc["files"] for p in _check_listed(name)]
+    if problems:
+        raise InputError(problems + [(paths.relative(paths.MANIFEST), "",
+                                      "unchanged: fix the files above, then rehash")])
     changed = []
     for name, entry in doc["files"].items():
         digest = sha256(paths.DATA / name)
         if entry.get("sha256") != digest:
             entry["sha256"] = digest
             changed.append(name)
-    paths.MANIFEST.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+    if changed:
+        _write_atomic(paths.MANIFEST, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
     return changed
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text``: a temporary file beside it, fsync, rename, fsync of the folder."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def cite(frame: pd.DataFrame) -> str:

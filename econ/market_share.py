@@ -1,503 +1,510 @@
-"""Market shares: where telecom-equipment vendors' shares move under bans and alignments.
+"""Market shares: where telecom-equipment vendors' shares move under bans, alignments and chip limits
+(a stage of the linked model, :mod:`econ.world`; it reads Huawei's chip supply).
 
-The model in four steps.
+1. **Base year 2019** (:mod:`econ.share_base`): vendor shares by region fitted to Dell'Oro's world
+   shares; national markets inherit them; each market's spending splits into network parts.
+2. **Spending** grows at ``market_growth`` with a 5G wave per region peaking two years after launch
+   (Russia's wave follows the shared ``russia_5g_launch_year``); China, its own market
+   (:mod:`econ.china_market`), follows its three operators' 5G and other capex for 2019-2022, then
+   the trend. Each draw takes one of several base-year fits at regional weights spread over their ranges.
+3. **New contracts** are shared by a nested logit (:mod:`econ.choice`) in each market and part:
+   * a ban takes its vendors out of the choice set for the parts it names, from its year;
+   * outside China, buyers of radio networks mark Huawei and ZTE down by the shift
+     :mod:`econ.share_shift` estimates from Dell'Oro's 2019-2020 RAN shares (drawn from its
+     sampling distribution), times ``sanctions_penalty_scale``, from the rule's year: the penalty
+     is measured, not assumed, and applied only to the part it was measured on;
+   * China's radio contracts follow its 2020 national 5G tenders' shares from 2020; from 2021 its
+     operators mark Western vendors down by the shift estimated from the 2021 tenders, times
+     ``china_response_scale`` (:mod:`econ.china_market`);
+   * Huawei gains ``russia_huawei_alignment`` in Russia from 2020; the shared Russian-made target
+     path (``russian_made_target`` times ``russia_domestic_capability``) reserves Russian contracts
+     for Russian-made kit;
+   * each named vendor's attractiveness also drifts by a random walk of its own, as shares did
+     before the rules (:mod:`econ.vendor_drift`): the part of a share's change no policy explains;
+   * Huawei delivers at most its chip supply (from :mod:`econ.chip_supply`) times what it would
+     sell without the rules (base shares times spending): when demand exceeds that, each market
+     gets the same fraction of its Huawei orders and the rest goes to the other vendors there in
+     proportion to their shares. So a Russian pivot is bounded by Huawei's chips.
+4. **Installed base** turns over at 1/``equipment_life_years``; a ban with ``remove_by`` removes
+   the vendors' installed kit in its parts in equal steps, and that replacement is extra spending
+   won by others (the removed value is passed to the investment stage's rip-and-replace).
 
-1. **Base year (2019).** Each region's vendor shares are fitted by biproportional scaling (RAS,
-   :func:`ras`) of judgement seeds (data/vendor_share_priors.csv) so that, weighted by regional
-   spending, they reproduce Dell'Oro's 2019 world shares exactly, while the cells the data pin down
-   (Huawei in China) stay fixed. Regional spending is world spending (data/market_size.csv) split
-   by assumed regional weights (data/equipment_regions.csv), except Russia, sized from its
-   operators' capex (:func:`russia_spend_usd_bn`). National markets inherit their region's shares.
-2. **New contracts** each year are shared by a nested logit (nests: Chinese, Western, other).
-   Vendor attractiveness is inverted from base shares (so an unchanged world reproduces them),
-   then shifted: Huawei loses ``huawei_sanctions_penalty`` outside China from the rule's effective
-   date, gains ``russia_huawei_alignment`` in Russia from 2020; a ban removes a vendor from a
-   market's choice set from its year; Russia's domestic-content target reserves a share of new
-   contracts for domestic makers ("others"), scaled by what its industry can supply.
-3. **Spending** grows at ``market_growth`` with a 5G wave per region (peak ``five_g_wave_uplift``
-   two years after launch). The **installed base** turns over at 1/``equipment_life_years`` a
-   year; a ban with ``remove_by`` forces early removal, and that replacement is extra spending.
-4. **Outputs**: shares of new contracts and of the installed base by region, vendor and year;
-   Huawei's revenue by market; where Huawei's lost sales go (against the same scenario with Huawei
-   unrestricted); Russia's rank among Huawei's foreign markets.
-
-Every step is vectorised over Monte Carlo draws: arrays are (draw, market, vendor) within a year.
+Shares of new contracts within a market and part depend only on the region, the year and which
+vendors may bid, so they are computed once per distinct *situation*, not per market: that and
+vectorising over draws is what makes 100,000 draws cheap.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from econ import data, uncertainty
+from econ import china_market, data, share_shift, uncertainty, vendor_drift
+from econ.choice import HUAWEI, NEST_OF, NESTS, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, shift_for_log_odds
 from econ.errors import InputError
-from econ.scenario import Region, Scenario, Vendor
+from econ.scenario import PARTS, Scenario, path_value
+from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, BaseYear, base_year, base_years
+from econ.world import Metric, Stage, interval_metrics
 
-VENDORS: tuple[str, ...] = Vendor.__args__
-REGIONS: tuple[str, ...] = Region.__args__
-NESTS = {"chinese": ("huawei", "zte"), "western": ("ericsson", "nokia", "samsung", "cisco"), "other": ("others",)}
-BASE_YEAR = 2019
 END_YEAR = 2030
 YEARS = tuple(range(BASE_YEAR, END_YEAR + 1))
-#: World shares come from this market in data/vendor_shares.csv; vendors outside VENDORS join "others".
-WORLD_MARKET = "telecom_equipment"
-VENDOR_ALIASES = {"ciena": "others", "other": "others"}
-SHARE_TOLERANCE = 0.01
-#: Aggregates reported beside the regions.
-AGGREGATES = ("world", "world_ex_china")
+GROUPS = (*REGIONS, "world", "world_ex_china")
+#: Year Russia's rank among Huawei's foreign markets is reported for.
+RANK_YEAR = 2025
 #: Year the Russian alignment starts to count (Lavrov's 2020 statement; MTS deal June 2019).
 ALIGNMENT_FROM = 2020
 #: The 5G wave peaks this many years after launch, with this spread (years): a modelling choice.
 WAVE_PEAK_LAG, WAVE_WIDTH = 2.0, 1.5
-DRAWN = ("huawei_sanctions_penalty", "russia_huawei_alignment", "russia_domestic_capability",
-         "equipment_life_years", "market_growth", "five_g_wave_uplift", "vendor_nest_correlation")
+#: The radio part: the buyers' penalty is measured on radio-network shares (Dell'Oro RAN outside
+#: China, econ.share_shift), so it is applied there and nowhere else; China's national 5G tenders
+#: (econ.china_market) are for it too.
+PENALISED_PARTS = ("ran",)
+#: Row of the kernel's share table holding China's radio tender shares (after the regions').
+CHINA_RADIO = len(REGIONS)
+#: National markets left out of Russia's rank among Huawei's foreign markets (home and remainders).
+FOREIGN_EXCLUDED = ("china", "other_europe", "other_apac", "other_world")
+#: (vendor, group, year) of each share metric.
+SHARE_METRICS = {
+    "huawei_share_world_2020": ("huawei", "world", 2020),
+    "huawei_share_world_2021": ("huawei", "world", 2021),
+    "huawei_share_ex_china_2021": ("huawei", "world_ex_china", 2021),
+    "ericsson_share_ex_china_2021": ("ericsson", "world_ex_china", 2021),
+    "nokia_share_ex_china_2021": ("nokia", "world_ex_china", 2021),
+    "huawei_share_ex_china_2022": ("huawei", "world_ex_china", 2022),
+    "ericsson_share_ex_china_2022": ("ericsson", "world_ex_china", 2022),
+    "nokia_share_ex_china_2022": ("nokia", "world_ex_china", 2022),
+    "zte_share_ex_china_2022": ("zte", "world_ex_china", 2022),
+    "huawei_share_china_2021": ("huawei", "china", 2021),
+    "huawei_share_russia_2025": ("huawei", "russia", 2025),
+    "russian_made_share_russia_2022": ("russian_made", "russia", 2022),
+    "russian_made_share_russia_2023": ("russian_made", "russia", 2023),
+    "huawei_share_europe_2025": ("huawei", "europe", 2025),
+    "huawei_share_world_2030": ("huawei", "world", 2030),
+}
+_LABELS = {"world": "worldwide", "world_ex_china": "outside China", "china": "in China", "russia": "in Russia",
+           "europe": "in Europe"}
 
 
-# --- base year ---------------------------------------------------------------------------------------
-
-def world_base_shares(year: int = BASE_YEAR) -> pd.Series:
-    """Dell'Oro's world vendor shares for ``year`` (default rows), mapped to VENDORS; must sum to 1."""
-    table = data.defaults("vendor_shares")
-    rows = table[(table["year"] == year) & (table["market"] == WORLD_MARKET) & (table["region"] == "world")]
-    shares = rows.assign(vendor=rows["vendor"].replace(VENDOR_ALIASES)).groupby("vendor")["share"].sum()
-    check_sums_to_one(shares.sum(), "data/vendor_shares.csv", f"share ({WORLD_MARKET}, world, {year})")
-    return shares.reindex(VENDORS, fill_value=0.0)
+def _share_metric(name: str, vendor: str, group: str, year: int) -> Metric:
+    who = {"huawei": "Huawei", "ericsson": "Ericsson", "nokia": "Nokia", "zte": "ZTE",
+           "russian_made": "Russian-made kit"}[vendor]
+    return Metric(name, "share of new contracts", f"{who}'s share {_LABELS[group]}, {year}",
+                  f"{who}'s share of new telecom-equipment contracts {_LABELS[group]} in {year}")
 
 
-def check_sums_to_one(total: float, file: str, field: str) -> None:
-    if abs(total - 1.0) > SHARE_TOLERANCE:
-        raise InputError.single(file, field, f"shares sum to {total:.4f}; they must sum to 1 "
-                                f"within {SHARE_TOLERANCE}")
+STAGE = Stage(
+    name="market_share",
+    title="Vendor market shares",
+    groups=("policy", "market_share", "equipment", "russia"),
+    reads=("chip_supply",),
+    metrics=(
+        *(_share_metric(k, *v) for k, v in SHARE_METRICS.items()),
+        Metric("huawei_installed_share_russia_2025", "share of installed base",
+               "Huawei's share of Russia's installed equipment, 2025",
+               "Huawei's share of the telecom equipment in service in Russia in 2025", fast=False),
+        Metric("russia_rank_in_huawei_foreign_markets_2025", "rank (1 = largest)",
+               "Russia's rank among Huawei's foreign markets, 2025",
+               "Russia's rank by Huawei's new-contract sales among its national markets outside China"),
+        Metric("russia_largest_foreign_market_probability_2030", "probability",
+               "Chance Russia is Huawei's largest foreign market, 2030",
+               "Share of draws in which Russia is Huawei's largest foreign market in 2030", interval=False, fast=False),
+        Metric("huawei_foreign_revenue_usd_bn_2025", "USD bn, nominal",
+               "Huawei's equipment sales outside China, 2025",
+               "Huawei's new-contract telecom-equipment sales outside China in 2025", fast=False),
+    ),
+    drawn_inputs={"sanctions_shift_huawei": "econ.share_shift estimate (Huawei), drawn from its sampling distribution",
+                  "sanctions_shift_zte": "econ.share_shift estimate (ZTE), drawn jointly with Huawei's",
+                  "base_year_variant": "data/equipment_regions.csv: regional weights over their ranges (one of 16 fits)",
+                  "china_western_shift": "econ.china_market estimate from China's 2020-2021 radio tenders, drawn",
+                  "vendor_drift_sd": "econ.vendor_drift: sd of vendors' own yearly log-odds changes before 2020, drawn",
+                  "vendor_drift_seed": "econ.vendor_drift: the seed of each draw's random walks"},
+    bytes_per_draw=8 * len(YEARS) * (2 * len(GROUPS) * len(VENDORS) + 24 + 8 + 6 * len(VENDORS)),
+)
 
 
-def russia_spend_usd_bn(operators: pd.DataFrame, rates: pd.DataFrame, equipment_share: float,
-                        year: int = BASE_YEAR) -> float:
-    """Russia's telecom-equipment spending in ``year`` (USD bn), from operator capex.
+# --- inputs ------------------------------------------------------------------------------------------
 
-    MTS's capex is scaled up by its subscriber share to the big four (assumes capex in proportion
-    to subscribers: MegaFon's, Beeline's and Tele2's capex for the year are not all published),
-    times the share of capex spent on equipment, at the year's average RUB per USD.
-    """
-    capex = operators[(operators["operator"] == "mts") & (operators["metric"] == "capex_rub_bn")
-                      & (operators["year"] == year)]["value"]
-    share = operators[(operators["operator"] == "mts") & (operators["metric"] == "subscriber_share")]
-    share = share.sort_values("year")["value"]
-    rate = rates[(rates["currency"] == "RUB") & (rates["year"] == year)]["units_per_usd"]
-    if capex.empty or share.empty or rate.empty:
-        raise InputError.single("data/russia_operators.csv", "capex_rub_bn",
-                                f"MTS capex, subscriber share and the RUB rate are needed for {year}")
-    return float(capex.iloc[0] / share.iloc[-1] * equipment_share / rate.iloc[0])
+@functools.lru_cache(maxsize=1)
+def _shift_estimate() -> tuple[np.ndarray, np.ndarray]:
+    """The fitted log-odds shifts (Huawei, ZTE) outside China from the first post-rule year, and
+    their covariance (HC1)."""
+    fit = share_shift.estimate(vendors=("huawei", "zte"))
+    names = ["post_huawei", "post_zte"]
+    return fit.params[names].to_numpy(), fit.result.cov_params().loc[names, names].to_numpy()
 
 
-def ras(prior: np.ndarray, row_totals: np.ndarray, col_totals: np.ndarray, fixed: np.ndarray,
-        tol: float = 1e-12, max_iter: int = 10_000) -> np.ndarray:
-    """Biproportional (RAS) fit: scale ``prior`` rows and columns to the totals, keeping ``fixed`` cells.
-
-    ``prior`` holds values (not shares); cells where ``fixed`` is True keep their value and the
-    rest are scaled until row and column sums match within ``tol``. Raises ValueError when the
-    totals cannot be met (they disagree, or the fixed cells exceed them).
-    """
-    free = np.where(fixed, 0.0, prior)
-    rows = row_totals - np.where(fixed, prior, 0.0).sum(axis=1)
-    cols = col_totals - np.where(fixed, prior, 0.0).sum(axis=0)
-    if (rows < -tol).any() or (cols < -tol).any() or abs(rows.sum() - cols.sum()) > 1e-9 * max(1, cols.sum()):
-        raise ValueError("RAS totals are inconsistent with each other or with the fixed cells")
-    x = free.copy()
-    for _ in range(max_iter):
-        x *= np.divide(rows, x.sum(axis=1), out=np.zeros_like(rows), where=x.sum(axis=1) > 0)[:, None]
-        x *= np.divide(cols, x.sum(axis=0), out=np.zeros_like(cols), where=x.sum(axis=0) > 0)[None, :]
-        if np.abs(x.sum(axis=1) - rows).max() < tol:
-            return x + np.where(fixed, prior, 0.0)
-    raise ValueError(f"RAS did not converge in {max_iter} iterations")
+def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
+    """The estimated shifts, drawn jointly normal on their own seeded stream."""
+    mean, cov = _shift_estimate()
+    z = uncertainty.rng_for(scenario.seed, "sanctions_shift").standard_normal((n, 2))
+    # The covariance can be singular (both shifts share the estimated common change): a PSD root.
+    values, vectors = np.linalg.eigh(cov)
+    x = mean + z @ (vectors * np.sqrt(np.clip(values, 0, None))).T
+    variant = uncertainty.rng_for(scenario.seed, "base_year_variant").integers(0, VARIANTS, n).astype(float)
+    return {"sanctions_shift_huawei": x[:, 0], "sanctions_shift_zte": x[:, 1], "base_year_variant": variant,
+            "china_western_shift": china_market.draw_shift(scenario.seed, n), **vendor_drift.draw_inputs(scenario.seed, n)}
 
 
-@dataclass(frozen=True)
-class BaseYear:
-    """The 2019 starting point: spending by market and vendor shares by region (fitted)."""
-
-    markets: pd.DataFrame        # market, region, weight_in_region, spend_usd_bn, launch_year
-    region_shares: pd.DataFrame  # index region, columns VENDORS (rows sum to 1)
-    world_shares: pd.Series      # the target, index VENDORS
-    world_spend_usd_bn: float
-    source: str
-
-    @classmethod
-    def derive(cls, russia_equipment_share: float = 0.5) -> BaseYear:
-        regions = data.load("equipment_regions").set_index("region")
-        markets = data.load("equipment_markets")
-        priors = data.load("vendor_share_priors")
-        _check_inputs(regions, markets, priors)
-        world = world_base_shares()
-        size = data.defaults("market_size")
-        world_spend = float(size[(size["year"] == BASE_YEAR) & (size["market"] == WORLD_MARKET)
-                                 & (size["region"] == "world")]["size_usd_bn"].iloc[0])
-        russia = russia_spend_usd_bn(data.defaults("russia_operators"), data.load("exchange_rates"),
-                                     russia_equipment_share)
-        spend = {r: (world_spend - russia) * regions.at[r, "share_of_world_ex_russia"] for r in regions.index}
-        spend["russia"] = russia
-        region_spend = np.array([spend[r] for r in REGIONS])
-        seed = priors.pivot(index="region", columns="vendor", values="prior_share").reindex(
-            index=REGIONS, columns=VENDORS, fill_value=0.0).to_numpy()
-        fixed = (priors.pivot(index="region", columns="vendor", values="fixed") == "true").reindex(
-            index=REGIONS, columns=VENDORS, fill_value=False).to_numpy()
-        try:
-            values = ras(seed * region_spend[:, None], region_spend, world.to_numpy() * world_spend, fixed)
-        except ValueError as e:
-            raise InputError.single("data/vendor_share_priors.csv", "prior_share",
-                                    f"the regional fit failed: {e}") from None
-        shares = pd.DataFrame(values / region_spend[:, None], index=pd.Index(REGIONS, name="region"),
-                              columns=pd.Index(VENDORS, name="vendor"))
-        markets = markets.assign(
-            spend_usd_bn=markets["region"].map(spend) * markets["weight_in_region"],
-            launch_year=markets["region"].map(regions["five_g_launch_year"]).astype(float))
-        shares_rows = data.defaults("vendor_shares")
-        source = (f"world shares {data.cite(shares_rows[shares_rows['year'] == BASE_YEAR].head(1))}, "
-                  f"market size {data.cite(size[size['year'] == BASE_YEAR].head(1))}, Russian operators' "
-                  "capex (MTS 20-F); regional seeds and weights: workbook assumptions")
-        return cls(markets[["market", "region", "weight_in_region", "spend_usd_bn", "launch_year"]],
-                   shares, world, world_spend, source)
-
-    def market_shares(self) -> np.ndarray:
-        """Base shares by market (markets in self.markets order) and vendor."""
-        return self.region_shares.loc[self.markets["region"]].to_numpy()
-
-    def reproduced_world_shares(self) -> pd.Series:
-        """World shares implied by the regional fit, weighted by spending (should equal world_shares)."""
-        spend = self.markets.groupby("region")["spend_usd_bn"].sum().reindex(REGIONS)
-        return (self.region_shares.mul(spend, axis=0).sum() / spend.sum()).rename("share")
-
-    def checks(self) -> pd.DataFrame:
-        """The fit against its targets (world shares) and a published share it was not fitted to."""
-        fitted = self.reproduced_world_shares()
-        rows = [{"check": f"world share, {v}", "target": self.world_shares[v], "fitted": fitted[v],
-                 "note": "fitted to Dell'Oro 2019 total telecom equipment"} for v in VENDORS]
-        spend = self.markets.groupby("region")["spend_usd_bn"].sum()
-        ex = spend.drop("china")
-        huawei_ex = (self.region_shares.loc[ex.index, "huawei"] * ex).sum() / ex.sum()
-        published = data.defaults("vendor_shares").query(
-            "year == @BASE_YEAR and market == 'ran' and region == 'world_ex_china' and vendor == 'huawei'")
-        rows.append({"check": "Huawei share outside China", "target": float(published["share"].iloc[0]),
-                     "fitted": huawei_ex, "note": "not fitted: Dell'Oro 2019 RAN only (Huawei is stronger "
-                     "in RAN than in routers and switches), so the fit should be lower"})
-        return pd.DataFrame(rows)
-
-    def table(self) -> pd.DataFrame:
-        """Tidy base-year shares by region and vendor, with each region's spending."""
-        spend = self.markets.groupby("region")["spend_usd_bn"].sum()
-        out = self.region_shares.stack().rename("share").reset_index()
-        return out.assign(region_spend_usd_bn=out["region"].map(spend))
+def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
+    mean, _ = _shift_estimate()
+    return {"sanctions_shift_huawei": mean[:1], "sanctions_shift_zte": mean[1:], "base_year_variant": np.zeros(1),
+            "china_western_shift": np.array([china_market.response_estimate().shift]), **vendor_drift.central_inputs()}
 
 
-def _check_inputs(regions: pd.DataFrame, markets: pd.DataFrame, priors: pd.DataFrame) -> None:
-    """Every region present once, weights and seeds summing to 1 per region (file and field named)."""
-    problems = []
-    missing = set(REGIONS) - {"russia"} - set(regions.index)
-    if missing:
-        problems.append(("data/equipment_regions.csv", "region", f"missing {sorted(missing)}"))
-    total = regions["share_of_world_ex_russia"].sum()
-    if abs(total - 1) > SHARE_TOLERANCE:
-        problems.append(("data/equipment_regions.csv", "share_of_world_ex_russia",
-                         f"shares sum to {total:.4f}; they must sum to 1 within {SHARE_TOLERANCE}"))
-    for file, frame, column in [("data/equipment_markets.csv", markets, "weight_in_region"),
-                                ("data/vendor_share_priors.csv", priors, "prior_share")]:
-        sums = frame.groupby("region")[column].sum()
-        for region, s in sums.items():
-            if abs(s - 1) > SHARE_TOLERANCE:
-                problems.append((file, f"{column} (region {region})",
-                                 f"shares sum to {s:.4f}; they must sum to 1 within {SHARE_TOLERANCE}"))
-        for region in set(REGIONS) - set(sums.index):
-            problems.append((file, "region", f"no rows for {region}"))
-    if problems:
-        raise InputError(problems)
-
-
-@lru_cache(maxsize=8)
-def base_year(russia_equipment_share: float = 0.5) -> BaseYear:
-    return BaseYear.derive(russia_equipment_share)
-
-
-# --- the choice model --------------------------------------------------------------------------------
-
-def _nest_index() -> np.ndarray:
-    lookup = {v: i for i, members in enumerate(NESTS.values()) for v in members}
-    return np.array([lookup[v] for v in VENDORS])
-
-
-_NEST_MEMBERS = [np.flatnonzero(_nest_index() == g) for g in range(len(NESTS))]
-
-
-def utilities(shares: np.ndarray, correlation: np.ndarray) -> np.ndarray:
-    """Attractiveness that reproduces ``shares`` (..., V) under the nested logit (Berry's inversion).
-
-    With lambda = 1 - correlation and nest share S_g: delta_j = lambda ln s_j + (1 - lambda) ln S_g.
-    A vendor with no base share gets minus infinity: nothing in the model makes it enter a market.
-    """
-    lam = (1.0 - np.asarray(correlation))[..., None, None]
-    nests = _nest_index()
-    nest_share = np.stack([shares[..., nests == g].sum(axis=-1) for g in range(len(NESTS))], axis=-1)[..., nests]
-    with np.errstate(divide="ignore"):
-        delta = lam * np.log(shares) + (1.0 - lam) * np.log(nest_share)
-    return np.where(shares > 0, delta, -np.inf)
-
-
-def nested_logit(delta: np.ndarray, available: np.ndarray, correlation: np.ndarray) -> np.ndarray:
-    """Choice probabilities (n, M, V) for utilities ``delta`` (n, M, V) over available vendors (M, V).
-
-    P(j) = P(j | g) P(g), P(j | g) = exp(delta_j / lambda) / D_g, P(g) = D_g^lambda / sum_h D_h^lambda.
-    A vendor not available has probability zero; the others' ratios within a nest are unchanged.
-    """
-    lam = (1.0 - np.asarray(correlation))[:, None, None]
-    available = available & np.isfinite(delta)
-    scaled = np.where(available, delta, 0.0) / lam
-    scaled = scaled - np.where(available, scaled, -np.inf).max(axis=-1, keepdims=True)
-    return _choice(np.where(available, np.exp(scaled), 0.0), lam)
-
-
-def _choice(e: np.ndarray, lam: np.ndarray) -> np.ndarray:
-    """Nested-logit shares from ``e`` = exp(delta / lambda), zero where a vendor is unavailable."""
-    # Sums over each nest's vendors by slicing (a matrix product here would call multithreaded BLAS
-    # on tiny inner dimensions, which is slower and erratic on a busy machine).
-    inclusive = np.stack([e[..., members].sum(axis=-1) for members in _NEST_MEMBERS], axis=-1)  # D_g
-    open_ = inclusive > 0
-    weight = np.where(open_, np.where(open_, inclusive, 1.0) ** lam, 0.0)  # D_g^lambda
-    nest_p = weight / weight.sum(axis=-1, keepdims=True)
-    per_unit = np.divide(nest_p, inclusive, out=np.zeros_like(nest_p), where=open_)
-    return e * per_unit[..., _nest_index()]
-
-
-def availability(bans, markets: pd.DataFrame, year: int) -> np.ndarray:
-    """(M, V) True where a vendor may win new contracts in a market in ``year``."""
-    ok = np.ones((len(markets), len(VENDORS)), dtype=bool)
-    for ban in bans:
-        if first_year(ban) <= year:
-            rows = markets["market"].isin(ban.places) | markets["region"].isin(ban.places)
-            cols = np.isin(VENDORS, ban.vendors)
-            ok[np.ix_(rows.to_numpy(), cols)] = False
-    return ok
-
-
-def spend_path(base: BaseYear, scenario: Scenario, growth: np.ndarray, uplift: np.ndarray) -> np.ndarray:
-    """Spending (n, T, M) in USD bn, nominal: trend growth times each region's 5G wave, 2019 = base."""
-    years = np.array(YEARS, dtype=float)
-    launch = base.markets["launch_year"].to_numpy().copy()
-    launch[base.markets["region"].to_numpy() == "russia"] = scenario.parameters.russia_5g_launch_year
-    wave = np.exp(-0.5 * ((years[:, None] - launch[None, :] - WAVE_PEAK_LAG) / WAVE_WIDTH) ** 2)  # (T, M)
-    level = 1.0 + uplift[:, None, None] * wave[None]
-    level = level / level[:, :1, :]
-    trend = (1.0 + growth[:, None]) ** (years[None, :] - BASE_YEAR)
-    return base.markets["spend_usd_bn"].to_numpy()[None, None, :] * trend[:, :, None] * level
-
-
-def _in_force(start, year: int) -> float:
-    """Share of ``year`` after a date (0 before, 1 after)."""
-    return float(np.clip((pd.Timestamp(year + 1, 1, 1) - pd.Timestamp(start)).days / 365.25, 0.0, 1.0))
-
-
-def simulate(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray],
-             restrict_huawei: bool = True, until: int = END_YEAR) -> dict[str, np.ndarray]:
-    """Run the model for every draw in ``params`` (arrays of length n), from 2019 to ``until``.
-
-    Returns arrays: ``new`` (n, T, M, V) new-contract value in USD bn, ``installed`` (n, T, M, V)
-    installed base in USD bn, ``spend`` (n, T, M). ``restrict_huawei=False`` drops Huawei's bans
-    and sanctions penalty (the counterfactual for the diversion table).
-    """
-    n, years = len(params["market_growth"]), [y for y in YEARS if y <= until]
-    shape = (len(years), n, len(base.markets), len(VENDORS))                 # year first: contiguous writes
-    new_out, inst_out = np.empty(shape), np.empty(shape)
-    spend = None
-    for t, _, new, installed, spend_path_ in _steps(base, scenario, params, restrict_huawei, until, track_all=True):
-        new_out[t], inst_out[t], spend = new, installed, spend_path_
-    return {"new": new_out.transpose(1, 0, 2, 3), "installed": inst_out.transpose(1, 0, 2, 3), "spend": spend}
-
-
-def _steps(base: BaseYear, scenario: Scenario, params: dict[str, np.ndarray], restrict_huawei: bool,
-           until: int, track_all: bool):
-    """The model year by year: yields (t, year, new (n, M, V), installed, spend (n, T, M)).
-
-    The installed base is tracked for every market and vendor when ``track_all`` (and yielded as
-    (n, M, V)); otherwise only for the cells a removal deadline touches, which is all the new
-    contracts depend on (and ``installed`` is None).
-    """
-    p = scenario.parameters
-    n = len(params["market_growth"])
-    markets = base.markets
-    n_markets, n_vendors = len(markets), len(VENDORS)
-    bans = p.vendor_bans if restrict_huawei else _without_huawei(p.vendor_bans)
-    penalty = params["huawei_sanctions_penalty"] if restrict_huawei else np.zeros(n)
-    corr = params["vendor_nest_correlation"]
-    life = params["equipment_life_years"]
-    base_shares = base.market_shares()                                     # (M, V)
-    lam = (1.0 - corr)[:, None, None]
-    with np.errstate(over="raise"):
-        attraction = np.exp(utilities(np.broadcast_to(base_shares, (n, *base_shares.shape)), corr) / lam)
-    spend = spend_path(base, scenario, params["market_growth"], params["five_g_wave_uplift"])
-    hw = VENDORS.index("huawei")
-    others = VENDORS.index("others")
-    outside_china = (markets["region"] != "china").to_numpy()
-    in_russia = (markets["region"] == "russia").to_numpy()
-    target_year = p.russia_domestic_target_year
-    quota_full = p.russia_domestic_target * params["russia_domestic_capability"]
-
-    removals = [b for b in bans if b.remove_by is not None]
-    masks = [(_place_mask(b, markets)[:, None] & np.isin(VENDORS, b.vendors)[None, :]).ravel() for b in removals]
-    cells = np.arange(n_markets * n_vendors) if track_all else np.flatnonzero(np.logical_or.reduce(
-        [np.zeros(n_markets * n_vendors, bool), *masks]))
-    masks = [m[cells] for m in masks]
-    to_market = np.eye(n_markets)[cells // n_vendors]                      # (K, M): cell -> its market
-    installed = (spend[:, 0, :, None] * life[:, None, None] * base_shares[None]).reshape(n, -1)[:, cells]
-    removable = np.zeros_like(installed)
-    keep = 1 - 1 / life[:, None]
-    for t, year in enumerate(y for y in YEARS if y <= until):
-        if year == BASE_YEAR:
-            shares = np.broadcast_to(base_shares, (n, n_markets, n_vendors))
-        else:
-            shift = np.zeros((n, n_markets))                                # Huawei's utility change
-            shift[:, outside_china] -= penalty[:, None] * _in_force(p.rule_effective_date, year)
-            if year >= ALIGNMENT_FROM:
-                shift[:, in_russia] += params["russia_huawei_alignment"][:, None]
-            e = attraction * availability(bans, markets, year)[None]
-            e[..., hw] *= np.exp(shift / lam[..., 0])
-            shares = _choice(e, lam)
-            if p.russia_domestic_target > 0:
-                ramp = np.clip((year - ALIGNMENT_FROM + 1) / max(target_year - ALIGNMENT_FROM + 1, 1), 0.0, 1.0)
-                quota = (quota_full * ramp)[:, None]                       # reserved for domestic makers
-                shares[:, in_russia, :] *= 1 - quota[..., None]
-                shares[:, in_russia, others] += quota
-        purchases = spend[:, t, :]
-        if year > BASE_YEAR:
-            installed *= keep                                              # retirements at end of life
-            removable *= keep
-            active = [(b, m) for b, m in zip(removals, masks) if first_year(b) <= year <= b.remove_by]
-            if active:
-                forced = np.zeros_like(installed)
-                for ban, mask in active:
-                    if year == first_year(ban):
-                        removable[:, mask] = installed[:, mask] * ban.removal_share
-                    step = removable[:, mask] / (ban.remove_by - year + 1)
-                    forced[:, mask] += step
-                    removable[:, mask] -= step
-                installed -= forced
-                purchases = purchases + forced @ to_market                 # replacing ripped-out kit
-        new = shares * purchases[..., None]
-        if year > BASE_YEAR:
-            installed += new.reshape(n, -1)[:, cells]
-        yield t, year, new, (installed.reshape(n, n_markets, n_vendors) if track_all else None), spend
+def check(scenario: Scenario) -> None:
+    """Ban years inside the model's years, and some vendor left in every market and part."""
+    bans = scenario.parameters.vendor_bans
+    file = scenario.set_in.get("vendor_bans", scenario.files[0] if scenario.files else "scenario")
+    for i, ban in enumerate(bans):
+        if ban.remove_by is not None and not BASE_YEAR < ban.remove_by <= END_YEAR:
+            raise InputError.single(file, f"parameters.vendor_bans.{i}.remove_by",
+                                    f"{ban.remove_by} is outside the model's years: allowed {BASE_YEAR + 1} to {END_YEAR}")
+        if ban.from_year > END_YEAR:
+            raise InputError.single(file, f"parameters.vendor_bans.{i}.from_year",
+                                    f"{ban.from_year} is after the model's last year {END_YEAR}")
+    layout = Layout.build(scenario)
+    closed = ~layout.available(END_YEAR).any(axis=1)
+    if closed.any():
+        cells = [f"{layout.cells.at[c, 'market']} ({layout.cells.at[c, 'part']})" for c in np.flatnonzero(closed)]
+        raise InputError.single(file, "parameters.vendor_bans", f"every vendor is banned in {', '.join(cells[:5])}: "
+                                f"leave at least one of {', '.join(VENDORS)}")
 
 
 def first_year(ban) -> int:
     """The first model year a ban acts in: bans older than the base year act from the year after it
-    (the base year's shares are data and already reflect them only in part)."""
+    (the base year's shares are data and reflect them only in part)."""
     return max(ban.from_year, BASE_YEAR + 1)
 
 
-def _without_huawei(bans) -> tuple:
-    out = []
-    for ban in bans:
-        vendors = tuple(v for v in ban.vendors if v != "huawei")
-        if vendors:
-            out.append(ban.model_copy(update={"vendors": vendors}))
-    return tuple(out)
+def removal_years(ban) -> tuple[int, int]:
+    """First and last model year of a ban's removal of installed kit (both included)."""
+    return max(ban.remove_from or ban.from_year, BASE_YEAR + 1), ban.remove_by
 
 
-def _place_mask(ban, markets: pd.DataFrame) -> np.ndarray:
-    return (markets["market"].isin(ban.places) | markets["region"].isin(ban.places)).to_numpy()
+# --- the layout: cells, situations, aggregation weights --------------------------------------------
+
+@dataclass(frozen=True)
+class Layout:
+    """Cells (market x part) with their 2019 spending, and how bans split them into situations."""
+
+    base: BaseYear
+    cells: pd.DataFrame           # market, region, part, spend_usd_bn (2019)
+    bans: tuple
+    removals: tuple               # (ban index, cell indices) of bans with a removal deadline
+
+    @classmethod
+    def build(cls, scenario: Scenario) -> Layout:
+        return _layout(scenario.parameters.russia_equipment_share_of_capex, scenario.parameters.vendor_bans)
+
+    def available(self, year: int) -> np.ndarray:
+        """(C, V) True where a vendor may win new contracts in a cell in ``year``."""
+        ok = np.ones((len(self.cells), len(VENDORS)), dtype=bool)
+        for ban in self.bans:
+            if first_year(ban) <= year:
+                ok[np.ix_(self.in_scope(ban), np.isin(VENDORS, ban.vendors))] = False
+        return ok
+
+    def in_scope(self, ban) -> np.ndarray:
+        c = self.cells
+        return ((c["market"].isin(ban.places) | c["region"].isin(ban.places)) & c["part"].isin(ban.parts)).to_numpy()
+
+    def group_matrix(self) -> np.ndarray:
+        """(C, G) 1 where a cell belongs to a group (regions, world, world ex China)."""
+        region = self.cells["region"].to_numpy()
+        cols = [region == r for r in REGIONS] + [np.ones(len(region), bool), region != "china"]
+        return np.stack(cols, axis=1).astype(float)
+
+    def market_matrix(self) -> np.ndarray:
+        """(C, M) 1 where a cell belongs to a national market (base.markets order)."""
+        return (self.cells["market"].to_numpy()[:, None] == self.base.markets["market"].to_numpy()[None, :]).astype(float)
 
 
-# --- the scenario-facing view ------------------------------------------------------------------------
-
-def central_params(scenario: Scenario) -> dict[str, np.ndarray]:
-    return {k: np.array([uncertainty.central(scenario.value(k))]) for k in DRAWN}
-
-
-def draw_params(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
-    return {k: uncertainty.draw(scenario.value(k), n, scenario.seed, k) for k in DRAWN}
-
-
-def check_bans(scenario: Scenario, markets: pd.DataFrame) -> None:
-    """Removal deadlines inside the model's years (2020 to 2030), and some vendor left in every market."""
-    bans = scenario.parameters.vendor_bans
-    file = scenario.set_in.get("vendor_bans", "scenario")
-    for i, ban in enumerate(bans):
-        if ban.remove_by is not None and not BASE_YEAR < ban.remove_by <= END_YEAR:
-            raise InputError.single(file, f"parameters.vendor_bans.{i}.remove_by",
-                                    f"{ban.remove_by} is outside the model's years: allowed "
-                                    f"{BASE_YEAR + 1} to {END_YEAR}")
-    closed = ~availability(bans, markets, END_YEAR).any(axis=1)
-    if closed.any():
-        raise InputError.single(file, "parameters.vendor_bans", "every vendor is banned in "
-                                f"{', '.join(markets['market'][closed])}: leave at least one of {', '.join(VENDORS)}")
+@functools.lru_cache(maxsize=32)
+def _layout(russia_equipment_share: float, bans: tuple) -> Layout:
+    base = base_year(russia_equipment_share)
+    m = base.markets
+    cells = pd.DataFrame([{"market": r.market, "region": r.region, "part": part,
+                           "spend_usd_bn": r.spend_usd_bn * base.parts[part]}
+                          for r in m.itertuples() for part in PARTS])
+    layout = Layout(base, cells, bans, ())
+    removals = tuple((i, np.flatnonzero(layout.in_scope(b))) for i, b in enumerate(bans) if b.remove_by is not None)
+    return Layout(base, cells, bans, removals)
 
 
-def _groups(markets: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Boolean market masks for each region and aggregate."""
-    out = {r: (markets["region"] == r).to_numpy() for r in REGIONS}
-    out["world"] = np.ones(len(markets), dtype=bool)
-    out["world_ex_china"] = (markets["region"] != "china").to_numpy()
+def situations(layout: Layout, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cells that face the same choice in ``year``: (cell -> situation index, situation region
+    index, whether the buyers' penalty applies to the situation's part, availability (U, V))."""
+    region = layout.cells["region"].map({r: i for i, r in enumerate(REGIONS)}).to_numpy()
+    penalised = layout.cells["part"].isin(PENALISED_PARTS).to_numpy()
+    key = np.column_stack([region, penalised, layout.available(year)])
+    unique, which = np.unique(key, axis=0, return_inverse=True)
+    return which.ravel(), unique[:, 0], unique[:, 1].astype(bool), unique[:, 2:].astype(bool)
+
+
+# --- the dynamics ------------------------------------------------------------------------------------
+
+def spend_index(layout: Layout, scenario: Scenario, p: dict) -> np.ndarray:
+    """Spending relative to 2019 by draw, year and region (n, T, R).
+
+    Trend growth times 5G waves; China follows its operators' capex (:mod:`econ.china_market`);
+    and in the years Dell'Oro published a world total (data/market_size.csv), the regions other
+    than China and Russia are scaled together so that the world adds up to it (Russia is sized
+    from its own operators' capex), the scaling then held: a region's path is its wave's shape,
+    the world's level is the record's.
+    """
+    regions = layout.base.markets.groupby("region")["launch_year"].first().reindex(REGIONS).to_numpy().copy()
+    regions[REGIONS.index("russia")] = scenario.parameters.russia_5g_launch_year
+    years = np.array(YEARS, dtype=float)
+    wave = np.exp(-0.5 * ((years[:, None] - regions[None, :] - WAVE_PEAK_LAG) / WAVE_WIDTH) ** 2)  # (T, R)
+    level = 1.0 + p["five_g_wave_uplift"][:, None, None] * wave[None]
+    level = level / level[:, :1, :]
+    trend = (1.0 + p["market_growth"][:, None]) ** (years[None, :] - BASE_YEAR)
+    out = trend[:, :, None] * level
+    # China follows its operators' 5G and other capex while there are data, then the trend.
+    growth = np.broadcast_to(p["market_growth"], (out.shape[0],))
+    out[:, :, REGIONS.index("china")] = china_market.spend_index(
+        np.broadcast_to(p["china_5g_equipment_intensity"], (out.shape[0],)), growth, YEARS)
+    return _to_world_totals(out, scenario, p)
+
+
+def world_totals() -> dict[int, float]:
+    """Dell'Oro's world telecom-equipment totals after the base year (USD bn; default rows)."""
+    size = data.defaults("market_size")
+    rows = size[(size["market"] == "telecom_equipment") & (size["region"] == "world") & (size["year"] > BASE_YEAR)]
+    return {int(r.year): float(r.size_usd_bn) for r in rows.itertuples() if r.year <= END_YEAR}
+
+
+def _to_world_totals(index: np.ndarray, scenario: Scenario, p: dict) -> np.ndarray:
+    fits = base_years(scenario.parameters.russia_equipment_share_of_capex)
+    spend = np.stack([f.markets.groupby("region")["spend_usd_bn"].sum().reindex(REGIONS).to_numpy() for f in fits])
+    base = spend[np.clip(np.broadcast_to(p["base_year_variant"], (index.shape[0],)).astype(np.int64), 0, VARIANTS - 1)]
+    fixed = np.isin(REGIONS, ("china", "russia"))
+    factor = np.ones(index.shape[0])
+    for t, year in enumerate(YEARS):
+        total = world_totals().get(year)
+        if total is not None:
+            rest = (base[:, ~fixed] * index[:, t, ~fixed]).sum(axis=1)
+            factor = (total - (base[:, fixed] * index[:, t, fixed]).sum(axis=1)) / rest
+            if np.any(factor <= 0):
+                raise InputError.single("data/market_size.csv", f"size_usd_bn ({year})",
+                                        f"{total} is below China's and Russia's spending that year")
+        index[:, t, ~fixed] *= factor[:, None]
+    return index
+
+
+def _utility_shifts(scenario: Scenario, layout: Layout, p: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Per-draw utility shifts of Huawei and ZTE outside China from the rule's year (n,)."""
+    shares = layout.base.region_shares.drop("china")
+    spend = layout.base.markets.groupby("region")["spend_usd_bn"].sum().drop("china")
+    hw, zte = (shares["huawei"] * spend).sum(), (shares["zte"] * spend).sum()
+    scale = p["sanctions_penalty_scale"]
+    return shift_for_log_odds(scale * p["sanctions_shift_huawei"], scale * p["sanctions_shift_zte"],
+                              p["vendor_nest_correlation"], hw / (hw + zte))
+
+
+def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all") -> dict[str, np.ndarray]:
+    """Run the stage for every draw in ``p`` (arrays of length n), 2019 to 2030.
+
+    ``supply`` (n, T) is Huawei's base-station chip supply share by year. ``keep="all"`` also returns
+    the installed base by group (for the breakdowns). Returns ``new`` (n, T, G, V) new-contract value
+    in USD bn, ``installed`` (n, T, G, V) or None, ``huawei_by_market`` (n, T, M), Huawei's sales,
+    installed base and unconstrained sales (n, T), ``share_metrics``, ``russia_mix`` and ``removed_usd_bn``.
+    The year loop itself is compiled (:mod:`econ._share_kernel`).
+    """
+    from econ import _share_kernel
+
+    s = scenario.parameters
+    layout = Layout.build(scenario)
+    penalty_year = s.rule_effective_date.year if bool(np.any(p["sanctions_penalty_scale"] > 0)) else None
+    response = bool(np.any(p["china_response_scale"] > 0))
+    k = _kernel_inputs(s.russia_equipment_share_of_capex, s.vendor_bans, penalty_year, response)
+    d_west = np.broadcast_to(p["china_response_scale"] * p["china_western_shift"], (len(p["vendor_nest_correlation"]),))
+    lam = 1.0 - p["vendor_nest_correlation"]
+    d_huawei, d_zte = _utility_shifts(scenario, layout, p)
+    quota = path_value(s.russian_made_target, YEARS)[None, :] * p["russia_domestic_capability"][:, None]
+    index = spend_index(layout, scenario, p)
+    n, T = len(lam), len(YEARS)
+    drift = vendor_drift.walks(np.broadcast_to(p["vendor_drift_sd"], (n,)), np.broadcast_to(p["vendor_drift_seed"], (n,)), T)
+    c = np.ascontiguousarray
+    cells = [(YEARS.index(y), GROUPS.index(g), VENDORS.index(v)) for v, g, y in SHARE_METRICS.values()]
+    metric_t, metric_g, metric_v = (np.array([x[j] for x in cells], np.int64) for j in range(3))
+    metric, mix, market, hw_sales, hw_inst, uncon, removed, new, inst, by_market = _share_kernel.simulate(
+        c(np.clip(p["base_year_variant"].astype(np.int64), 0, VARIANTS - 1)), c(lam, dtype=float), c(d_huawei, dtype=float),
+        c(d_zte, dtype=float), c(d_west, dtype=float), c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
+        c(np.broadcast_to(quota, (n, T)), dtype=float), c(index, dtype=float),
+        c(np.broadcast_to(supply, (n, T)), dtype=float), drift,
+        c(p["equipment_life_years"], dtype=float), *k, np.array(YEARS, dtype=np.int64), REGIONS.index("russia"),
+        GROUPS.index("russia"), GROUPS.index("world"), HUAWEI, ZTE, RUSSIAN_MADE, NEST_OF.astype(np.int64), WESTERN,
+        len(NESTS),
+        len(layout.bans), len(layout.base.markets), metric_t, metric_g, metric_v, YEARS.index(RANK_YEAR), keep == "all")
+    out = {"share_metrics": dict(zip(SHARE_METRICS, metric.T)), "russia_mix": mix, "huawei_market_rank_year": market,
+           "huawei_sales_usd_bn": hw_sales, "huawei_installed_usd_bn": hw_inst, "huawei_unconstrained_usd_bn": uncon,
+           "removed_usd_bn": removed}
+    if keep == "all":
+        out.update({"new": new, "installed": inst, "huawei_by_market": by_market})
     return out
 
 
-def _by_group(values: np.ndarray, markets: pd.DataFrame) -> np.ndarray:
-    """Sum (n, T, M, V) over the markets of each region and aggregate: (n, T, G, V)."""
-    return np.stack([values[:, :, mask, :].sum(axis=2) for mask in _groups(markets).values()], axis=2)
+@functools.lru_cache(maxsize=32)
+def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int | None, response: bool) -> tuple:
+    """What the kernel needs that does not change with the draws: the base shares and spending of
+    each base-year variant (with China's tender shares as one more row, :data:`CHINA_RADIO`), the
+    situation types and each year's situations with their (sparse) spending weights by group and
+    market, the cells a removal tracks, and the removal bans."""
+    layout = _layout(russia_equipment_share, bans)
+    fits = base_years(russia_equipment_share)
+    cells = layout.cells
+    cell_region = cells["region"].map({r: i for i, r in enumerate(REGIONS)}).to_numpy()
+    part_share = cells["part"].map(layout.base.parts).to_numpy()
+    shares_k = np.stack([f.region_shares.to_numpy() for f in fits])                       # (K, R, V)
+    radio = np.broadcast_to(china_market.radio_shares(), (len(fits), 1, len(VENDORS)))
+    shares_k = np.concatenate([shares_k, radio], axis=1)                                  # (K, R + 1, V)
+    spend_k = np.stack([f.markets.set_index("market")["spend_usd_bn"].reindex(cells["market"]).to_numpy() * part_share
+                        for f in fits])                                                    # (K, C)
+    groups, markets = layout.group_matrix(), layout.market_matrix()
+    start_k = np.einsum("kc,kcv,cg->kgv", spend_k, shares_k[:, cell_region], groups)
+    base_hw_k = np.einsum("kc,kc,cr->kr", spend_k, shares_k[:, cell_region, HUAWEI], np.eye(len(REGIONS))[cell_region])
+    china, russia = REGIONS.index("china"), REGIONS.index("russia")
+    types: dict[tuple, int] = {}
+    T, C, K = len(YEARS), len(cells), len(fits)
+    per_year = []
+    for year in YEARS:
+        which, region, pen, avail = situations(layout, year)
+        keys = [(int(r), year == BASE_YEAR, bool(penalty_year is not None and year >= penalty_year and r != china and pn),
+                 bool(r == russia and year >= ALIGNMENT_FROM), tuple(bool(a) for a in av),
+                 CHINA_RADIO if (r == china and pn and year >= china_market.TENDERS_FROM) else int(r),
+                 bool(response and r == china and pn and year >= china_market.RESPONSE_FROM))
+                for r, pn, av in zip(region, pen, avail)]
+        per_year.append((which, [types.setdefault(key, len(types)) for key in keys]))
+    ordered = sorted(types, key=types.get)
+    type_region = np.array([key[0] for key in ordered], np.int64)
+    type_base, type_penalty, type_align = (np.array([key[j] for key in ordered], np.bool_) for j in (1, 2, 3))
+    type_avail = np.array([key[4] for key in ordered], np.bool_)
+    type_row = np.array([key[5] for key in ordered], np.int64)
+    type_west = np.array([key[6] for key in ordered], np.bool_)
+    umax = max(len(t) for _, t in per_year)
+    n_sit = np.array([len(t) for _, t in per_year], np.int64)
+    sit_type = np.zeros((T, umax), np.int64)
+    weights_g = np.zeros((T, umax, groups.shape[1], K))
+    weights_m = np.zeros((T, umax, markets.shape[1], K))
+    tracked = np.unique(np.concatenate([c_ for _, c_ in layout.removals])) if layout.removals else np.zeros(0, np.int64)
+    cell_sit = np.zeros((T, len(tracked)), np.int64)
+    for t, (which, sit) in enumerate(per_year):
+        u = len(sit)
+        sit_type[t, :u] = sit
+        member = np.zeros((u, C))
+        member[which, np.arange(C)] = 1.0
+        weights_g[t, :u] = np.einsum("uc,kc,cg->ugk", member, spend_k, groups)
+        weights_m[t, :u] = np.einsum("uc,kc,cm->umk", member, spend_k, markets)
+        cell_sit[t] = which[tracked]
+    n_grp, grp, grp_w = _sparse(weights_g)
+    n_mkt, mkt, mkt_w = _sparse(weights_m)
+    world_w = weights_g[:, :, GROUPS.index("world"), :].copy()
+    removal = list(layout.removals)
+    ban_start = np.array([removal_years(layout.bans[i])[0] for i, _ in removal], np.int64)
+    ban_end = np.array([removal_years(layout.bans[i])[1] for i, _ in removal], np.int64)
+    ban_vendor = np.array([np.isin(VENDORS, layout.bans[i].vendors) for i, _ in removal], np.bool_).reshape(
+        len(removal), len(VENDORS))
+    ban_cell = np.array([np.isin(tracked, c_) for _, c_ in removal], np.bool_).reshape(len(removal), len(tracked))
+    ban_index = np.array([i for i, _ in removal], np.int64)
+    cell_market = markets[tracked].argmax(axis=1).astype(np.int64) if len(tracked) else np.zeros(0, np.int64)
+    return (shares_k, start_k, base_hw_k, type_region, type_row, type_base, type_penalty, type_align, type_west, type_avail,
+            n_sit, sit_type, n_grp, grp, grp_w, n_mkt, mkt, mkt_w, world_w, cell_sit, groups[tracked].copy(),
+            cell_market, cell_region[tracked].astype(np.int64), spend_k[:, tracked].copy(),
+            ban_start, ban_end, ban_vendor, ban_cell, ban_index)
 
 
-FOREIGN_EXCLUDED = ("china", "other_europe", "other_apac", "other_world")
+def _sparse(weights: np.ndarray):
+    """(T, U, X, K) weights as, per (t, u), the count, the indices and the weights of the X with any
+    nonzero weight: (T, U), (T, U, J), (T, U, J, K)."""
+    nonzero = np.abs(weights).sum(axis=-1) > 0                                             # (T, U, X)
+    most = max(1, int(nonzero.sum(axis=-1).max()))
+    count = nonzero.sum(axis=-1).astype(np.int64)
+    index = np.zeros(weights.shape[:2] + (most,), np.int64)
+    values = np.zeros(weights.shape[:2] + (most, weights.shape[-1]))
+    for t in range(weights.shape[0]):
+        for u in range(weights.shape[1]):
+            cols = np.flatnonzero(nonzero[t, u])
+            index[t, u, :len(cols)] = cols
+            values[t, u, :len(cols)] = weights[t, u, cols]
+    return count, index, values
+
+
+# --- metrics -----------------------------------------------------------------------------------------
+
+def _fast_metrics(out: dict, markets: pd.DataFrame) -> dict[str, np.ndarray]:
+    values = dict(out["share_metrics"])
+    foreign = ~markets["market"].isin(FOREIGN_EXCLUDED).to_numpy()
+    revenue = out["huawei_market_rank_year"][:, foreign]
+    russia = int(np.flatnonzero(markets["market"].to_numpy()[foreign] == "russia")[0])
+    values[f"russia_rank_in_huawei_foreign_markets_{RANK_YEAR}"] = 1 + (revenue > revenue[:, [russia]]).sum(axis=1)
+    return values
+
+
+def _downstream(out: dict) -> dict[str, np.ndarray]:
+    """What later stages read: Huawei's sales, installed base and unconstrained sales (n, T), the
+    Russian vendor mix (n, T, V) and the removed installed value per ban (n, T, B)."""
+    return {k: out[k] for k in ("huawei_sales_usd_bn", "huawei_installed_usd_bn", "huawei_unconstrained_usd_bn",
+                                "russia_mix", "removed_usd_bn")}
+
+
+def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.ndarray]:
+    """Headline shares and Russia's rank for each parameter set, and the outputs later stages read."""
+    out = simulate(scenario, params, upstream["chip_supply"]["network_yearly"], keep="fast")
+    return {**_fast_metrics(out, Layout.build(scenario).base.markets), **_downstream(out)}
 
 
 @dataclass(frozen=True)
 class MarketShares:
-    """The market-share model's answer for one scenario: draws of new contracts and installed base."""
+    """The market-share stage's answer for one scenario: draws of new contracts and installed base."""
 
     scenario: Scenario
-    base: BaseYear
+    layout: Layout
     sim: dict
-    unrestricted: dict
+    counterfactual: dict | None = None
+
+    @property
+    def outputs(self) -> dict:
+        return _downstream(self.sim)
+
+    @property
+    def base(self) -> BaseYear:
+        return self.layout.base
 
     @property
     def source(self) -> str:
         return f"{self.base.source}; workbook model"
 
-    @property
-    def groups(self) -> tuple[str, ...]:
-        return (*REGIONS, *AGGREGATES)
-
     def _shares(self, kind: str) -> np.ndarray:
-        value = _by_group(self.sim[kind], self.base.markets)
+        value = self.sim[kind]
         return value / value.sum(axis=-1, keepdims=True)
 
     def shares(self, kind: str = "new") -> pd.DataFrame:
         """Tidy shares (p05/p50/p95) by year, region, vendor; ``kind`` is "new" or "installed"."""
         iv = uncertainty.interval(self._shares(kind))
-        index = pd.MultiIndex.from_product([YEARS, self.groups, VENDORS], names=["year", "region", "vendor"])
+        index = pd.MultiIndex.from_product([YEARS, GROUPS, VENDORS], names=["year", "region", "vendor"])
         frame = pd.DataFrame({k: iv[k].ravel() for k in ("p05", "p50", "p95")}, index=index).reset_index()
         return frame.rename(columns={"p50": "share", "p05": "share_p05", "p95": "share_p95"}).assign(basis=kind)
 
     def huawei_revenue(self) -> pd.DataFrame:
         """Huawei's new-contract sales by market and year (USD bn, nominal), p05/p50/p95."""
-        value = self.sim["new"][..., VENDORS.index("huawei")]
-        iv = uncertainty.interval(value)
+        iv = uncertainty.interval(self.sim["huawei_by_market"])
         index = pd.MultiIndex.from_product([YEARS, self.base.markets["market"]], names=["year", "market"])
         frame = pd.DataFrame({k: iv[k].ravel() for k in iv}, index=index).reset_index()
-        frame = frame.rename(columns={"p50": "revenue_usd_bn", "p05": "revenue_usd_bn_p05",
-                                      "p95": "revenue_usd_bn_p95"})
+        frame = frame.rename(columns={"p50": "revenue_usd_bn", "p05": "revenue_usd_bn_p05", "p95": "revenue_usd_bn_p95"})
         return frame.merge(self.base.markets[["market", "region"]], on="market")
-
-    def _foreign(self) -> tuple[np.ndarray, list[str]]:
-        keep = ~self.base.markets["market"].isin(FOREIGN_EXCLUDED).to_numpy()
-        return self.sim["new"][:, :, keep, VENDORS.index("huawei")], list(self.base.markets["market"][keep])
 
     def russia_rank(self) -> pd.DataFrame:
         """Russia's rank among Huawei's foreign markets by year (1 = largest), and the chance it is first."""
-        revenue, names = self._foreign()
-        russia = revenue[:, :, names.index("russia")]
-        rank = 1 + (revenue > russia[..., None]).sum(axis=-1)                # (n, T)
-        return pd.DataFrame({"year": YEARS,
-                             "rank_p50": np.percentile(rank, 50, axis=0, method="inverted_cdf"),
-                             "rank_p05": np.percentile(rank, 5, axis=0, method="inverted_cdf"),
-                             "rank_p95": np.percentile(rank, 95, axis=0, method="inverted_cdf"),
+        keep = ~self.base.markets["market"].isin(FOREIGN_EXCLUDED).to_numpy()
+        revenue = self.sim["huawei_by_market"][:, :, keep]
+        russia = revenue[:, :, list(self.base.markets["market"][keep]).index("russia")]
+        rank = 1 + (revenue > russia[..., None]).sum(axis=-1)
+        pct = {q: np.percentile(rank, v, axis=0, method="inverted_cdf") for q, v in (("p50", 50), ("p05", 5), ("p95", 95))}
+        return pd.DataFrame({"year": YEARS, "rank_p50": pct["p50"], "rank_p05": pct["p05"], "rank_p95": pct["p95"],
                              "probability_largest": (rank == 1).mean(axis=0)})
 
     def largest_foreign_market_year(self) -> int | None:
@@ -507,126 +514,47 @@ class MarketShares:
         return int(hits["year"].iloc[0]) if len(hits) else None
 
     def diversion(self, first: int = 2020, last: int = END_YEAR) -> pd.DataFrame:
-        """Where Huawei's lost sales go, first..last, against the same scenario with Huawei unrestricted.
+        """Where Huawei's lost sales go, first..last, against the same scenario without its rules.
 
         Per region: each vendor's change in new-contract value (USD bn, nominal, mean of draws, so
-        that the changes add up) and its share of Huawei's loss. Sales replacing ripped-out kit
-        count as gains.
+        that the changes add up) and its share of Huawei's loss. Replacing ripped-out kit counts.
         """
+        if self.counterfactual is None:
+            raise ValueError("diversion needs the counterfactual run (econ.world.assess does it)")
         span = [i for i, y in enumerate(YEARS) if first <= y <= last]
-        scn = _by_group(self.sim["new"], self.base.markets)[:, span].sum(axis=1)           # (n, G, V)
-        cf = _by_group(self.unrestricted["new"], self.base.markets)[:, span].sum(axis=1)
-        change = (scn - cf).mean(axis=0)                                                   # (G, V)
-        loss = -change[:, VENDORS.index("huawei")]
-        rows = []
-        for g, group in enumerate(self.groups):
-            for v, vendor in enumerate(VENDORS):
-                rows.append({"region": group, "vendor": vendor, "change_usd_bn": change[g, v],
-                             "share_of_huawei_loss": change[g, v] / loss[g] if loss[g] > 1e-9 else np.nan})
-        return pd.DataFrame(rows)
-
-    def backtest(self) -> pd.DataFrame:
-        """The model's new-contract shares beside every published total-equipment share after 2019."""
-        published = data.defaults("vendor_shares")
-        published = published[(published["market"] == WORLD_MARKET) & (published["year"] > BASE_YEAR)
-                              & published["region"].isin(self.groups) & published["vendor"].isin(VENDORS)]
-        model = self.shares("new").set_index(["year", "region", "vendor"])
-        rows = []
-        for r in published.itertuples():
-            if r.year in YEARS:
-                m = model.loc[(r.year, r.region, r.vendor)]
-                rows.append({"year": r.year, "region": r.region, "vendor": r.vendor, "published": r.share,
-                             "model": m["share"], "model_p05": m["share_p05"], "model_p95": m["share_p95"],
-                             "source_id": r.source_id})
-        return pd.DataFrame(rows)
+        change = (self.sim["new"][:, span].sum(axis=1) - self.counterfactual["new"][:, span].sum(axis=1)).mean(axis=0)
+        loss = -change[:, HUAWEI]
+        return pd.DataFrame([{"region": group, "vendor": vendor, "change_usd_bn": change[g, v],
+                              "share_of_huawei_loss": change[g, v] / loss[g] if loss[g] > 1e-9 else np.nan}
+                             for g, group in enumerate(GROUPS) for v, vendor in enumerate(VENDORS)])
 
     def fan(self, vendor: str = "huawei", region: str = "world_ex_china", kind: str = "new") -> pd.DataFrame:
         """One vendor's share in one region by year: p05, p25, p50, p75, p95 of the draws."""
-        share = self._shares(kind)[:, :, self.groups.index(region), VENDORS.index(vendor)]
+        share = self._shares(kind)[:, :, GROUPS.index(region), VENDORS.index(vendor)]
         return pd.DataFrame(uncertainty.fan(share, YEARS)).assign(metric=f"{vendor}_share_{region}")
 
     def metrics(self) -> dict[str, float]:
         """Headline metrics (shares of new contracts; rank 1 = largest), with _p05 and _p95."""
-        new = self._shares("new")
-        g = {name: i for i, name in enumerate(self.groups)}
-        t = {y: i for i, y in enumerate(YEARS)}
-        out = {}
-        for name, (vendor, group, year) in {**SHARE_METRICS, **EXTRA_SHARE_METRICS}.items():
-            iv = uncertainty.interval(new[:, t[year], g[group], VENDORS.index(vendor)])
-            out.update({name: iv["p50"], f"{name}_p05": iv["p05"], f"{name}_p95": iv["p95"]})
-        inst = self._shares("installed")
-        iv = uncertainty.interval(inst[:, t[2025], g["russia"], VENDORS.index("huawei")])
-        out.update({"huawei_installed_share_russia_2025": iv["p50"],
-                    "huawei_installed_share_russia_2025_p05": iv["p05"],
-                    "huawei_installed_share_russia_2025_p95": iv["p95"]})
-        rank = self.russia_rank().set_index("year")
-        out.update({"russia_rank_in_huawei_foreign_markets_2025": float(rank.at[2025, "rank_p50"]),
-                    "russia_rank_in_huawei_foreign_markets_2025_p05": float(rank.at[2025, "rank_p05"]),
-                    "russia_rank_in_huawei_foreign_markets_2025_p95": float(rank.at[2025, "rank_p95"]),
-                    "russia_largest_foreign_market_probability_2030": float(rank.at[2030, "probability_largest"])})
-        foreign = self.sim["new"][:, t[2025], ~self.base.markets["region"].eq("china").to_numpy(),
-                                  VENDORS.index("huawei")].sum(axis=-1)
-        iv = uncertainty.interval(foreign)
-        out.update({"huawei_foreign_revenue_usd_bn_2025": iv["p50"],
-                    "huawei_foreign_revenue_usd_bn_2025_p05": iv["p05"],
-                    "huawei_foreign_revenue_usd_bn_2025_p95": iv["p95"]})
+        values = _fast_metrics(self.sim, self.base.markets)
+        rank = values.pop("russia_rank_in_huawei_foreign_markets_2025")
+        inst = self._shares("installed")[:, YEARS.index(2025), GROUPS.index("russia"), HUAWEI]
+        foreign = self.sim["new"][:, YEARS.index(2025), GROUPS.index("world_ex_china"), HUAWEI]
+        out = interval_metrics({**values, "huawei_installed_share_russia_2025": inst,
+                                "huawei_foreign_revenue_usd_bn_2025": foreign})
+        for q, v in (("", 50), ("_p05", 5), ("_p95", 95)):
+            out[f"russia_rank_in_huawei_foreign_markets_2025{q}"] = float(np.percentile(rank, v, method="inverted_cdf"))
+        out["russia_largest_foreign_market_probability_2030"] = float(self.russia_rank()["probability_largest"].iloc[-1])
         return out
 
 
-#: Headline metrics, one value per parameter set (see :func:`evaluate`): (vendor, group, year) shares.
-SHARE_METRICS = {
-    "huawei_share_world_2021": ("huawei", "world", 2021),
-    "huawei_share_ex_china_2021": ("huawei", "world_ex_china", 2021),
-    "ericsson_share_ex_china_2021": ("ericsson", "world_ex_china", 2021),
-    "nokia_share_ex_china_2021": ("nokia", "world_ex_china", 2021),
-    "huawei_share_russia_2025": ("huawei", "russia", 2025),
-}
-METRICS = (*SHARE_METRICS, "russia_rank_in_huawei_foreign_markets_2025")
-#: Shares reported in results.json beside the headline ones (not in the fast path).
-EXTRA_SHARE_METRICS = {
-    "huawei_share_europe_2025": ("huawei", "europe", 2025),
-    "huawei_share_world_2030": ("huawei", "world", 2030),
-}
-#: Draws simulated at once by :func:`evaluate` (bounds memory: about 25 kB per draw; larger chunks were slower here).
-CHUNK = 10_000
+def assess(scenario: Scenario, params: dict, upstream: dict) -> MarketShares:
+    supply = upstream["chip_supply"].outputs["network_yearly"]
+    cf = upstream.get("counterfactual")
+    return MarketShares(scenario, Layout.build(scenario), simulate(scenario, params, supply),
+                        cf.sim if cf is not None else None)
 
 
-def evaluate(scenario: Scenario, params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Headline metrics for each parameter set: ``params`` maps each name in DRAWN to an (n,) array.
+#: Stages whose assess uses the counterfactual run of the same stage (see econ.world.assess).
+USES_COUNTERFACTUAL = True
 
-    The fast path for sensitivity analysis and sweeps: only the scenario itself (no Huawei-
-    unrestricted counterfactual), evaluated in chunks of CHUNK sets to bound memory.
-    """
-    base = base_year(scenario.parameters.russia_equipment_share_of_capex)
-    check_bans(scenario, base.markets)
-    n = len(next(iter(params.values())))
-    groups = _groups(base.markets)
-    foreign = ~base.markets["market"].isin(FOREIGN_EXCLUDED).to_numpy()
-    russia = int(np.flatnonzero(base.markets["market"].to_numpy()[foreign] == "russia")[0])
-    out = {name: np.empty(n) for name in METRICS}
-    last = max(y for _, _, y in SHARE_METRICS.values())
-    for lo in range(0, n, CHUNK):
-        part = {k: np.asarray(v[lo:lo + CHUNK], dtype=float) for k, v in params.items()}
-        for _, year, new, _, _ in _steps(base, scenario, part, True, last, track_all=False):
-            for name, (vendor, group, at) in SHARE_METRICS.items():
-                if at == year:
-                    value = new[:, groups[group]]                                  # (n, M_g, V)
-                    out[name][lo:lo + CHUNK] = value[..., VENDORS.index(vendor)].sum(axis=1) / value.sum(axis=(1, 2))
-            if year == 2025:
-                revenue = new[:, foreign, VENDORS.index("huawei")]
-                out["russia_rank_in_huawei_foreign_markets_2025"][lo:lo + CHUNK] = \
-                    1 + (revenue > revenue[:, [russia]]).sum(axis=1)
-    return out
-
-
-def assess(scenario: Scenario, n: int = 10_000) -> MarketShares:
-    """Run the market-share model for ``scenario`` with ``n`` seeded draws (and Huawei unrestricted)."""
-    base = base_year(scenario.parameters.russia_equipment_share_of_capex)
-    check_bans(scenario, base.markets)
-    params = draw_params(scenario, n)
-    return MarketShares(scenario, base, simulate(base, scenario, params),
-                        simulate(base, scenario, params, restrict_huawei=False))
-
-
-__all__ = ["BaseYear", "MarketShares", "assess", "availability", "base_year", "nested_logit", "ras",
-           "simulate", "utilities", "world_base_shares"]
+__all__ = ["GROUPS", "Layout", "MarketShares", "STAGE", "YEARS", "assess", "evaluate", "simulate", "situations"]

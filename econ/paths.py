@@ -16,12 +16,19 @@ NOTEBOOKS = ROOT / "notebooks"
 OUTPUTS = ROOT / "outputs"
 
 
+def same(a: Path | str, b: Path | str) -> bool:
+    """Whether two paths name the same file (False when either cannot be resolved: a symlink loop, ...)."""
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 def relative(path: Path | str) -> str:
     """``path`` relative to the project root when it lies inside it, for messages."""
-    p = Path(path).resolve()
     try:
-        return str(p.relative_to(ROOT.resolve()))
-    except ValueError:
+        return str(Path(path).resolve().relative_to(ROOT.resolve()))
+    except (OSError, RuntimeError, ValueError):  # outside the root, a symlink loop, a NUL byte
         return str(path)
 
 #: Files that are slow to build and safe to delete (e.g. the Vega JavaScript bundle). ``ECON_CACHE``

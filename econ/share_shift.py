@@ -1,7 +1,8 @@
 """How far did Huawei's attractiveness fall after the 2020 rules? A fractional-logit estimate.
 
-The market-share model moves Huawei's attractiveness by ``huawei_sanctions_penalty`` (logit
-utility). What do the published shares say? :class:`ShareShift` fits a fractional logit
+The market-share stage moves Huawei's and ZTE's attractiveness outside China by the shifts
+estimated here (times ``sanctions_penalty_scale``): the penalty is measured, not assumed.
+:class:`ShareShift` fits a fractional logit
 (Papke and Wooldridge 1996: a binomial GLM with logit link on shares, robust standard errors)
 to vendor shares in one or more published series::
 
@@ -14,8 +15,9 @@ relative to the other vendors' common change: what the penalty means in the logi
 nest correlation).
 
 The data are thin: Dell'Oro's RAN shares outside China for 2019 and 2020 give ten observations
-and one post-rule year. The estimate is shown next to the scenario's assumed range; it is not
-used to set it.
+and one post-rule year, so the market-share stage draws the shifts from their estimated sampling
+distribution rather than using the point estimates; those rows are listed as fitted in the
+back-test and never scored.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class ShareShiftResults:
     """Fitted fractional logit; keeps the statsmodels result for ``summary()`` and ``conf_int()``."""
 
     result: object
-    vendor: str
+    vendors: tuple[str, ...]
     after: int
     frame: pd.DataFrame
 
@@ -53,63 +55,67 @@ class ShareShiftResults:
         return self.result.conf_int(alpha)
 
     def summary(self):
-        return self.result.summary(title=f"Fractional logit: change in {self.vendor}'s log-odds from {self.after}")
+        who = " and ".join(self.vendors)
+        return self.result.summary(title=f"Fractional logit: change in {who}'s log-odds from {self.after}")
 
-    @property
-    def shift(self) -> float:
-        """The estimated change in log-odds (negative: the vendor became less attractive)."""
-        return float(self.params["post"])
+    def shift(self, vendor: str | None = None) -> float:
+        """The estimated change in a vendor's log-odds (negative: it became less attractive)."""
+        return float(self.params[f"post_{vendor or self.vendors[0]}"])
 
     def table(self, alpha: float = 0.10) -> pd.DataFrame:
-        low, high = self.conf_int(alpha).loc["post"]
-        return pd.DataFrame([{"vendor": self.vendor, "from_year": self.after, "shift_logit": self.shift,
-                              "std_error": float(self.bse["post"]), f"ci{int(100 * (1 - alpha))}_low": low,
-                              f"ci{int(100 * (1 - alpha))}_high": high, "observations": len(self.frame)}])
+        ci = self.conf_int(alpha)
+        level = int(round(100 * (1 - alpha)))
+        return pd.DataFrame([{"vendor": v, "from_year": self.after, "shift_logit": self.shift(v),
+                              "std_error": float(self.bse[f"post_{v}"]), f"ci{level}_low": ci.at[f"post_{v}", 0],
+                              f"ci{level}_high": ci.at[f"post_{v}", 1], "observations": len(self.frame)}
+                             for v in self.vendors])
 
 
 class ShareShift:
-    """Fractional-logit model of vendor shares with a post-rule shift for one vendor.
+    """Fractional-logit model of vendor shares with a post-rule shift for each of ``vendors``.
 
     Parameters
     ----------
     shares : DataFrame
         Columns year, market, region, vendor, share (as data/vendor_shares.csv).
-    vendor : str
-        The vendor whose shift is estimated.
+    vendors : sequence of str
+        The vendors whose shifts are estimated (each gets its own ``post_VENDOR``).
     after : int
         First year counted as after the rule.
     series : sequence of (market, region)
         Which published series to pool (each gets its own vendor fixed effects).
     """
 
-    def __init__(self, shares: pd.DataFrame, vendor: str = "huawei", after: int = 2020,
-                 series=DEFAULT_SERIES):
+    def __init__(self, shares: pd.DataFrame, vendors=("huawei",), after: int = 2020, series=DEFAULT_SERIES):
+        vendors = (vendors,) if isinstance(vendors, str) else tuple(vendors)
         keys = pd.MultiIndex.from_frame(shares[["market", "region"]])
         frame = shares[keys.isin(list(series))].copy()
         if frame.empty:
             raise ValueError(f"no vendor shares for series {list(series)}")
         frame["series"] = frame["market"] + "/" + frame["region"]
-        frame["post"] = ((frame["vendor"] == vendor) & (frame["year"] >= after)).astype(float)
-        if frame["post"].sum() == 0 or frame.loc[frame["vendor"] == vendor, "post"].eq(0).sum() == 0:
-            raise ValueError(f"need {vendor} shares both before and from {after}")
+        for vendor in vendors:
+            post = ((frame["vendor"] == vendor) & (frame["year"] >= after)).astype(float)
+            if post.sum() == 0 or post[frame["vendor"] == vendor].eq(0).sum() == 0:
+                raise ValueError(f"need {vendor} shares both before and from {after}")
+            frame[f"post_{vendor}"] = post
         self.frame = frame.sort_values(["series", "vendor", "year"]).reset_index(drop=True)
-        self.vendor, self.after = vendor, after
+        self.vendors, self.after = vendors, after
 
     def exog(self) -> pd.DataFrame:
         f = self.frame
         vendors = pd.get_dummies(f["series"] + ":" + f["vendor"], dtype=float)
         first = f.groupby("series")["year"].transform("min")
         years = pd.get_dummies((f["series"] + ":" + f["year"].astype(str)).where(f["year"] > first), dtype=float)
-        return pd.concat([vendors, years, f[["post"]]], axis=1)
+        return pd.concat([vendors, years, f[[f"post_{v}" for v in self.vendors]]], axis=1)
 
     def fit(self) -> ShareShiftResults:
         model = sm.GLM(self.frame["share"].to_numpy(), self.exog(), family=sm.families.Binomial())
-        return ShareShiftResults(model.fit(cov_type="HC1"), self.vendor, self.after, self.frame)
+        return ShareShiftResults(model.fit(cov_type="HC1"), self.vendors, self.after, self.frame)
 
 
-def estimate(vendor: str = "huawei", after: int = 2020, series=DEFAULT_SERIES) -> ShareShiftResults:
+def estimate(vendors=("huawei",), after: int = 2020, series=DEFAULT_SERIES) -> ShareShiftResults:
     """Fit :class:`ShareShift` on the default rows of data/vendor_shares.csv."""
-    return ShareShift(data.defaults("vendor_shares"), vendor, after, series).fit()
+    return ShareShift(data.defaults("vendor_shares"), vendors, after, series).fit()
 
 
 def logit(p):

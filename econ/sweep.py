@@ -1,10 +1,14 @@
-"""Sensitivity and sweeps over the models' fast paths: tornado, Sobol indices, parameter grids.
+"""Sensitivity and sweeps over the linked model's fast path: tornado, Sobol indices, parameter grids.
 
-Each model registers its vectorised ``evaluate(scenario, arrays) -> {metric: array}`` in
-:data:`MODELS` with the parameters it takes as arrays (its drawn parameters) and the parameter
-groups it reads. Parameters a model reads as scenario-level values (integers such as a year,
+The "models" here are the stages of :mod:`econ.world`, taken from its registry: a stage is
+evaluated with everything upstream of it (``world.evaluate``), so moving a parameter moves every
+stage that reads it. Parameters a stage reads as scenario-level values (integers such as a year,
 fixed fractions) are varied by re-validating the scenario for each distinct value, so every
 numeric parameter can be moved; dates, lists and categories cannot.
+
+The tornado moves each uncertain parameter over the scenario's own p05-p95 (``ranges="scenario"``,
+the default: what the scenario's uncertainty means for each figure) or each numeric parameter
+over its whole declared range (``ranges="declared"``: how far a figure could go at all).
 
 ``econ sweep SCENARIO --param NAME=LOW:HIGH:STEPS ... --out FILE.csv`` evaluates the grid
 in-process (no notebook per point), in chunks, and writes a tidy CSV.
@@ -13,38 +17,58 @@ in-process (no notebook per point), in chunks, and writes a tidy CSV.
 from __future__ import annotations
 
 import itertools
+import math
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from econ import investment, market_share, revenue, uncertainty
+from econ import uncertainty, world
 from econ.errors import InputError
 from econ.scenario import Parameters, Scenario, parameter_table, with_values
 
 #: Largest grid a sweep accepts, and the points evaluated per chunk.
 MAX_POINTS = 2_000_000
 CHUNK = 20_000
+RANGES = ("scenario", "declared")
 
 
 @dataclass(frozen=True)
 class Model:
+    """One stage of the linked model, evaluated with everything upstream of it."""
+
     name: str
-    groups: tuple[str, ...]      # parameter groups it reads
-    drawn: tuple[str, ...]       # parameters it takes as arrays
-    metrics: tuple[str, ...]
-    evaluate: Callable[[Scenario, dict], dict]
+
+    @property
+    def stage(self) -> world.Stage:
+        return world.stages()[self.name]
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        return world.groups_of([self.name])
+
+    @property
+    def drawn(self) -> tuple[str, ...]:
+        """Parameters taken as arrays by this stage and its upstream stages."""
+        return world.drawn_parameters([self.name])
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        return self.stage.fast_metrics
 
     @property
     def reads(self) -> tuple[str, ...]:
-        return tuple(r["name"] for r in parameter_table() if r["model"] in self.groups)
+        return tuple(r["name"] for r in parameter_table() if r["group"] in self.groups)
 
     def numeric(self) -> tuple[str, ...]:
-        """The parameters of this model that can be moved: numbers (point or distribution)."""
+        """The parameters this stage (or its upstream) reads that can be moved: numbers."""
         return tuple(n for n in self.reads if n in NUMERIC)
+
+    def evaluate(self, scenario: Scenario, arrays: dict) -> dict[str, np.ndarray]:
+        out = world.evaluate(scenario, arrays, [self.name])
+        return {m: out[m] for m in self.metrics}
 
     def run(self, scenario: Scenario, points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Metrics at each point; parameters not in ``points`` keep the scenario's central values."""
@@ -81,12 +105,43 @@ def _typed(name: str, value: float):
     return float(value)
 
 
-MODELS: dict[str, Model] = {m.name: m for m in [
-    Model("revenue", ("policy", "revenue"), revenue.DRAWN, revenue.METRICS, revenue.evaluate),
-    Model("market_share", ("policy", "market_share"), market_share.DRAWN, market_share.METRICS,
-          market_share.evaluate),
-    Model("investment", ("investment",), investment.DRAWN, investment.METRICS, investment.evaluate),
-]}
+class _Registry(dict):
+    """The stages as sweepable models, built from :func:`econ.world.stages` when first used."""
+
+    def _fill(self):
+        if not dict.__len__(self):
+            dict.update(self, {name: Model(name) for name in world.stages()})
+
+    def __getitem__(self, key):
+        self._fill()
+        return dict.__getitem__(self, key)
+
+    def __iter__(self):
+        self._fill()
+        return dict.__iter__(self)
+
+    def __contains__(self, key):
+        self._fill()
+        return dict.__contains__(self, key)
+
+    def __len__(self):
+        self._fill()
+        return dict.__len__(self)
+
+    def values(self):
+        self._fill()
+        return dict.values(self)
+
+    def items(self):
+        self._fill()
+        return dict.items(self)
+
+    def keys(self):
+        self._fill()
+        return dict.keys(self)
+
+
+MODELS: dict[str, Model] = _Registry()
 
 
 def declared_range(name: str) -> tuple[float, float]:
@@ -94,22 +149,41 @@ def declared_range(name: str) -> tuple[float, float]:
     return float(extra["low"]), float(extra["high"])
 
 
+def scenario_range(scenario: Scenario, name: str) -> tuple[float, float] | None:
+    """p05 and p95 of a parameter's distribution in the scenario (None for a point value)."""
+    value = scenario.value(name)
+    if not uncertainty.is_distribution(value):
+        return None
+    low, high = value.ppf(np.array([0.05, 0.95]))
+    return float(low), float(high)
+
+
 # --- one at a time ------------------------------------------------------------------------------------
 
-def tornado(scenario: Scenario, models=None) -> pd.DataFrame:
-    """Each numeric parameter a model reads, moved alone over its declared range (others at the
-    scenario's central values): the metric at the low and high ends, per model and metric.
+def tornado(scenario: Scenario, models=None, ranges: str = "scenario") -> pd.DataFrame:
+    """Each parameter a stage reads moved alone (others at the scenario's central values): the
+    metric at the low and high ends, per stage and metric.
 
-    Sorted so the widest swing comes first within each metric.
+    ``ranges="scenario"`` moves each parameter the scenario gives a distribution over its own
+    p05-p95; ``"declared"`` moves every numeric parameter over its declared range. Sorted so the
+    widest swing comes first within each metric.
     """
+    if ranges not in RANGES:
+        raise InputError.single("argument", "ranges", f"{ranges!r}; allowed: {', '.join(RANGES)}")
     rows = []
     for model in _models(models):
         names = model.numeric()
+        if ranges == "scenario":
+            spans = {k: r for k in names if (r := scenario_range(scenario, k)) is not None}
+        else:
+            spans = {k: declared_range(k) for k in names}
+        if not spans:
+            continue
         base = {k: uncertainty.central(scenario.value(k)) for k in names}
-        ranges = {k: declared_range(k) for k in names}
-        for row in uncertainty.one_at_a_time(lambda pts, m=model: m.run(scenario, pts), base, ranges):
-            rows.append({"model": model.name, **row, "unit": _unit(row["parameter"])})
-    frame = pd.DataFrame(rows)
+        for row in uncertainty.one_at_a_time(lambda pts, m=model: m.run(scenario, pts), base, spans):
+            rows.append({"model": model.name, **row, "unit": _unit(row["parameter"]), "ranges": ranges})
+    columns = ["model", "metric", "parameter", "low", "high", "base", "at_low", "at_high", "swing", "unit", "ranges"]
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["model", "metric", "swing"], ascending=[True, True, False], ignore_index=True)
 
 
@@ -195,19 +269,40 @@ def check_axes(axes: list[Axis], models) -> list[Model]:
                              f"[{low:g}, {high:g}] ({_unit(axis.name)})"))
         if axis.steps < 2:
             problems.append(("command line", field, f"STEPS must be at least 2, got {axis.steps}"))
-        elif NUMERIC[axis.name] == "int" and not np.allclose(axis.values(), np.round(axis.values())):
-            problems.append(("command line", field, f"{axis.name} is a whole number: choose STEPS so that the "
-                             f"points are whole (e.g. {int(axis.high - axis.low) + 1})"))
+        elif axis.steps > MAX_POINTS:
+            problems.append(("command line", field, f"STEPS is {axis.steps:,}: at most {MAX_POINTS:,} points are "
+                             "evaluated in all"))
+        elif NUMERIC[axis.name] == "int" and not _whole_points(axis):
+            problems.append(("command line", field, f"{axis.name} is a whole number: choose LOW and HIGH whole and "
+                             f"STEPS so that the points are whole ({_whole_steps(axis)})"))
     if not axes:
         problems.append(("command line", "--param", "give at least one NAME=LOW:HIGH:STEPS"))
     if problems:
         raise InputError(problems)
-    size = int(np.prod([a.steps for a in axes]))
+    size = math.prod(a.steps for a in axes)  # Python integers: no overflow (numpy's int64 wraps to 0)
     if size > MAX_POINTS:
         raise InputError.single("command line", "--param", f"the grid has {size:,} points; at most "
                                 f"{MAX_POINTS:,} are evaluated (about {size * 9 * 40 / 1e9:.1f} GB of CSV): "
                                 "use fewer steps")
     return [m for m in chosen if any(a.name in m.reads for a in axes)]
+
+
+def _whole_points(axis: Axis) -> bool:
+    """Whether every point of an integer parameter's axis is whole, by arithmetic (nothing allocated):
+    LOW and HIGH whole and (HIGH - LOW) divisible by STEPS - 1."""
+    if not (float(axis.low).is_integer() and float(axis.high).is_integer()):
+        return False
+    return (int(axis.high) - int(axis.low)) % (axis.steps - 1) == 0
+
+
+def _whole_steps(axis: Axis) -> str:
+    """The STEPS that give whole points from LOW to HIGH (when both are whole), for a message."""
+    if not (float(axis.low).is_integer() and float(axis.high).is_integer()):
+        return f"e.g. {math.floor(axis.low)}:{math.ceil(axis.high)}:{math.ceil(axis.high) - math.floor(axis.low) + 1}"
+    span = int(axis.high) - int(axis.low)
+    small = [d for d in range(1, math.isqrt(span) + 1) if span % d == 0]
+    steps = sorted({d + 1 for d in small} | {span // d + 1 for d in small})
+    return "STEPS may be " + ", ".join(f"{n:,}" for n in steps[:12]) + (", ..." if len(steps) > 12 else "")
 
 
 def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = None) -> pd.DataFrame:
@@ -253,14 +348,16 @@ def square(scenario: Scenario, x: str, y: str, steps: int = 21) -> tuple[pd.Data
     headline metric of the first model that reads ``x``)."""
     axes = [Axis(name, *declared_range(name), steps) for name in (x, y)]
     chosen = check_axes(axes, None)
-    return sweep(scenario, axes, [chosen[0].name]), chosen[0].metrics[0]
+    both = [m for m in chosen if x in m.reads and y in m.reads] or [m for m in chosen if x in m.reads]
+    return sweep(scenario, axes, [both[0].name]), both[0].metrics[0]
 
 
 def fans(scenario: Scenario, draws: int) -> list[dict]:
     """Year-by-year (or month-by-month) metrics over draws, for fan charts: frame, title, axis, source."""
-    rev = revenue.assess(scenario, draws)
-    shares = market_share.assess(scenario, draws)
-    needs = investment.assess(scenario, draws)
+    from econ import investment
+
+    result = world.assess(scenario, draws)
+    rev, shares, needs = result["revenue"], result["market_share"], result["investment"]
     return [
         {"frame": needs.fan(), "title": "Russia's 5G capex by year", "y_title": f"RUB bn ({investment.REAL})",
          "source": needs.source},

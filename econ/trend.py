@@ -456,3 +456,25 @@ class RevenueTrendResults:
         draws = pred.predicted_mean[0] + pred.se_obs[0] * rng.standard_t(res.df_resid, size=n)
         counterfactual = np.exp(draws) if self.form == "loglinear" else draws
         return counterfactual - float(row["revenue_cny_bn"].iloc[0])
+
+
+def descriptive_gap(n: int = 10_000, seed: int = 20200515, years=(2020, 2021)):
+    """Huawei's revenue against its 2013-2019 trend: the fitted trend, the gap frame, and
+    ``huawei_revenue_trend_gap_cny_bn_YEAR`` (with _p05/_p95 from the predictive distribution).
+
+    A descriptive comparison only: the trend extrapolates 2013-19 growth, so it also attributes the
+    pandemic, the 5G cycle and the Honor sale to the gap. The workbook's headline gap is the linked
+    model's (:mod:`econ.huawei`).
+    """
+    from econ import data, uncertainty
+
+    revenue = data.defaults("huawei_revenue")
+    res = RevenueTrend(revenue[revenue["year"] <= max(years)], until=2019).fit()
+    gap = res.counterfactual_gap(revenue, years=years)
+    metrics = {}
+    for year in years:
+        iv = uncertainty.interval(res.gap_draws(revenue, year, n, seed))
+        metrics.update({f"huawei_revenue_trend_gap_cny_bn_{year}": iv["p50"],
+                        f"huawei_revenue_trend_gap_cny_bn_{year}_p05": iv["p05"],
+                        f"huawei_revenue_trend_gap_cny_bn_{year}_p95": iv["p95"]})
+    return res, gap, metrics

@@ -1,3 +1,5 @@
+import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,4 +35,73 @@ def test_validate_rejects_unknown_file_type(tmp_path, capsys):
 def test_installed_console_script():
     econ = str(Path(sys.executable).parent / "econ")
     out = subprocess.run([econ, "params", "--model", "revenue"], capture_output=True, text=True)
-    assert out.returncode == 0 and "substitution_rate" in out.stdout and "rule_effective_date" not in out.stdout
+    assert out.returncode == 0 and "substitution_rate" in out.stdout and "network_sharing" not in out.stdout
+
+
+def test_output_closed_early_is_quiet():
+    # `econ params | head -1`: the reader goes away; no BrokenPipeError traceback, SIGPIPE's exit status
+    # A one-page pipe, so that the table (about 10 kB) cannot all fit before the reader leaves.
+    read, write = os.pipe()
+    fcntl.fcntl(write, 1031, 4096)  # F_SETPIPE_SZ (Linux)
+    proc = subprocess.Popen([sys.executable, "-m", "econ", "params"], stdout=write, stderr=subprocess.PIPE)
+    os.close(write)
+    with os.fdopen(read, "rb") as reader:
+        reader.readline()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == cli.EXIT_BROKEN_PIPE and "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_params_of_an_unknown_model(capsys):
+    assert cli.main(["params", "--model", "revenu"]) == 2
+    assert "--model: no stage or parameter group named 'revenu'; allowed: chip_supply" in capsys.readouterr().err
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    import papermill
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a notebook was executed")
+
+    monkeypatch.setattr(papermill, "execute_notebook", refuse)
+
+
+@pytest.mark.parametrize("args, where, what", [
+    (["-p", "draws", "abc"], "parameter 'draws'", "the text 'abc' is not a whole number"),
+    (["-p", "draws", "0"], "parameter 'draws'", "0 is outside the allowed range [1, 10,000,000]"),
+    (["-p", "draws", "-5"], "parameter 'draws'", "-5 is outside the allowed range"),
+    (["-p", "draws", "yes"], "-p draws", "yes is true or false in YAML 1.1"),
+    (["-p", "draws", "true"], "parameter 'draws'", "true (a boolean) is not a whole number"),
+    (["-p", "draws", "1:30"], "-p draws", "base-60"),
+    (["-p", "draws", "'120'"], "parameter 'draws'", "remove the quotes"),
+    (["-p", "draws", "2e4"], "parameter 'draws'", "whole numbers are written without a decimal point"),
+    (["-p", "draws", "50000"], "parameter 'draws'", "needs about"),
+    (["-p", "draws", "50000", "--notebook", "02_market_share"], "02_market_share", "draws at most"),
+    (["-p", "sobol_base", "-1"], "parameter 'sobol_base'", "outside the allowed range [16, 1,048,576]"),
+    (["-p", "sobol_base", "1000"], "parameter 'sobol_base'", "not a power of 2"),
+    (["-p", "sweep_steps", "500"], "parameter 'sweep_steps'", "outside the allowed range [2, 70]"),
+    (["-p", "sweep_x", "wind_down_days"], "sweep_x, sweep_y, sweep_steps", "whole number"),
+    (["-p", "substitution_rate", "'0.3'"], "substitution_rate", "the text '0.3'"),
+    (["-p", "vendor_bans", "[{vendors: [huawei], places: [europe], from_year: 2035}]"], "vendor_bans.0.from_year",
+     "outside the model's years"),
+    (["-p", "rule_effective_date", "2020-02-30"], "rule_effective_date", "2020-02-30 is not a date"),
+])
+def test_run_arguments_refused_before_any_kernel(args, where, what, tmp_path, no_kernel, capsys):
+    code = cli.main(["run", "baseline", *args, "--outputs", str(tmp_path / "out"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and where in err and what in err and "Traceback" not in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_sweep_out_that_is_a_folder_refused_before_the_work(tmp_path, monkeypatch, capsys):
+    from econ import sweep
+
+    monkeypatch.setattr(sweep, "sweep", lambda *a, **k: pytest.fail("the sweep ran"))
+    assert cli.main(["sweep", "may2020_fdpr", "--param", "substitution_rate=0:1:3", "--out", str(tmp_path)]) == 2
+    assert "--out: " in capsys.readouterr().err
+
+
+def test_validate_a_folder(tmp_path, capsys):
+    (tmp_path / "x.yaml").mkdir()
+    assert cli.main(["validate", str(tmp_path / "x.yaml")]) == 2
+    assert "is a folder, not a scenario file" in capsys.readouterr().err

@@ -115,3 +115,93 @@ def test_malformed_data_named(case, tmp_path, capsys):
 def test_cite_names_sources():
     rev = data.defaults("huawei_revenue")
     assert "(" in data.cite(rev) and data.cite(rev.head(1))
+
+
+# --- unreadable data and manifest; rehash ------------------------------------------------------------
+
+@pytest.fixture
+def manifest_copy(data_copy, monkeypatch):
+    monkeypatch.setattr(paths, "MANIFEST", data_copy / "manifest.yaml")
+    return data_copy / "manifest.yaml"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("", "the file is empty"),
+    ("\n\n", "the file is empty"),
+    ("year,dimension,segment,revenue_cny_bn,is_default,source_id,quality,note\n", "has a header but no rows"),
+])
+def test_empty_csv_refused(content, message, tmp_path, capsys):
+    path = tmp_path / "huawei_revenue.csv"
+    path.write_text(content)
+    assert cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "huawei_revenue.csv" in err and message in err and "Traceback" not in err
+
+
+def test_a_folder_named_like_a_csv_refused(tmp_path, capsys):
+    (tmp_path / "huawei_revenue.csv").mkdir()
+    assert cli.main(["validate", str(tmp_path / "huawei_revenue.csv")]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "no such data manifest"),
+    (b"", "must be a mapping with `files:`"),
+    (b"files: [a, b]\n", "must be a mapping with `files:`"),
+    (b"files:\n  sources.csv: just text\n", "files.sources.csv: each entry must be a mapping"),
+    (b"files:\n  a.csv: {title: t}\n  a.csv: {title: u}\n", "the key is given twice"),
+    (b"\x00\x01\x02binary", "holds NUL bytes"),
+    (b"files: {a.csv: {title: [unclosed}\n", "not valid YAML"),
+    (b"files:\n  sources.csv: {title: t, description: d, units: u, sha256: yes}\n", "yes is true or false"),
+    ("truncated", "data file has no manifest entry"),  # cut short: it still parses, files are missing from it
+])
+def test_corrupt_or_missing_manifest_refused(content, message, manifest_copy, capsys):
+    if content is None:
+        manifest_copy.unlink()
+    elif content == "truncated":
+        manifest_copy.write_bytes(manifest_copy.read_bytes()[:2000].rsplit(b"\n  ", 1)[0] + b"\n")
+    else:
+        manifest_copy.write_bytes(content)
+    problems = data.check_manifest()
+    assert problems and any(message in ": ".join(p) for p in problems), problems
+    for command in (["validate"], ["data"], ["data", "--rehash"]):
+        assert cli.main(command) == 2, command
+        err = capsys.readouterr().err
+        assert "manifest.yaml" in err and message in err and "Traceback" not in err, err
+
+
+def test_rehash_refuses_a_file_that_fails_its_schema(manifest_copy, data_copy, capsys):
+    before = manifest_copy.read_bytes()
+    with open(data_copy / "vendor_shares.csv", "a") as f:
+        f.write("2021,world,world,huawei,1.7,false,delloro_2020,good,\n")  # a share above one
+    assert cli.main(["data", "--rehash"]) == 2
+    err = capsys.readouterr().err
+    assert "vendor_shares.csv: column 'share'" in err and "manifest.yaml: unchanged" in err
+    assert manifest_copy.read_bytes() == before
+
+
+def test_rehash_records_a_valid_change(manifest_copy, data_copy):
+    path = data_copy / "vendor_shares.csv"
+    path.write_text(path.read_text() + "\n")
+    assert [p[1] for p in data.check_manifest()] == ["vendor_shares.csv.sha256"]
+    assert data.rehash() == ["vendor_shares.csv"]
+    assert data.check_manifest() == [] and data.rehash() == []
+    assert not list(data_copy.glob(".manifest.yaml.*")), "no temporary file left behind"
+
+
+def test_rehash_cut_short_leaves_the_old_manifest_whole(manifest_copy, data_copy, monkeypatch):
+    before = manifest_copy.read_bytes()
+    path = data_copy / "vendor_shares.csv"
+    path.write_text(path.read_text() + "\n")
+    written = []
+
+    def crash(src, dst):  # the process dies between writing the new manifest and putting it in place
+        written.append(Path(src).read_bytes())
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(data.os, "replace", crash)
+    with pytest.raises(KeyboardInterrupt):
+        data.rehash()
+    assert manifest_copy.read_bytes() == before
+    assert written and written[0] != before and b"vendor_shares.csv" in written[0]  # complete, fsynced, not renamed
+    assert not list(data_copy.glob(".manifest.yaml.*"))

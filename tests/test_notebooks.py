@@ -21,7 +21,7 @@ def test_there_are_notebooks():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_committed_clean_with_kernelspec(path):
     nb = nbformat.read(path, as_version=4)
-    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.metadata["kernelspec"] == notebook.KERNELSPEC  # the econ kernel: its guard checks parameters
     for cell in nb.cells:
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name} has outputs"
@@ -69,7 +69,7 @@ def test_single_parameter_override_is_validated(tmp_path):
         papermill.execute_notebook(str(path), str(tmp_path / "x.ipynb"), cwd=str(paths.NOTEBOOKS),
                                    parameters={"scenario": "may2020_fdpr", "output_dir": str(tmp_path),
                                                "substitution_rate": 1.7},
-                                   kernel_name="python3", progress_bar=False)
+                                   progress_bar=False)
 
 
 def test_injection_names_rejected_before_any_kernel():
@@ -85,4 +85,4 @@ def test_market_share_override_is_validated(tmp_path):
         papermill.execute_notebook(str(path), str(tmp_path / "x.ipynb"), cwd=str(paths.NOTEBOOKS),
                                    parameters={"scenario": "baseline", "output_dir": str(tmp_path),
                                                "equipment_life_years": -8.0},
-                                   kernel_name="python3", progress_bar=False)
+                                   progress_bar=False)

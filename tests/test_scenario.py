@@ -1,6 +1,7 @@
 """Scenario files: inheritance, distributions, and every malformed case named by file and field."""
 
 import math
+import os
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def test_baseline_has_no_rule_and_pivot_inherits():
 
 def test_every_parameter_is_declared_fully():
     for row in parameter_table():
-        assert row["meaning"] and row["unit"] and row["model"], row
+        assert row["meaning"] and row["unit"] and row["group"], row
         assert "=" not in row["meaning"], "papermill stops parsing a parameter comment at '='"
     assert set(PARAMETER_NAMES) == set(Parameters.model_fields)
 
@@ -144,3 +145,175 @@ def test_set_in_names_the_file_or_override():
     assert s.set_in["substitution_rate"] == "data/scenarios/may2020_fdpr.yaml"
     assert s.set_in["recovery_months"] == "override"
     assert "indirect_coverage" not in s.set_in  # declared default
+
+
+# --- strict input: YAML without 1.1 surprises, strict types, bounded reading ---------------------------
+
+STRICT = {
+    "yes for an integer": (BASE + "parameters:\n  wind_down_days: yes\n", "line 4",
+                           "yes is true or false in YAML 1.1 but text in YAML 1.2"),
+    "on for a float": (BASE + "parameters:\n  russia_domestic_target: on\n", "line 4", "quote it ('on')"),
+    "off for a distribution bound": (BASE + "parameters:\n  substitution_rate: {dist: uniform, low: off, high: 1}\n",
+                                     "line 4", "off is true or false in YAML 1.1"),
+    "true for the seed": (BASE + "seed: true\n", "seed", "true (a boolean) is not a whole number"),
+    "true for an integer": (BASE + "parameters:\n  wind_down_days: true\n", "parameters.wind_down_days",
+                            "true (a boolean) is not a whole number"),
+    "true for a float": (BASE + "parameters:\n  russia_equipment_share_of_capex: true\n",
+                         "parameters.russia_equipment_share_of_capex", "true (a boolean) is not a number"),
+    "true for an uncertain number": (BASE + "parameters:\n  substitution_rate: true\n", "parameters.substitution_rate",
+                                     "true (a boolean)"),
+    "text for an integer": (BASE + "parameters:\n  wind_down_days: '120'\n", "parameters.wind_down_days",
+                            "the text '120' (remove the quotes for a number) is not a whole number"),
+    "text for a number": (BASE + "parameters:\n  substitution_rate: '0.3'\n", "parameters.substitution_rate",
+                          "the text '0.3'"),
+    "text inside a distribution": (BASE + "parameters:\n  substitution_rate: {dist: uniform, low: '0.1', high: 0.5}\n",
+                                   "parameters.substitution_rate", "uniform.low: the text '0.1'"),
+    "a float for an integer": (BASE + "parameters:\n  wind_down_days: 120.0\n", "parameters.wind_down_days",
+                               "whole numbers are written without a decimal point"),
+    "base 60": (BASE + "parameters:\n  wind_down_days: 1:30\n", "line 4", "base-60 number in YAML 1.1 (1:30 is 90)"),
+    "leading zero": (BASE + "parameters:\n  wind_down_days: 010\n", "line 4", "leading zeros are octal"),
+    "underscores": (BASE + "parameters:\n  wind_down_days: 1_000\n", "line 4", "'_' is ignored"),
+    "an integer as a date": (BASE + "parameters:\n  rule_effective_date: 18000\n", "parameters.rule_effective_date",
+                             "a date is written YYYY-MM-DD"),
+    "an impossible date": (BASE + "parameters:\n  rule_effective_date: 2020-02-30\n", "parameters.rule_effective_date",
+                           "2020-02-30 is not a date: day is out of range for month"),
+    "a date and time": (BASE + "parameters:\n  rule_effective_date: 2020-05-15 10:00:00\n",
+                        "parameters.rule_effective_date", "a date is written YYYY-MM-DD"),
+    "a key given twice": (BASE + "parameters:\n  substitution_rate: 0.2\n  recovery_months: 6\n  substitution_rate: 0.3\n",
+                          "line 6", "parameters.substitution_rate: the key is given twice, on line 4 and line 6"),
+    "a top-level key given twice": (BASE + "title: again\n", "line 3", "title: the key is given twice, on line 1"),
+    "a python tag": (BASE + "parameters:\n  substitution_rate: !!python/object/apply:os.system ['true']\n", "line 4",
+                     "the tag !!python/object/apply:os.system is not allowed"),
+    "a timestamp tag": (BASE + "parameters:\n  rule_effective_date: !!timestamp 2020-02-30\n", "line 4",
+                        "!!timestamp is not allowed"),
+    "a merge key": (BASE + "parameters:\n  <<: {substitution_rate: 0.2}\n", "line 4", "merge keys (<<) are not supported"),
+    "a recursive alias": (BASE + "parameters:\n  covered_categories: &a [foundry, *a]\n", "line 4",
+                          "an alias refers to a collection that contains it"),
+    "nesting too deep": (BASE + "parameters:\n  covered_categories: " + "[" * 60 + "]" * 60 + "\n", "",
+                         "nested more than 50 levels deep"),
+    "two documents": (BASE + "---\ntitle: x\n", "line 3", "expected a single document"),
+    "a list key": (BASE + "? [a, b]\n: 1\n", "line 3", "a key must be a plain value"),
+    "a ban after the model's years": (BASE + "parameters:\n  vendor_bans: [{vendors: [huawei], places: [europe], "
+                                      "from_year: 2031}]\n", "parameters.vendor_bans.0.from_year",
+                                      "2031 is outside the model's years: allowed 2010 to 2030"),
+    "a deadline before the model's years": (BASE + "parameters:\n  vendor_bans: [{vendors: [huawei], places: [europe], "
+                                            "from_year: 2015, remove_by: 2019}]\n", "parameters.vendor_bans.0.remove_by",
+                                            "2019 is outside the model's years: allowed 2020 to 2030"),
+    "a deadline after the model's years": (BASE + "parameters:\n  vendor_bans: [{vendors: [huawei], places: [europe], "
+                                           "from_year: 2021, remove_by: 2033}]\n", "parameters.vendor_bans.0.remove_by",
+                                           "2033 is outside the model's years"),
+    "a boolean ban year": (BASE + "parameters:\n  vendor_bans: [{vendors: [huawei], places: [europe], from_year: true}]\n",
+                           "parameters.vendor_bans.0.from_year", "true (a boolean) is not a whole number"),
+    "a misspelt ban key": (BASE + "parameters:\n  vendor_bans: [{vendor: [huawei], places: [europe], from_year: 2021}]\n",
+                           "parameters.vendor_bans.0.vendor", "unknown key (did you mean 'vendors'?)"),
+    "a text ban list": (BASE + "parameters:\n  covered_categories: foundry\n", "parameters.covered_categories",
+                        "the text 'foundry' is not a list"),
+    "a number as the title": ("title: 2020\ndescription: d\n", "title", "required text is missing"),
+}
+
+
+@pytest.mark.parametrize("case", STRICT)
+def test_strict_input_refused_naming_file_field_and_why(case, scenario_dir: Path, capsys):
+    text, field, message = STRICT[case]
+    path = write(scenario_dir / "bad.yaml", text)
+    assert cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and field in err and message in err, err
+    assert "Traceback" not in err
+
+
+def test_yaml_1_2_numbers_and_quoted_words_are_read_as_written(scenario_dir: Path):
+    path = write(scenario_dir / "ok.yaml", "title: 'yes'\ndescription: \"off\"\nseed: 0x10\nparameters:\n"
+                 "  licence_approval_rate: 1e-3\n  stockpile_months: 2\n  rule_effective_date: 2020-06-01\n")
+    s = load_scenario(path)
+    assert (s.title, s.description, s.seed) == ("yes", "off", 16)
+    assert s.parameters.licence_approval_rate == 0.001 and s.parameters.stockpile_months == 2.0
+    assert str(s.parameters.rule_effective_date) == "2020-06-01"
+
+
+def test_bans_already_in_force_before_the_model_years_are_kept():
+    bans = load_scenario("baseline").parameters.vendor_bans
+    assert min(b.from_year for b in bans) < 2019  # Australia's 2018 ban: in force when the model starts
+
+
+def test_ban_years_are_the_market_share_models_years():
+    from econ import market_share
+    from econ.scenario import MARKET_YEARS
+
+    assert MARKET_YEARS == (market_share.BASE_YEAR, market_share.END_YEAR)
+
+
+def _expect(path, message):
+    with pytest.raises(InputError) as e:
+        load_scenario(path)
+    assert message in str(e.value) and len(str(e.value)) < 2000, str(e.value)[:3000]
+
+
+def test_billion_laughs_refused_and_not_printed(scenario_dir: Path):
+    lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)]
+    path = write(scenario_dir / "lol.yaml", BASE + "parameters:\n" + "".join(f"  {x}\n" for x in lines))
+    _expect(path, "expands to more than 100,000 values")
+
+
+def test_unbounded_values_are_cut_in_messages(scenario_dir: Path):
+    path = write(scenario_dir / "long.yaml", BASE + "parameters:\n  ? " + "x" * 100_000 + "\n  : 1\n")
+    _expect(path, "unknown parameter")
+    path = write(scenario_dir / "long2.yaml", BASE + "parameters:\n  substitution_rate: '" + "9" * 100_000 + "'\n")
+    _expect(path, "the text '999")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "holds NUL bytes (a binary file?)"),
+    ("title: caf\xe9\n".encode("latin-1"), "is not UTF-8 text"),
+    (b"title: t\ndescription: d\x07\n", "not valid YAML: unacceptable character"),
+    (b"", "must be a mapping"),
+    (b"   \n# only a comment\n", "must be a mapping"),
+    (b"title: t\n" + b"#" * 300_000, "is larger than 256,000 bytes"),
+])
+def test_unreadable_scenario_files_refused(content, message, scenario_dir: Path, capsys):
+    path = scenario_dir / "bad.yaml"
+    path.write_bytes(content)
+    assert cli.main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml" in err and message in err and "Traceback" not in err, err
+
+
+def test_a_folder_or_a_device_is_not_a_scenario_file(scenario_dir: Path):
+    (scenario_dir / "folder.yaml").mkdir()
+    _expect(scenario_dir / "folder.yaml", "is a folder, not a scenario file")
+    _expect(Path("/dev/zero.yaml") if Path("/dev/zero.yaml").exists() else scenario_dir / "missing.yaml",
+            "no such scenario file")
+    _expect("/dev/zero", "is not a regular file")
+    os.mkfifo(scenario_dir / "pipe.yaml")  # reading it would wait for a writer forever
+    _expect(scenario_dir / "pipe.yaml", "is not a regular file (a device or a pipe?)")
+    (scenario_dir / "loop.yaml").symlink_to("loop.yaml")
+    _expect(scenario_dir / "loop.yaml", "no such scenario file")
+    assert cli.main(["validate", str(scenario_dir / "loop.yaml")]) == 2
+
+
+def test_a_very_long_inheritance_chain_is_refused(scenario_dir: Path):
+    write(scenario_dir / "s0.yaml", BASE)
+    for i in range(1, 1500):
+        write(scenario_dir / f"s{i}.yaml", BASE + f"inherits: s{i - 1}\n")
+    _expect(scenario_dir / "s1499.yaml", "the chain of inherits is longer than 32 files")
+
+
+@pytest.mark.parametrize("name", ["evil\n", "baseline\n", "evil\n.yaml", "a\x00b", "\u2028x", "x" * 65])
+def test_names_are_matched_whole(name, scenario_dir: Path):
+    write(scenario_dir / "evil.yaml", BASE)
+    with pytest.raises(InputError, match="not a safe scenario name|no scenario|no such scenario file|cannot be read"):
+        load_scenario(name if "/" in name or not name.endswith(".yaml") else scenario_dir / name)
+
+
+def test_a_file_named_with_a_newline_is_refused(scenario_dir: Path):
+    path = write(scenario_dir / "evil\n.yaml", BASE)
+    with pytest.raises(InputError) as e:
+        load_scenario(path)
+    assert "'evil\\n' is not a safe scenario name" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_inherits_matches_the_file_name_exactly(scenario_dir: Path):
+    write(scenario_dir / "baseline.yaml", BASE)
+    path = write(scenario_dir / "child.yaml", BASE + "inherits: Baseline\n")
+    _expect(path, "no scenario named 'Baseline'")

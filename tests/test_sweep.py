@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econ import cli, investment, market_share, revenue, sweep, uncertainty
+from econ import cli, sweep, uncertainty, world
 from econ.errors import InputError
 from econ.scenario import load_scenario
 
@@ -15,25 +15,42 @@ def tornado():
     return sweep.tornado(load_scenario("russia_pivot"))
 
 
-def test_tornado_bar_is_zero_where_the_metric_does_not_depend(tornado):
-    ms = tornado[tornado["model"] == "market_share"]
-    assert (ms.loc[ms["parameter"] == "wind_down_days", "swing"] == 0).all()          # a revenue-only input
-    rev = tornado[tornado["model"] == "revenue"]
-    assert set(rev["parameter"]).isdisjoint(market_share.DRAWN)                         # never moved for revenue
+@pytest.fixture(scope="module")
+def declared():
+    return sweep.tornado(load_scenario("russia_pivot"), ["revenue", "market_share"], ranges="declared")
 
 
-def test_tornado_moves_what_the_model_reads(tornado):
-    rev = tornado[(tornado["model"] == "revenue") & (tornado["metric"] == "apac_revenue_loss_usd_bn")]
+def test_tornado_bar_is_zero_where_the_metric_does_not_depend(declared):
+    ms = declared[declared["model"] == "market_share"]
+    assert (ms.loc[ms["parameter"] == "substitution_rate", "swing"] == 0).all() or \
+        "substitution_rate" not in set(ms["parameter"])                               # a suppliers-only input
+    rev = declared[(declared["model"] == "revenue") & (declared["parameter"] == "rival_recapture_rate")]
+    assert (rev["swing"] > 0).any()
+
+
+def test_tornado_moves_what_the_model_reads(declared):
+    rev = declared[(declared["model"] == "revenue") & (declared["metric"] == "apac_revenue_loss_usd_bn")]
     swing = rev.set_index("parameter")["swing"]
     assert swing["substitution_rate"] > 0 and swing["licence_approval_rate"] > 0
-    row = rev.set_index("parameter").loc["licence_approval_rate"]
-    assert row["at_high"] == pytest.approx(0.0, abs=1e-9)          # every blocked sale licensed: no loss
-    assert (tornado.groupby(["model", "metric"])["swing"].apply(lambda s: s.is_monotonic_decreasing)).all()
+    direct = declared[(declared["model"] == "revenue") & (declared["metric"] == "apac_direct_loss_usd_bn")]
+    row = direct.set_index("parameter").loc["licence_approval_rate"]
+    assert row["at_high"] == pytest.approx(0.0, abs=1e-9)          # every blocked sale licensed: no direct loss
+    assert (declared.groupby(["model", "metric"])["swing"].apply(lambda s: s.is_monotonic_decreasing)).all()
 
 
-def test_tornado_low_and_high_are_the_declared_range(tornado):
+def test_declared_tornado_uses_the_declared_range(declared):
+    row = declared[declared["parameter"] == "equipment_life_years"].iloc[0]
+    assert (row["low"], row["high"]) == (4.0, 15.0) and row["ranges"] == "declared"
+
+
+def test_scenario_tornado_uses_the_scenarios_own_p05_p95(tornado):
+    scn = load_scenario("russia_pivot")
     row = tornado[tornado["parameter"] == "equipment_life_years"].iloc[0]
-    assert (row["low"], row["high"]) == (4.0, 15.0)
+    dist = scn.value("equipment_life_years")                 # uniform 6-10: p05 6.2, p95 9.8
+    assert row["low"] == pytest.approx(dist.ppf(np.array([0.05]))[0]) and row["high"] == pytest.approx(9.8)
+    assert "russia_5g_launch_year" not in set(tornado["parameter"])   # a point value has no range of its own
+    with pytest.raises(InputError, match="ranges"):
+        sweep.tornado(scn, ranges="whole")
 
 
 # --- global indices -------------------------------------------------------------------------------
@@ -58,8 +75,8 @@ def test_sobol_recovers_ishigami():
 
 
 def test_global_indices_for_a_scenario():
-    table = sweep.global_indices(load_scenario("russia_pivot"), n_base=256)
-    assert set(table["model"]) == {"revenue", "market_share", "investment"}
+    table = sweep.global_indices(load_scenario("russia_pivot"), n_base=64, models=["market_share", "investment"])
+    assert set(table["model"]) == {"market_share", "investment"}
     russia = table[table["metric"] == "huawei_share_russia_2025"].set_index("parameter")
     assert russia["ST"].idxmax() == "russia_huawei_alignment"
     assert (table["evaluations"] > 0).all()
@@ -71,14 +88,18 @@ def _central_overrides(scn, model):
     return {k: float(uncertainty.central(scn.value(k))) for k in model.drawn}
 
 
-@pytest.mark.parametrize("model, axes, assess", [
-    ("revenue", ["substitution_rate=0:1:5", "wind_down_days=0:120:4"], revenue.assess),
-    ("market_share", ["russia_huawei_alignment=0:3:4", "russia_domestic_target=0:0.6:3"], market_share.assess),
-    ("investment", ["discount_rate=0:0.2:5", "military_band_release_year=2020:2030:3"], investment.assess),
+@pytest.mark.parametrize("model, axes", [
+    ("revenue", ["substitution_rate=0:1:5", "wind_down_days=0:120:4"]),
+    ("market_share", ["russia_huawei_alignment=0:3:4", "russia_domestic_capability=0:1:3"]),
+    ("investment", ["discount_rate=0:0.2:5", "military_band_release_year=2020:2030:3"]),
 ])
-def test_sweep_matches_the_single_scenario_path(model, axes, assess, monkeypatch):
-    # the investment model also draws ranged data rows; the sweep holds them at their central values
-    monkeypatch.setattr(investment.Inputs, "draw", lambda self, name, n, seed: np.full(n, self.ranges[name][0]))
+def test_sweep_matches_the_single_scenario_path(model, axes, monkeypatch):
+    # the stages also draw ranged data rows; the sweep holds them at their central values, so here too
+    for stage in world.stages().values():
+        module = stage.module
+        if hasattr(module, "draw_inputs"):
+            monkeypatch.setattr(module, "draw_inputs", lambda scenario, n, m=module: {
+                k: np.repeat(v, n) for k, v in m.central_inputs(scenario).items()})
     scn = load_scenario("russia_pivot")
     parsed = [sweep.parse_axis(a) for a in axes]
     table = sweep.sweep(scn, parsed, [model])
@@ -87,9 +108,8 @@ def test_sweep_matches_the_single_scenario_path(model, axes, assess, monkeypatch
     for point in rng.choice(table["point"].unique(), 4, replace=False):
         rows = table[table["point"] == point]
         values = {a.name: rows[a.name].iloc[0] for a in parsed}
-        overrides = {**_central_overrides(scn, sweep.MODELS[model]),
-                     **{k: sweep._typed(k, v) for k, v in values.items()}}
-        single = assess(load_scenario("russia_pivot", overrides=overrides), 1).metrics()
+        overrides = {**_central_overrides(scn, sweep.MODELS[model]), **{k: sweep._typed(k, v) for k, v in values.items()}}
+        single = world.assess(load_scenario("russia_pivot", overrides=overrides), 1).metrics()
         for r in rows.itertuples():
             assert r.value == pytest.approx(single[r.metric], rel=1e-9, abs=1e-12)
 
@@ -102,7 +122,8 @@ def test_sweep_in_chunks_writes_the_same_csv(tmp_path, monkeypatch):
     out = tmp_path / "grid.csv"
     assert sweep.sweep(scn, axes, out=out).empty
     written = pd.read_csv(out)
-    assert len(written) == len(whole) == 35 * len(revenue.METRICS)
+    chosen = sweep.check_axes(axes, None)
+    assert len(written) == len(whole) == 35 * sum(len(m.metrics) for m in chosen)
     merged = written.sort_values(["point", "metric"]).reset_index(drop=True)
     assert np.allclose(merged["value"], whole.sort_values(["point", "metric"])["value"])
     assert not (tmp_path / "grid.csv.partial").exists()
@@ -131,7 +152,47 @@ def test_too_big_a_grid_is_refused_with_its_size():
 def test_cli_sweep_exit_codes(tmp_path, capsys):
     out = tmp_path / "s.csv"
     assert cli.main(["sweep", "may2020_fdpr", "--param", "substitution_rate=0:1:3", "--out", str(out)]) == 0
-    assert len(pd.read_csv(out)) == 3 * len(revenue.METRICS)
+    assert len(pd.read_csv(out)) == 3 * len(sweep.MODELS["revenue"].metrics)
     bad = tmp_path / "bad.csv"
     assert cli.main(["sweep", "may2020_fdpr", "--param", "substitution_rate=0:2:3", "--out", str(bad)]) == 2
     assert "allowed range" in capsys.readouterr().err and not bad.exists()
+
+
+def test_point_counts_do_not_overflow():
+    # 2**32 x 2**32 is 0 in numpy's int64; here each axis is refused, and the product is a Python integer
+    axes = [sweep.parse_axis(f"{name}=0:1:{2 ** 32}") for name in ("substitution_rate", "licence_approval_rate")]
+    with pytest.raises(InputError, match="STEPS is 4,294,967,296"):
+        sweep.check_axes(axes, None)
+    axes = [sweep.parse_axis(f"{name}=0:1:{2 ** 11}") for name in ("substitution_rate", "licence_approval_rate",
+                                                                   "stockpile_months")]
+    axes[2] = sweep.Axis("stockpile_months", 0, 12, 2 ** 11)
+    with pytest.raises(InputError, match="8,589,934,592 points"):
+        sweep.check_axes(axes, None)
+
+
+def test_an_integer_sweep_is_checked_before_anything_is_allocated():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="STEPS is 1,000,000,000"):
+            sweep.check_axes([sweep.Axis("wind_down_days", 0, 365, 10 ** 9)], None)
+        with pytest.raises(InputError, match="STEPS may be 2, 6, 74, 366"):
+            sweep.check_axes([sweep.Axis("wind_down_days", 0, 365, 1_000_000)], None)
+        assert tracemalloc.get_traced_memory()[1] < 10_000_000   # 3 x 7.45 GiB before this fix
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("arg, message", [
+    ("substitution_rate=0:nan:5", "must be below HIGH"),
+    ("substitution_rate=-inf:1:5", "must be below HIGH"),
+    ("substitution_rate=0:1:" + "9" * 5000, "must be numbers"),
+    ("substitution_rate=0:1:2.5", "must be numbers"),
+    ("=0:1:5", "not a numeric parameter"),
+    ("vendor_choice=0:1:5", "not a numeric parameter"),
+    ("wind_down_days=0.5:10.5:11", "choose LOW and HIGH whole"),
+])
+def test_more_bad_grids(arg, message):
+    with pytest.raises(InputError, match=message):
+        sweep.check_axes([sweep.parse_axis(arg)], None)

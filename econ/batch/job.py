@@ -29,7 +29,7 @@ DEFAULT_TIMEOUT = 1800
 KERNEL_START_TIMEOUT = 60
 KERNEL_START_RETRIES = 3
 #: Thread pools of numerical libraries: one kernel per core, so each kernel gets its share.
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

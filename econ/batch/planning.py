@@ -25,7 +25,7 @@ from econ import data, paths
 from econ.batch.job import Job
 from econ.batch.provenance import hash_context, input_hash
 from econ.errors import InputError
-from econ.notebook import NOTEBOOK_MODELS, notebook_parameters
+from econ.notebook import NOTEBOOK_STAGES, notebook_parameters
 from econ.scenario import PARAMETER_NAMES, SAFE_NAME, SAFE_NAME_RULE, Scenario, load_scenario, scenario_names
 
 #: Arguments every notebook must declare; ``econ run`` sets them, a user may not.
@@ -205,7 +205,7 @@ def _declared_parameters(found: list[Path], shipped: bool) -> tuple[dict[Path, d
         missing = [a for a in SET_BY_RUN if a not in declared[nb]]
         if missing:
             problems.append((file, "parameters cell", f"must declare {', '.join(missing)} (econ run sets them)"))
-        if shipped and nb.stem in NOTEBOOK_MODELS:
+        if shipped and nb.stem in NOTEBOOK_STAGES:
             expected, have = set(notebook_parameters(nb.stem)), set(declared[nb])
             if have != expected:
                 problems.append((file, "parameters cell", f"does not match the declarations (missing: "

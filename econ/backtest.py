@@ -1,0 +1,176 @@
+"""The back-test: every published figure in data/backtest.csv beside the linked model's median and
+p05-p95 under the scenario that stands for history, with a verdict.
+
+A row names the model quantity it checks (``quantity``), the scenario, and whether the figure was
+used to fit anything (``used_to_fit``): fitted figures are listed with what used them and never
+scored. A scored figure is *inside* when it lies within the model's p05-p95; the ratio is the
+model's median over the published figure. Quantities:
+
+``metric:NAME``                      a headline metric of the world (results.json)
+``share:VENDOR:GROUP``               share of new contracts in a region or aggregate, in ``year``
+``installed_share:V1+V2:GROUP``      share of the installed base, in ``year``
+``huawei_revenue:BUSINESS``          Huawei's carrier or consumer revenue, in ``year`` (CNY bn)
+``operator_capex:OPERATOR``          a Russian operator's capex in ``year``, nominal (RUB bn)
+``at_risk:E1+E2:PART``               revenue at risk of some supplier economies (total, direct or
+                                     indirect), USD bn: S&P's universe of rated issuers is Taiwan,
+                                     South Korea and Japan, not mainland China's mostly unrated suppliers
+
+The scored share of figures inside their interval is recorded in results.json of notebook 05
+(``backtest_inside_share``) and a test keeps it at or above the committed level
+(tests/expected/backtest.json).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from econ import data, uncertainty, world
+from econ.choice import VENDORS
+from econ.errors import InputError
+from econ.market_share import GROUPS, YEARS
+from econ.scenario import load_scenario
+
+FILE = "data/backtest.csv"
+KINDS = ("metric", "share", "installed_share", "huawei_revenue", "operator_capex", "at_risk")
+
+
+def _label(figure_id: str) -> str:
+    from econ.display import label
+
+    return label(figure_id)
+
+
+def figures() -> pd.DataFrame:
+    """data/backtest.csv, with ``used_to_fit`` as a boolean."""
+    table = data.load("backtest")
+    return table.assign(used_to_fit=table["used_to_fit"] == "true")
+
+
+def check(table: pd.DataFrame) -> None:
+    """Every scored row names a known kind of quantity, a shipped scenario and a value."""
+    from econ.scenario import scenario_names
+
+    problems = []
+    names = set(scenario_names())
+    for i, r in table[~table["used_to_fit"]].iterrows():
+        line = f"line {i + 2}"
+        kind = r["quantity"].split(":")[0]
+        if kind not in KINDS:
+            problems.append((FILE, f"column 'quantity', {line}",
+                             f"{r['quantity']!r}: the kind must be one of {', '.join(KINDS)}"))
+        if r["scenario"] not in names:
+            problems.append((FILE, f"column 'scenario', {line}", f"{r['scenario']!r} is not a shipped scenario"))
+        if pd.isna(r["value"]):
+            problems.append((FILE, f"column 'value', {line}", "a scored figure needs a value"))
+    if problems:
+        raise InputError(problems)
+
+
+def _draws(result: world.World, quantity: str, year: int) -> np.ndarray:
+    """The model's draws of one quantity (n,)."""
+    kind, *rest = quantity.split(":")
+    if kind == "share" or kind == "installed_share":
+        vendors, group = rest[0].split("+"), rest[1]
+        shares = result["market_share"]._shares("new" if kind == "share" else "installed")
+        cols = [VENDORS.index(v) for v in vendors]
+        return shares[:, YEARS.index(year), GROUPS.index(group)][:, cols].sum(axis=-1)
+    if kind == "huawei_revenue":
+        return result["huawei"].outputs[f"{rest[0]}_cny_bn"][:, YEARS.index(year)]
+    if kind == "at_risk":
+        impact = result["revenue"]
+        economies = [impact.chain.economies.index(e) for e in rest[0].split("+")]
+        parts = {"direct": ("direct",), "indirect": ("complement", "upstream"),
+                 "total": ("direct", "complement", "upstream")}[rest[1]]
+        return sum(impact.risk[p][:, economies].sum(axis=(1, 2)) for p in parts)
+    if kind == "operator_capex":
+        needs = result["investment"]
+        capex = needs.inputs.operator_capex.set_index("operator").at[rest[0], "capex_rub_bn"]
+        return capex * (1 + needs.params["inflation_rate"]) ** (year - 2020)
+    raise KeyError(quantity)
+
+
+def _interval(result: world.World, quantity: str, year: int) -> dict:
+    if quantity.startswith("metric:"):
+        m = result.metrics()
+        name = quantity.removeprefix("metric:")
+        return {"p50": m[name], "p05": m.get(f"{name}_p05", m[name]), "p95": m.get(f"{name}_p95", m[name])}
+    return uncertainty.interval(_draws(result, quantity, year))
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """The scored table and the fitted figures, for the scenarios that stand for history."""
+
+    table: pd.DataFrame
+
+    @property
+    def scored(self) -> pd.DataFrame:
+        return self.table[self.table["status"] == "scored"]
+
+    @property
+    def fitted(self) -> pd.DataFrame:
+        return self.table[self.table["status"] == "fitted"]
+
+    def summary(self):
+        """A reader's summary: how many figures were scored and how many lie inside the model's range."""
+        from econ.findings import Findings
+
+        m = self.metrics()
+        frame = pd.DataFrame([
+            {"figure": "Published figures scored", "median": m["backtest_scored"], "p05": None, "p95": None,
+             "unit": "figures", "sentence": f"{m['backtest_scored']:.0f} published figures were scored."},
+            {"figure": "Inside the model's p05-p95", "median": m["backtest_inside_share"], "p05": None, "p95": None,
+             "unit": "share", "sentence": f"{100 * m['backtest_inside_share']:.0f}% lie inside the model's range."},
+            {"figure": "Typical distance of the median from the figure", "median":
+             100 * (np.exp(m["backtest_median_abs_log_ratio"]) - 1), "p05": None, "p95": None, "unit": "per cent",
+             "sentence": f"The model's median is typically {100 * (np.exp(m['backtest_median_abs_log_ratio']) - 1):.0f}% "
+             "from the published figure."}])
+        return Findings(frame, "How the model compares with what was published")
+
+    def chart_frame(self) -> pd.DataFrame:
+        s = self.scored
+        return pd.DataFrame({"label": s["figure"].map(_label) + " (" + s["year"].astype(str) + ")",
+                             "ratio": s["ratio"], "low_ratio": s["model_p05"] / s["published"],
+                             "high_ratio": s["model_p95"] / s["published"], "inside": s["inside"]})
+
+    def scored_table(self) -> pd.DataFrame:
+        s = self.scored
+        return pd.DataFrame({"figure": s["figure"].map(_label), "year": s["year"], "published": s["published"],
+                             "unit": s["unit"], "model median": s["model"], "model p05": s["model_p05"],
+                             "model p95": s["model_p95"], "inside": s["inside"], "model / published": s["ratio"],
+                             "scenario": s["scenario"], "source": s["source_id"], "quality": s["quality"]})
+
+    def fitted_table(self) -> pd.DataFrame:
+        f = self.fitted
+        return pd.DataFrame({"figure": f["figure"].map(_label), "year": f["year"], "used by": f["fitted_by"],
+                             "source": f["source_id"], "note": f["note"]})
+
+    def metrics(self) -> dict[str, float]:
+        """``backtest_scored`` (figures scored), ``backtest_inside_share`` (share inside p05-p95) and
+        ``backtest_median_abs_log_ratio`` (typical distance of the median from the figure)."""
+        s = self.scored
+        return {"backtest_scored": float(len(s)), "backtest_inside_share": float(s["inside"].mean()) if len(s) else 0.0,
+                "backtest_median_abs_log_ratio": float(np.median(np.abs(np.log(s["ratio"])))) if len(s) else 0.0}
+
+
+def run(draws: int = 4000, table: pd.DataFrame | None = None) -> Backtest:
+    """Assess each scenario the table names once and score every figure not used to fit anything."""
+    table = figures() if table is None else table
+    check(table)
+    rows, results = [], {}
+    for r in table.itertuples():
+        row = {"figure": r.figure_id, "year": r.year, "published": r.value, "unit": r.unit, "scenario": r.scenario,
+               "quantity": r.quantity, "source_id": r.source_id, "quality": r.quality, "note": r.note}
+        if r.used_to_fit:
+            rows.append({**row, "status": "fitted", "fitted_by": r.fitted_by})
+            continue
+        if r.scenario not in results:
+            results[r.scenario] = world.assess(load_scenario(r.scenario), draws)
+        iv = _interval(results[r.scenario], r.quantity, int(r.year))
+        inside = bool(iv["p05"] - 1e-9 <= r.value <= iv["p95"] + 1e-9)
+        rows.append({**row, "status": "scored", "model": iv["p50"], "model_p05": iv["p05"], "model_p95": iv["p95"],
+                     "inside": inside, "ratio": iv["p50"] / r.value if r.value else np.nan})
+    return Backtest(pd.DataFrame(rows))

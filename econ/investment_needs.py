@@ -1,0 +1,182 @@
+"""The investment stage's answer for one scenario (:func:`econ.investment.assess`): draws and the
+breakdowns notebook 03 shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from econ import data, uncertainty
+from econ.investment import COMPONENTS, DATA_DRAWN, REAL, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert, nominal
+from econ.scenario import Scenario
+from econ.world import interval_metrics
+
+
+def _iv(x) -> dict:
+    return uncertainty.interval(np.asarray(x))
+
+
+@dataclass(frozen=True)
+class InvestmentNeeds:
+    """The investment model's answer for one scenario: draws and their summaries."""
+
+    scenario: Scenario
+    inputs: Inputs
+    params: dict
+    russia: dict
+    alternatives: dict   # (band, vendor) -> capex draws (n,), 2020-2030 total, real
+    rip: list            # per ban with a removal deadline (econ.investment.rip_and_replace)
+    values: dict         # headline figures per draw
+
+    @property
+    def outputs(self) -> dict:
+        return {}
+
+    @property
+    def source(self) -> str:
+        """Citation for the Russian build-out's charts."""
+        return f"{self.inputs.source}; workbook model"
+
+    @property
+    def rip_source(self) -> str:
+        """Citation for the rip-and-replace chart."""
+        return f"{self.inputs.rip_source}; workbook model"
+
+    @property
+    def capex(self) -> np.ndarray:
+        """Total capex per draw and year (n, Y), real 2020 RUB bn."""
+        return self.russia["capex"].sum(axis=1)
+
+    def capacity(self) -> np.ndarray:
+        """The four operators' 5G budget by year from launch (Y,), real 2020 RUB bn."""
+        return capex_capacity(self.inputs, self.scenario.parameters.russia_5g_launch_year)
+
+    def metrics(self) -> dict[str, float]:
+        """p50 and _p05/_p95 of the headline figures (names carry unit and basis)."""
+        return interval_metrics(self.values)
+
+    def fan(self) -> pd.DataFrame:
+        """Russia's 5G capex by year over the draws: p05, p25, p50, p75, p95 (real 2020 RUB bn)."""
+        return pd.DataFrame(uncertainty.fan(self.capex, YEARS)).assign(metric=f"russia_5g_capex_rub_bn ({REAL})")
+
+    def capex_by_year_component(self) -> pd.DataFrame:
+        """Median capex by year and component (RUB bn), real and nominal, with p05/p95. Tidy.
+
+        Medians of parts need not add up to the median total (see :meth:`metrics`)."""
+        real = self.russia["capex"]
+        nom = nominal(real, self.params["inflation_rate"])
+        rows = []
+        for c, comp in enumerate(COMPONENTS):
+            r, nm = _iv(real[:, c]), _iv(nom[:, c])
+            for y, year in enumerate(YEARS):
+                rows.append({"year": int(year), "component": comp, "capex_rub_bn": r["p50"][y],
+                             "capex_p05_rub_bn": r["p05"][y], "capex_p95_rub_bn": r["p95"][y],
+                             "capex_nominal_rub_bn": nm["p50"][y], "basis": REAL})
+        return pd.DataFrame(rows)
+
+    def by_band_and_vendor(self) -> pd.DataFrame:
+        """Capex 2020-2030 (real 2020 RUB bn) under each band and vendor choice, the scenario's other
+        settings unchanged: p05, p50, p95."""
+        rows = []
+        for (band, vendor), x in self.alternatives.items():
+            iv = _iv(x)
+            rows.append({"band": band, "vendor": vendor, "capex_rub_bn": iv["p50"], "capex_p05_rub_bn": iv["p05"],
+                         "capex_p95_rub_bn": iv["p95"], "basis": REAL})
+        return pd.DataFrame(rows)
+
+    def financing_gap(self) -> pd.DataFrame:
+        """Capex need against the operators' 5G capex capacity by year (real 2020 RUB bn). Tidy.
+
+        Positive gap: more capex than the operators' usual 5G budget."""
+        cap = self.capacity()
+        short = self.capex - cap
+        short[:, YEARS < self.scenario.parameters.russia_5g_launch_year] = 0.0  # pilots: in the usual budget
+        gap = _iv(short)
+        cum = _iv(np.cumsum(short, axis=1))
+        need = _iv(self.capex)
+        return pd.DataFrame({"year": YEARS, "capex_rub_bn": need["p50"], "capacity_rub_bn": cap,
+                             "gap_rub_bn": gap["p50"], "gap_p05_rub_bn": gap["p05"], "gap_p95_rub_bn": gap["p95"],
+                             "cumulative_gap_rub_bn": cum["p50"], "basis": REAL})
+
+    def coverage(self) -> pd.DataFrame:
+        """Medians by tier and year: population and built-up area covered, and sites of all networks
+        (total, of which needed for coverage alone, new and upgraded existing sites). Tidy."""
+        r, pop = self.russia, self.inputs.tiers["population_m"].to_numpy()
+        med = {k: np.median(r[k], axis=0) for k in ("covered_pop_m", "area_km2", "sites", "coverage_sites",
+                                                     "new_sites", "upgraded_sites")}
+        return pd.DataFrame([{
+            "year": int(year), "tier": tier, "covered_population_m": med["covered_pop_m"][t, y],
+            "population_share_covered": med["covered_pop_m"][t, y] / pop[t], "covered_area_km2": med["area_km2"][t, y],
+            "sites_thousand": med["sites"][t, y] / 1000, "coverage_sites_thousand": med["coverage_sites"][t, y] / 1000,
+            "new_sites_thousand": med["new_sites"][t, y] / 1000,
+            "upgraded_sites_thousand": med["upgraded_sites"][t, y] / 1000}
+            for t, tier in enumerate(TIERS) for y, year in enumerate(YEARS)])
+
+    def data_inputs(self) -> pd.DataFrame:
+        """The data rows drawn over their ranges (value = mode of a triangular draw): name, value,
+        low, high, p05-p95 of the draws, source and quality."""
+        tables = {"five_g_costs": data.defaults("five_g_costs"), "russia_5g_plan": data.defaults("russia_5g_plan"),
+                  "rip_and_replace": self.inputs.rip}
+        rows = []
+        for name, (ds, first, second) in DATA_DRAWN.items():
+            value, low, high = self.inputs.ranges[name]
+            frame = tables[ds]
+            row = (frame[(frame["parameter"] == first) & (frame["geography"] == second)] if ds == "five_g_costs"
+                   else frame[(frame["country"] == first) & (frame["item"] == second)] if ds == "rip_and_replace"
+                   else frame[frame["item"] == first]).iloc[0]
+            iv = _iv(self.params[name])
+            rows.append({"input": name, "file": f"data/{ds}.csv", "value": value, "low": low, "high": high,
+                         "unit": row["unit"], "p05": iv["p05"], "p95": iv["p95"], "source_id": row["source_id"],
+                         "quality": row["quality"]})
+        return pd.DataFrame(rows)
+
+    def benchmarks(self) -> pd.DataFrame:
+        """The model's 2020-2025 capex beside GSMA's published 5G capex estimates (USD bn at 2020
+        rates; GSMA's are nominal and for Russia and the CIS, so a rough check only)."""
+        plan = data.defaults("russia_5g_plan").set_index("item")["value"]
+        capex = convert(self.capex[:, YEARS <= 2025].sum(axis=1), "RUB", "USD", START_YEAR, self.inputs.rates)
+        iv = _iv(capex)
+        return pd.DataFrame([
+            {"estimate": "this model, Russia, 2020-2025 (median)", "capex_5g_usd_bn": iv["p50"],
+             "p05": iv["p05"], "p95": iv["p95"], "basis": "real, 2020 prices and exchange rates"},
+            {"estimate": "GSMA 2020 edition, Russia & CIS, 2020-2025", "capex_5g_usd_bn":
+             plan["gsma_capex_2020_2025"] * plan["gsma_capex_5g_share_2020_2025"], "p05": np.nan, "p95": np.nan,
+             "basis": "nominal USD; 57% of USD 25bn"},
+            {"estimate": "GSMA 2019 edition, 2019-2025", "capex_5g_usd_bn":
+             plan["gsma_capex_2019_2025"] * plan["gsma_capex_5g_share_2019_2025"], "p05": np.nan, "p95": np.nan,
+             "basis": "nominal USD; about 70% of USD 39bn (region unclear)"}])
+
+    def rip_and_replace(self) -> pd.DataFrame:
+        """Each ban with a removal deadline: gross swap cost and what it adds over normal replacement
+        (p05/p50/p95, local currency bn, constant 2020 prices), and the published estimates beside
+        the UK and US. Tidy; an empty frame when the scenario has no removal deadline."""
+        currency = {"uk": "GBP", "us": "USD", "other": "USD"}
+        names = {"uk": "UK", "us": "US", "other": "elsewhere"}
+        rows = []
+        for r in self.rip:
+            for kind in ("gross", "added"):
+                iv = _iv(r[kind])
+                rows.append({"country": names[r["country"]], "ban": r["ban"], "kind": "model", "estimate":
+                             "gross swap cost" if kind == "gross" else "cost added over normal replacement",
+                             "cost_bn": iv["p50"], "cost_p05_bn": iv["p05"], "cost_p95_bn": iv["p95"],
+                             "currency": currency[r["country"]], "method": r["method"]})
+        if rows:
+            bench = self.inputs.rip[self.inputs.rip["role"] == "benchmark"]
+            shown = {row["country"] for row in rows}
+            for b in bench.itertuples():
+                if names[b.country] in shown:
+                    label = b.item.removeprefix("published_").replace("_", " ")
+                    rows.append({"country": names[b.country], "ban": "", "kind": "published",
+                                 "estimate": f"{label} ({b.year})", "cost_bn": b.value, "cost_p05_bn": np.nan,
+                                 "cost_p95_bn": np.nan, "currency": currency[b.country], "method": b.note})
+        columns = ["country", "ban", "kind", "estimate", "cost_bn", "cost_p05_bn", "cost_p95_bn", "currency", "method"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def against_roadmap(self) -> pd.DataFrame:
+        """5G base stations of all networks by 2024 beside the 2020 roadmap's 10,000 (a plan, not an outcome)."""
+        plan = data.defaults("russia_5g_plan").set_index("item")["value"]
+        iv = _iv(self.russia["sites"].sum(axis=1)[:, YEARS == 2024][:, 0])
+        return pd.DataFrame([{"quantity": "5G base stations, end-2024", "roadmap": plan["base_stations_5g"],
+                              "model": iv["p50"], "model_p05": iv["p05"], "model_p95": iv["p95"]}])

@@ -1,0 +1,263 @@
+"""The econ kernel: IPython with a guard on parameters cells, loaded before any cell runs.
+
+papermill writes ``-p NAME VALUE`` into the notebook as code (a new cell after the one tagged
+``parameters``) and does not check NAME: ``x=__import__('os').system('...');y`` runs. The guard is
+an IPython input transformer that sees each cell's text before IPython compiles it. A cell whose
+first line is papermill's ``# Parameters`` (the injected cell) or the notebooks' own
+``# Parameters of NOTEBOOK: ...`` (the tagged parameters cell, written by ``python -m
+econ.notebook``) must be nothing but ``NAME = literal`` lines (``NAME: type = literal`` too):
+
+* every NAME declared: a notebook argument (:mod:`econ.arguments`) or a scenario parameter
+  (:class:`econ.scenario.Parameters`), and in the injected cell one the notebook's parameters cell
+  declared; an unknown name (a typo in JupyterLab, a stray ``-p``) is refused with "did you mean";
+* every value a literal (text, number, true/false, None, lists and mappings of these), valid for
+  its declaration (type, range; the memory a run's sizes would need);
+* then the cell that runs is rewritten from the checked values (``NAME = repr(value)``), so nothing
+  but those assignments can execute.
+
+A refused cell raises :class:`econ.errors.InputError`, which IPython shows as one message (its
+``_render_traceback_``); the cell and the run stop there (papermill exits 1).
+
+The kernel (``econ``, "Python 3 (econ)") is what the notebooks name in their kernelspec. It is
+installed with the package: ``pip install`` (editable or not), ``make`` and the conda environment
+all put ``share/jupyter/kernels/econ/kernel.json`` into the environment (setuptools data files).
+Where that cannot apply (a JupyterLab in another environment), ``python -m econ.kernel install
+[--user | --sys-prefix | --prefix DIR]`` writes it with this interpreter's absolute path. The kernel
+runs ``python -m econ.kernel -f CONNECTION_FILE``: it imports the guard before starting IPython and
+does not start without it. In any other kernel, ``%load_ext econ.kernel`` loads the same guard.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import sys
+from pathlib import Path
+
+KERNEL_NAME = "econ"
+DISPLAY_NAME = "Python 3 (econ)"
+#: First line of papermill's injected cell, and the prefix of the notebooks' own parameters cell.
+INJECTED_MARKER = "# Parameters"
+CELL_MARKER = "# Parameters of "
+#: Names papermill itself may inject (``--inject-paths``).
+PAPERMILL_NAMES = ("PAPERMILL_INPUT_PATH", "PAPERMILL_OUTPUT_PATH")
+#: Largest parameters cell read (a ``-y`` value of megabytes is refused, not parsed).
+MAX_CELL_CHARS = 1_000_000
+
+
+def spec(executable: str = "python") -> dict:
+    """The kernelspec (kernel.json). ``python`` as argv[0] is replaced by jupyter_client with the
+    interpreter that runs Jupyter or papermill, so one file works in every environment."""
+    return {"argv": [executable, "-m", "econ.kernel", "-f", "{connection_file}"],
+            "display_name": DISPLAY_NAME, "language": "python", "metadata": {"debugger": True}}
+
+
+#: The kernelspec file shipped with the package (installed as setuptools data files).
+SPEC_FILE = Path(__file__).with_name("kernelspec") / "kernel.json"
+
+
+# --- the guard ---------------------------------------------------------------------------------------
+
+def _literal(node: ast.AST, text: str):
+    """The value of a literal node, limited to what a parameter can be; ValueError saying why not."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "float"
+            and len(node.args) == 1 and isinstance(node.args[0], ast.Constant)):
+        raise ValueError(f"{node.args[0].value} is not allowed: give a finite number")
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        from econ.errors import shorten
+
+        raise ValueError(f"{shorten(ast.get_source_segment(text, node) or '?', 80)} is not a literal: give text, "
+                         "a number, true/false, None, or a list or mapping of these") from None
+    _plain(value)
+    return value
+
+
+def _plain(value) -> None:
+    if value is None or isinstance(value, bool | int | str):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value} is not allowed: give a finite number")
+        return
+    if isinstance(value, list | tuple):
+        for v in value:
+            _plain(v)
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise ValueError(f"mapping keys must be text, not {k!r}")
+            _plain(v)
+        return
+    raise ValueError(f"a {type(value).__name__} value is not allowed: give text, a number, true/false, None, "
+                     "or a list or mapping of these")
+
+
+class Guard:
+    """The input transformer (see the module's docstring). Remembers, for this kernel session, which
+    notebook's parameters cell ran, the names it declared and its values."""
+
+    #: IPython's completeness check (``is_complete_request``) skips transformers with side effects.
+    has_side_effects = True
+
+    def __init__(self):
+        self.notebook: str | None = None
+        self.declared: set[str] | None = None
+        self.values: dict = {}
+
+    def __call__(self, lines: list[str]) -> list[str]:
+        first = next((line.strip() for line in lines if line.strip()), "")
+        if first == INJECTED_MARKER:
+            return self.check("".join(lines), injected=True)
+        if first.startswith(CELL_MARKER):
+            return self.check("".join(lines), injected=False, notebook=first[len(CELL_MARKER):].split(":")[0].strip())
+        return lines
+
+    def check(self, text: str, injected: bool, notebook: str | None = None) -> list[str]:
+        """The cell's checked assignments as code, or InputError naming each problem."""
+        from pydantic import ValidationError
+
+        from econ import arguments
+        from econ.errors import InputError, shorten
+        from econ.scenario import PARAMETER_NAMES, SAFE_NAME, Parameters, _message, _suggest
+
+        if not injected:
+            notebook = notebook if notebook and SAFE_NAME.match(notebook) else None
+        where = ("injected parameters (papermill -p)" if injected
+                 else f"parameters cell of {notebook or 'this notebook'}")
+        if len(text) > MAX_CELL_CHARS:
+            raise InputError.single(where, "", f"{len(text):,} characters: at most {MAX_CELL_CHARS:,}")
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+            line = getattr(e, "lineno", None)
+            raise InputError.single(where, f"line {line}" if line else "", "not NAME = value lines (Python "
+                                    f"literals): {shorten(getattr(e, 'msg', str(e)), 80)}") from None
+        known = set(arguments.NAMES) | set(PARAMETER_NAMES)
+        allowed = (self.declared if injected and self.declared is not None else known) | set(PAPERMILL_NAMES)
+        values, lines, problems = {}, {}, []
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                name, value_node = node.targets[0].id, node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                name, value_node = node.target.id, node.value
+            else:
+                problems.append((where, f"line {node.lineno}", f"{shorten(ast.get_source_segment(text, node), 80)} "
+                                 "is not NAME = value: a parameters cell holds only assignments of literals"))
+                continue
+            if name not in allowed:
+                hint = _suggest(name, sorted(allowed - set(PAPERMILL_NAMES)))
+                why = (f"not declared in the parameters cell of {self.notebook or 'this notebook'}"
+                       if injected and self.declared is not None and name in known else "not a declared parameter")
+                problems.append((where, name, f"{why}{hint}; see `econ params` and the notebook's parameters cell"))
+                continue
+            if name in lines:
+                problems.append((where, name, f"given twice (lines {lines[name]} and {node.lineno}): give it once"))
+                continue
+            lines[name] = node.lineno
+            try:
+                values[name] = _literal(value_node, text)
+            except ValueError as e:
+                problems.append((where, name, str(e)))
+        for name in PAPERMILL_NAMES:
+            if name in values and not isinstance(values[name], str):
+                problems.append((where, name, "must be text (a path)"))
+        if problems:
+            raise InputError(problems)
+
+        merged = {**self.values, **values} if injected else values
+        problems += arguments.check(merged, notebook if not injected else self.notebook, where)
+        scenario_values = {k: v for k, v in values.items() if k in PARAMETER_NAMES and v is not None}
+        try:
+            Parameters(**scenario_values)
+        except ValidationError as e:
+            problems += [(where, ".".join(str(x) for x in err["loc"]), _message(err)) for err in e.errors()]
+        if problems:
+            raise InputError(problems)
+        if injected:
+            self.values = merged
+        else:
+            self.notebook, self.declared, self.values = notebook, set(values), values
+        return [f"{name} = {value!r}\n" for name, value in values.items()]
+
+
+#: The guard of this kernel session, once loaded.
+GUARD: Guard | None = None
+
+
+def current_notebook() -> str | None:
+    """The notebook whose parameters cell ran in this kernel (None outside the econ kernel or before)."""
+    return GUARD.notebook if GUARD is not None else None
+
+
+def load_ipython_extension(shell) -> None:
+    """``%load_ext econ.kernel``; the econ kernel loads it before any cell."""
+    global GUARD
+    if GUARD is None:
+        GUARD = Guard()
+    if GUARD not in shell.input_transformers_cleanup:
+        # first: it must see the cell as written, before IPython's own transforms (%magics, !commands)
+        shell.input_transformers_cleanup.insert(0, GUARD)
+
+
+def unload_ipython_extension(shell) -> None:
+    if GUARD in shell.input_transformers_cleanup:
+        shell.input_transformers_cleanup.remove(GUARD)
+
+
+# --- launching and installing ------------------------------------------------------------------------
+
+def main(argv: list[str] | None = None) -> None:
+    """Start the kernel with the guard loaded; if the guard cannot load, the kernel does not start."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    app = IPKernelApp.instance()
+    app.initialize(argv)
+    load_ipython_extension(app.shell)
+    app.start()
+
+
+def install(user: bool = False, prefix: str | None = None) -> str:
+    """Write the econ kernelspec with this interpreter's absolute path; returns where it went."""
+    import tempfile
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "kernel.json").write_text(json.dumps(spec(sys.executable), indent=1) + "\n")
+        return KernelSpecManager().install_kernel_spec(tmp, KERNEL_NAME, user=user, prefix=prefix)
+
+
+def _cli(argv: list[str]) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m econ.kernel install",
+                                description="Install the econ kernelspec (normally done by pip install).")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true", help="into the user's Jupyter folder")
+    where.add_argument("--sys-prefix", action="store_true", help=f"into this environment ({sys.prefix}); the default")
+    where.add_argument("--prefix", help="into PREFIX/share/jupyter/kernels")
+    args = p.parse_args(argv)
+    folder = install(user=args.user, prefix=args.prefix or (None if args.user else sys.prefix))
+    print(f"installed kernel '{KERNEL_NAME}' ({DISPLAY_NAME}) in {folder}")
+    return 0
+
+
+def _entry(argv: list[str]) -> int:
+    if argv[:1] == ["install"]:
+        return _cli(argv[1:])
+    # like ipykernel_launcher: the working directory is added back by IPython after start-up
+    if sys.path and sys.path[0] in ("", str(Path.cwd())):
+        del sys.path[0]
+    main(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    # run through the imported module, so that econ.notebook sees the same GUARD (not __main__'s copy)
+    from econ.kernel import _entry as entry
+
+    sys.exit(entry(sys.argv[1:]))
