@@ -122,9 +122,9 @@ def test_every_notebook_gets_a_process_no_other_notebook_touched(tmp_path, tiny_
 @pytest.mark.slow
 def test_template_is_single_threaded_when_it_forks(tmp_path):
     """Threads do not survive a fork: with one BLAS thread per kernel the template has no thread but its own."""
-    code = warm.ENTRY.replace("from econ.batch.worker import main\nmain(sys.argv[1:])\n", "") + (
+    code = warm.entry("econ.kernel").replace("from econ.batch.worker import main\nmain(sys.argv[1:])\n", "") + (
         "import os\nfrom econ.batch import planning, warm\n"
-        "t = warm.Template({'preload': warm.notebook_imports(planning.notebooks())})\n"
+        "t = warm.Template({'preload': warm.notebook_imports(planning.notebooks()), 'extensions': ['econ.kernel']})\n"
         "print(len(os.listdir('/proc/self/task')), t.unimported, file=sys.__stdout__)\n")
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
@@ -140,9 +140,11 @@ def test_notebook_imports_are_read_from_the_import_statements(tmp_path):
                                                                  "numpy.linalg"]
 
 
-def test_only_this_pythons_plain_ipykernel_is_emulated():
-    assert warm.kernel_problem("python3") is None
-    assert "no kernel named" in warm.kernel_problem("no-such-kernel")
+def test_the_kernels_the_warm_engine_stands_in_for():
+    assert warm.kernel_flavour("python3") == (warm.Flavour("ipykernel_launcher"), None)
+    # ipykernel, with econ imported before its shell and the guard loaded before any cell
+    assert warm.kernel_flavour("econ") == (warm.Flavour("econ.kernel", "econ.kernel"), None)
+    assert "no kernel named" in warm.kernel_flavour("no-such-kernel")[1]
 
 
 def test_a_fork_that_fails_is_retried(tmp_path, monkeypatch):

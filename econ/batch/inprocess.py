@@ -153,6 +153,12 @@ class Kernel:
         builtins.input = _no_input
         self.used = False
 
+    def load_extensions(self, names: list[str]) -> None:
+        """Load IPython extensions as the notebooks' kernel does before any cell (the econ kernel:
+        its guard on parameters cells, ``econ.kernel.load_ipython_extension``); an error stops here."""
+        for name in names:
+            importlib.import_module(name).load_ipython_extension(self.shell)
+
     def preload(self, modules: list[str]) -> list[str]:
         """Import ``modules`` as a kernel would (inside the shell's builtins); the ones that failed."""
         failed = []
@@ -187,10 +193,12 @@ class Kernel:
 _kernel: Kernel | None = None
 
 
-def prepare(modules: list[str]) -> list[str]:
-    """Make this process's kernel and import ``modules``; the names that could not be imported."""
+def prepare(modules: list[str], extensions: list[str] = ()) -> list[str]:
+    """Make this process's kernel, load ``extensions`` into it and import ``modules``; the names that
+    could not be imported."""
     global _kernel
     _kernel = _kernel or Kernel()
+    _kernel.load_extensions(list(extensions))
     return _kernel.preload(modules)
 
 

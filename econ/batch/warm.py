@@ -2,7 +2,8 @@
 start and the heavy imports each time.
 
 Each local worker is a *template*: a fresh interpreter, started with the kernel's environment
-(BLAS threads, ``MPLBACKEND``), that makes ipykernel's shell (:mod:`econ.batch.inprocess`), imports
+(BLAS threads, ``MPLBACKEND``), that makes ipykernel's shell (:mod:`econ.batch.inprocess`), loads
+the extension the notebooks' kernel loads (the econ kernel's guard on parameters cells), imports
 what the notebooks import (pandas, numpy, altair, statsmodels, econ, ... read from their import
 statements) and builds the HTML exporter, and then runs nothing. For each job it forks a child; the
 child runs the notebook through papermill with the in-process engine, publishes the report, writes
@@ -51,19 +52,30 @@ from econ.batch.job import KERNEL_START_RETRIES, Job, execute, record_crash
 HARD_DEADLINE_GRACE = 60
 #: What every template imports besides the notebooks' own imports.
 MACHINERY = ("IPython", "ipykernel.ipkernel", "nbformat", "papermill", "nbconvert")
-#: How a template process starts (see econ.batch.pool): ipykernel's shell is made, and its builtins
-#: (``get_ipython``) put in place, before anything else is imported, econ included. Modules that
-#: look at their surroundings at import time must see a kernel, as they would in one: pandas sets
-#: ``display.max_columns`` (and so how every table prints) by whether get_ipython() has a kernel.
-ENTRY = ("import sys\n"
-         "from ipykernel.compiler import XCachingCompiler\n"
-         "from ipykernel.zmqshell import ZMQInteractiveShell\n"
-         "from traitlets.config import Config\n"
-         "config = Config()\n"
-         "config.HistoryManager.enabled = False  # no SQLite history shared between forks\n"
-         "ZMQInteractiveShell.instance(config=config, compiler_class=XCachingCompiler).builtin_trap.__enter__()\n"
-         "from econ.batch.worker import main\n"
-         "main(sys.argv[1:])\n")
+_ENTRY = """import sys
+import {kernel_module}
+from ipykernel.compiler import XCachingCompiler
+from ipykernel.zmqshell import ZMQInteractiveShell
+from traitlets.config import Config
+config = Config()
+config.HistoryManager.enabled = False  # no SQLite history shared between forks
+ZMQInteractiveShell.instance(config=config, compiler_class=XCachingCompiler).builtin_trap.__enter__()
+from econ.batch.worker import main
+main(sys.argv[1:])
+"""
+
+
+def entry(kernel_module: str = "ipykernel_launcher") -> str:
+    """How a template process starts (``python -c ENTRY``, see econ.batch.pool): as the kernel it
+    stands in for, up to its shell. Modules that look at their surroundings at import time must see
+    what they see in that kernel: pandas sets ``display.max_columns`` (and so how wide frames print
+    as text) by whether ``get_ipython()`` has a kernel when pandas is imported. So the kernel's own
+    module is imported first (``econ.kernel`` imports econ, and pandas with it, before its shell
+    exists; ipykernel_launcher imports nothing of the kind), then ipykernel's shell is made and its
+    builtins (``get_ipython``) put in place, then the worker starts."""
+    return _ENTRY.format(kernel_module=kernel_module)
+
+
 _STARTED = b"S"
 
 
@@ -90,29 +102,43 @@ def notebook_imports(notebooks: list[Path]) -> list[str]:
     return list(found)
 
 
-def kernel_problem(kernel_name: str) -> str | None:
-    """Why the warm engine cannot stand in for kernel ``kernel_name`` (None when it can): it emulates
-    ipykernel on this very interpreter, with no extra arguments, and no IPython startup files."""
+#: The kernels the warm engine can stand in for, by the module their kernelspec runs (``python -m
+#: MODULE -f {connection_file}``): each is ipykernel with, perhaps, an IPython extension loaded into its
+#: shell before any cell (the econ kernel's guard on parameters cells, econ/kernel.py).
+KERNELS = {"ipykernel_launcher": None, "ipykernel": None, "econ.kernel": "econ.kernel"}
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """What a template must do to stand in for a kernel: run its module first, load its extension."""
+
+    module: str
+    extension: str | None = None
+
+
+def kernel_flavour(kernel_name: str) -> tuple[Flavour | None, str | None]:
+    """``(flavour, problem)`` for kernel ``kernel_name``: how the warm engine stands in for it, or why
+    it cannot. It emulates the kernels in KERNELS on this very interpreter, with no other arguments
+    or environment, and no IPython startup files."""
     from IPython.paths import get_ipython_dir
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
         spec = KernelSpecManager().get_kernel_spec(kernel_name)
     except NoSuchKernel:
-        return f"no kernel named {kernel_name!r} is installed"
+        return None, f"no kernel named {kernel_name!r} is installed"
     argv = spec.argv
     python = argv[0] if argv else ""
     same_python = python in ("python", "python3") or Path(python).resolve() == Path(sys.executable).resolve()
-    plain = argv[1:] in (["-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                         ["-m", "ipykernel", "-f", "{connection_file}"])
-    if spec.language.lower() != "python" or not same_python or not plain:
-        return f"kernel {kernel_name!r} is not this Python's plain ipykernel ({' '.join(argv)})"
+    module = argv[2] if len(argv) == 5 and argv[1] == "-m" and argv[3:] == ["-f", "{connection_file}"] else None
+    if spec.language.lower() != "python" or not same_python or module not in KERNELS:
+        return None, f"kernel {kernel_name!r} is not one the warm engine knows on this Python ({' '.join(argv)})"
     if spec.env:
-        return f"kernel {kernel_name!r} sets environment variables"
+        return None, f"kernel {kernel_name!r} sets environment variables"
     startup = Path(get_ipython_dir()) / "profile_default" / "startup"
     if any(startup.glob("*.py")) or any(startup.glob("*.ipy")):
-        return f"IPython startup files in {startup} run in every kernel"
-    return None
+        return None, f"IPython startup files in {startup} run in every kernel"
+    return Flavour(module, KERNELS[module]), None
 
 
 def _reseed() -> None:
@@ -148,7 +174,7 @@ class Template:
         # what ipykernel sets at kernel start, before anything imports matplotlib
         if not os.environ.get("MPLBACKEND"):
             os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-        self.unimported = inprocess.prepare([*MACHINERY, *config.get("preload", [])])
+        self.unimported = inprocess.prepare([*MACHINERY, *config.get("preload", [])], config.get("extensions", []))
         if self.unimported:  # each notebook that imports them meets the error in its own cell
             print(f"warm template {os.getpid()}: could not preload {', '.join(self.unimported)}", file=sys.__stderr__)
         # the report machinery, warmed: the bundle read from its cache, the templates compiled
