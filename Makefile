@@ -37,7 +37,7 @@ browser:
 	else echo "NOTE: chromium is missing and cannot be installed here (needs root or sudo and apt-get);" \
 	  "the browser tests will be skipped"; fi
 
-bench: $(STAMP)  ## time the batch against papermill + nbconvert one after another (benchmarks/batch.py)
+bench: $(STAMP)  ## time the batch (warm and papermill engines) against the papermill CLI one after another (benchmarks/batch.py)
 	$(BIN)/python benchmarks/batch.py
 
 test-fast: $(STAMP) git-filter  ## skip notebook and browser tests

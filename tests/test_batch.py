@@ -215,7 +215,7 @@ def test_one_failure_does_not_stop_the_others(tmp_path, tiny_scenarios):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine, timeout", [("warm", 4), ("papermill", 10)])  # papermill: kernel start included
+@pytest.mark.parametrize("engine, timeout", [("warm", 4), ("papermill", 8)])  # papermill: kernel start included
 def test_timeout_per_notebook(engine, timeout, tmp_path, tiny_scenarios):
     result = _tiny_run(tiny_scenarios, tmp_path / "out", "a", "b", overrides={"sleep": 120, "sleep_for": "a"},
                        timeout=timeout, engine=engine)

@@ -50,9 +50,8 @@ def test_every_published_page_renders_offline(published_run, browser):
     run_dir = published_run.run_dir
     pages = _pages(run_dir)
     assert len(pages) == 1 + len(published_run.jobs)
-    for path in pages:
+    for path, check in zip(pages, browser.check_many([p.as_uri() for p in pages])):
         text = _assert_offline_source(path)
-        check = browser.check(path.as_uri())
         assert not check.external_requests, f"{path}: requests left the page: {check.external_requests}"
         assert not check.errors, f"{path}: console errors: {check.errors}"
         assert check.charts == text.count('class="econ-chart"'), path

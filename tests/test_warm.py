@@ -15,7 +15,7 @@ import pytest
 
 from econ import batch
 from econ.batch import warm
-from econ.batch.job import Job
+from econ.batch.job import THREAD_VARS, Job
 from tests.batch_helpers import (
     end_process_group,
     manifest,
@@ -73,23 +73,29 @@ def assert_same_job(a: Path, b: Path, job: str, notebook: str) -> None:
 
 # --- the same notebooks ---------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def papermill_run(tmp_path_factory):
-    """Every shipped notebook through papermill (a kernel each) for one scenario."""
-    result = batch.run(["russia_pivot"], engine="papermill", outputs=tmp_path_factory.mktemp("papermill"),
-                       progress=False)
-    assert result.exit_code == 0, [j.error for j in result.jobs if j.status != "ok"]
-    return result
+#: Small sizes: comparing the engines needs every code path and output, not the full model's sizes.
+SMALL = {"draws": 1000, "sobol_base": 64, "sweep_steps": 5}
 
 
 @pytest.mark.slow
-def test_warm_engine_matches_papermill_on_every_shipped_notebook(published_run, papermill_run):
-    assert manifest(published_run.run_dir)["options"]["engine"] == "warm"
-    assert {j.engine for j in published_run.jobs} == {"warm"} and {j.engine for j in papermill_run.jobs} == {"papermill"}
-    warm_hashes = {(j.scenario, j.notebook): j.input_hash for j in published_run.jobs}
-    for job in papermill_run.jobs:
+def test_warm_engine_matches_papermill_on_every_shipped_notebook(tmp_path):
+    """Every shipped notebook for one scenario under both engines (the only papermill run of the
+    real notebooks in the suite; the published run is warm)."""
+    runs = {engine: batch.run(["russia_pivot"], overrides=SMALL, engine=engine, outputs=tmp_path / engine,
+                              progress=False) for engine in ("warm", "papermill")}
+    for engine, result in runs.items():
+        assert result.exit_code == 0, [j.error for j in result.jobs if j.status != "ok"]
+        assert manifest(result.run_dir)["options"]["engine"] == engine and {j.engine for j in result.jobs} == {engine}
+    assert {j.notebook for j in runs["warm"].jobs} == {p.stem for p in batch.notebooks()}
+    warm_hashes = {(j.scenario, j.notebook): j.input_hash for j in runs["warm"].jobs}
+    for job in runs["papermill"].jobs:
         assert job.input_hash == warm_hashes[(job.scenario, job.notebook)], "the engine is not an input"
-        assert_same_job(papermill_run.run_dir, published_run.run_dir, job.folder, job.notebook)
+        assert_same_job(runs["papermill"].run_dir, runs["warm"].run_dir, job.folder, job.notebook)
+
+
+def test_the_published_run_is_warm(published_run):
+    assert manifest(published_run.run_dir)["options"]["engine"] == "warm"
+    assert {j.engine for j in published_run.jobs} == {"warm"}
 
 
 @pytest.mark.slow
@@ -122,11 +128,11 @@ def test_every_notebook_gets_a_process_no_other_notebook_touched(tmp_path, tiny_
 @pytest.mark.slow
 def test_template_is_single_threaded_when_it_forks(tmp_path):
     """Threads do not survive a fork: with one BLAS thread per kernel the template has no thread but its own."""
-    code = warm.ENTRY.replace("from econ.batch.worker import main\nmain(sys.argv[1:])\n", "") + (
+    code = warm.entry("econ.kernel").replace("from econ.batch.worker import main\nmain(sys.argv[1:])\n", "") + (
         "import os\nfrom econ.batch import planning, warm\n"
-        "t = warm.Template({'preload': warm.notebook_imports(planning.notebooks())})\n"
+        "t = warm.Template({'preload': warm.notebook_imports(planning.notebooks()), 'extensions': ['econ.kernel']})\n"
         "print(len(os.listdir('/proc/self/task')), t.unimported, file=sys.__stdout__)\n")
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env = dict(os.environ, **dict.fromkeys(THREAD_VARS, "1"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.split() == ["1", "[]"], out.stderr
 
@@ -140,9 +146,11 @@ def test_notebook_imports_are_read_from_the_import_statements(tmp_path):
                                                                  "numpy.linalg"]
 
 
-def test_only_this_pythons_plain_ipykernel_is_emulated():
-    assert warm.kernel_problem("python3") is None
-    assert "no kernel named" in warm.kernel_problem("no-such-kernel")
+def test_the_kernels_the_warm_engine_stands_in_for():
+    assert warm.kernel_flavour("python3") == (warm.Flavour("ipykernel_launcher"), None)
+    # ipykernel, with econ imported before its shell and the guard loaded before any cell
+    assert warm.kernel_flavour("econ") == (warm.Flavour("econ.kernel", "econ.kernel"), None)
+    assert "no kernel named" in warm.kernel_flavour("no-such-kernel")[1]
 
 
 def test_a_fork_that_fails_is_retried(tmp_path, monkeypatch):

@@ -69,6 +69,9 @@ class _Outputs:
 
     def handle(self, msg: dict) -> None:
         kind, content = msg["msg_type"], msg["content"]
+        if self.cell is None:  # between notebooks' cells (papermill's own warnings): the worker's log
+            sys.__stderr__.write(content.get("text", "") if kind == "stream" else f"[{kind} outside a cell]\n")
+            return
         outputs = self.cell.outputs
         if kind == "clear_output":
             if content.get("wait"):
@@ -150,6 +153,12 @@ class Kernel:
         builtins.input = _no_input
         self.used = False
 
+    def load_extensions(self, names: list[str]) -> None:
+        """Load IPython extensions as the notebooks' kernel does before any cell (the econ kernel:
+        its guard on parameters cells, ``econ.kernel.load_ipython_extension``); an error stops here."""
+        for name in names:
+            importlib.import_module(name).load_ipython_extension(self.shell)
+
     def preload(self, modules: list[str]) -> list[str]:
         """Import ``modules`` as a kernel would (inside the shell's builtins); the ones that failed."""
         failed = []
@@ -174,14 +183,22 @@ class Kernel:
             stream.session, stream.socket = session, outputs
         return outputs
 
+    def disconnect(self) -> None:
+        """After the last cell: what is printed from now on (the report, the record) goes to the log."""
+        for stream in (self.stdout, self.stderr):
+            stream.flush()
+            stream.socket = None
+
 
 _kernel: Kernel | None = None
 
 
-def prepare(modules: list[str]) -> list[str]:
-    """Make this process's kernel and import ``modules``; the names that could not be imported."""
+def prepare(modules: list[str], extensions: list[str] = ()) -> list[str]:
+    """Make this process's kernel, load ``extensions`` into it and import ``modules``; the names that
+    could not be imported."""
     global _kernel
     _kernel = _kernel or Kernel()
+    _kernel.load_extensions(list(extensions))
     return _kernel.preload(modules)
 
 
@@ -227,6 +244,7 @@ class InProcessEngine(Engine):
             nb_man.output_path = path
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            _kernel.disconnect()
         from ipykernel.ipkernel import IPythonKernel
 
         nb_man.nb.metadata["language_info"] = dict(IPythonKernel.language_info)

@@ -61,7 +61,7 @@ class Worker:
         results_r, results_w = os.pipe()
         try:
             with open(self.log, "ab") as log:  # the worker's and its kernels' stray output
-                entry = warm.ENTRY if config.get("engine") == "warm" else _ENTRY
+                entry = warm.entry(config["kernel_module"]) if config.get("engine") == "warm" else _ENTRY
                 self.process = subprocess.Popen(
                     [sys.executable, "-c", entry, str(jobs_r), str(results_w), str(os.getpid())],
                     pass_fds=(jobs_r, results_w), stdin=subprocess.DEVNULL, stdout=log, stderr=log,

@@ -48,7 +48,8 @@ def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: 
     }
 
 
-def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client, bar: tqdm) -> list[Job]:
+def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client, bar: tqdm,
+             flavour: warm.Flavour | None) -> list[Job]:
     """Run ``todo`` in local worker processes, or on the Dask cluster of ``client``; the finished jobs."""
     done: list[Job] = []
 
@@ -64,11 +65,13 @@ def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client
     if client is not None:
         cluster.run_jobs(todo, run_dir, options, client, finished)
         return done
-    engine = "warm" if any(j.engine == "warm" for j in todo) else "papermill"
+    engine = "warm" if flavour and any(j.engine == "warm" for j in todo) else "papermill"
     # the Vega bundle is built here (and cached on disk) if it must be: vl-convert starts threads,
     # and a warm template must have none when it forks
     report.vega_bundle()
     config = {"engine": engine, "threads": options.get("threads"), "show_code": options["show_code"],
+              "kernel_module": flavour.module if engine == "warm" else None,
+              "extensions": [flavour.extension] if engine == "warm" and flavour.extension else [],
               "preload": warm.notebook_imports(sorted({Path(j.notebook_path) for j in todo})) if engine == "warm"
               else []}
     pool.run_jobs(todo, run_dir, options, workers, config, finished)
@@ -80,18 +83,30 @@ def default_engine(executor: str) -> str:
     return "warm" if executor == "processes" and sys.platform.startswith("linux") else "papermill"
 
 
-def _assign_engine(work: Plan, engine: str, kernel: str | None) -> list[str]:
-    """Set each job's engine; notes for the notebooks whose kernel the warm engine cannot stand in for."""
+def _assign_engine(work: Plan, engine: str, kernel: str | None) -> tuple[warm.Flavour | None, list[str]]:
+    """Set each job's engine; returns the kernel the warm workers stand in for and notes for the
+    notebooks that run under papermill instead.
+
+    A warm worker stands in for one kind of kernel: the notebooks' (the most common one among them
+    when they differ); a notebook naming another, or one the warm engine does not know, runs under
+    papermill."""
+    if engine != "warm":
+        return None, []
+    kernels = {nb: kernel or nbformat.read(nb, as_version=4).metadata.get("kernelspec", {}).get("name", "python3")
+               for nb in work.notebooks}
+    found = {name: warm.kernel_flavour(name) for name in set(kernels.values())}
+    usable = [name for name in kernels.values() if found[name][1] is None]
+    chosen = max(sorted(set(usable)), key=usable.count) if usable else None
     notes = []
-    for nb in work.notebooks if engine == "warm" else []:
-        name = kernel or nbformat.read(nb, as_version=4).metadata.get("kernelspec", {}).get("name", "python3")
-        problem = warm.kernel_problem(name)
-        if problem:
+    for nb, name in kernels.items():
+        problem = found[name][1]
+        if name != chosen:
+            problem = problem or f"the warm workers stand in for kernel {chosen!r}, this notebook names {name!r}"
             notes.append(f"{nb.stem}: {problem}; it runs under --engine papermill")
         for job in work.jobs:
             if job.notebook_path == str(nb):
-                job.engine = "papermill" if problem else "warm"
-    return notes
+                job.engine = "warm" if name == chosen else "papermill"
+    return (found[chosen][0] if chosen else None), notes
 
 
 def _check_options(workers, timeout: int, executor: str, scheduler: str | None, engine: str) -> None:
@@ -170,7 +185,8 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     old_run = runs.find_run(outputs, resume) if resume else None
     client = cluster.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
         if executor == "dask" else None
-    notes = work.notes + _assign_engine(work, engine, kernel)
+    flavour, engine_notes = _assign_engine(work, engine, kernel)
+    notes = work.notes + engine_notes
     run_id, partial = runs.new_run(outputs)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
@@ -194,7 +210,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     try:
         with tqdm(total=len(jobs), initial=len(reused), desc="scenario × notebook", unit="nb",
                   disable=not progress, file=sys.stderr) as bar:
-            executed = _execute(todo, partial, options, workers, client, bar)
+            executed = _execute(todo, partial, options, workers, client, bar, flavour)
     except KeyboardInterrupt:
         print(f"\nInterrupted. The finished notebooks are kept in {paths.relative(partial)}; "
               f"continue with: econ run --resume {run_id}", file=sys.stderr)

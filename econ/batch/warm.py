@@ -2,9 +2,12 @@
 start and the heavy imports each time.
 
 Each local worker is a *template*: a fresh interpreter, started with the kernel's environment
-(BLAS threads, ``MPLBACKEND``), that makes ipykernel's shell (:mod:`econ.batch.inprocess`), imports
+(BLAS threads, ``MPLBACKEND``), that makes ipykernel's shell (:mod:`econ.batch.inprocess`), loads
+the extension the notebooks' kernel loads (the econ kernel's guard on parameters cells), imports
 what the notebooks import (pandas, numpy, altair, statsmodels, econ, ... read from their import
-statements) and builds the HTML exporter, and then runs nothing. For each job it forks a child; the
+statements; all of econ, whose models import their stages lazily), reads the datasets once (econ.data
+caches them by file and modification time and hands out copies), builds the HTML exporter, and then
+runs nothing. For each job it forks a child; the
 child runs the notebook through papermill with the in-process engine, publishes the report, writes
 ``job.json`` and exits. No state passes between notebooks: every child starts from the template's
 untouched state, and whatever a notebook changes dies with its child.
@@ -51,19 +54,32 @@ from econ.batch.job import KERNEL_START_RETRIES, Job, execute, record_crash
 HARD_DEADLINE_GRACE = 60
 #: What every template imports besides the notebooks' own imports.
 MACHINERY = ("IPython", "ipykernel.ipkernel", "nbformat", "papermill", "nbconvert")
-#: How a template process starts (see econ.batch.pool): ipykernel's shell is made, and its builtins
-#: (``get_ipython``) put in place, before anything else is imported, econ included. Modules that
-#: look at their surroundings at import time must see a kernel, as they would in one: pandas sets
-#: ``display.max_columns`` (and so how every table prints) by whether get_ipython() has a kernel.
-ENTRY = ("import sys\n"
-         "from ipykernel.compiler import XCachingCompiler\n"
-         "from ipykernel.zmqshell import ZMQInteractiveShell\n"
-         "from traitlets.config import Config\n"
-         "config = Config()\n"
-         "config.HistoryManager.enabled = False  # no SQLite history shared between forks\n"
-         "ZMQInteractiveShell.instance(config=config, compiler_class=XCachingCompiler).builtin_trap.__enter__()\n"
-         "from econ.batch.worker import main\n"
-         "main(sys.argv[1:])\n")
+#: Never imported ahead: running it is its purpose.
+_NOT_PRELOADED = ("econ.__main__",)
+_ENTRY = """import sys
+import {kernel_module}
+from ipykernel.compiler import XCachingCompiler
+from ipykernel.zmqshell import ZMQInteractiveShell
+from traitlets.config import Config
+config = Config()
+config.HistoryManager.enabled = False  # no SQLite history shared between forks
+ZMQInteractiveShell.instance(config=config, compiler_class=XCachingCompiler).builtin_trap.__enter__()
+from econ.batch.worker import main
+main(sys.argv[1:])
+"""
+
+
+def entry(kernel_module: str = "ipykernel_launcher") -> str:
+    """How a template process starts (``python -c ENTRY``, see econ.batch.pool): as the kernel it
+    stands in for, up to its shell. Modules that look at their surroundings at import time must see
+    what they see in that kernel: pandas sets ``display.max_columns`` (and so how wide frames print
+    as text) by whether ``get_ipython()`` has a kernel when pandas is imported. So the kernel's own
+    module is imported first (``econ.kernel`` imports econ, and pandas with it, before its shell
+    exists; ipykernel_launcher imports nothing of the kind), then ipykernel's shell is made and its
+    builtins (``get_ipython``) put in place, then the worker starts."""
+    return _ENTRY.format(kernel_module=kernel_module)
+
+
 _STARTED = b"S"
 
 
@@ -90,29 +106,69 @@ def notebook_imports(notebooks: list[Path]) -> list[str]:
     return list(found)
 
 
-def kernel_problem(kernel_name: str) -> str | None:
-    """Why the warm engine cannot stand in for kernel ``kernel_name`` (None when it can): it emulates
-    ipykernel on this very interpreter, with no extra arguments, and no IPython startup files."""
+#: The kernels the warm engine can stand in for, by the module their kernelspec runs (``python -m
+#: MODULE -f {connection_file}``): each is ipykernel with, perhaps, an IPython extension loaded into its
+#: shell before any cell (the econ kernel's guard on parameters cells, econ/kernel.py).
+KERNELS = {"ipykernel_launcher": None, "ipykernel": None, "econ.kernel": "econ.kernel"}
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """What a template must do to stand in for a kernel: run its module first, load its extension."""
+
+    module: str
+    extension: str | None = None
+
+
+def econ_modules() -> list[str]:
+    """Every module of econ: the models import their stages lazily (numba and llvmlite with the
+    market-share kernel), so the notebooks' own import statements name only the top of what a
+    first call of the model imports (about 300 modules, 0.5 s)."""
+    import pkgutil
+
+    import econ
+
+    names = [m.name for m in pkgutil.walk_packages(econ.__path__, "econ.")]
+    return [n for n in names if n not in _NOT_PRELOADED]
+
+
+def _load_data() -> None:
+    """Read and validate every dataset once (``econ.data`` keeps them by file and modification time,
+    and hands out copies): each notebook's first model call would otherwise spend about half a
+    second on it. A dataset that fails is left for the notebook to meet, as in a kernel."""
+    try:
+        from econ import data
+
+        data.sources()
+        for name in data.DATASETS:
+            data.load(name)
+    except Exception:
+        pass
+
+
+def kernel_flavour(kernel_name: str) -> tuple[Flavour | None, str | None]:
+    """``(flavour, problem)`` for kernel ``kernel_name``: how the warm engine stands in for it, or why
+    it cannot. It emulates the kernels in KERNELS on this very interpreter, with no other arguments
+    or environment, and no IPython startup files."""
     from IPython.paths import get_ipython_dir
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
         spec = KernelSpecManager().get_kernel_spec(kernel_name)
     except NoSuchKernel:
-        return f"no kernel named {kernel_name!r} is installed"
+        return None, f"no kernel named {kernel_name!r} is installed"
     argv = spec.argv
     python = argv[0] if argv else ""
     same_python = python in ("python", "python3") or Path(python).resolve() == Path(sys.executable).resolve()
-    plain = argv[1:] in (["-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                         ["-m", "ipykernel", "-f", "{connection_file}"])
-    if spec.language.lower() != "python" or not same_python or not plain:
-        return f"kernel {kernel_name!r} is not this Python's plain ipykernel ({' '.join(argv)})"
+    module = argv[2] if len(argv) == 5 and argv[1] == "-m" and argv[3:] == ["-f", "{connection_file}"] else None
+    if spec.language.lower() != "python" or not same_python or module not in KERNELS:
+        return None, f"kernel {kernel_name!r} is not one the warm engine knows on this Python ({' '.join(argv)})"
     if spec.env:
-        return f"kernel {kernel_name!r} sets environment variables"
+        return None, f"kernel {kernel_name!r} sets environment variables"
     startup = Path(get_ipython_dir()) / "profile_default" / "startup"
     if any(startup.glob("*.py")) or any(startup.glob("*.ipy")):
-        return f"IPython startup files in {startup} run in every kernel"
-    return None
+        return None, f"IPython startup files in {startup} run in every kernel"
+    return Flavour(module, KERNELS[module]), None
 
 
 def _reseed() -> None:
@@ -148,7 +204,13 @@ class Template:
         # what ipykernel sets at kernel start, before anything imports matplotlib
         if not os.environ.get("MPLBACKEND"):
             os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-        self.unimported = inprocess.prepare([*MACHINERY, *config.get("preload", [])])
+        modules = [*MACHINERY, *config.get("preload", [])]
+        modules += [m for m in econ_modules() if m not in modules] if "econ" in modules else []
+        self.unimported = inprocess.prepare(modules, config.get("extensions", []))
+        if "econ" in modules:
+            _load_data()
+        if self.unimported:  # each notebook that imports them meets the error in its own cell
+            print(f"warm template {os.getpid()}: could not preload {', '.join(self.unimported)}", file=sys.__stderr__)
         # the report machinery, warmed: the bundle read from its cache, the templates compiled
         report.vega_bundle()
         report.warm_up(config.get("show_code", False))
@@ -203,10 +265,14 @@ class Template:
         os.close(write_end)
         self.child = pid
         try:
-            data, timed_out = self._read(read_end, pid, time.monotonic() + options["timeout"] + HARD_DEADLINE_GRACE)
+            data, timed_out, status = self._read(read_end, pid, time.monotonic() + options["timeout"]
+                                                 + HARD_DEADLINE_GRACE)
+        except BaseException:  # never leave a child behind
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise
         finally:
             os.close(read_end)
-            _, status = os.waitpid(pid, 0)
             self.child = None
         done = None
         if data.startswith(_STARTED) and len(data) > 1:
@@ -217,19 +283,31 @@ class Template:
         return _Outcome(done, data.startswith(_STARTED), timed_out, status)
 
     @staticmethod
-    def _read(fd: int, pid: int, hard_deadline: float) -> tuple[bytes, bool]:
-        chunks, timed_out = [], False
+    def _read(fd: int, pid: int, hard_deadline: float) -> tuple[bytes, bool, int]:
+        """Everything the child writes until it exits, whether it had to be killed, and its status.
+
+        The child's exit, not the end of the pipe, ends the wait: a process the notebook started may
+        still hold the pipe open."""
+        chunks, timed_out, pipe_open = [], False, True
         while True:
-            wait = max(0.0, hard_deadline - time.monotonic())
-            ready, _, _ = select.select([fd], [], [], wait)
-            if not ready:  # past the deadline and its grace: it is stuck outside Python
+            if pipe_open:
+                ready, _, _ = select.select([fd], [], [], 0.5)
+                if ready:
+                    chunk = os.read(fd, 1 << 20)
+                    if chunk:
+                        chunks.append(chunk)
+                        continue
+                    pipe_open = False  # the end of the pipe: only the child's exit is left to wait for
+            else:
+                time.sleep(0.05)
+            exited, status = os.waitpid(pid, os.WNOHANG)
+            if exited:
+                while pipe_open and select.select([fd], [], [], 0)[0] and (chunk := os.read(fd, 1 << 20)):
+                    chunks.append(chunk)
+                return b"".join(chunks), timed_out, status
+            if time.monotonic() > hard_deadline:  # stuck outside Python, where SIGALRM could not end it
                 os.kill(pid, signal.SIGKILL)
                 timed_out, hard_deadline = True, float("inf")
-                continue
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks), timed_out
-            chunks.append(chunk)
 
     def _child(self, job: Job, run_dir: str, options: dict, write_end: int, template: int, forked: float) -> None:
         code = 0
