@@ -636,7 +636,7 @@ def headline_multiples(frame: pd.DataFrame, figures: list[tuple[str, str, str]],
         fmt = ".0%" if share else ",~r"
         first = i % 4 == 0
         y = alt.Y("scenario_title:N", sort=order, scale=alt.Scale(domain=order), title=None,
-                  axis=alt.Axis(labels=first, ticks=first, labelLimit=400, domain=False))
+                  axis=alt.Axis(labels=first, ticks=first, labelLimit=250, domain=False))
         x = alt.X("p50:Q", title=None, axis=alt.Axis(format=fmt, tickCount=4, labelOverlap=True),
                   scale=alt.Scale(zero=True, nice=True))
         base = alt.Chart(data).encode(y=y)

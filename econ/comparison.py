@@ -284,10 +284,10 @@ def _timeline_section() -> tuple[str, int]:
 
     themes = [g.title for g in story.groups() if g.title != story.OTHER]
     frame = timeline.table(themes)
-    spec = charts.timeline(frame, "data/sanctions_timeline.csv", themes).to_dict()
+    spec = charts.timeline(frame, "the workbook's timeline of sourced events", themes).to_dict()
     return ("<h2 id='timeline'>What happened: the events behind the scenarios</h2>"
             f"<p>{len(frame)} dated events, each with its source (hover over a dot); the scenarios above put "
-            "them together, and <code>history</code> takes them as they happened.</p>"
+            "them together, and the scenario “What happened, 2020-2024” takes them as they happened.</p>"
             + chart_html(spec, "econ-index-timeline")), 1
 
 
