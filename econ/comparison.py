@@ -201,14 +201,15 @@ def headline_frame(ranges: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return part.sort_values(["r1", "r2"]).drop(columns=["r1", "r2"]).reset_index(drop=True)
 
 
-def _value_cell(p50, p05, p95, unit, href: str = "") -> str:
+def _value_cell(p50, p05, p95, unit, href: str = "", inline: bool = False) -> str:
     if p50 is None or (isinstance(p50, float) and math.isnan(p50)):
         return "<td class='muted'>&ndash;</td>"
     iv = findings.interval(p05, p95, unit)
     number = esc(findings.shown(p50, unit))
     number = f"<a href='{esc(href)}'>{number}</a>" if href else number
+    between = " " if inline else "<br>"
     return (f"<td><span class='econ-number'>{number}</span>"
-            + (f"<br><span class='interval'>{esc(iv)}</span>" if iv else "") + "</td>")
+            + (f"{between}<span class='interval'>{esc(iv)}</span>" if iv else "") + "</td>")
 
 
 def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str, Scenario], jobs: list) -> str:
@@ -239,7 +240,7 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
                 r = values.get((m, name))
                 unit = metric_label(m)[1]
                 href = reports.get((name, where[m]), "")
-                cells.append(_value_cell(r.p50, r.p05, r.p95, unit, href) if r is not None else
+                cells.append(_value_cell(r.p50, r.p05, r.p95, unit, href, inline=True) if r is not None else
                              "<td class='muted'>&ndash;</td>")
             body.append(f"<tr><td class='text econ-scenario' title='{esc(scn.title if scn else name)}'>"
                         f"{esc(short_title(scn, name))}</td>{''.join(cells)}</tr>")
@@ -253,7 +254,7 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
     return ("<h2 id='headline'>Headline figures</h2>"
             "<div class='scroll'><table class='econ-headline'><thead><tr><th class='text'>Scenario</th>"
             f"{cols}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-            "<p class='muted econ-footnote'>Median of each scenario's Monte Carlo draws; under it, the range nine "
+            "<p class='muted econ-footnote'>Median of each scenario's Monte Carlo draws; beside it, the range nine "
             "draws in ten fall in (p05&ndash;p95). Each number links to the page it comes from. "
             f"{csv}</p>"
             f"<h2 id='in-words'>In words</h2><ul class='econ-sentences'>{''.join(sentences)}</ul>")
@@ -389,10 +390,14 @@ def _assumptions_section(scenarios: dict[str, Scenario], names: list[str]) -> st
 
 INDEX_CSS = """
 .econ-headline { border-collapse: collapse; font-size: 0.92em; margin: 0.3em 0; }
-.econ-headline th, .econ-headline td { border: none; border-bottom: 1px solid #e1e4e8; padding: 3px 9px; }
+.econ-headline th, .econ-headline td { border: none; border-bottom: 1px solid #e1e4e8; padding: 1px 8px;
+  line-height: 1.15; }
+.econ-headline .interval { font-size: 0.82em; }
+.econ-headline tbody td { white-space: nowrap; }
+h1 { margin: 0.2em 0 0.1em; }
 .econ-headline thead th { vertical-align: bottom; font-size: 0.9em; max-width: 9.5em; text-align: right; }
-.econ-headline tr.econ-group th { background: #f3f5f8; font-size: 0.9em; text-align: left; padding-top: 4px; }
-.econ-headline td.econ-scenario { font-weight: bold; max-width: 16em; }
+.econ-headline tr.econ-group th { background: #f3f5f8; font-size: 0.85em; text-align: left; padding-top: 2px; }
+.econ-headline td.econ-scenario { font-weight: bold; max-width: 16em; white-space: nowrap; }
 .econ-unit { font-weight: normal; color: #666; } .econ-number { font-weight: bold; font-size: 1.05em; }
 .econ-number a { color: #1f3b63; text-decoration: none; } .econ-number a:hover { text-decoration: underline; }
 .econ-sentences { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.95em; max-width: 70em; }
@@ -452,10 +457,12 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
         _sources_section(manifest),
         f"<h2 id='run'>About this run, and its files</h2>{meta}",
     ]
-    body = "".join(sections)
+    latest = _latest_section(run_id, manifest)
+    moved = bool((manifest.get("latest") or {}).get("moved"))
+    sections[-1] += latest if moved else ""             # a run that became latest says so at the end
+    first, rest = sections[0], "".join(sections[1:])
     body = ("<h1>Sanctions scenario workbook: what the scenarios find</h1>" + lede + warning
-            + _latest_section(run_id, manifest)
-            + _contents(body) + body)
+            + ("" if moved else latest) + first + _contents(first + rest) + rest)
     head_html = (report.vega_script(options.get("site", False), "") if chart_count else "") + f"<style>{INDEX_CSS}</style>"
     return page("Sanctions scenario workbook: what the scenarios find", body, head_html)
 
