@@ -53,20 +53,21 @@ class Footprint:
     per: dict[str, float] = field(default_factory=dict)
 
 
-# Measured with `python -m econ.memory` (russia_pivot, the scenario with the most distributions; this
-# 2-core Linux machine, Python 3.11, numpy 2.x; peak RSS of the kernel at two sizes of each argument,
-# the others small; fixed = the smaller run less its variable part). Measured, then rounded up:
-#   00 fixed 173 MB, 41 B/draw (to 10 million draws)      01 fixed 258 MB, 3,450 B/draw (to 907,000)
-#   02 fixed 266 MB, 75,500 B/draw (to 17,000)            03 fixed 175 MB, 7,700 B/draw (to 180,000)
-#   04 fixed 229 MB, 74,191 B/draw (to 20,000), 63,465 B per unit of sobol_base (to 47,846; 28,055 B to
-#      2,048), 71 B per sweep point (to 70 x 70, the most the heat map draws)
+# Measured with `python -m econ.memory` (russia_pivot; this 2-core Linux machine, Python 3.11, numpy 2.4,
+# numba 0.68; peak RSS of the kernel at two sizes of each argument, the others small, then near the largest
+# size the slope allows; fixed = the smaller run less its variable part), 1 Dec 2026, then rounded up:
+#   00 fixed 257 MB, 0 B/draw (to 20,000)               01 fixed 385 MB, 16,847 B/draw (to 75,878)
+#   02 fixed 384 MB, 49,936 B/draw (to 25,086)          03 fixed 384 MB, 19,759 B/draw (to 65,465)
+#   04 fixed 382 MB, 57,179 B/draw (to 21,734), 119,125 B per unit of sobol_base (to 8,192), sweep points
+#      too few bytes to measure (to 70 x 70, the most the heat map draws)
+#   05 fixed 382 MB, 57,975 B/draw (to 21,525)
 FOOTPRINTS: dict[str, Footprint] = {
-    "00_scenario_overview": Footprint(200e6, {"draws": 100}),
-    "01_revenue_impact": Footprint(300e6, {"draws": 3_600}),
-    "02_market_share": Footprint(300e6, {"draws": 80_000}),
-    "03_investment_needs": Footprint(200e6, {"draws": 8_000}),
-    "04_sensitivity": Footprint(250e6, {"draws": 80_000, "sobol_base": 65_000, "sweep_points": 1_000}),
-    "05_backtest": Footprint(300e6, {"draws": 80_000}),
+    "00_scenario_overview": Footprint(300e6, {"draws": 100}),
+    "01_revenue_impact": Footprint(400e6, {"draws": 17_000}),
+    "02_market_share": Footprint(400e6, {"draws": 50_000}),
+    "03_investment_needs": Footprint(400e6, {"draws": 20_000}),
+    "04_sensitivity": Footprint(400e6, {"draws": 58_000, "sobol_base": 120_000, "sweep_points": 1_000}),
+    "05_backtest": Footprint(400e6, {"draws": 58_000}),
 }
 
 

@@ -1,5 +1,7 @@
 """Memory: every accepted size fits the budget; the estimate is checked before any work and cannot overflow."""
 
+import re
+
 import pytest
 
 from econ import arguments, memory, notebook, paths
@@ -38,8 +40,12 @@ def test_sizes_are_python_integers_without_overflow():
 
 
 def test_the_message_names_the_argument_that_needs_the_memory():
-    [(name, message)] = memory.check("04_sensitivity", {"draws": 1000, "sobol_base": 65536, "sweep_steps": 21})
-    assert name == "sobol_base" and "sobol_base at most 16,384" in message
+    args = {"draws": 1000, "sobol_base": 65536, "sweep_steps": 21}
+    [(name, message)] = memory.check("04_sensitivity", args)
+    largest = int(re.search(r"sobol_base at most ([\d,]+)", message).group(1).replace(",", ""))
+    assert name == "sobol_base" and largest & (largest - 1) == 0      # a power of 2: Saltelli's N
+    assert not memory.check("04_sensitivity", {**args, "sobol_base": largest})
+    assert memory.check("04_sensitivity", {**args, "sobol_base": 2 * largest})
 
 
 def test_budget_from_the_environment(monkeypatch):
