@@ -146,20 +146,18 @@ class SupplyChain:
 
     def upstream(self, first_round: np.ndarray, scale) -> np.ndarray:
         """``first_round`` (n, C) through the upstream tiers: ``sum_k (sA)^k x`` for k >= 1, which is
-        ``((I - sA)^-1 - I) x`` (:meth:`multiplier`) without building a matrix per draw. Summed until
-        a term is below 1e-13 of the first round (the network's spectral radius times the largest
-        scale is below 1, checked)."""
+        ``((I - sA)^-1 - I) x`` (:meth:`multiplier`), one small linear solve per draw rather than a
+        matrix inverse. The series converges (the network's spectral radius times the largest scale
+        is below 1, checked), so the solve is the sum of every tier."""
         s = np.asarray(scale, dtype=float)
         radius = float(np.max(np.abs(np.linalg.eigvals(self.network)))) * float(np.max(np.abs(s), initial=0.0))
         if radius >= 1:
             raise InputError.single("data/supply_network.csv", "coefficient",
                                     "the network times supply_network_scale has a spectral radius of 1 or more: "
                                     "the upstream tiers do not converge")
-        terms = 1 if radius == 0 else max(1, int(np.ceil(np.log(1e-13) / np.log(radius))) + 1)
-        stacked = _network_powers(self.network.tobytes(), self.network.shape[0], terms)       # (C, K*C)
-        weights = s[:, None] ** np.arange(1, terms + 1)[None, :]                             # (n, K)
-        tiers = (first_round @ stacked).reshape(len(first_round), terms, -1)                 # (n, K, C): A^k x
-        return (weights[:, :, None] * tiers).sum(axis=1)
+        x = np.asarray(first_round, dtype=float)
+        system = np.eye(len(self.network))[None] - s[:, None, None] * self.network[None]
+        return np.linalg.solve(system, x[:, :, None])[:, :, 0] - x
 
     def multiplier(self, scale) -> np.ndarray:
         """Second-round Leontief multiplier ``(I - sA)^-1 - I`` per draw (n, C, C)."""
@@ -170,16 +168,6 @@ class SupplyChain:
     @property
     def apac(self) -> np.ndarray:
         return np.array([e in APAC for e in self.economies])
-
-
-@functools.lru_cache(maxsize=8)
-def _network_powers(network: bytes, size: int, terms: int) -> np.ndarray:
-    """[A^T, (A^2)^T, ..., (A^terms)^T] side by side (C, terms * C): ``x @`` it gives every tier of x."""
-    a = np.frombuffer(network, dtype=float).reshape(size, size)
-    out = [a]
-    for _ in range(terms - 1):
-        out.append(out[-1] @ a)
-    return np.concatenate([p.T for p in out], axis=1)
 
 
 @functools.lru_cache(maxsize=1)
