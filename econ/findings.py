@@ -29,8 +29,9 @@ SHORT = {"apac_revenue_at_risk_usd_bn": "Asia-Pacific revenue at risk",
          "huawei_share_ex_china_2022": "Huawei's share outside China, 2022",
          "russia_5g_capex_rub_bn_2020_2030": "Russia's 5G capex, 2020-2030",
          "russia_5g_base_stations_thousand_2024": "Russia's 5G base stations, 2024",
-         "uk_rip_and_replace_gbp_bn": "UK rip-and-replace", "us_rip_and_replace_usd_bn": "US rip-and-replace",
-         "other_rip_and_replace_usd_bn": "Rip-and-replace elsewhere"}
+         "uk_rip_and_replace_gbp_bn": "UK rip-and-replace, added cost",
+         "us_rip_and_replace_usd_bn": "US rip-and-replace, added cost",
+         "other_rip_and_replace_usd_bn": "Rip-and-replace elsewhere, added cost"}
 #: The figures a notebook page leads with, per stage (the stage's other figures follow in a table).
 LEAD = {
     "revenue": ("rated_revenue_at_risk_usd_bn", "apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn",
@@ -127,6 +128,10 @@ def _ordinal(value: float) -> str:
     return "the largest" if n == 1 else f"the {n}{suffix} largest"
 
 
+#: Relative difference below which two scenarios' medians are called the same (draws' noise).
+NOISE = 0.01
+
+
 def compare(label: str, unit: str, rows: list[tuple[str, float, float | None, float | None]]) -> str:
     """One sentence about a figure across scenarios: ``rows`` are (scenario title, p50, p05, p95) in
     story order. Names the largest and the smallest non-zero case and the scenarios where it is zero."""
@@ -138,9 +143,19 @@ def compare(label: str, unit: str, rows: list[tuple[str, float, float | None, fl
     if not rest:
         return f"{label}: none in any scenario."
 
+    main, _, qualifier = unit_words(unit).partition(", ")
+
     def number(r, with_unit=True):
         iv = interval(r[2], r[3], unit)
-        return f"{shown(r[1], unit)}" + (_unit_words(unit) if with_unit else "") + (f" ({iv})" if iv else "")
+        inside = ", ".join(x for x in (iv, qualifier if with_unit else "") if x)
+        return f"{shown(r[1], unit)}" + (f" {main}" if with_unit and main else "") + (f" ({inside})" if inside else "")
+
+    def near(ref):
+        """The scenarios within 1% of ``ref``: differences that small are Monte Carlo noise, not a ranking."""
+        group = [r for r in rest if abs(r[1] - ref[1]) <= NOISE * abs(ref[1])]
+        if len(group) == 1:
+            return group[0][0]
+        return _join([r[0] for r in group]) if len(group) <= 3 else f"{len(group)} scenarios"
 
     if unit.startswith("rank"):
         best = min(rest, key=lambda r: r[1])
@@ -150,8 +165,10 @@ def compare(label: str, unit: str, rows: list[tuple[str, float, float | None, fl
         where = "every scenario" if len(rest) == len(rows) else (
             rest[0][0] if len(rest) == 1 else f"{len(rest)} scenarios ({_join([r[0] for r in rest])})")
         text = f"{label}: {number(high)} under {where}"
+    elif abs(high[1] - low[1]) <= NOISE * abs(high[1]):
+        text = f"{label}: about {number(high)} under every scenario where it is not zero"
     else:
-        text = f"{label}: {number(high)} under {high[0]}, down to {number(low, False)} under {low[0]}"
+        text = f"{label}: {number(high)} under {near(high)}, down to {number(low, False)} under {near(low)}"
     if zero:
         text += "; none under " + _join([r[0] for r in zero])
     return text + "."

@@ -138,15 +138,18 @@ class InvestmentNeeds:
         plan = data.defaults("russia_5g_plan").set_index("item")["value"]
         capex = convert(self.capex[:, YEARS <= 2025].sum(axis=1), "RUB", "USD", START_YEAR, self.inputs.rates)
         iv = _iv(capex)
+        launch = self.scenario.parameters.russia_5g_launch_year
+        when = (f"commercial 5G from {launch}" if launch <= 2025 else
+                f"commercial 5G only from {launch}, so 2020-2025 is pilots")
         return pd.DataFrame([
             {"estimate": "this model, Russia, 2020-2025 (median)", "capex_5g_usd_bn": iv["p50"],
-             "p05": iv["p05"], "p95": iv["p95"], "basis": "real, 2020 prices and exchange rates"},
+             "p05": iv["p05"], "p95": iv["p95"], "basis": f"real, 2020 prices and exchange rates; {when}"},
             {"estimate": "GSMA 2020 edition, Russia & CIS, 2020-2025", "capex_5g_usd_bn":
              plan["gsma_capex_2020_2025"] * plan["gsma_capex_5g_share_2020_2025"], "p05": np.nan, "p95": np.nan,
-             "basis": "nominal USD; 57% of USD 25bn"},
+             "basis": "nominal USD; 57% of USD 25bn; a 2020 forecast, made before Russia's launch slipped"},
             {"estimate": "GSMA 2019 edition, 2019-2025", "capex_5g_usd_bn":
              plan["gsma_capex_2019_2025"] * plan["gsma_capex_5g_share_2019_2025"], "p05": np.nan, "p95": np.nan,
-             "basis": "nominal USD; about 70% of USD 39bn (region unclear)"}])
+             "basis": "nominal USD; about 70% of USD 39bn (region unclear); a 2019 forecast"}])
 
     def rip_and_replace(self) -> pd.DataFrame:
         """Each ban with a removal deadline: gross swap cost and what it adds over normal replacement

@@ -86,7 +86,7 @@ def value_at(scenario: Scenario, point: dict[str, float]) -> dict[str, float]:
 
 
 def _short(scn: Scenario) -> str:
-    return scn.title.split(" \u2014 ")[0].strip()
+    return scn.title.split(" \u2014 ")[0].split(" - ")[0].strip()
 
 
 def usable(scenarios: dict[str, Scenario]) -> dict[str, Scenario]:
@@ -129,7 +129,8 @@ def spec(scenarios: dict[str, Scenario]) -> dict:
     numbers = alt.Chart(alt.sequence(0, 1, as_="i")).transform_calculate(
         loss=f"grid[scenario]['{loss}'][{point}]", risk=f"grid[scenario]['{risk}'][{point}]",
         line1="'Net revenue loss: ' + format(datum.loss, ',.3r') + ' {}'".format(findings.unit_words(unit).split(",")[0]),
-        line2="'Revenue at risk: ' + format(datum.risk, ',.3r') + ' {}'".format(findings.unit_words(unit).split(",")[0]),
+        line2="'Asia-Pacific revenue at risk: ' + format(datum.risk, ',.3r') + ' {}'".format(
+            findings.unit_words(unit).split(",")[0]),
     )
     big = numbers.mark_text(align="left", baseline="top", fontSize=22, fontWeight="bold", color="#1f3b63",
                             x=0, y=10).encode(text="line1:N")
@@ -173,14 +174,16 @@ def panel(scenarios: dict[str, Scenario]) -> str:
                 "loss to vary.</p>")
     left_out = [n for n in scenarios if n not in chosen]
     body = report.chart_html(spec(chosen), ELEMENT)
-    why = (f" {html.escape(', '.join(_short(scenarios[n]) for n in left_out))}: no rule in force, so nothing is lost "
-           "whatever these assumptions." if left_out else "")
-    knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(display.parameter_label(k))} "
+    why = (f" Left out: {html.escape(' and '.join(_short(scenarios[n]) for n in left_out))}, with no rule in force, "
+           "so nothing is lost whatever these assumptions." if left_out else "")
+    knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(display.parameter_meaning(k))} "
                     f"({html.escape(Parameters.model_fields[k].json_schema_extra['unit'])})</li>" for k in KNOBS)
     return (heading + "<p class='econ-prose'>A what-if around each scenario's central values, not a forecast: move the "
             "sliders under the chart and the net loss is the model's own value at that point, every other assumption "
-            "held at the scenario's central value. At the central values the model gives a figure a little away from "
-            f"the median of the draws in the table above (the model is not linear).{why}</p><ul class='econ-prose'>"
+            "held at the scenario's central value. Both figures are for all of Asia-Pacific, mainland China's suppliers "
+            "included; the table's first column counts Taiwan, South Korea and Japan only, S&amp;P's rated issuers. At the "
+            "central values the model's figure can differ noticeably from the median of the draws in the table (the "
+            f"model is not linear).{why}</p><ul class='econ-prose'>"
             f"{knobs}</ul>" + body)
 
 

@@ -314,3 +314,10 @@ def test_banning_every_vendor_is_named():
     ban = {"vendors": list(VENDORS), "places": ["canada"], "from_year": 2021}
     with pytest.raises(InputError, match=r"every vendor is banned or has left canada \(ran\)"):
         world.assess(load_scenario("baseline", overrides={"vendor_bans": [ban]}), 10, ["market_share"])
+
+
+def test_every_vendor_has_its_own_colour_in_the_share_charts():
+    from econ.choice import VENDORS
+
+    assert set(charts.VENDOR_ORDER) == set(VENDORS), "a vendor missing here is drawn as a blank band"
+    assert len(charts.VENDOR_COLOURS) == len(set(charts.VENDOR_COLOURS)) == len(charts.VENDOR_ORDER)

@@ -176,4 +176,7 @@ def test_findings_lead_with_labelled_numbers_and_sentences():
     assert "between 35 and 50 in nine draws out of ten" in html
     assert findings.compare("Loss", "USD bn", [("Baseline", 0, 0, 0), ("May", 6.5, 4.3, 9.3), ("August", 11, 4.7, 18)]) \
         == "Loss: 11 USD bn (4.7\u201318) under August, down to 6.5 (4.3\u20139.3) under May; none under Baseline."
+    rows = [("A", 988, 608, 1638), ("B", 993, 611, 1643), ("C", 495, 302, 827)]
+    assert findings.compare("Capex", "RUB bn, real 2020", rows) \
+        == "Capex: 993 RUB bn (611\u20131,643, real 2020) under A and B, down to 495 (302\u2013827) under C."
     assert isinstance(pd.DataFrame, type)

@@ -91,10 +91,10 @@ DISTINCT = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#
 HIGHLIGHT = "#e45756"
 
 
-VENDOR_ORDER = ["huawei", "zte", "ericsson", "nokia", "samsung", "cisco", "others"]
+VENDOR_ORDER = ["huawei", "zte", "ericsson", "nokia", "samsung", "cisco", "russian_made", "others"]
 
 
-VENDOR_COLOURS = ["#e45756", "#ff9da6", "#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#bab0ac"]
+VENDOR_COLOURS = ["#e45756", "#ff9da6", "#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#9d755d", "#bab0ac"]
 
 
 def stacked(charts: list) -> alt.VConcatChart:
