@@ -89,7 +89,7 @@ def test_index_opens_with_every_scenarios_headline_figures_in_story_order():
     assert "<span class='econ-number'>" in headline and "48\u201372" in headline  # 60 [48, 72]
     assert "rated_revenue_at_risk_usd_bn" not in headline.replace("data-metric='rated_revenue_at_risk_usd_bn'", "")
     words = page[page.index("<h2 id='in-words'>"):]
-    assert ("Revenue at risk in Taiwan, South Korea and Japan: 60 USD bn, nominal (48\u201372) under Russia turns to Huawei"
+    assert ("Revenue at risk in Taiwan, South Korea and Japan: 60 USD bn (48\u201372, nominal) under Russia turns to Huawei"
             in words)
 
 
