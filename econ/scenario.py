@@ -231,28 +231,33 @@ class Ban(StrictModel):
         return text
 
 
-def _path_points(value):
-    """A path of [year, share] points: years increasing, shares in [0, 1]."""
+def _year_points(value, kind: str, example: str, valid, allowed: str) -> tuple:
+    """A path of [year, ``kind``] points: years 2015-2040 increasing, each value ``valid``."""
     if isinstance(value, dict):
         value = sorted(value.items())
     if isinstance(value, list | tuple) and not value:
         return ()  # no path
     if not isinstance(value, list | tuple):
-        raise ValueError("give a list of [year, share] points, e.g. [[2020, 0.0], [2024, 0.3]]")
+        raise ValueError(f"give a list of [year, {kind}] points, e.g. {example}")
     points = []
     for item in value:
         if not isinstance(item, list | tuple) or len(item) != 2:
-            raise ValueError(f"{item!r} is not a [year, share] point")
-        year, share = item
+            raise ValueError(f"{item!r} is not a [year, {kind}] point")
+        year, x = item
         if isinstance(year, bool) or not isinstance(year, int) or not 2015 <= year <= 2040:
             raise ValueError(f"year {year!r} must be a whole year in 2015-2040")
-        if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
-            raise ValueError(f"share {share!r} must be a fraction in [0, 1]")
-        points.append((year, float(share)))
+        if isinstance(x, bool) or not isinstance(x, int | float) or not valid(x):
+            raise ValueError(f"{kind} {x!r} must be {allowed}")
+        points.append((year, float(x)))
     years = [y for y, _ in points]
     if years != sorted(set(years)):
         raise ValueError(f"years must increase with no repeats, got {years}")
     return tuple(points)
+
+
+def _path_points(value):
+    """A path of [year, share] points: years increasing, shares in [0, 1]."""
+    return _year_points(value, "share", "[[2020, 0.0], [2024, 0.3]]", lambda x: 0.0 <= x <= 1.0, "a fraction in [0, 1]")
 
 
 #: A piecewise-linear path over years: ((year, share), ...), zero before the first point.
@@ -261,26 +266,7 @@ SharePath = Annotated[Any, PlainValidator(_path_points)]
 
 def _rate_points(value):
     """A path of [year, rate] points: years increasing, rates positive numbers."""
-    if isinstance(value, dict):
-        value = sorted(value.items())
-    if isinstance(value, list | tuple) and not value:
-        return ()  # no path
-    if not isinstance(value, list | tuple):
-        raise ValueError("give a list of [year, rate] points, e.g. [[2022, 68.5], [2023, 85.3]]")
-    points = []
-    for item in value:
-        if not isinstance(item, list | tuple) or len(item) != 2:
-            raise ValueError(f"{item!r} is not a [year, rate] point")
-        year, rate = item
-        if isinstance(year, bool) or not isinstance(year, int) or not 2015 <= year <= 2040:
-            raise ValueError(f"year {year!r} must be a whole year in 2015-2040")
-        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0.0 < rate < 1e6:
-            raise ValueError(f"rate {rate!r} must be a positive number")
-        points.append((year, float(rate)))
-    years = [y for y, _ in points]
-    if years != sorted(set(years)):
-        raise ValueError(f"years must increase with no repeats, got {years}")
-    return tuple(points)
+    return _year_points(value, "rate", "[[2022, 68.5], [2023, 85.3]]", lambda x: 0.0 < x < 1e6, "a positive number")
 
 
 #: A piecewise-linear path of a rate over years: ((year, rate), ...), held before the first point
