@@ -162,8 +162,7 @@ def _latest_section(run_id: str, manifest: dict) -> str:
 
 def short_title(scenario: Scenario | None, name: str) -> str:
     """A scenario's title up to its dash ("August 2020 rule"), for columns and chart axes."""
-    title = (scenario.title if scenario is not None else "") or name
-    return title.split(" \u2014 ")[0].split(" - ")[0].strip()
+    return scenario.short_title if scenario is not None else name
 
 
 def metric_label(name: str) -> tuple[str, str]:

@@ -510,6 +510,11 @@ class Scenario(StrictModel):
     def value(self, name: str):
         return getattr(self.parameters, name)
 
+    @property
+    def short_title(self) -> str:
+        """The title up to its dash ("August 2020 rule"), for columns, chart axes and menus."""
+        return (self.title or self.name).split(" \u2014 ")[0].split(" - ")[0].strip()
+
 
 _TOP_KEYS = {"name", "title", "description", "inherits", "seed", "parameters"}
 _REQUIRED_KEYS = ("title", "description")

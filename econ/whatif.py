@@ -85,10 +85,6 @@ def value_at(scenario: Scenario, point: dict[str, float]) -> dict[str, float]:
     return {m: float(out[m][0]) for m in FIGURES}
 
 
-def _short(scn: Scenario) -> str:
-    return scn.title.split(" \u2014 ")[0].split(" - ")[0].strip()
-
-
 def usable(scenarios: dict[str, Scenario]) -> dict[str, Scenario]:
     """The scenarios in which the figures are not zero at the central values (a rule is in force)."""
     out = {}
@@ -119,7 +115,7 @@ def spec(scenarios: dict[str, Scenario]) -> dict:
 
     point = f"({idx(k1)} * {n2 * n3} + {idx(k2)} * {n3} + {idx(k3)})"
     params = [alt.param(name="scenario", value=first, bind=alt.binding_select(
-        options=names, labels=[_short(scenarios[n]) for n in names], name="Scenario: "))]
+        options=names, labels=[scenarios[n].short_title for n in names], name="Scenario: "))]
     for k in KNOBS:
         params.append(alt.param(name=k, value=centres[first][k], bind=alt.binding_range(
             min=float(axes[k][0]), max=float(axes[k][-1]), step=steps[k], name=f"{labels[k]} ({units[k]}): ")))
@@ -174,7 +170,7 @@ def panel(scenarios: dict[str, Scenario]) -> str:
                 "loss to vary.</p>")
     left_out = [n for n in scenarios if n not in chosen]
     body = report.chart_html(spec(chosen), ELEMENT)
-    why = (f" Left out: {html.escape(' and '.join(_short(scenarios[n]) for n in left_out))}, with no rule in force, "
+    why = (f" Left out: {html.escape(' and '.join(scenarios[n].short_title for n in left_out))}, with no rule in force, "
            "so nothing is lost whatever these assumptions." if left_out else "")
     knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(display.parameter_meaning(k))} "
                     f"({html.escape(Parameters.model_fields[k].json_schema_extra['unit'])})</li>" for k in KNOBS)
