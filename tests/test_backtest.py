@@ -54,3 +54,15 @@ def test_a_bad_row_is_named():
 def test_reader_tables(result):
     assert {"figure", "published", "model median", "inside"} <= set(result.scored_table().columns)
     assert len(result.chart_frame()) == len(result.scored)
+
+
+def test_a_bound_that_just_misses_is_printed_with_the_digits_that_show_it():
+    from types import SimpleNamespace
+
+    assert backtest._edge(25.0009, 25) == "25.001"       # three figures would print "25": looks inside
+    assert backtest._edge(28.94, 25) == "28.9"            # far from the figure: three figures
+    assert backtest._edge(25.0, 25) == "25"
+    row = SimpleNamespace(inside=False, published=25.0, model_p05=25.0009, model_p95=32.5)
+    assert backtest._verdict(row) == "just outside: the model's p05 is 25.001"
+    assert backtest._verdict(SimpleNamespace(inside=False, published=4.98, model_p05=1.68, model_p95=1.94)) == "outside"
+    assert backtest._verdict(SimpleNamespace(inside=True, published=1, model_p05=0.5, model_p95=2)) == "inside"
