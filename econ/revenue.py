@@ -146,8 +146,8 @@ class SupplyChain:
 
     def upstream(self, first_round: np.ndarray, scale) -> np.ndarray:
         """``first_round`` (n, C) through the upstream tiers: ``sum_k (sA)^k x`` for k >= 1, which is
-        ``((I - sA)^-1 - I) x`` (:meth:`multiplier`), one small linear solve per draw rather than a
-        matrix inverse. The series converges (the network's spectral radius times the largest scale
+        ``((I - sA)^-1 - I) x`` (the second-round Leontief multiplier), one small linear solve per draw
+        rather than a matrix inverse. The series converges (the network's spectral radius times the largest scale
         is below 1, checked), so the solve is the sum of every tier."""
         s = np.asarray(scale, dtype=float)
         radius = float(np.max(np.abs(np.linalg.eigvals(self.network)))) * float(np.max(np.abs(s), initial=0.0))
@@ -158,12 +158,6 @@ class SupplyChain:
         x = np.asarray(first_round, dtype=float)
         system = np.eye(len(self.network))[None] - s[:, None, None] * self.network[None]
         return np.linalg.solve(system, x[:, :, None])[:, :, 0] - x
-
-    def multiplier(self, scale) -> np.ndarray:
-        """Second-round Leontief multiplier ``(I - sA)^-1 - I`` per draw (n, C, C)."""
-        eye = np.eye(len(CATEGORIES))
-        scale = np.asarray(scale, dtype=float)[:, None, None]
-        return np.linalg.inv(eye[None] - scale * self.network[None]) - eye[None]
 
     @property
     def apac(self) -> np.ndarray:

@@ -151,3 +151,15 @@ def test_a_category_missing_from_the_business_split_is_named(data_copy):
     (data_copy / "procurement_by_business.csv").write_text("\n".join(kept) + "\n")
     with pytest.raises(InputError, match="procurement_by_business.csv: product_category: need one row for each"):
         revenue.SupplyChain.load()
+
+
+def test_the_upstream_tiers_are_the_sum_of_every_round_through_the_supply_network():
+    c = revenue.chain()
+    rng = np.random.default_rng(7)
+    x, s = rng.random((50, len(c.network))), rng.uniform(0.75, 1.25, 50)
+    rounds = np.zeros_like(x)
+    term = x.copy()
+    for _ in range(200):  # (sA)^k x for k >= 1, summed until negligible
+        term = s[:, None] * term @ c.network.T
+        rounds += term
+    np.testing.assert_allclose(c.upstream(x, s), rounds, rtol=1e-10, atol=1e-12)
