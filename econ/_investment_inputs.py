@@ -160,10 +160,6 @@ class Inputs:
     def central(self, name: str) -> np.ndarray:
         return np.array([self.ranges[name][0]])
 
-    def rip_item(self, country: str, item: str) -> float:
-        rows = self.rip[(self.rip["country"] == country) & (self.rip["item"] == item)]
-        return float(rows["value"].iloc[0])
-
 
 def _range(frame, first, second):
     if "parameter" in frame:

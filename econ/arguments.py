@@ -182,12 +182,6 @@ def check(values: dict, notebook: str | None, where: str = "override") -> list[t
     return [(where, name, message) for name, message in memory.check(notebook, sizes)]
 
 
-def check_or_raise(values: dict, notebook: str | None, where: str = "override") -> None:
-    problems = check(values, notebook, where)
-    if problems:
-        raise InputError(problems)
-
-
 def max_value(notebook: str | None, name: str, **others) -> int:
     """The largest value of size argument ``name`` (draws, sobol_base, sweep_steps) that ``notebook``
     accepts: within the declared range and within :data:`econ.memory.BUDGET`, the other size arguments

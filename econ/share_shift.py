@@ -119,4 +119,5 @@ def estimate(vendors=("huawei",), after: int = 2020, series=DEFAULT_SERIES) -> S
 
 
 def logit(p):
+    """Log-odds of a share."""
     return np.log(p / (1 - p))

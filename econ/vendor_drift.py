@@ -29,6 +29,7 @@ import pandas as pd
 from econ import data, uncertainty
 from econ.choice import VENDORS
 from econ.errors import InputError
+from econ.share_shift import logit
 
 #: Last year whose share changes count as before the rules.
 LAST_PRE_RULE_YEAR = 2019
@@ -36,10 +37,6 @@ LAST_PRE_RULE_YEAR = 2019
 #: whose share a target sets).
 DRIFTING = ("huawei", "ericsson", "nokia", "zte", "samsung", "cisco")
 MASK = np.isin(VENDORS, DRIFTING)
-
-
-def _logit(p):
-    return np.log(p / (1 - p))
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ def estimate() -> Drift:
         for (y0, s0), (y1, s1) in zip(g[["year", "share"]].to_numpy()[:-1], g[["year", "share"]].to_numpy()[1:]):
             if y1 == y0 + 1:
                 rows.append({"series": market, "vendor": vendor, "year_from": int(y0), "year_to": int(y1),
-                             "change_logit": float(_logit(s1) - _logit(s0))})
+                             "change_logit": float(logit(s1) - logit(s0))})
     changes = pd.DataFrame(rows)
     if len(changes) < 2:
         raise InputError.single("data/vendor_shares.csv", "share",

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from conftest import edit
 
-from econ import china_market, vendor_drift, world
+from econ import china_market, share_shift, vendor_drift, world
 from econ import market_share as ms
 from econ.choice import VENDORS, WESTERN
 from econ.errors import InputError
@@ -21,10 +21,6 @@ def _central_shares(**overrides):
     p = world.central(scn, ["market_share"])
     sim = ms.simulate(scn, p, np.ones((1, len(ms.YEARS))))
     return sim["new"][0] / sim["new"][0].sum(axis=-1, keepdims=True)
-
-
-def _logit(x):
-    return np.log(x / (1 - x))
 
 
 def test_radio_shares_are_the_2020_tenders_value_weighted():
@@ -58,7 +54,8 @@ def test_response_moves_the_western_nest_in_china_by_the_shift_only_from_2021():
     west_after_total = on[T[2022], china][WESTERN].sum()
     rest_total = off[T[2022], china][WESTERN].sum() - ran * west_before
     west_after = (west_after_total - rest_total) / ran
-    assert _logit(west_after) - _logit(west_before) == pytest.approx(china_market.response_estimate().shift, abs=1e-6)
+    moved = share_shift.logit(west_after) - share_shift.logit(west_before)
+    assert moved == pytest.approx(china_market.response_estimate().shift, abs=1e-6)
     # Outside China nothing changes.
     ex = ms.GROUPS.index("world_ex_china")
     np.testing.assert_allclose(on[:, ex], off[:, ex], atol=1e-12)
