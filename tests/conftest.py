@@ -1,3 +1,4 @@
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -38,6 +39,19 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
+
+
+@contextlib.contextmanager
+def uncached(*loaders):
+    """Run with the ``functools`` caches of ``loaders`` empty, and empty them again after, so a test that
+    breaks a data file neither sees the shipped file's cached result nor leaves its own behind."""
+    for f in loaders:
+        f.cache_clear()
+    try:
+        yield
+    finally:
+        for f in loaders:
+            f.cache_clear()
 
 
 #: Tiny real notebooks (the papermill way): no econ import, about a second each.

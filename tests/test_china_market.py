@@ -3,7 +3,7 @@ estimates, the mechanisms in the market-share stage, and bad input."""
 
 import numpy as np
 import pytest
-from conftest import edit
+from conftest import edit, uncached
 
 from econ import china_market, share_shift, vendor_drift, world
 from econ import market_share as ms
@@ -113,34 +113,21 @@ def test_bad_tenders_are_named(data_copy, old, new, message):
         (data_copy / "china_5g_tenders.csv").write_text(text)
     else:
         edit(data_copy / "china_5g_tenders.csv", old, new)
-    for f in (china_market.tenders, china_market.response_estimate):
-        f.cache_clear()
-    try:
-        with pytest.raises(InputError, match=message):
-            china_market.response_estimate()
-            china_market.radio_shares()
-    finally:
-        for f in (china_market.tenders, china_market.response_estimate):
-            f.cache_clear()
+    with uncached(china_market.tenders, china_market.response_estimate), pytest.raises(InputError, match=message):
+        china_market.response_estimate()
+        china_market.radio_shares()
 
 
 def test_missing_china_capex_is_named(data_copy):
     edit(data_copy / "china_operator_capex.csv", "china_unicom,2021,70.0,plan", "china_unicom,2023,70.0,plan")
-    china_market.capex.cache_clear()
-    try:
-        with pytest.raises(InputError, match="china_operator_capex.csv: capex_cny_bn: need every operator"):
-            china_market.capex()
-    finally:
-        china_market.capex.cache_clear()
+    with uncached(china_market.capex), pytest.raises(
+            InputError, match="china_operator_capex.csv: capex_cny_bn: need every operator"):
+        china_market.capex()
 
 
 def test_5g_capex_above_total_is_named(data_copy):
     edit(data_copy / "china_operator_capex.csv", "china_mobile,2020,180.6,outturn,102.5",
          "china_mobile,2020,180.6,outturn,202.5")
-    china_market.capex.cache_clear()
-    try:
-        with pytest.raises(InputError, match="china_operator_capex.csv: capex_5g_cny_bn: 5G capex above total capex "
-                                             "for china_mobile 2020"):
-            china_market.capex()
-    finally:
-        china_market.capex.cache_clear()
+    with uncached(china_market.capex), pytest.raises(
+            InputError, match="china_operator_capex.csv: capex_5g_cny_bn: 5G capex above total capex for china_mobile 2020"):
+        china_market.capex()

@@ -58,12 +58,9 @@ def test_against_reported_lists_every_reported_year_the_model_covers():
 
 
 def test_a_missing_business_row_is_named(data_copy):
-    from conftest import edit
+    from conftest import edit, uncached
 
     edit(data_copy / "huawei_business.csv", "honor_share_of_phone_revenue", "honour_share")
-    huawei._inputs.cache_clear()
-    try:
-        with pytest.raises(Exception, match="huawei_business.csv: item: missing rows: honor_share_of_phone_revenue"):
-            huawei._inputs()
-    finally:
-        huawei._inputs.cache_clear()
+    with uncached(huawei._inputs), pytest.raises(
+            Exception, match="huawei_business.csv: item: missing rows: honor_share_of_phone_revenue"):
+        huawei._inputs()

@@ -4,7 +4,7 @@ breakdowns that add up, and bad input named."""
 import numpy as np
 import pytest
 import vl_convert
-from conftest import edit
+from conftest import edit, uncached
 
 from econ import charts, revenue, world
 from econ.errors import InputError
@@ -131,12 +131,8 @@ def test_exposure_share_above_one_named(data_copy):
 
 def test_negative_procurement_named(data_copy):
     edit(data_copy / "huawei_procurement.csv", "2019,taiwan,15,", "2019,taiwan,-15,")
-    revenue.chain.cache_clear()
-    try:
-        with pytest.raises(InputError, match=r"huawei_procurement.csv: column 'procurement_usd_bn'"):
-            revenue.SupplyChain.load()
-    finally:
-        revenue.chain.cache_clear()
+    with uncached(revenue.chain), pytest.raises(InputError, match=r"huawei_procurement.csv: column 'procurement_usd_bn'"):
+        revenue.SupplyChain.load()
 
 
 def test_category_mix_must_sum_to_one(data_copy):
