@@ -23,7 +23,7 @@ import yaml
 
 from econ import data, paths
 from econ.batch.job import Job
-from econ.batch.provenance import hash_context, input_hash
+from econ.batch.provenance import hash_context, input_hash, scenario_digest
 from econ.errors import InputError
 from econ.notebook import NOTEBOOK_STAGES, notebook_parameters
 from econ.scenario import PARAMETER_NAMES, SAFE_NAME, SAFE_NAME_RULE, Scenario, load_scenario, scenario_names
@@ -43,6 +43,9 @@ class Plan:
     scenarios: dict[str, Scenario]
     notebooks: list[Path]
     notes: list[str] = field(default_factory=list)
+    #: What every job's input hash shares (data digest, versions, econ's source), computed once:
+    #: the manifest records the same values the hashes were made from.
+    context: dict = field(default_factory=dict)
 
 
 def notebooks(directory: Path | None = None) -> list[Path]:
@@ -246,8 +249,8 @@ def _injection_problems(overrides: dict, declared: dict[Path, dict]) -> tuple[Pr
 
 
 def _jobs(found: list[Path], loaded: dict[str, Scenario], declared: dict[Path, dict], overrides: dict,
-          scenario_ref, show_code: bool) -> list[Job]:
-    context = hash_context()
+          scenario_ref, show_code: bool, context: dict) -> list[Job]:
+    digests = {name: scenario_digest(scn) for name, scn in loaded.items()}  # read each scenario's files once
     jobs = []
     for nb in found:
         nb_bytes = nb.read_bytes()
@@ -260,7 +263,7 @@ def _jobs(found: list[Path], loaded: dict[str, Scenario], declared: dict[Path, d
             except InputError as e:
                 raise InputError([(paths.relative(nb), f, m) for _, f, m in e.problems]) from None
             job = Job(name, nb.stem, str(nb), params, title=scn.title)
-            job.input_hash = input_hash(nb_bytes, params, scn, context, show_code)
+            job.input_hash = input_hash(nb_bytes, params, digests[name], context, show_code)
             jobs.append(job)
     return jobs
 
@@ -310,6 +313,7 @@ def plan(scenarios: list[str] | None = None, overrides: dict | None = None, *, s
         raise InputError(problems)
 
     shipped_scenarios = scenario_dir == paths.SCENARIOS.resolve()
-    jobs = _jobs(found, loaded, declared, overrides, show_code=show_code,
+    context = hash_context()
+    jobs = _jobs(found, loaded, declared, overrides, show_code=show_code, context=context,
                  scenario_ref=lambda name: name if shipped_scenarios else str(scenario_dir / f"{name}.yaml"))
-    return Plan(jobs, loaded, found, notes)
+    return Plan(jobs, loaded, found, notes, context)

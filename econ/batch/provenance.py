@@ -59,7 +59,8 @@ def hash_context() -> dict:
                                              sort_keys=True).encode())}
 
 
-def _scenario_digest(scn: Scenario) -> dict:
+def scenario_digest(scn: Scenario) -> dict:
+    """A scenario's files (their hashes) and its resolved content, as a job's input hash holds them."""
     files = {}
     for f in scn.files:
         path = Path(f) if Path(f).is_absolute() else paths.ROOT / f
@@ -67,9 +68,9 @@ def _scenario_digest(scn: Scenario) -> dict:
     return {"files": files, "resolved": scn.model_dump(mode="json", exclude={"files", "set_in"})}
 
 
-def input_hash(nb_bytes: bytes, params: dict, scn: Scenario, context: dict, show_code: bool) -> str:
-    """The hash a job is resumed by: equal hashes, equal results."""
-    payload = {"notebook": sha256(nb_bytes), "parameters": params, "scenario": _scenario_digest(scn),
+def input_hash(nb_bytes: bytes, params: dict, scenario: dict, context: dict, show_code: bool) -> str:
+    """The hash a job is resumed by: equal hashes, equal results. ``scenario`` is :func:`scenario_digest`."""
+    payload = {"notebook": sha256(nb_bytes), "parameters": params, "scenario": scenario,
                "show_code": show_code, **context}
     return sha256(json.dumps(payload, sort_keys=True, default=str).encode())
 

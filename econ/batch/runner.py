@@ -18,7 +18,7 @@ from econ import comparison, paths, report
 from econ.batch import cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
-from econ.batch.provenance import data_digest, git_commit, sha256, versions
+from econ.batch.provenance import git_commit, sha256
 from econ.errors import InputError
 
 ENGINES = ("warm", "papermill")
@@ -38,8 +38,8 @@ def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: 
         "run_id": run_id, "status": "complete", "created": created,
         "finished": dt.datetime.now().isoformat(timespec="seconds"), "seconds": round(seconds, 2),
         "summary": summary, "options": options,
-        "git": git_commit(), "versions": versions(), "platform": platform.platform(),
-        "data_sha256": data_digest(),
+        "git": git_commit(), "versions": work.context["versions"], "platform": platform.platform(),
+        "data_sha256": work.context["data"],
         "notebooks": {p.stem: {"path": paths.relative(p), "sha256": sha256(p.read_bytes())} for p in work.notebooks},
         "scenarios": {name: {"title": s.title, "description": s.description, "inherits": s.inherits,
                              "seed": s.seed, "files": list(s.files),
