@@ -582,13 +582,14 @@ class MarketShares:
         values = _fast_metrics(self.sim, self.base.markets)
         if self.light:
             return interval_metrics(values)
-        rank = values.pop("russia_rank_in_huawei_foreign_markets_2025")
+        rank_name = f"russia_rank_in_huawei_foreign_markets_{RANK_YEAR}"
+        rank = values.pop(rank_name)
         inst = self._shares("installed")[:, YEARS.index(2025), GROUPS.index("russia"), HUAWEI]
         foreign = self.sim["new"][:, YEARS.index(2025), GROUPS.index("world_ex_china"), HUAWEI]
         out = interval_metrics({**values, "huawei_installed_share_russia_2025": inst,
                                 "huawei_foreign_revenue_usd_bn_2025": foreign})
         for q, v in (("", 50), ("_p05", 5), ("_p95", 95)):
-            out[f"russia_rank_in_huawei_foreign_markets_2025{q}"] = float(np.percentile(rank, v, method="inverted_cdf"))
+            out[f"{rank_name}{q}"] = float(np.percentile(rank, v, method="inverted_cdf"))
         out["russia_largest_foreign_market_probability_2030"] = float(self.russia_rank()["probability_largest"].iloc[-1])
         return out
 

@@ -247,7 +247,7 @@ def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None 
     params = draw(scenario, draws, names)
     # Stages that report the rules' effect (a gap, a diversion) also get their own run of the same
     # draws without the rules; the counterfactual of a scenario with no rules is the scenario.
-    wanted = any(getattr(stages()[n].module, "USES_COUNTERFACTUAL", False) for n in names)
+    wanted = any(getattr(stages()[n].module, "USES_COUNTERFACTUAL", False) for n in requested)
     without = counterfactual(scenario) if wanted else None
     if without is not None and without.parameters == scenario.parameters:
         without = scenario

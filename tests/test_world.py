@@ -141,3 +141,18 @@ def test_no_rules_no_gap_and_no_diversion():
 def test_bad_draws_refused():
     with pytest.raises(Exception, match="draws"):
         world.assess(load_scenario("baseline"), 0)
+
+
+def test_the_run_without_the_rules_is_made_only_for_a_stage_that_reports_against_it(monkeypatch):
+    from econ import market_share
+
+    seen = []
+    full, light = market_share.assess, market_share.assess_light
+    monkeypatch.setattr(market_share, "assess", lambda scn, *a, **k: seen.append(scn.name) or full(scn, *a, **k))
+    monkeypatch.setattr(market_share, "assess_light", lambda scn, *a, **k: seen.append(scn.name) or light(scn, *a, **k))
+    scenario = load_scenario("aug2020_expansion")
+    world.assess(scenario, 20, ["investment"])
+    assert len(seen) == 1, "investment reads the shares of the scenario only"
+    seen.clear()
+    world.assess(scenario, 20, ["market_share"])
+    assert len(seen) == 2, "the share stage reports its diversion against the run without the rules"
