@@ -75,12 +75,11 @@ STAGE = Stage(
 class SupplyChain:
     """Huawei's 2019 purchases by supplier economy and category, and the upstream network.
 
-    ``sales`` (E, C): central annual sales to Huawei, USD bn; ``china_range`` (value, low, high) of
+    :attr:`sales` (E, C): central annual sales to Huawei, USD bn; ``china_range`` (value, low, high) of
     mainland China's total; ``network[i, j]``: USD of category ``i`` inputs bought from Asia-Pacific
     suppliers per USD of category ``j`` output; ``use[c]`` (value, low, high) consumer share.
     """
 
-    sales: np.ndarray
     mix: pd.DataFrame
     mix_ranges: dict              # "category_mix_ECONOMY_CATEGORY" -> (share, low, high)
     totals: np.ndarray            # (E,) annual purchases by economy, USD bn (China's: central)
@@ -124,9 +123,18 @@ class SupplyChain:
         mix_ranges = {f"category_mix_{r.supplier_economy}_{r.product_category}": (float(r.share), float(r.share_low),
                                                                                    float(r.share_high))
                       for r in mix.itertuples() if r.supplier_economy in economies}
-        return cls(totals.to_numpy()[:, None] * mix_table.to_numpy(), mix_table, mix_ranges, totals.to_numpy(),
+        return cls(mix_table, mix_ranges, totals.to_numpy(),
                    (float(china["procurement_usd_bn"]),
                    float(low), float(high)), a, use_ranges, economies, data.cite(pd.concat([proc, mix])))
+
+    @property
+    def sales(self) -> np.ndarray:
+        """Central annual sales to Huawei (E, C), USD bn: each economy's total times its category mix."""
+        return self.totals[:, None] * self.mix.to_numpy()
+
+    @functools.cached_property
+    def spectral_radius(self) -> float:
+        return float(np.max(np.abs(np.linalg.eigvals(self.network))))
 
     def matrix(self, p: dict) -> np.ndarray:
         """Annual sales to Huawei per draw (n, E, C): each economy's total (mainland China's from
@@ -150,7 +158,7 @@ class SupplyChain:
         rather than a matrix inverse. The series converges (the network's spectral radius times the largest scale
         is below 1, checked), so the solve is the sum of every tier."""
         s = np.asarray(scale, dtype=float)
-        radius = float(np.max(np.abs(np.linalg.eigvals(self.network)))) * float(np.max(np.abs(s), initial=0.0))
+        radius = self.spectral_radius * float(np.max(np.abs(s), initial=0.0))
         if radius >= 1:
             raise InputError.single("data/supply_network.csv", "coefficient",
                                     "the network times supply_network_scale has a spectral radius of 1 or more: "

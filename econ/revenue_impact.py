@@ -90,13 +90,14 @@ class RevenueImpact:
         revenue = data.load("supplier_revenue").drop_duplicates("supplier")
         frame = exposure.merge(revenue[["supplier", "revenue_usd_bn"]], on="supplier")
         sales = np.median(self.chain.matrix(self.params), axis=0)
+        # Medians by economy and category, once (each (n, E, C) sum would otherwise be rebuilt per supplier).
+        medians = {k: np.median(v["direct"] + v["complement"], axis=0) for k, v in (("risk", self.risk),
+                                                                                     ("loss", self.loss))}
         rows = []
         for r in frame.itertuples():
             e, c = self.chain.economies.index(r.supplier_economy), CATEGORIES.index(r.product_category)
             huawei_sales = r.revenue_usd_bn * r.huawei_share_of_revenue
-            rates = {k: float(np.median(v[:, e, c])) / sales[e, c] if sales[e, c] > 0 else 0.0
-                     for k, v in (("risk", self.risk["direct"] + self.risk["complement"]),
-                                  ("loss", self.loss["direct"] + self.loss["complement"]))}
+            rates = {k: float(m[e, c]) / sales[e, c] if sales[e, c] > 0 else 0.0 for k, m in medians.items()}
             rows.append({"supplier": r.supplier, "economy": r.supplier_economy, "category": r.product_category,
                          "huawei_sales_usd_bn": huawei_sales, "at_risk_usd_bn": huawei_sales * rates["risk"],
                          "net_loss_usd_bn": huawei_sales * rates["loss"],
