@@ -14,6 +14,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
+from econ.choice import NESTS
+
 SPEC_MIME = "application/vnd.vegalite.v6+json"
 
 
@@ -91,7 +93,8 @@ DISTINCT = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#
 HIGHLIGHT = "#e45756"
 
 
-VENDOR_ORDER = ["huawei", "zte", "ericsson", "nokia", "samsung", "cisco", "russian_made", "others"]
+#: Every vendor the model has, nest by nest (econ.choice), so a new vendor cannot go undrawn.
+VENDOR_ORDER = [v for members in NESTS.values() for v in members]
 
 
 VENDOR_COLOURS = ["#e45756", "#ff9da6", "#4c78a8", "#72b7b2", "#54a24b", "#b279a2", "#9d755d", "#bab0ac"]
