@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
-import os
 import re
 import time
 import traceback
@@ -187,16 +186,14 @@ def execute(job: Job, run_dir: str, options: dict, started: float | None = None)
     The kernel's working directory is the job's folder and ``output_dir`` is ``"."``, so the
     executed notebook names no absolute path and a job's folder can be reused by a later run.
     ``options`` holds ``timeout`` (seconds, kernel start included), ``show_code`` and optionally
-    ``kernel`` (a kernel name for every notebook) and ``threads`` (BLAS threads per kernel).
+    ``kernel`` (a kernel name for every notebook). BLAS threads are set in the worker's environment
+    (``pool``), not here.
     ``started`` is the ``time.perf_counter()`` at which the job's wall time starts (default now).
     """
     start = started or time.perf_counter()
     job.started = dt.datetime.now().isoformat(timespec="seconds")
     out_dir = Path(run_dir) / job.scenario / job.notebook
     executed = out_dir / f"{job.notebook}.ipynb"
-    if options.get("threads"):
-        for var in THREAD_VARS:
-            os.environ.setdefault(var, str(options["threads"]))
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _run_notebook(job, executed, out_dir, options)
