@@ -280,9 +280,9 @@ def _backtest_section(metrics: pd.DataFrame) -> str:
 
 def _timeline_section() -> tuple[str, int]:
     """What happened, 2018-2024, and the deadlines already set: the events behind the scenarios."""
-    from econ import story, timeline
+    from econ import timeline
 
-    themes = [g.title for g in story.groups() if g.title != story.OTHER]
+    themes = list(timeline.THEMES)
     frame = timeline.table(themes)
     spec = charts.timeline(frame, "the workbook's timeline of sourced events", themes).to_dict()
     return ("<h2 id='timeline'>What happened: the events behind the scenarios</h2>"
