@@ -298,8 +298,7 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
                 gross = convert(gross, "USD", "GBP", START_YEAR, inputs.rates)
             method = "installed value removed (market-share stage) x all-in cost per unit of kit"
         normal = np.minimum(1.0, window / p["equipment_life_years"])
-        text = str(ban) if i < exits_from else str(ban).replace(" barred", " leave", 1)
-        rows.append({"ban": text, "country": country, "window_years": window, "method": method,
+        rows.append({"ban": ban.label(exit=i >= exits_from), "country": country, "window_years": window, "method": method,
                      "gross": np.broadcast_to(gross, normal.shape).astype(float), "added": gross * (1 - normal)})
     return rows
 

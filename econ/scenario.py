@@ -224,8 +224,14 @@ class Ban(StrictModel):
         return self
 
     def __str__(self) -> str:
+        return self.label()
+
+    def label(self, exit: bool = False) -> str:
+        """In words: "huawei barred in united_kingdom from 2020, ..." (``exit``: "... leave ..." for a
+        vendor that withdraws: ``vendor_exits``, which are read as bans)."""
         scope = "" if set(self.parts) == set(PARTS) else f" ({'+'.join(self.parts)})"
-        text = f"{'+'.join(self.vendors)} barred{scope} in {', '.join(self.places)} from {self.from_year}"
+        text = (f"{'+'.join(self.vendors)} {'leave' if exit else 'barred'}{scope} in {', '.join(self.places)} "
+                f"from {self.from_year}")
         if self.remove_by is not None:
             text += f", installed kit removed by {self.remove_by}"
         return text

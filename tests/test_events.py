@@ -34,6 +34,7 @@ def test_an_exit_with_a_deadline_is_priced_like_a_ban():
     assert (rows["country"] == "elsewhere").any()
     # the label says it is an exit, not a ban
     assert rows[rows["country"] == "elsewhere"]["ban"].str.contains("ericsson").all()
+    assert rows[rows["country"] == "elsewhere"]["ban"].str.contains(" leave in ").all()
 
 
 ALL_CHIPS = ["foundry", "memory", "chip_design", "image_sensors", "display"]
