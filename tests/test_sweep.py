@@ -24,6 +24,7 @@ def test_tornado_bar_is_zero_where_the_metric_does_not_depend(declared):
     ms = declared[declared["model"] == "market_share"]
     assert (ms.loc[ms["parameter"] == "substitution_rate", "swing"] == 0).all() or \
         "substitution_rate" not in set(ms["parameter"])                               # a suppliers-only input
+    assert len(ms) and "substitution_rate" not in set(ms["parameter"]), "the share stage offers only what it reads"
     rev = declared[(declared["model"] == "revenue") & (declared["parameter"] == "rival_recapture_rate")]
     assert (rev["swing"] > 0).any()
 
