@@ -50,7 +50,6 @@ from econ.charts.summaries import (  # noqa: F401
     backtest,
     headline_multiples,
     parameter_intervals,
-    scenario_intervals,
     sobol_indices,
     sweep_heatmap,
     timeline,

@@ -154,23 +154,6 @@ def backtest(frame: pd.DataFrame) -> alt.Chart:
         subtitle="Green: the published figure lies inside the model's p05-p95; 1 = the model's median equals it"))
 
 
-def scenario_intervals(frame: pd.DataFrame, metric: str, notebook: str) -> alt.Chart:
-    """One metric across scenarios: the median as a point, the p05–p95 interval as a bar.
-
-    ``frame`` has columns scenario, p05, p50, p95 (p05/p95 empty for a point value), one row per
-    scenario in the order to show them.
-    """
-    order = list(frame["scenario"])
-    base = alt.Chart(frame).encode(y=alt.Y("scenario:N", sort=order, title=None))
-    interval = base.mark_rule(strokeWidth=4, color="#9ecae9").encode(x=alt.X("p05:Q", title=metric), x2="p95:Q")
-    median = base.mark_point(filled=True, size=70, color="#4c78a8").encode(
-        x="p50:Q", tooltip=["scenario:N", alt.Tooltip("p05:Q", format=",.3g"), alt.Tooltip("p50:Q", format=",.3g"),
-                            alt.Tooltip("p95:Q", format=",.3g")])
-    return (interval + median).properties(
-        width=380, height=alt.Step(24),
-        title=alt.TitleParams(metric, subtitle=f"median and p05–p95 by scenario · {notebook}"))
-
-
 def headline_multiples(frame: pd.DataFrame, figures: list[tuple[str, str, str]], order: list[str]) -> alt.ConcatChart:
     """Small multiples of the headline figures across scenarios: one panel per figure (its own scale
     and unit), scenarios down the side in story order, the median as a point and p05-p95 as a bar.
