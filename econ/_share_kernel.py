@@ -4,6 +4,10 @@ Private: :func:`econ.market_share.simulate` builds the inputs and reads the outp
 is the stage's, written once here. tests/share_reference.py keeps a plain NumPy version of the same
 steps, and a test checks that the two agree.
 
+Same numbers on every machine: draws are split into a fixed number of blocks whatever the thread
+count, each draw's arithmetic runs in one thread in a fixed order, and there is no ``fastmath``
+(which lets LLVM reorder sums and fuse multiply-adds differently on different CPUs).
+
 Work is saved where the economics allows: the nested-logit shares of a *situation type* (region,
 its share row (the region's fit, or China's radio tenders), whether the buyers' penalty, Russia's
 alignment and China's response to Western bans are in force, which vendors may bid) do not change
@@ -38,7 +42,7 @@ def _normal(seed, t, v):
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
-@nb.njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
+@nb.njit(cache=True, parallel=True, error_model="numpy")
 def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, index, supply, drift_sd, drift_seed,
              drifting, life,
              shares_k, start_k, base_hw_k,

@@ -148,10 +148,9 @@ def _shift_estimate() -> tuple[np.ndarray, np.ndarray]:
 def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     """The estimated shifts, drawn jointly normal on their own seeded stream."""
     mean, cov = _shift_estimate()
-    z = uncertainty.rng_for(scenario.seed, "sanctions_shift").standard_normal((n, 2))
-    # The covariance can be singular (both shifts share the estimated common change): a PSD root.
-    values, vectors = np.linalg.eigh(cov)
-    x = mean + z @ (vectors * np.sqrt(np.clip(values, 0, None))).T
+    # The covariance can be singular (both shifts share the estimated common change): a Cholesky
+    # factor with a zero column, which (unlike an eigenvector) has the same sign on every machine.
+    x = uncertainty.multivariate_normal(uncertainty.rng_for(scenario.seed, "sanctions_shift"), mean, cov, n)
     variant = uncertainty.rng_for(scenario.seed, "base_year_variant").integers(0, VARIANTS, n).astype(float)
     return {"sanctions_shift_huawei": x[:, 0], "sanctions_shift_zte": x[:, 1], "base_year_variant": variant,
             "china_western_shift": china_market.draw_shift(scenario.seed, n), **vendor_drift.draw_inputs(scenario.seed, n)}

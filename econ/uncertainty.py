@@ -9,6 +9,7 @@ others, and the same seed always gives the same numbers.
 
 from __future__ import annotations
 
+import math
 import zlib
 from typing import Annotated, Literal
 
@@ -158,6 +159,52 @@ def draw(value, n: int, seed: int, name: str) -> np.ndarray:
     if is_distribution(value):
         return value.sample(rng_for(seed, name), n)
     return np.full(n, float(value))
+
+
+def psd_cholesky(cov) -> np.ndarray:
+    """Lower-triangular ``L`` with ``L @ L.T == cov`` for a positive semi-definite ``cov``, computed
+    here in plain floating-point arithmetic (no LAPACK), so it is the same on every machine.
+
+    Unlike an eigen-decomposition, whose eigenvectors' signs depend on the LAPACK build, the
+    Cholesky factor is unique (positive diagonal). A direction with no variance (a pivot at or
+    below ``1e-12`` of its diagonal, as when two estimates share one source of error) gets a zero
+    column, so a singular covariance is drawn in its rank-deficient form.
+    """
+    cov = np.asarray(cov, dtype=float)
+    k = cov.shape[0]
+    if cov.shape != (k, k) or not np.allclose(cov, cov.T, rtol=1e-10, atol=0.0):
+        raise ValueError(f"need a symmetric square covariance; got shape {cov.shape}")
+    low = [[0.0] * k for _ in range(k)]
+    for j in range(k):
+        pivot = float(cov[j, j]) - sum(low[j][m] * low[j][m] for m in range(j))
+        if pivot < -1e-9 * max(float(cov[j, j]), 1e-300):
+            raise ValueError(f"covariance is not positive semi-definite (pivot {pivot:.3g} in row {j})")
+        if pivot <= 1e-12 * float(cov[j, j]):
+            continue  # no variance left in this direction: a zero column
+        low[j][j] = math.sqrt(pivot)
+        for i in range(j + 1, k):
+            low[i][j] = (float(cov[i, j]) - sum(low[i][m] * low[j][m] for m in range(j))) / low[j][j]
+    return np.array(low)
+
+
+def multivariate_normal(rng: np.random.Generator, mean, cov, n: int) -> np.ndarray:
+    """``n`` draws (n, k) of a normal with ``mean`` and (possibly singular) ``cov``.
+
+    ``mean + z L'`` with ``z`` standard normal from ``rng`` and ``L`` from :func:`psd_cholesky`,
+    summed column by column in a fixed order (no BLAS call, whose kernels differ by CPU), so the
+    same seed gives the same draws on every machine and build.
+    """
+    mean = np.asarray(mean, dtype=float)
+    factor = psd_cholesky(cov)
+    z = rng.standard_normal((n, len(mean)))
+    out = np.empty_like(z)
+    for i in range(len(mean)):
+        column = np.full(n, mean[i])
+        for j in range(i + 1):
+            if factor[i, j] != 0.0:
+                column = column + factor[i, j] * z[:, j]
+        out[:, i] = column
+    return out
 
 
 def interval(samples: np.ndarray, axis: int = 0) -> dict[str, np.ndarray | float]:

@@ -1,7 +1,11 @@
 """Regression guard: every metric of every shipped scenario against tests/expected/SCENARIO.csv.
 
 Changing a number is a deliberate commit: run `make expected` and say in the commit why it moved.
-The tolerance covers floating-point noise between machines and library builds, not model changes."""
+The values belong to the locked environment (requirements-lock.txt): every draw comes from the
+scenario's seeded streams through operations defined the same everywhere (tests/test_determinism.py),
+so the tolerance only covers floating-point noise between CPUs and BLAS kernels on that deterministic
+path (seen up to 3e-10 relative, from LAPACK's solve and libm's exp and log), not other draws: a single
+changed draw moves a median of 2,000 by far more than 1e-7."""
 
 import sys
 from pathlib import Path
@@ -16,7 +20,7 @@ HERE = Path(__file__).parent / "expected"
 sys.path.insert(0, str(HERE))
 import update  # noqa: E402
 
-RTOL, ATOL = 1e-6, 1e-9
+RTOL, ATOL = 1e-7, 1e-9
 
 
 def test_every_shipped_scenario_has_expected_values():
