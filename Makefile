@@ -3,24 +3,36 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements-lock.txt
 
-.PHONY: run test test-fast browser bench lab validate lint expected clean clean-notebooks git-filter screenshot
+.PHONY: run test test-fast browser bench lab validate lint expected lock clean clean-notebooks git-filter screenshot
 RUN_ARGS ?=
 
-# Recreated when pyproject.toml or setup.py changes; `pip install -e` keeps econ/ live and installs the
-# econ kernel (share/jupyter/kernels/econ) that the notebooks name.
-$(STAMP): pyproject.toml setup.py
+# Built afresh from the lock whenever the lock, pyproject.toml or setup.py changes: every package at the
+# locked version with its locked hash (nothing unpinned is fetched; the build backend is in the lock
+# too), then econ itself, editable, which also installs the econ kernel the notebooks name.
+$(STAMP): $(LOCK) pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=...")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Upgrade every package to its newest release on purpose: rewrites the lock (then `make test`; where
+# numbers moved, `make expected` and say in the commit which package moved them).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra dev --universal --python-version 3.11 \
+	  --fork-strategy fewest --generate-hashes --upgrade --custom-compile-command "make lock" -o $(LOCK)
 
 run: $(STAMP) git-filter  ## every shipped scenario through every notebook, published to outputs/ (econ run $(RUN_ARGS))
 	$(BIN)/econ run $(RUN_ARGS)
 
+# Both cores (pytest-xdist, a file per worker at a time): the tests that read the published run sit in
+# tests/test_published.py, so one worker builds the run while the other runs the rest (tests/conftest.py).
+# By cause: pytest -m notebooks / browser / faults / dask.
 test: $(STAMP) git-filter browser  ## the whole suite, slow tests included (notebooks, Dask, headless Chromium)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # The browser tests need Chromium. Installed from Debian when missing and we can (root or password-less
 # sudo, apt-get); otherwise the browser tests skip and say why (under CI they fail instead).
@@ -41,7 +53,7 @@ bench: $(STAMP)  ## time the batch (warm and papermill engines) against the pape
 	$(BIN)/python benchmarks/batch.py
 
 test-fast: $(STAMP) git-filter  ## skip notebook and browser tests
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n auto
 
 lab: $(STAMP) git-filter  ## JupyterLab on notebooks/, kernel = this .venv
 	$(BIN)/jupyter lab --notebook-dir=notebooks

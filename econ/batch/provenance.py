@@ -3,7 +3,8 @@ compares), the data files' hashes, the versions of what computes and publishes, 
 
 A job's input hash covers the notebook's bytes, the injected parameters, the resolved scenario and
 the contents of every scenario file it inherits from, the SHA-256 of every file in data/, econ's
-version and source, the versions of Python and of the packages below, and ``--show-code``. It does
+version and source, the versions of Python and of the packages below, the digest of the lock file
+(requirements-lock.txt, what the environment was installed from), and ``--show-code``. It does
 not cover the engine (papermill or warm): both produce the same results.
 """
 
@@ -16,7 +17,7 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from econ import __version__, paths
+from econ import __version__, lockfile, paths
 from econ.scenario import Scenario
 
 #: Packages whose version is part of each job's input hash and of the manifest.
@@ -53,7 +54,7 @@ def versions() -> dict[str, str]:
 def hash_context() -> dict:
     """What every job of a run shares in its input hash: data, versions and econ's own source."""
     package = Path(__file__).resolve().parent.parent
-    return {"data": data_digest(), "versions": versions(),
+    return {"data": data_digest(), "versions": versions(), "lock_sha256": lockfile.digest(),
             # the package's own source: a model change without a version bump still reruns
             "econ_source": sha256(json.dumps(_tree_digest(package, ["**/*.py", "templates/**/*"]),
                                              sort_keys=True).encode())}
