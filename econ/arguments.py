@@ -24,17 +24,22 @@ from econ.scenario import SAFE_NAME, SAFE_NAME_RULE, StrictModel, _message, para
 
 #: The notebooks that take the sensitivity notebook's own arguments (the others are every notebook's).
 SENSITIVITY = ("04_sensitivity",)
+#: Notebooks that take no scenario: they do not depend on one (the back-test scores the shipped
+#: scenarios that stand for history), so a run executes each once, not once per scenario.
+RUN_WIDE = ("05_backtest",)
 #: Longest path accepted for ``scenario`` or ``output_dir``.
 MAX_PATH = 1024
 #: Altair refuses a chart of more than 5,000 rows: the heat map has sweep_steps squared cells.
 MAX_SWEEP_STEPS = 70
 
 
-def argument(default, *, unit: str, meaning: str, notebooks: tuple[str, ...] | None = None, low=None, high=None):
+def argument(default, *, unit: str, meaning: str, notebooks: tuple[str, ...] | None = None, low=None, high=None,
+             except_notebooks: tuple[str, ...] = ()):
     """Declare a notebook argument: default, unit, valid range [low, high], meaning, and the notebooks
-    that take it (None: every notebook, a new one included)."""
+    that take it (None: every notebook, a new one included, but ``except_notebooks``)."""
     return Field(default, description=meaning,
-                 json_schema_extra={"unit": unit, "low": low, "high": high, "notebooks": notebooks})
+                 json_schema_extra={"unit": unit, "low": low, "high": high, "notebooks": notebooks,
+                                    "except_notebooks": except_notebooks})
 
 
 def numeric_parameters() -> tuple[str, ...]:
@@ -63,7 +68,7 @@ class Arguments(StrictModel):
     """The arguments of the notebooks' parameters cells (besides scenario parameters)."""
 
     scenario: str = argument(
-        "may2020_fdpr", unit="scenario name or file",
+        "may2020_fdpr", unit="scenario name or file", except_notebooks=RUN_WIDE,
         meaning="scenario name: a file data/scenarios/NAME.yaml")
     output_dir: str = argument(
         "", unit="folder",
@@ -165,8 +170,11 @@ def declaration(name: str) -> dict:
 
 def for_notebook(notebook: str | None) -> tuple[str, ...]:
     """The arguments ``notebook`` declares, in declaration order (None: every argument)."""
-    return tuple(n for n in NAMES if notebook is None or declaration(n)["notebooks"] is None
-                 or notebook in declaration(n)["notebooks"])
+    def takes(name):
+        d = declaration(name)
+        return notebook in (d["notebooks"] or ()) or (d["notebooks"] is None and notebook not in d["except_notebooks"])
+
+    return tuple(n for n in NAMES if notebook is None or takes(n))
 
 
 def check(values: dict, notebook: str | None, where: str = "override") -> list[tuple[str, str, str]]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from econ import charts, data, display, findings, iamc, report, story, world
-from econ.notebook import assumptions
+from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER, assumptions
 from econ.report import chart_html, page, write_atomic
 from econ.scenario import Scenario
 
@@ -264,7 +264,7 @@ def _backtest_section(metrics: pd.DataFrame) -> str:
     rows = metrics[(metrics["notebook"] == "05_backtest") & metrics["metric"].str.startswith("backtest_")]
     if rows.empty:
         return ""
-    scenario = "history" if "history" in set(rows["scenario"]) else rows["scenario"].iloc[0]
+    scenario = rows["scenario"].iloc[0]  # the run's one back-test (folder _run)
     m = rows[rows["scenario"] == scenario].set_index("metric")["value"]
     if not {"backtest_scored", "backtest_inside_share", "backtest_median_abs_log_ratio"} <= set(m.index):
         return ""
@@ -316,7 +316,8 @@ def _scenario_section(scenarios: dict[str, Scenario], jobs: list, names: list[st
             scn = scenarios.get(name)
             links = "<br>".join(
                 f'<a href="{esc(j.report)}">{esc(titles[j.notebook])}</a>'
-                + ("" if j.status == "ok" else ' <span class="failed">(failed)</span>') for j in by_scenario.get(name, []))
+                + ("" if j.status == "ok" else ' <span class="failed">(failed)</span>')
+                for j in by_scenario.get(name, []) + by_scenario.get(RUN_WIDE_FOLDER, []))
             parents = (() if not scn or not scn.inherits else
                        (scn.inherits,) if isinstance(scn.inherits, str) else tuple(scn.inherits))
             inherits = ("<br><span class='muted'>builds on "
@@ -343,15 +344,20 @@ def _results_section(ranges: pd.DataFrame, scenarios: dict[str, Scenario], names
         if part.empty:
             parts.append(f"<h3 id='nb-{esc(nb)}'>{esc(titles[nb])}</h3><p class='muted'>No results (see failures).</p>")
             continue
-        head = "".join(f"<th><a href='{esc(status[(s, nb)].report)}'>{esc(short_title(scenarios.get(s), s))}</a></th>"
-                       if (s, nb) in status else f"<th>{esc(short_title(scenarios.get(s), s))}</th>" for s in names)
+        columns = [RUN_WIDE_FOLDER] if nb in RUN_WIDE else names  # a run-wide page: one column for the run
+
+        def heading(s):
+            return "All scenarios" if s == RUN_WIDE_FOLDER else short_title(scenarios.get(s), s)
+
+        head = "".join(f"<th><a href='{esc(status[(s, nb)].report)}'>{esc(heading(s))}</a></th>"
+                       if (s, nb) in status else f"<th>{esc(heading(s))}</th>" for s in columns)
         rows = []
         for metric, by_metric in part.groupby("metric", sort=True):
             label, unit = metric_label(metric)
             cells = {r["scenario"]: r for _, r in by_metric.iterrows()}
             tds = "".join(_value_cell(cells[s]["p50"], cells[s]["p05"], cells[s]["p95"], unit) if s in cells else
                           ("<td class='failed'>failed</td>" if status.get((s, nb)) and status[(s, nb)].status != "ok"
-                           else "<td></td>") for s in names)
+                           else "<td></td>") for s in columns)
             rows.append(f"<tr><td class='text'>{esc(label)}</td><td class='text muted'>{esc(unit)}</td>{tds}</tr>")
         parts.append(f"<details class='econ-more' id='nb-{esc(nb)}'><summary>{esc(titles[nb])}: {len(rows)} figures"
                      "</summary><div class='scroll'><table class='econ-table'><thead><tr><th class='text'>Figure</th>"

@@ -35,18 +35,23 @@ NOTEBOOK_STAGES = {
     "02_market_share": ("market_share",),
     "03_investment_needs": ("investment",),
     "04_sensitivity": ALL_STAGES,
-    "05_backtest": ALL_STAGES,
+    "05_backtest": (),  # run-wide: it takes no scenario, so no scenario parameters either
 }
+#: Notebooks that take no scenario and run once per run (:data:`econ.arguments.RUN_WIDE`).
+RUN_WIDE = arguments.RUN_WIDE
+#: The folder of a run that holds them, and the name their results.json and rows carry in place of a
+#: scenario's (no scenario has it: scenario names start with a letter or a digit).
+RUN_WIDE_FOLDER = "_run"
 
 
 def notebook_groups(notebook: str) -> tuple[str, ...]:
     """Parameter groups a notebook's parameters cell lists (from the stage declarations)."""
     from econ import world
 
-    return world.groups_of(NOTEBOOK_STAGES[notebook])
+    return world.groups_of(NOTEBOOK_STAGES[notebook]) if NOTEBOOK_STAGES[notebook] else ()
+
+
 DEFAULT_DRAWS = arguments.declaration("draws")["default"]
-#: Arguments every notebook declares (the rest of :mod:`econ.arguments` is per notebook).
-RUN_ARGUMENTS = tuple(n for n in arguments.NAMES if arguments.declaration(n)["notebooks"] is None)
 #: The kernel the notebooks name (installed with the package: see econ.kernel).
 KERNELSPEC = {"name": "econ", "display_name": "Python 3 (econ)", "language": "python"}
 
@@ -81,8 +86,9 @@ def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
     lines = [
         f"# Parameters of {notebook}: literal values only; the econ kernel refuses names not declared here.",
         *(_argument_line(name, notebook, scenario) for name in arguments.for_notebook(notebook)),
-        "# Overrides of single scenario parameters; None keeps the scenario's value (see `econ params`).",
     ]
+    if groups:
+        lines.append("# Overrides of single scenario parameters; None keeps the scenario's value (see `econ params`).")
     for row in parameter_table():
         if row["group"] in groups:
             unit = f"{row['unit']}, {row['range']}" if row["range"] else row["unit"]
@@ -120,10 +126,23 @@ def start(scenario: str, namespace: dict) -> Scenario:
     return load_scenario(scenario, overrides=overrides)
 
 
-def output_folder(output_dir: str, scenario: Scenario, notebook: str) -> Path:
-    """The folder results go to (created): ``output_dir``, or outputs/scratch/SCENARIO/NOTEBOOK when empty.
-    A folder inside a published run is refused: published runs are history."""
-    folder = Path(output_dir) if output_dir else paths.OUTPUTS / "scratch" / scenario.name / notebook
+def start_run_wide(namespace: dict) -> None:
+    """The check :func:`start` makes, for a notebook that takes no scenario (:data:`RUN_WIDE`): its
+    arguments as declared (memory included) and the data files against data/manifest.yaml."""
+    from econ import data, kernel
+
+    given = {name: namespace[name] for name in arguments.NAMES if name in namespace}
+    problems = arguments.check(given, kernel.current_notebook(), "notebook arguments") + data.check_manifest()
+    if problems:
+        raise InputError(problems)
+
+
+def output_folder(output_dir: str, scenario: Scenario | None, notebook: str) -> Path:
+    """The folder results go to (created): ``output_dir``, or outputs/scratch/SCENARIO/NOTEBOOK when empty
+    (``_run`` for a notebook that takes no scenario). A folder inside a published run is refused:
+    published runs are history."""
+    name = scenario.name if scenario is not None else RUN_WIDE_FOLDER
+    folder = Path(output_dir) if output_dir else paths.OUTPUTS / "scratch" / name / notebook
     if (run := arguments.published_run(folder)) is not None:
         raise InputError.single("notebook arguments", "output_dir", f"{shown(str(folder))} lies in the published "
                                 f"run {paths.relative(run)}: published runs are history; choose another folder")
@@ -179,7 +198,7 @@ def overview_metrics(scenario: Scenario, ranges: pd.DataFrame) -> dict[str, floa
     return metrics
 
 
-def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -> Path:
+def write_results(folder: Path, scenario: Scenario | None, metrics: dict[str, float]) -> Path:
     """Write ``folder/results.json`` (sorted, atomic)::
 
         {"scenario": NAME, "metrics": {METRIC: number, ...}, "units": {METRIC: unit, ...},
@@ -187,7 +206,8 @@ def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -
 
     ``units`` comes from the stages' metric declarations (metrics no stage declares, such as the
     back-test's counts, get "count" or "fraction" by name); ``overrides`` lists what the run changed
-    from the scenario's files, so a modified run is never mistaken for the shipped scenario.
+    from the scenario's files, so a modified run is never mistaken for the shipped scenario. A notebook
+    that takes no scenario passes ``None``: its ``scenario`` is ``_run`` and it has no overrides.
     """
     from econ import world
 
@@ -199,9 +219,10 @@ def write_results(folder: Path, scenario: Scenario, metrics: dict[str, float]) -
         clean[name] = round(value, 10)
     declared = world.units()
     units = {k: declared.get(k, _fallback_unit(k)) for k in clean}
-    overrides = {k: _plain_value(v) for k, v in sorted(scenario.overrides.items())}
+    overrides = {k: _plain_value(v) for k, v in sorted(scenario.overrides.items())} if scenario is not None else {}
+    name = scenario.name if scenario is not None else RUN_WIDE_FOLDER
     path = Path(folder) / "results.json"
-    write_atomic(path, json.dumps({"scenario": scenario.name, "metrics": dict(sorted(clean.items())),
+    write_atomic(path, json.dumps({"scenario": name, "metrics": dict(sorted(clean.items())),
                                    "units": dict(sorted(units.items())), "overrides": overrides}, indent=2) + "\n")
     return path
 
@@ -245,7 +266,8 @@ def sync(notebook_path: Path) -> bool:
     raise InputError.single(paths.relative(notebook_path), "cells", "no cell tagged 'parameters'")
 
 
-__all__ = ["assumptions", "max_draws", "parameter_draws", "parameters_cell", "start", "sync", "write_results"]
+__all__ = ["RUN_WIDE", "RUN_WIDE_FOLDER", "assumptions", "max_draws", "parameter_draws", "parameters_cell", "start",
+           "start_run_wide", "sync", "write_results"]
 
 
 if __name__ == "__main__":  # python -m econ.notebook: refresh every notebook's parameters cell and kernelspec

@@ -268,20 +268,32 @@ def navigation(scenario: str, notebook: str, scenarios: list[tuple[str, str]] | 
     ``available``: the (scenario, notebook) pairs that have a page (default: all). Plain text in,
     escaped here.
     """
+    from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
+
     esc = html.escape
     scenarios = scenarios or [(scenario, "")]
     notebooks = notebooks or [(notebook, "")]
     titles = dict(scenarios)
     nb_titles = dict(notebooks)
 
+    def owner(scn, nb):  # a run-wide notebook has one page, in the run's _run folder, for every scenario
+        return RUN_WIDE_FOLDER if nb in RUN_WIDE else scn
+
     def href(scn, nb):
-        return f"../../{scn}/{nb}/{nb}.html"
+        return f"../../{owner(scn, nb)}/{nb}/{nb}.html"
 
     def has(scn, nb):
-        return available is None or (scn, nb) in available
+        return available is None or (owner(scn, nb), nb) in available
 
     title = titles.get(scenario) or ""
-    named = f"{esc(title)} <code>{esc(scenario)}</code>" if title else f"<code>{esc(scenario)}</code>"
+    pages_of = "Pages of this scenario:"
+    if scenario == RUN_WIDE_FOLDER:
+        scenarios = [s for s in scenarios if s[0] != RUN_WIDE_FOLDER]
+        scenario = scenarios[0][0] if scenarios else scenario  # its neighbours: the first scenario's pages
+        named = "all scenarios (one page for the run)"
+        pages_of = f"Pages of {esc(titles.get(scenario) or scenario)}:"
+    else:
+        named = f"{esc(title)} <code>{esc(scenario)}</code>" if title else f"<code>{esc(scenario)}</code>"
     stems = [n for n, _ in notebooks]
     here = stems.index(notebook) if notebook in stems else -1
     steps = []
@@ -302,8 +314,8 @@ def navigation(scenario: str, notebook: str, scenarios: list[tuple[str, str]] | 
             f'{esc(nb_titles.get(notebook) or notebook)}' + (f' <span class="econ-steps">{" ".join(steps)}</span>'
                                                               if steps else "")]
     if len(stems) > 1:
-        rows.append(f'<span class="muted">Pages of this scenario:</span> {pages}')
-    if len(scenarios) > 1:
+        rows.append(f'<span class="muted">{pages_of}</span> {pages}')
+    if len(scenarios) > 1 and notebook not in RUN_WIDE:
         rows.append(f'<span class="muted">This page under:</span> {others}')
     return ('<nav class="econ-banner" aria-label="Navigation"><!--econ-nav-->'
             + "".join(f"<div>{r}</div>" for r in rows) + "<!--/econ-nav--></nav>")

@@ -133,12 +133,11 @@ def test_iamc_file_follows_the_long_format(tmp_path):
     assert list(risk["year"]) == [2020] and set(risk["region"]) == {"Asia-Pacific"}  # the 12 months after the rule
 
 
-def test_the_backtest_section_reads_history_and_links_to_its_page():
-    rows = [{"notebook": "05_backtest", "scenario": s, "metric": k, "value": v}
-            for s, inside in (("baseline", 0.5), ("history", 0.8))
-            for k, v in (("backtest_scored", 52), ("backtest_inside_share", inside),
+def test_the_backtest_section_reads_the_runs_backtest_and_links_to_its_page():
+    rows = [{"notebook": "05_backtest", "scenario": "_run", "metric": k, "value": v}
+            for k, v in (("backtest_scored", 52), ("backtest_inside_share", 0.8),
                          ("backtest_median_abs_log_ratio", 0.1))]
     section = comparison._backtest_section(pd.DataFrame(rows))
     assert "Of 52 published figures" in section and "<strong>80%</strong>" in section and "typically 11%" in section
-    assert "history/05_backtest/05_backtest.html" in section
+    assert "_run/05_backtest/05_backtest.html" in section
     assert comparison._backtest_section(pd.DataFrame(columns=["notebook", "scenario", "metric", "value"])) == ""

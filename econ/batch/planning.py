@@ -25,11 +25,17 @@ from econ import data, paths
 from econ.batch.job import Job
 from econ.batch.provenance import hash_context, input_hash, scenario_digest
 from econ.errors import InputError
-from econ.notebook import NOTEBOOK_STAGES, notebook_parameters
+from econ.notebook import NOTEBOOK_STAGES, RUN_WIDE, RUN_WIDE_FOLDER, notebook_parameters
 from econ.scenario import PARAMETER_NAMES, SAFE_NAME, SAFE_NAME_RULE, Scenario, load_scenario, scenario_names
 
-#: Arguments every notebook must declare; ``econ run`` sets them, a user may not.
+#: Arguments every notebook must declare; ``econ run`` sets them, a user may not. A run-wide notebook
+#: (:data:`econ.notebook.RUN_WIDE`, run once per run) declares only ``output_dir``.
 SET_BY_RUN = ("scenario", "output_dir")
+
+
+def set_by_run(notebook: str) -> tuple[str, ...]:
+    """The arguments ``econ run`` sets in ``notebook``."""
+    return ("output_dir",) if notebook in RUN_WIDE else SET_BY_RUN
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 Problems = list[tuple[str, str, str]]
@@ -205,9 +211,12 @@ def _declared_parameters(found: list[Path], shipped: bool) -> tuple[dict[Path, d
         except Exception as e:  # unreadable JSON, no kernelspec, ...: named, never run
             problems.append((file, "", f"cannot read its parameters: {type(e).__name__}: {e}"))
             continue
-        missing = [a for a in SET_BY_RUN if a not in declared[nb]]
+        missing = [a for a in set_by_run(nb.stem) if a not in declared[nb]]
         if missing:
             problems.append((file, "parameters cell", f"must declare {', '.join(missing)} (econ run sets them)"))
+        if nb.stem in RUN_WIDE and "scenario" in declared[nb]:
+            problems.append((file, "parameters cell", "declares scenario, but the notebook runs once per run and "
+                             "takes none: run `python -m econ.notebook`"))
         if shipped and nb.stem in NOTEBOOK_STAGES:
             expected, have = set(notebook_parameters(nb.stem)), set(declared[nb])
             if have != expected:
@@ -248,22 +257,33 @@ def _injection_problems(overrides: dict, declared: dict[Path, dict]) -> tuple[Pr
     return problems, notes
 
 
+def _shipped_digest() -> dict:
+    """What a run-wide notebook reads of the scenarios: every shipped one (the back-test picks its own)."""
+    return {name: scenario_digest(load_scenario(name)) for name in scenario_names()}
+
+
 def _jobs(found: list[Path], loaded: dict[str, Scenario], declared: dict[Path, dict], overrides: dict,
           scenario_ref, show_code: bool, context: dict) -> list[Job]:
+    """One job per scenario and notebook; one per run for a run-wide notebook (:data:`RUN_WIDE`)."""
     digests = {name: scenario_digest(scn) for name, scn in loaded.items()}  # read each scenario's files once
     jobs = []
     for nb in found:
         nb_bytes = nb.read_bytes()
         kernel = nbformat.reads(nb_bytes.decode("utf-8"), as_version=4).metadata.get("kernelspec", {})
-        for name, scn in loaded.items():
-            params = {"scenario": scenario_ref(name), **{k: v for k, v in overrides.items() if k in declared[nb]}}
+        taken = {k: v for k, v in overrides.items() if k in declared[nb]}
+        if nb.stem in RUN_WIDE:
+            targets = [(RUN_WIDE_FOLDER, {}, "All scenarios", _shipped_digest())]
+        else:
+            targets = [(name, {"scenario": scenario_ref(name)}, scn.title, digests[name]) for name, scn in loaded.items()]
+        for name, scenario_param, title, digest in targets:
+            params = {**scenario_param, **taken}
             try:
                 injected_code({**params, "output_dir": "."}, declared[nb], kernel.get("name", "python3"),
                               kernel.get("language", "python"))
             except InputError as e:
                 raise InputError([(paths.relative(nb), f, m) for _, f, m in e.problems]) from None
-            job = Job(name, nb.stem, str(nb), params, title=scn.title)
-            job.input_hash = input_hash(nb_bytes, params, digests[name], context, show_code)
+            job = Job(name, nb.stem, str(nb), params, title=title)
+            job.input_hash = input_hash(nb_bytes, params, digest, context, show_code)
             jobs.append(job)
     return jobs
 

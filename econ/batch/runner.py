@@ -20,6 +20,7 @@ from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
 from econ.batch.provenance import git_commit, sha256
 from econ.errors import InputError
+from econ.notebook import RUN_WIDE
 
 ENGINES = ("warm", "papermill")
 
@@ -38,7 +39,8 @@ def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: 
         "run_id": run_id, "status": "complete", "created": created,
         "finished": dt.datetime.now().isoformat(timespec="seconds"), "seconds": round(seconds, 2),
         "summary": summary, "options": options,
-        "git": git_commit(), "versions": work.context["versions"], "platform": platform.platform(),
+        "git": git_commit(), "versions": work.context["versions"],
+        "lock_sha256": work.context["lock_sha256"], "platform": platform.platform(),
         "data_sha256": work.context["data"],
         "notebooks": {p.stem: {"path": paths.relative(p), "sha256": sha256(p.read_bytes())} for p in work.notebooks},
         "scenarios": {name: {"title": s.title, "description": s.description, "inherits": s.inherits,
@@ -202,8 +204,11 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
                "threads": max(1, cpus // workers) if executor == "processes" else None}
     where = (f"on {workers} worker{'s' if workers > 1 else ''} ({engine} engine)" if executor == "processes"
              else f"on the Dask cluster at {scheduler}")
-    print(f"Run {run_id}: {len(jobs)} notebook runs ({len(work.scenarios)} scenarios × {len(work.notebooks)} "
-          f"notebooks), {len(reused)} reused" + (f" from {old_run.name}" if old_run else "") + f", {where}",
+    wide = sum(1 for nb in work.notebooks if nb.stem in RUN_WIDE)
+    shape = f"{len(work.scenarios)} scenarios × {len(work.notebooks) - wide} notebooks"
+    shape += f" + {wide} run-wide" if wide else ""
+    print(f"Run {run_id}: {len(jobs)} notebook runs ({shape}), {len(reused)} reused"
+          + (f" from {old_run.name}" if old_run else "") + f", {where}",
           file=sys.stderr)
     started = time.perf_counter()
     created = dt.datetime.now().isoformat(timespec="seconds")
