@@ -28,11 +28,11 @@ lock: $(STAMP)
 run: $(STAMP) git-filter  ## every shipped scenario through every notebook, published to outputs/ (econ run $(RUN_ARGS))
 	$(BIN)/econ run $(RUN_ARGS)
 
-# Both cores (pytest-xdist, a file per worker at a time): the tests that read the published run sit in
-# tests/test_published.py, so one worker builds the run while the other runs the rest (tests/conftest.py).
-# By cause: pytest -m notebooks / browser / faults / dask.
+# Both cores (pytest-xdist): the tests that read the published run (tests/test_published.py) come first,
+# so one worker builds the run while the other runs the rest and steals work when it runs out
+# (tests/conftest.py). By cause: pytest -m notebooks / browser / faults / dask.
 test: $(STAMP) git-filter browser  ## the whole suite, slow tests included (notebooks, Dask, headless Chromium)
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # The browser tests need Chromium. Installed from Debian when missing and we can (root or password-less
 # sudo, apt-get); otherwise the browser tests skip and say why (under CI they fail instead).

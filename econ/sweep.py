@@ -66,28 +66,41 @@ class Model:
         """The parameters this stage (or its upstream) reads that can be moved: numbers."""
         return tuple(n for n in self.reads if n in NUMERIC)
 
-    def evaluate(self, scenario: Scenario, arrays: dict) -> dict[str, np.ndarray]:
-        out = world.evaluate(scenario, arrays, [self.name])
-        return {m: out[m] for m in self.metrics}
-
     def run(self, scenario: Scenario, points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Metrics at each point; parameters not in ``points`` keep the scenario's central values."""
-        n = len(next(iter(points.values()))) if points else 1
-        arrays = {k: np.full(n, float(uncertainty.central(scenario.value(k)))) for k in self.drawn}
-        arrays.update({k: np.asarray(v, dtype=float) for k, v in points.items() if k in self.drawn})
-        fixed = [k for k in points if k not in self.drawn and k in self.reads]
-        if not fixed:
-            return self.evaluate(scenario, arrays)
-        keys = np.stack([np.asarray(points[k], dtype=float) for k in fixed], axis=1)
-        distinct, which = np.unique(keys, axis=0, return_inverse=True)
-        out = {m: np.empty(n) for m in self.metrics}
-        for g, values in enumerate(distinct):
-            rows = np.flatnonzero(which.ravel() == g)
-            scn = with_values(scenario, {k: _typed(k, v) for k, v in zip(fixed, values)})
-            part = self.evaluate(scn, {k: v[rows] for k, v in arrays.items()})
-            for m in self.metrics:
-                out[m][rows] = part[m]
-        return out
+        return run_stages(scenario, [self.name], points)
+
+
+def run_stages(scenario: Scenario, names, points: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The fast metrics of the named stages at each point (one pass of the linked model for all of them);
+    parameters not in ``points`` keep the scenario's central values. Scenario-level parameters (a year,
+    an integer) are moved by re-validating the scenario once per distinct value."""
+    names = list(names)
+    drawn = world.drawn_parameters(names)
+    groups = world.groups_of(names)
+    reads = {r["name"] for r in parameter_table() if r["group"] in groups}
+    metrics = [m for name in names for m in world.stages()[name].fast_metrics]
+    n = len(next(iter(points.values()))) if points else 1
+    arrays = {k: np.full(n, float(uncertainty.central(scenario.value(k)))) for k in drawn}
+    arrays.update({k: np.asarray(v, dtype=float) for k, v in points.items() if k in drawn})
+
+    def evaluate(scn, values):
+        out = world.evaluate(scn, values, names)
+        return {m: out[m] for m in metrics}
+
+    fixed = [k for k in points if k not in drawn and k in reads]
+    if not fixed:
+        return evaluate(scenario, arrays)
+    keys = np.stack([np.asarray(points[k], dtype=float) for k in fixed], axis=1)
+    distinct, which = np.unique(keys, axis=0, return_inverse=True)
+    out = {m: np.empty(n) for m in metrics}
+    for g, values in enumerate(distinct):
+        rows = np.flatnonzero(which.ravel() == g)
+        scn = with_values(scenario, {k: _typed(k, v) for k, v in zip(fixed, values)})
+        part = evaluate(scn, {k: v[rows] for k, v in arrays.items()})
+        for m in metrics:
+            out[m][rows] = part[m]
+    return out
 
 
 def _numeric_parameters() -> dict[str, str]:
@@ -170,18 +183,24 @@ def tornado(scenario: Scenario, models=None, ranges: str = "scenario") -> pd.Dat
     """
     if ranges not in RANGES:
         raise InputError.single("argument", "ranges", f"{ranges!r}; allowed: {', '.join(RANGES)}")
-    rows = []
-    for model in _models(models):
+    chosen = _models(models)
+    spans_of = {}
+    for model in chosen:
         names = model.numeric()
         if ranges == "scenario":
-            spans = {k: r for k in names if (r := scenario_range(scenario, k)) is not None}
+            spans_of[model.name] = {k: r for k in names if (r := scenario_range(scenario, k)) is not None}
         else:
-            spans = {k: declared_range(k) for k in names}
-        if not spans:
-            continue
-        base = {k: uncertainty.central(scenario.value(k)) for k in names}
-        for row in uncertainty.one_at_a_time(lambda pts, m=model: m.run(scenario, pts), base, spans):
-            rows.append({"model": model.name, **row, "unit": _unit(row["parameter"]), "ranges": ranges})
+            spans_of[model.name] = {k: declared_range(k) for k in names}
+    spans = {k: r for found in spans_of.values() for k, r in found.items()}
+    rows = []
+    if spans:  # every stage and every parameter in one pass of the model (1 + 2k points)
+        base = {k: uncertainty.central(scenario.value(k)) for k in spans}
+        stages = [m.name for m in chosen if spans_of[m.name]]
+        found = uncertainty.one_at_a_time(lambda pts: run_stages(scenario, stages, pts), base, spans)
+        for model in chosen:
+            metrics = set(model.metrics)
+            rows += [{"model": model.name, **row, "unit": _unit(row["parameter"]), "ranges": ranges}
+                     for row in found if row["metric"] in metrics and row["parameter"] in spans_of[model.name]]
     columns = ["model", "metric", "parameter", "low", "high", "base", "at_low", "at_high", "swing", "unit", "ranges"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["model", "metric", "swing"], ascending=[True, True, False], ignore_index=True)
@@ -205,17 +224,29 @@ def _models(names) -> list[Model]:
 def global_indices(scenario: Scenario, n_base: int = 1024, models=None) -> pd.DataFrame:
     """Sobol first-order and total indices over the scenario's uncertain parameters, per model.
 
-    Only parameters given a distribution in the scenario enter; a model with none is skipped.
+    One design over every uncertain parameter the chosen models read (``n_base`` * (k + 2) points),
+    evaluated in one pass of the linked model for all of them; each model then reports its own
+    metrics against the parameters it reads (a parameter it does not read has no row). Only
+    parameters given a distribution in the scenario enter; a model with none is skipped.
     """
+    chosen = _models(models)
+    own = {m.name: [k for k in m.drawn if uncertainty.is_distribution(scenario.value(k))] for m in chosen}
+    dists = {k: scenario.value(k) for names in own.values() for k in names}
+    if not dists:
+        return pd.DataFrame(columns=GLOBAL_COLUMNS)
+    names = [m.name for m in chosen if own[m.name]]
+    found = pd.DataFrame(uncertainty.sobol(lambda pts: run_stages(scenario, names, pts), dists, n_base,
+                                           scenario.seed))
     rows = []
-    for model in _models(models):
-        dists = {k: scenario.value(k) for k in model.drawn if uncertainty.is_distribution(scenario.value(k))}
-        if not dists:
+    for model in chosen:
+        if not own[model.name]:
             continue
-        for row in uncertainty.sobol(lambda pts, m=model: m.run(scenario, pts), dists, n_base, scenario.seed):
-            rows.append({"model": model.name, **row})
-    columns = ["model", "metric", "parameter", "S1", "S1_conf", "ST", "ST_conf", "n_base", "evaluations"]
-    return pd.DataFrame(rows, columns=columns)
+        mine = found[found["metric"].isin(model.metrics) & found["parameter"].isin(own[model.name])]
+        rows.append(mine.assign(model=model.name))
+    return pd.concat(rows, ignore_index=True)[GLOBAL_COLUMNS]
+
+
+GLOBAL_COLUMNS = ["model", "metric", "parameter", "S1", "S1_conf", "ST", "ST_conf", "n_base", "evaluations"]
 
 
 # --- grids -------------------------------------------------------------------------------------------

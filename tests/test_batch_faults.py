@@ -93,6 +93,7 @@ def test_latest_that_is_a_real_folder_refused_before_the_run(tmp_path, tiny_scen
 
 
 @pytest.mark.slow
+@pytest.mark.faults
 def test_read_only_outputs_refused_and_earlier_runs_untouched(tmp_path, tiny_scenarios, capsys):
     out = tmp_path / "out"
     first = tiny_run(tiny_scenarios, out, "a")
@@ -140,6 +141,7 @@ def test_data_rehashed_after_breaking_its_schema_refused(tmp_path, monkeypatch, 
 # --- faults during the run: only the faulty job fails; nothing published is lost -----------------
 
 @pytest.mark.slow
+@pytest.mark.faults
 @pytest.mark.skipif(not os.path.exists("/proc"), reason="finds the worker through /proc")
 def test_worker_killed_mid_job_fails_only_its_job(tmp_path, tiny_scenarios):
     out = tmp_path / "out"
@@ -186,6 +188,7 @@ def test_job_on_a_full_disk_fails_with_the_reason(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.faults
 def test_disk_full_while_publishing_leaves_everything_published_as_it_was(tmp_path, tiny_scenarios, monkeypatch,
                                                                           capsys):
     out = tmp_path / "out"
@@ -209,6 +212,7 @@ def test_disk_full_while_publishing_leaves_everything_published_as_it_was(tmp_pa
 
 
 @pytest.mark.slow
+@pytest.mark.faults
 def test_a_disk_that_fills_during_the_run(tiny_scenarios, monkeypatch, capsys):
     """A real full file system: whatever fails, nothing is half-published and earlier runs stay."""
     monkeypatch.setattr(runs, "BYTES_PER_JOB", 1)  # let it start: the disk is (nearly) full below

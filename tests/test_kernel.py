@@ -243,6 +243,7 @@ def test_install_command_writes_an_absolute_interpreter(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 @pytest.mark.parametrize("editable", [True, False], ids=["pip install -e", "pip install"])
 def test_a_fresh_environment_gets_the_kernel(editable, tmp_path):
     # as `make` and conda's environment.yml do (pip install -e .), and as a wheel would; dependencies are
@@ -271,6 +272,7 @@ def _error_output(tmp_path) -> dict:
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_papermill_by_hand_is_guarded(tmp_path):
     marker = tmp_path / "pwned"
     out = _papermill(tmp_path, "-p", f"x=__import__('os').system('touch {marker}');y", "1")
@@ -282,6 +284,7 @@ def test_papermill_by_hand_is_guarded(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 @pytest.mark.parametrize("args, message", [
     (["-p", "substitutoin_rate", "0.3"], "did you mean 'substitution_rate'"),
     (["-p", "draws", "abc"], "the text 'abc' is not a whole number"),
@@ -296,6 +299,7 @@ def test_papermill_refusals_are_one_message_and_exit_non_zero(tmp_path, args, me
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_papermill_run_that_passes(tmp_path):
     out = _papermill(tmp_path, "-p", "substitution_rate", "0.3", "-p", "draws", "500")
     assert out.returncode == 0, out.stderr[-3000:]
@@ -303,6 +307,7 @@ def test_papermill_run_that_passes(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_tampered_data_refused_in_the_notebook_path(tmp_path):
     import shutil
 
@@ -316,6 +321,7 @@ def test_tampered_data_refused_in_the_notebook_path(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_jupyterlab_typo_in_the_parameters_cell_is_one_message():
     """As JupyterLab runs a cell: an execute request to the econ kernel, no papermill."""
     from jupyter_client.manager import start_new_kernel

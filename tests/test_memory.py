@@ -57,6 +57,7 @@ def test_budget_from_the_environment(monkeypatch):
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_the_hungriest_notebook_at_its_largest_accepted_draws_stays_within_2_gb():
     nb = "02_market_share"  # about 75 kB a draw: the one whose draws the budget binds first
     peak = memory.measure(paths.NOTEBOOKS / f"{nb}.ipynb", {"scenario": "russia_pivot", "draws": notebook.max_draws(nb)})

@@ -78,6 +78,7 @@ SMALL = {"draws": 1000, "sobol_base": 64, "sweep_steps": 5}
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_warm_engine_matches_papermill_on_every_shipped_notebook(tmp_path):
     """Every shipped notebook for one scenario under both engines (the only papermill run of the
     real notebooks in the suite; the published run is warm)."""
@@ -93,12 +94,8 @@ def test_warm_engine_matches_papermill_on_every_shipped_notebook(tmp_path):
         assert_same_job(runs["papermill"].run_dir, runs["warm"].run_dir, job.folder, job.notebook)
 
 
-def test_the_published_run_is_warm(published_run):
-    assert manifest(published_run.run_dir)["options"]["engine"] == "warm"
-    assert {j.engine for j in published_run.jobs} == {"warm"}
-
-
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_same_notebooks_on_the_fixtures_failures_included(tmp_path, tiny_scenarios):
     runs = {engine: tiny_run(tiny_scenarios, tmp_path / engine, overrides={"fail_for": "b"}, engine=engine)
             for engine in ("warm", "papermill")}
@@ -112,6 +109,7 @@ def test_same_notebooks_on_the_fixtures_failures_included(tmp_path, tiny_scenari
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_every_notebook_gets_a_process_no_other_notebook_touched(tmp_path, tiny_scenarios):
     write(tiny_scenarios / "c.yaml", "title: C\ndescription: Third\nparameters: {}\n")
     result = batch.run(["a", "b", "c"], outputs=tmp_path / "out", scenario_dir=tiny_scenarios, notebook_dir=ISOLATION,
@@ -126,6 +124,7 @@ def test_every_notebook_gets_a_process_no_other_notebook_touched(tmp_path, tiny_
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_template_is_single_threaded_when_it_forks(tmp_path):
     """Threads do not survive a fork: with one BLAS thread per kernel the template has no thread but its own."""
     code = warm.entry("econ.kernel").replace("from econ.batch.worker import main\nmain(sys.argv[1:])\n", "") + (
@@ -172,6 +171,7 @@ def test_a_fork_that_fails_is_retried(tmp_path, monkeypatch):
 # --- the same guarantees --------------------------------------------------------------------------
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 @pytest.mark.parametrize("engine, error", [("warm", "NotebookProcessDied"), ("papermill", "DeadKernelError")])
 def test_notebook_process_killed_fails_only_its_job(engine, error, tmp_path, tiny_scenarios):
     """kill -9 of the process running a notebook (the warm child, or papermill's kernel)."""
@@ -200,6 +200,7 @@ def test_notebook_process_killed_fails_only_its_job(engine, error, tmp_path, tin
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_ctrl_c_stops_everything_and_keeps_what_finished(tmp_path, tiny_scenarios):
     out = tmp_path / "out"
     first = tiny_run(tiny_scenarios, out, "a")
@@ -223,6 +224,7 @@ def test_ctrl_c_stops_everything_and_keeps_what_finished(tmp_path, tiny_scenario
 
 
 @pytest.mark.slow
+@pytest.mark.notebooks
 def test_resume_across_engines(tmp_path, tiny_scenarios):
     warm_run = tiny_run(tiny_scenarios, tmp_path / "out", engine="warm")
     resumed = tiny_run(tiny_scenarios, tmp_path / "out", engine="papermill", resume=warm_run.run_id)

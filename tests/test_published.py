@@ -1,0 +1,138 @@
+"""The published run: every shipped scenario through every notebook, built once per test session by the
+``published_run`` fixture (tests/conftest.py) and read by every test here: its folder, each notebook's
+results, its engine, and its pages in headless Chromium (they render offline, are laid out for a
+reader, lead with every scenario's figures, and the what-if slider moves the number).
+
+conftest sorts this file first, so that under pytest-xdist (``--dist worksteal``) one worker builds the
+run and runs these tests while the other runs the rest of the suite.
+"""
+
+import json
+import shutil
+import time
+
+import nbformat
+import pytest
+
+from econ import batch, notebook, report, uncertainty
+from econ.charts import SPEC_MIME
+from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
+from econ.scenario import scenario_names
+from tests.batch_helpers import manifest
+from tests.test_browser import RAW_OUTPUT, _assert_offline_source, _pages
+
+NOTEBOOKS = batch.notebooks()
+
+
+def test_published_run_layout(published_run):
+    run_dir = published_run.run_dir
+    record = manifest(run_dir)
+    assert record["status"] == "complete" and record["summary"]["failed"] == 0
+    assert {(j["scenario"], j["notebook"]) for j in record["jobs"]} == \
+        {(s, nb.stem) for s in record["scenarios"] for nb in batch.notebooks() if nb.stem not in RUN_WIDE} \
+        | {(RUN_WIDE_FOLDER, nb) for nb in RUN_WIDE}
+    for job in record["jobs"]:
+        folder = run_dir / job["scenario"] / job["notebook"]
+        assert {p.name for p in folder.iterdir()} >= {f"{job['notebook']}.ipynb", f"{job['notebook']}.html",
+                                                      "results.json", "job.json"}
+        assert job["parameters"].get("scenario", RUN_WIDE_FOLDER) == job["scenario"]
+    metrics = (run_dir / "metrics.csv").read_text().splitlines()
+    assert metrics[0] == "notebook,scenario,metric,value" and len(metrics) > 10
+    index = (run_dir / "index.html").read_text()
+    assert "apac_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
+
+
+def test_every_notebook_writes_its_results(published_run):
+    """Every shipped notebook, run for every shipped scenario (once per session, in the published run)."""
+    assert {(j.scenario, j.notebook) for j in published_run.jobs} == \
+        {(s, p.stem) for s in scenario_names() for p in NOTEBOOKS if p.stem not in notebook.RUN_WIDE} \
+        | {(notebook.RUN_WIDE_FOLDER, nb) for nb in notebook.RUN_WIDE}
+    for job in published_run.jobs:
+        results = json.loads((published_run.run_dir / job.folder / "results.json").read_text())
+        assert results["scenario"] == job.scenario
+        assert results["metrics"] and all(isinstance(v, int | float) for v in results["metrics"].values())
+
+
+def test_the_published_run_is_warm(published_run):
+    assert manifest(published_run.run_dir)["options"]["engine"] == "warm"
+    assert {j.engine for j in published_run.jobs} == {"warm"}
+
+
+def test_every_published_page_renders_offline_and_is_laid_out_for_a_reader(published_run, browser):
+    """One visit per page (a page takes a second to settle): it renders offline, every chart the notebook
+    produced is drawn, and nothing overflows, overlaps, is clipped or shows raw output."""
+    run_dir = published_run.run_dir
+    pages = _pages(run_dir)
+    assert len(pages) == 1 + len(published_run.jobs)
+    problems = {}
+    for path in pages:
+        with browser.open(path.as_uri(), timeout=60) as page:
+            check = page.check
+            found = page.layout_problems() + page.evaluate(RAW_OUTPUT)
+        if found:
+            problems[str(path.relative_to(run_dir))] = found
+        text = _assert_offline_source(path)
+        assert not check.external_requests, f"{path}: requests left the page: {check.external_requests}"
+        assert not check.errors, f"{path}: console errors: {check.errors}"
+        assert check.charts == text.count('class="econ-chart"'), path
+        assert check.rendered == check.charts, f"{path}: {check.rendered} of {check.charts} charts rendered"
+        if path.name != "index.html":  # one rendered chart per chart spec the notebook produced
+            executed = nbformat.read(path.with_suffix(".ipynb"), as_version=4)
+            specs = sum(SPEC_MIME in out.get("data", {}) for c in executed.cells for out in c.get("outputs", []))
+            assert specs > 0 and check.charts == specs, f"{path}: {check.charts} charts for {specs} specs"
+        elif path.parent == run_dir:
+            assert check.charts >= 2, "the index charts the headline figures across scenarios, and has the what-if panel"
+    assert not problems, json.dumps(problems, indent=1)
+
+
+def test_offline_source_check_can_fail(tmp_path, published_run):
+    bad = tmp_path / "twice.html"
+    shutil.copy(published_run.run_dir / "index.html", bad)
+    bad.write_text(bad.read_text() + f"<script>{report.vega_bundle()}</script>")
+    with pytest.raises(AssertionError, match="exactly once"):
+        _assert_offline_source(bad)
+
+
+def test_first_screen_of_the_comparison_shows_every_scenarios_headline_figures(published_run, browser):
+    with browser.open((published_run.run_dir / "index.html").as_uri(), width=1366, height=768) as page:
+        shown = page.evaluate("""(() => {
+          const rows = [...document.querySelectorAll('table.econ-headline tbody tr:not(.econ-group)')];
+          return rows.map(r => ({name: r.cells[0].textContent.trim(), bottom: r.getBoundingClientRect().bottom,
+                                 numbers: r.querySelectorAll('.econ-number').length,
+                                 intervals: r.querySelectorAll('.interval').length}));
+        })()""")
+    scenarios = {j.scenario for j in published_run.jobs if j.notebook not in RUN_WIDE}
+    assert len(shown) == len(scenarios)
+    for row in shown:
+        assert row["bottom"] <= 768, f"{row['name']} is below the first screen"
+        assert row["numbers"] >= 6
+    assert sum(r["intervals"] for r in shown) >= 3 * len(shown), "headline figures carry their p05-p95"
+
+
+def test_what_if_slider_moves_the_number_to_the_models_value(published_run, browser):
+    from econ import whatif
+    from econ.scenario import load_scenario
+
+    knob = whatif.KNOBS[0]
+    with browser.open((published_run.run_dir / "index.html").as_uri()) as page:
+        read = """(() => [...document.querySelectorAll('#econ-whatif-chart svg text')].map(t => t.textContent)
+                  .find(t => t.startsWith('Net revenue loss:')))()"""
+        before = page.evaluate(read)
+        scenario = page.evaluate("document.querySelector('#econ-whatif-chart select').value")
+        slider = page.evaluate("""(() => {
+          const input = [...document.querySelectorAll('#econ-whatif-chart input[type=range]')][0];
+          input.value = input.max; input.dispatchEvent(new Event('input', {bubbles: true}));
+          return [input.value, input.max];
+        })()""")
+        time.sleep(0.5)
+        after = page.evaluate(read)
+    scn = load_scenario(scenario)
+    point = {k: float(uncertainty.central(scn.value(k))) for k in whatif.KNOBS}
+    point[knob] = float(slider[0])
+    expected = whatif.value_at(scn, point)[whatif.FIGURES[0]]
+    assert before != after, "the number moves with the slider"
+    shown = float(after.split(":")[1].split()[0].replace(",", ""))
+    assert abs(shown - expected) <= 0.005 * abs(expected) + 1e-9, (after, expected)
+    size = len((published_run.run_dir / "index.html").read_text()) - len(report.vega_bundle())
+    assert whatif.payload_bytes({j.scenario: load_scenario(j.scenario) for j in published_run.jobs
+                                 if j.notebook not in RUN_WIDE}) < 300_000, size
