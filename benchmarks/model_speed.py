@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from econ import world  # noqa: E402
+from econ.model import world  # noqa: E402
 from econ.scenario import load_scenario  # noqa: E402
 
 REPEATS = 5
@@ -41,9 +41,9 @@ def stage_alone(scenario, name: str, n: int):
     for other in world.upstream_of([name]):
         if other == name:
             break
-        upstream[other] = stages[other].module.evaluate(scenario, params, {r: upstream[r] for r in stages[other].reads})
+        upstream[other] = stages[other].evaluate(scenario, params, {r: upstream[r] for r in stages[other].reads})
     reads = {r: upstream[r] for r in stages[name].reads}
-    return lambda: stages[name].module.evaluate(scenario, params, reads)
+    return lambda: stages[name].evaluate(scenario, params, reads)
 
 
 def main(name: str = "russia_pivot") -> dict:

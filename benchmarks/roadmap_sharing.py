@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from econ import world
+from econ.model import world
 from econ.scenario import load_scenario, with_values
 
 MODES = ("alone", "partial", "single")

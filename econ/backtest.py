@@ -27,10 +27,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from econ import data, paths, uncertainty, world
+from econ import data, paths, uncertainty
 from econ.choice import VENDORS
 from econ.errors import InputError
 from econ.market_share import GROUPS, YEARS
+from econ.model import world
 from econ.scenario import load_scenario
 
 FILE = "data/backtest.csv"

@@ -1,5 +1,5 @@
 """Huawei's chip supply under an export rule: what share of its handset and base-station chip needs
-it can meet, month by month (the first stage of the linked model, :mod:`econ.world`).
+it can meet, month by month (the first stage of the linked model, :mod:`econ.model.world`).
 
 A rule blocks, from the end of its wind-down, the chips of the categories it covers:
 
@@ -35,8 +35,8 @@ import pandas as pd
 
 from econ import data, uncertainty
 from econ.errors import InputError
+from econ.model.stage import Declaration, Metric, Stage, interval_metrics
 from econ.scenario import Scenario, path_value
-from econ.world import Metric, Stage, interval_metrics
 
 FIRST_YEAR, LAST_YEAR = 2019, 2030
 YEARS = np.arange(FIRST_YEAR, LAST_YEAR + 1)
@@ -48,7 +48,7 @@ DEPENDENCE = {"hisilicon_share_handset": "hisilicon_share_handset",
               "hisilicon_share_network": "hisilicon_share_network",
               "memory_import_dependence": "memory_import_dependence"}
 
-STAGE = Stage(
+DECLARATION = Declaration(
     name="chip_supply",
     title="Huawei's chip supply",
     groups=("policy", "supply"),
@@ -183,3 +183,7 @@ class ChipSupply:
 
 def assess(scenario: Scenario, params: dict, upstream: dict) -> ChipSupply:
     return ChipSupply(scenario, supply(scenario, params))
+
+
+STAGE = Stage(DECLARATION, check=check, evaluate=evaluate, assess=assess,
+              draw_inputs=draw_inputs, central_inputs=central_inputs)

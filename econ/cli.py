@@ -51,7 +51,7 @@ def _validate(args) -> int:
 
 
 def _params(args) -> int:
-    from econ import world
+    from econ.model import world
     from econ.scenario import parameter_table
 
     if args.model is not None and args.model in world.stages():

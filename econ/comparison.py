@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from econ import charts, data, display, findings, iamc, report, story, world
+from econ import charts, data, display, findings, iamc, report, story
+from econ.model import world
 from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER, assumptions
 from econ.report import chart_html, page, write_atomic
 from econ.scenario import Scenario

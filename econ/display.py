@@ -251,7 +251,8 @@ def sensitivity_summary(tornado: pd.DataFrame) -> Table:
     """For each headline figure, the assumption that moves it most over the scenario's own range."""
     if tornado.empty:
         return Table(pd.DataFrame({"note": ["This scenario has no uncertain assumptions."]}))
-    from econ import findings, world
+    from econ import findings
+    from econ.model import world
 
     top = tornado.sort_values("swing", ascending=False).groupby("metric", sort=False).head(1)
     top = top[top["metric"].isin(findings.HEADLINE) & (top["swing"] > 0)]
@@ -276,7 +277,8 @@ def by_figure(tornado: pd.DataFrame, declared: pd.DataFrame | None = None, indic
     from IPython.display import HTML
     from IPython.display import display as show_output
 
-    from econ import charts, findings, world
+    from econ import charts, findings
+    from econ.model import world
 
     declared_metrics = world.metrics_table()
     have = list(dict.fromkeys(tornado["metric"]))

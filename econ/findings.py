@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from econ import world
+from econ.model import world
 
 #: The figures a policy reader asks for first, in the order the comparison page shows them.
 HEADLINE = ("rated_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",

@@ -1,4 +1,4 @@
-"""Huawei's own revenue by business, from the other stages (a stage of :mod:`econ.world`).
+"""Huawei's own revenue by business, from the other stages (a stage of :mod:`econ.model.world`).
 
 * **Carrier business** = equipment + services. Equipment is Huawei's new-contract sales in the
   market-share stage (Dell'Oro's telecom-equipment market), converted at the year's CNY per USD
@@ -20,7 +20,7 @@ The statsmodels trend in :mod:`econ.trend` stays as a descriptive comparison, no
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -29,8 +29,8 @@ import pandas as pd
 from econ import data, uncertainty
 from econ.errors import InputError
 from econ.market_share import YEARS
+from econ.model.stage import Declaration, Metric, Stage, interval_metrics
 from econ.scenario import Scenario
-from econ.world import Metric, Stage, interval_metrics
 
 BUSINESSES = ("carrier", "consumer")
 REPORTED_YEARS = (2020, 2021, 2022)
@@ -42,7 +42,7 @@ def _revenue_metric(business: str, year: int) -> Metric:
                   f"Huawei's {business} revenue, {year}", f"Huawei's {business}-business revenue in {year}")
 
 
-STAGE = Stage(
+DECLARATION = Declaration(
     name="huawei",
     title="Huawei's revenue by business",
     groups=("policy", "huawei"),
@@ -145,7 +145,7 @@ class HuaweiRevenue:
     def gap(self) -> dict[str, np.ndarray]:
         """Revenue without the rules minus with them, carrier plus consumer (n, T), CNY bn."""
         if self.counterfactual is None:
-            raise ValueError("the gap needs the counterfactual run (econ.world.assess does it)")
+            raise ValueError("the gap needs the world without the rules (econ.model.world.assess pairs them)")
         return {b: self.counterfactual[f"{b}_cny_bn"] - self.outputs[f"{b}_cny_bn"] for b in BUSINESSES}
 
     def metrics(self) -> dict[str, float]:
@@ -187,9 +187,13 @@ class HuaweiRevenue:
 
 
 def assess(scenario: Scenario, params: dict, upstream: dict) -> HuaweiRevenue:
-    outs = {k: v.outputs for k, v in upstream.items() if k != "counterfactual"}
-    cf = upstream.get("counterfactual")
-    return HuaweiRevenue(scenario, revenue(scenario, params, outs), cf.outputs if cf is not None else None)
+    return HuaweiRevenue(scenario, revenue(scenario, params, {k: v.outputs for k, v in upstream.items()}))
 
 
-USES_COUNTERFACTUAL = True
+def against(result: HuaweiRevenue, without: HuaweiRevenue) -> HuaweiRevenue:
+    """The result paired with the world without the rules over the same draws (its gap)."""
+    return replace(result, counterfactual=without.outputs)
+
+
+STAGE = Stage(DECLARATION, check=check, evaluate=evaluate, assess=assess,
+              draw_inputs=draw_inputs, central_inputs=central_inputs, against=against)

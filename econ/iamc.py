@@ -1,7 +1,7 @@
 """A run's figures in the IAMC long format: model, scenario, region, variable, unit, year, value.
 
 That is the format pyam and the IIASA Scenario Explorer read (``pyam.IamDataFrame("iamc.csv")``).
-Only the figures the model's stages declare go in (econ.world's metric declarations), each under
+Only the figures the model's stages declare go in (econ.model.world's metric declarations), each under
 its reader's label as the variable, with the year it refers to in the year column:
 
 * a figure whose name ends in a year (``..._2022``) is that year's;
@@ -22,7 +22,8 @@ import re
 
 import pandas as pd
 
-from econ import __version__, world
+from econ import __version__
+from econ.model import world
 
 FILE = "iamc.csv"
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]

@@ -1,5 +1,5 @@
 """Investment needs: Russia's 5G build-out 2020-2030, how it compares with what the operators
-spend, and the cost of ripping banned kit out (a stage of :mod:`econ.world`; it reads the
+spend, and the cost of ripping banned kit out (a stage of :mod:`econ.model.world`; it reads the
 market-share stage's Russian vendor mix and the kit its bans remove).
 
 Russia, per Monte Carlo draw (axis 0), population tier and year, in constant 2020 roubles:
@@ -68,8 +68,8 @@ from econ._investment_inputs import (  # noqa: F401  (re-exported: the stage's p
 from econ.choice import RUSSIAN_MADE, WESTERN
 from econ.market_share import YEARS as SHARE_YEARS
 from econ.market_share import removal_years, restrictions
+from econ.model.stage import Declaration, Metric, Stage
 from econ.scenario import Scenario
-from econ.world import Metric, Stage
 
 #: Networks built and 5G cores run, by sharing mode. "partial" is RAN sharing in two pairs with
 #: each operator keeping its own core (a modelling choice, not a plan found in the sources).
@@ -83,7 +83,7 @@ COMPONENTS = ("spectrum clearing", "new sites", "site upgrades", "capacity addit
 REAL = "real, constant 2020 RUB"
 
 _RUB = "RUB bn, real 2020"
-STAGE = Stage(
+DECLARATION = Declaration(
     name="investment",
     title="Investment needs",
     groups=("policy", "equipment", "russia", "investment"),
@@ -386,3 +386,7 @@ def assess(scenario: Scenario, params: dict, upstream: dict):
     rip = rip_and_replace(scenario, inputs, params, removed)
     return InvestmentNeeds(scenario, inputs, params, russia, alternatives, rip,
                            _headline(scenario, inputs, params, russia, rip))
+
+
+STAGE = Stage(DECLARATION, check=check, evaluate=evaluate, assess=assess,
+              draw_inputs=draw_inputs, central_inputs=central_inputs)

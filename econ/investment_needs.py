@@ -10,8 +10,8 @@ import pandas as pd
 
 from econ import data, uncertainty
 from econ.investment import COMPONENTS, DATA_DRAWN, REAL, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert, nominal
+from econ.model.stage import interval_metrics
 from econ.scenario import Scenario
-from econ.world import interval_metrics
 
 
 def _iv(x) -> dict:

@@ -1,5 +1,5 @@
 """Market shares: where telecom-equipment vendors' shares move under bans, alignments and chip limits
-(a stage of the linked model, :mod:`econ.world`; it reads Huawei's chip supply).
+(a stage of the linked model, :mod:`econ.model.world`; it reads Huawei's chip supply).
 
 1. **Base year 2019** (:mod:`econ.share_base`): vendor shares by region fitted to Dell'Oro's world
    shares; national markets inherit them; each market's spending splits into network parts.
@@ -43,7 +43,7 @@ vectorising over draws is what makes 100,000 draws cheap.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -51,9 +51,9 @@ import pandas as pd
 from econ import china_market, data, share_shift, uncertainty, vendor_drift
 from econ.choice import HUAWEI, NEST_OF, NESTS, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, shift_for_log_odds
 from econ.errors import InputError
+from econ.model.stage import Declaration, Metric, Stage, interval_metrics
 from econ.scenario import PARTS, Scenario, path_value
 from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, BaseYear, base_year, base_years
-from econ.world import Metric, Stage, interval_metrics
 
 END_YEAR = 2030
 YEARS = tuple(range(BASE_YEAR, END_YEAR + 1))
@@ -104,7 +104,7 @@ def _share_metric(name: str, vendor: str, group: str, year: int) -> Metric:
                   f"{who}'s share of new telecom-equipment contracts {_LABELS[group]} in {year}")
 
 
-STAGE = Stage(
+DECLARATION = Declaration(
     name="market_share",
     title="Vendor market shares",
     groups=("policy", "market_share", "equipment", "russia"),
@@ -562,7 +562,7 @@ class MarketShares:
         that the changes add up) and its share of Huawei's loss. Replacing ripped-out kit counts.
         """
         if self.counterfactual is None:
-            raise ValueError("diversion needs the counterfactual run (econ.world.assess does it)")
+            raise ValueError("diversion needs the world without the rules (econ.model.world.assess pairs them)")
         span = [i for i, y in enumerate(YEARS) if first <= y <= last]
         change = (self.sim["new"][:, span].sum(axis=1) - self.counterfactual["new"][:, span].sum(axis=1)).mean(axis=0)
         loss = -change[:, HUAWEI]
@@ -595,9 +595,12 @@ class MarketShares:
 
 def assess(scenario: Scenario, params: dict, upstream: dict) -> MarketShares:
     supply = upstream["chip_supply"].outputs["network_yearly"]
-    cf = upstream.get("counterfactual")
-    return MarketShares(scenario, Layout.build(scenario), simulate(scenario, params, supply),
-                        cf.sim if cf is not None else None)
+    return MarketShares(scenario, Layout.build(scenario), simulate(scenario, params, supply))
+
+
+def against(result: MarketShares, without: MarketShares) -> MarketShares:
+    """The result paired with the world without the rules over the same draws (where lost sales went)."""
+    return replace(result, counterfactual=without.sim)
 
 
 def assess_light(scenario: Scenario, params: dict, upstream: dict) -> MarketShares:
@@ -607,7 +610,8 @@ def assess_light(scenario: Scenario, params: dict, upstream: dict) -> MarketShar
     return MarketShares(scenario, Layout.build(scenario), simulate(scenario, params, supply, keep="fast"), light=True)
 
 
-#: Stages whose assess uses the counterfactual run of the same stage (see econ.world.assess).
-USES_COUNTERFACTUAL = True
+STAGE = Stage(DECLARATION, check=check, evaluate=evaluate, assess=assess,
+              assess_light=assess_light, draw_inputs=draw_inputs, central_inputs=central_inputs,
+              against=against)
 
 __all__ = ["GROUPS", "Layout", "MarketShares", "STAGE", "YEARS", "assess", "evaluate", "simulate", "situations"]

@@ -26,7 +26,7 @@ from econ.errors import InputError, shown
 from econ.report import write_atomic
 from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
 
-#: The stages of the linked model (econ.world) each notebook shows; its parameters cell lists the
+#: The stages of the linked model (econ.model.world) each notebook shows; its parameters cell lists the
 #: parameter groups those stages and everything upstream of them read.
 ALL_STAGES = ("chip_supply", "market_share", "huawei", "revenue", "investment")
 NOTEBOOK_STAGES = {
@@ -46,7 +46,7 @@ RUN_WIDE_FOLDER = "_run"
 
 def notebook_groups(notebook: str) -> tuple[str, ...]:
     """Parameter groups a notebook's parameters cell lists (from the stage declarations)."""
-    from econ import world
+    from econ.model import world
 
     return world.groups_of(NOTEBOOK_STAGES[notebook]) if NOTEBOOK_STAGES[notebook] else ()
 
@@ -209,7 +209,7 @@ def write_results(folder: Path, scenario: Scenario | None, metrics: dict[str, fl
     from the scenario's files, so a modified run is never mistaken for the shipped scenario. A notebook
     that takes no scenario passes ``None``: its ``scenario`` is ``_run`` and it has no overrides.
     """
-    from econ import world
+    from econ.model import world
 
     clean = {}
     for name, value in metrics.items():

@@ -1,5 +1,5 @@
 """Revenue impacts: what Asia-Pacific technology suppliers have at risk, and lose, when a US rule cuts
-Huawei off (a stage of :mod:`econ.world`; it reads Huawei's chip supply and market shares).
+Huawei off (a stage of :mod:`econ.model.world`; it reads Huawei's chip supply and market shares).
 
 Annual sales to Huawei ``S[e, c]`` by supplier economy ``e`` and product category ``c`` are
 Huawei's procurement from ``e`` (data/huawei_procurement.csv; mainland China's unknown row drawn
@@ -35,8 +35,8 @@ import pandas as pd
 from econ import chip_supply, data, uncertainty
 from econ.errors import InputError
 from econ.market_share import YEARS as SHARE_YEARS
+from econ.model.stage import Declaration, Metric, Stage
 from econ.scenario import Scenario
-from econ.world import Metric, Stage
 
 MONTHS = 12
 DAYS_PER_MONTH = 365.25 / 12
@@ -53,7 +53,7 @@ _M = {"apac_revenue_loss_usd_bn": ("Asia-Pacific suppliers' net revenue loss", "
       "apac_indirect_at_risk_usd_bn": ("Sales of parts for the products it stops (a year)",
                                        "indirect part of the revenue at risk")}
 
-STAGE = Stage(
+DECLARATION = Declaration(
     name="revenue",
     title="Asia-Pacific suppliers' revenue",
     groups=("policy", "revenue"),
@@ -324,3 +324,7 @@ def assess(scenario: Scenario, params: dict, upstream: dict):
 def targets() -> pd.DataFrame:
     """S&P Global Ratings' published revenue at risk (data/calibration_targets.csv)."""
     return data.load("calibration_targets")
+
+
+STAGE = Stage(DECLARATION, check=check, evaluate=evaluate, assess=assess,
+              draw_inputs=draw_inputs, central_inputs=central_inputs)

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
+from econ.model.stage import interval_metrics
 from econ.revenue import APAC, CATEGORIES, MONTHS, SupplyChain, _metrics, apac_totals, losses
 from econ.scenario import Scenario
-from econ.world import interval_metrics
 
 CHANNELS = ("direct", "complement", "upstream")
 CHANNEL_LABELS = {"direct": "direct: sales the rule blocks",

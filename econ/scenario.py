@@ -169,7 +169,7 @@ Uncertain = Annotated[Any, PlainValidator(_uncertain)]
 
 def param(default, *, unit: str, meaning: str, group: str, low=None, high=None):
     """Declare a parameter: default, unit, valid range [low, high], the group it belongs to (the
-    stages that read a group are declared in :mod:`econ.world`) and a one-line meaning."""
+    stages that read a group are declared in :mod:`econ.model.world`) and a one-line meaning."""
     return Field(default, description=meaning,
                  json_schema_extra={"unit": unit, "low": low, "high": high, "group": group})
 
@@ -292,7 +292,7 @@ def path_value(path, years) -> np.ndarray:
 
 class Parameters(StrictModel):
     """Every assumption a scenario can set, by group. Which stages read which group is declared in
-    :mod:`econ.world`; the ``policy`` group is what a counterfactual without the rules resets.
+    :mod:`econ.model.world`; the ``policy`` group is what a counterfactual without the rules resets.
 
     Strict types (:class:`StrictModel`): a new parameter declared with :func:`param` and a plain
     annotation is validated strictly, with its declared range, on every path.

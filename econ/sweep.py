@@ -1,6 +1,6 @@
 """Sensitivity and sweeps over the linked model's fast path: tornado, Sobol indices, parameter grids.
 
-The "models" here are the stages of :mod:`econ.world`, taken from its registry: a stage is
+The "models" here are the stages of :mod:`econ.model.world`, taken from its registry: a stage is
 evaluated with everything upstream of it (``world.evaluate``), so moving a parameter moves every
 stage that reads it. Parameters a stage reads as scenario-level values (integers such as a year,
 fixed fractions) are varied by re-validating the scenario for each distinct value, so every
@@ -25,8 +25,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from econ import uncertainty, world
+from econ import uncertainty
 from econ.errors import InputError
+from econ.model import world
 from econ.scenario import Parameters, Scenario, parameter_table, with_values
 
 #: Largest grid a sweep accepts, and the points evaluated per chunk.
@@ -119,7 +120,7 @@ def _typed(name: str, value: float):
 
 
 class _Registry(dict):
-    """The stages as sweepable models, built from :func:`econ.world.stages` when first used."""
+    """The stages as sweepable models, built from :func:`econ.model.world.stages` when first used."""
 
     def _fill(self):
         if not dict.__len__(self):

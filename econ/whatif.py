@@ -2,7 +2,7 @@
 stage with sliders and sees Asia-Pacific suppliers' net revenue loss (and revenue at risk) change,
 with no kernel: offline, from file://.
 
-At publish time the model's fast path (:func:`econ.world.evaluate`, every other assumption at the
+At publish time the model's fast path (:func:`econ.model.world.evaluate`, every other assumption at the
 scenario's central value) is evaluated over a grid of the three assumptions for each scenario with
 a rule in force; the grid goes into the chart as a Vega-Lite parameter, the sliders are parameters
 bound to range inputs that step from grid point to grid point, and the chart looks the figure up
@@ -24,7 +24,8 @@ import math
 import altair as alt
 import numpy as np
 
-from econ import display, findings, report, uncertainty, world
+from econ import display, findings, report, uncertainty
+from econ.model import world
 from econ.scenario import Parameters, Scenario
 
 #: The assumptions a reader moves (those that move the net loss most over the scenarios' ranges)

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from conftest import edit, uncached
 
-from econ import china_market, share_shift, vendor_drift, world
+from econ import china_market, share_shift, vendor_drift
 from econ import market_share as ms
 from econ.choice import VENDORS, WESTERN
 from econ.errors import InputError
+from econ.model import world
 from econ.scenario import load_scenario
 
 QUIET = {"sanctions_penalty_scale": 0.0, "russia_huawei_alignment": 0.0, "russian_made_target": [[2020, 0.0]],

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from econ import chip_supply, world
+from econ import chip_supply
+from econ.model import world
 from econ.scenario import load_scenario
 
 

@@ -105,7 +105,8 @@ def test_iamc_file_follows_the_long_format(tmp_path):
     seven lower-case columns, one value per model, scenario, region, variable, unit and year, whole
     years, finite values. pyam itself is not a test dependency: its own dependencies (ixmp4,
     SQLAlchemy) do not always resolve on a fresh install."""
-    from econ import iamc, world
+    from econ import iamc
+    from econ.model import world
 
     scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr")}
     table = iamc.frame(_headline_metrics(tuple(scenarios)), scenarios, {"substitution_rate": 0.3})

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from econ import uncertainty, world
+from econ import uncertainty
+from econ.model import world
 from econ.scenario import load_scenario
 
 HERE = Path(__file__).parent / "expected"
@@ -61,7 +62,7 @@ def test_multivariate_draws_have_the_covariance_and_ignore_eigenvector_signs():
 
 _RUN = """
 import json, sys
-from econ import world
+from econ.model import world
 from econ.scenario import load_scenario
 import numba
 m = world.assess(load_scenario("russia_2022_exit"), 400).metrics()

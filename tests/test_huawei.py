@@ -4,7 +4,8 @@ against the counterfactual, and the comparison with what Huawei reported."""
 import numpy as np
 import pytest
 
-from econ import data, huawei, world
+from econ import data, huawei
+from econ.model import world
 from econ.scenario import load_scenario
 
 

@@ -7,8 +7,9 @@ import pytest
 import vl_convert
 from conftest import edit as _edit
 
-from econ import charts, data, investment, world
+from econ import charts, data, investment
 from econ.errors import InputError
+from econ.model import world
 from econ.scenario import load_scenario
 
 N = 1000

@@ -1,11 +1,14 @@
 """Sensitivity and sweeps: tornado zeros, Sobol on a known answer, sweep = single-scenario path, bad grids."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from econ import cli, sweep, uncertainty, world
+from econ import cli, sweep, uncertainty
 from econ.errors import InputError
+from econ.model import world
 from econ.scenario import load_scenario
 
 # --- tornado ------------------------------------------------------------------------------------
@@ -98,11 +101,10 @@ def _central_overrides(scn, model):
 ])
 def test_sweep_matches_the_single_scenario_path(model, axes, monkeypatch):
     # the stages also draw ranged data rows; the sweep holds them at their central values, so here too
-    for stage in world.stages().values():
-        module = stage.module
-        if hasattr(module, "draw_inputs"):
-            monkeypatch.setattr(module, "draw_inputs", lambda scenario, n, m=module: {
-                k: np.repeat(v, n) for k, v in m.central_inputs(scenario).items()})
+    for name, stage in world.stages().items():
+        if stage.draw_inputs is not None:
+            monkeypatch.setitem(world.stages(), name, dataclasses.replace(stage, draw_inputs=lambda scenario, n, s=stage: {
+                k: np.repeat(v, n) for k, v in s.central_inputs(scenario).items()}))
     scn = load_scenario("russia_pivot")
     parsed = [sweep.parse_axis(a) for a in axes]
     table = sweep.sweep(scn, parsed, [model])

@@ -1,12 +1,14 @@
 """The linked model: one registry of stages, one draw per parameter, shared assumptions move every
 stage that reads them and only those."""
 
+import dataclasses
 import inspect
 
 import numpy as np
 import pytest
 
-from econ import world
+from econ.model import world
+from econ.model.stage import Declaration
 from econ.scenario import counterfactual, load_scenario, parameter_table
 
 N = 1500
@@ -20,18 +22,21 @@ def test_stages_come_in_dependency_order():
 
 
 def test_order_refuses_a_cycle():
-    a = world.Stage("a", "A", (), reads=("b",))
-    b = world.Stage("b", "B", (), reads=("a",))
+    a = Declaration("a", "A", (), reads=("b",))
+    b = Declaration("b", "B", (), reads=("a",))
     with pytest.raises(ValueError, match="cycle"):
         world.order([a, b])
 
 
 @pytest.mark.parametrize("name", list(world.stages()))
 def test_every_stage_implements_the_same_interface(name):
-    module = world.stages()[name].module
+    stage = world.stages()[name]
     for fn, params in (("check", ["scenario"]), ("evaluate", ["scenario", "params", "upstream"]),
-                       ("assess", ["scenario", "params", "upstream"])):
-        assert list(inspect.signature(getattr(module, fn)).parameters) == params, (name, fn)
+                       ("assess", ["scenario", "params", "upstream"]), ("assess_light", ["scenario", "params", "upstream"]),
+                       ("draw_inputs", ["scenario", "n"]), ("central_inputs", ["scenario"]),
+                       ("against", ["result", "without"])):
+        if getattr(stage, fn) is not None:
+            assert list(inspect.signature(getattr(stage, fn)).parameters) == params, (name, fn)
 
 
 def test_metrics_are_declared_once_with_unit_label_and_meaning():
@@ -147,9 +152,11 @@ def test_the_run_without_the_rules_is_made_only_for_a_stage_that_reports_against
     from econ import market_share
 
     seen = []
-    full, light = market_share.assess, market_share.assess_light
-    monkeypatch.setattr(market_share, "assess", lambda scn, *a, **k: seen.append(scn.name) or full(scn, *a, **k))
-    monkeypatch.setattr(market_share, "assess_light", lambda scn, *a, **k: seen.append(scn.name) or light(scn, *a, **k))
+    stage = market_share.STAGE
+    full, light = stage.assess, stage.assess_light
+    monkeypatch.setitem(world.stages(), "market_share", dataclasses.replace(
+        stage, assess=lambda scn, *a, **k: seen.append(scn.name) or full(scn, *a, **k),
+        assess_light=lambda scn, *a, **k: seen.append(scn.name) or light(scn, *a, **k)))
     scenario = load_scenario("aug2020_expansion")
     world.assess(scenario, 20, ["investment"])
     assert len(seen) == 1, "investment reads the shares of the scenario only"

@@ -13,7 +13,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from econ import world  # noqa: E402
+from econ.model import world  # noqa: E402
 from econ.scenario import load_scenario, scenario_names  # noqa: E402
 
 DRAWS = 2000

@@ -1,0 +1,244 @@
+"""The linker: one world per scenario, computed by stages in the order they read each other.
+
+The stages (:data:`STAGE_PACKAGES`: Huawei's chip supply, vendor market shares, Huawei's own revenue,
+its suppliers' revenue, investment needs) are imported here by name; each declares what it reads
+and reports and implements the same functions (:mod:`econ.model.stage`). The world orders them by
+what they read (:func:`order`), draws every parameter once per scenario on its own seeded stream (so
+a parameter two stages read has the same draws in both), and runs them::
+
+    world = assess(scenario, draws=10_000)
+    world["market_share"].shares()          # a stage's own breakdowns
+    world.metrics()                         # flat {metric: value} with _p05/_p95
+    world.units()                           # {metric: unit}
+
+A stage that reports an effect of the rules (Huawei's revenue gap, where its lost sales went) is
+paired with the same stage in a second world: the scenario without its ``policy`` group, over the
+same draws (:func:`assess`), so an effect is a subtraction of two worlds.
+
+Parameter groups, drawn parameters, notebooks' parameters cells, sweeps and Sobol indices are all
+derived from the declarations; nothing else lists them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from econ import chip_supply, huawei, investment, market_share, revenue, uncertainty
+from econ.errors import InputError
+from econ.model.stage import Metric, Stage, interval_metrics
+from econ.scenario import Scenario, counterfactual
+
+#: The stages, in no particular order (:func:`order` sorts them by what they read).
+STAGE_PACKAGES = (chip_supply, market_share, huawei, revenue, investment)
+#: Parameter sets evaluated at once by :func:`evaluate` (bounds memory; see each stage's bytes_per_draw).
+CHUNK = 25_000
+
+
+@functools.lru_cache(maxsize=1)
+def stages() -> dict[str, Stage]:
+    """Every stage, in dependency order (a stage comes after every stage it reads)."""
+    found = {package.STAGE.name: package.STAGE for package in STAGE_PACKAGES}
+    return {name: found[name] for name in order(found.values())}
+
+
+def order(items: Iterable[Stage]) -> list[str]:
+    """Stage names sorted so that each comes after the stages it reads; ValueError on a cycle."""
+    items = {s.name: s for s in items}
+    done: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name, path=()):
+        if name in done:
+            return
+        if name in visiting:
+            raise ValueError(f"stages read each other in a cycle: {' -> '.join((*path, name))}")
+        if name not in items:
+            raise ValueError(f"stage {path[-1] if path else '?'} reads unknown stage {name!r}")
+        visiting.add(name)
+        for upstream in items[name].reads:
+            visit(upstream, (*path, name))
+        visiting.discard(name)
+        done.append(name)
+
+    for name in sorted(items):
+        visit(name)
+    return done
+
+
+def upstream_of(names: Iterable[str]) -> list[str]:
+    """The named stages and every stage they read, directly or not, in dependency order."""
+    table = stages()
+    needed: set[str] = set()
+
+    def add(name):
+        if name not in table:
+            raise InputError.single("stage", name, f"unknown stage; allowed: {', '.join(table)}")
+        if name not in needed:
+            needed.add(name)
+            for up in table[name].reads:
+                add(up)
+
+    for n in names:
+        add(n)
+    return [n for n in table if n in needed]
+
+
+def groups_of(names: Iterable[str]) -> tuple[str, ...]:
+    """Parameter groups read by the named stages and everything upstream of them."""
+    table = stages()
+    seen: dict[str, None] = {}
+    for n in upstream_of(names):
+        seen.update(dict.fromkeys(table[n].groups))
+    return tuple(seen)
+
+
+def drawn_parameters(names: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Drawn parameters of the named stages and their upstream (default: the whole world)."""
+    table = stages()
+    seen: dict[str, None] = {}
+    for n in upstream_of(names or table):
+        seen.update(dict.fromkeys(table[n].drawn))
+    return tuple(seen)
+
+
+def metrics_table() -> dict[str, tuple[Stage, Metric]]:
+    """Every declared metric: name -> (stage, declaration)."""
+    return {m.name: (s, m) for s in stages().values() for m in s.metrics}
+
+
+def units() -> dict[str, str]:
+    """Metric name -> unit, for every declared metric and its _p05/_p95."""
+    out = {}
+    for name, (_, m) in metrics_table().items():
+        out[name] = m.unit
+        if m.interval:
+            out[f"{name}_p05"] = out[f"{name}_p95"] = m.unit
+    return out
+
+
+# --- drawing and running ---------------------------------------------------------------------------
+
+def draw(scenario: Scenario, n: int, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """``n`` seeded draws of every drawn parameter of the named stages (and upstream), and of the
+    data rows those stages draw over their ranges."""
+    params = {k: uncertainty.draw(scenario.value(k), n, scenario.seed, k) for k in drawn_parameters(names)}
+    for name in upstream_of(names or stages()):
+        if stages()[name].draw_inputs is not None:
+            params.update(stages()[name].draw_inputs(scenario, n))
+    return params
+
+
+def central(scenario: Scenario, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """One parameter set at the scenario's central values (data rows at their stored values)."""
+    params = {k: np.array([float(uncertainty.central(scenario.value(k)))]) for k in drawn_parameters(names)}
+    for name in upstream_of(names or stages()):
+        if stages()[name].central_inputs is not None:
+            params.update(stages()[name].central_inputs(scenario))
+    return params
+
+
+def check(scenario: Scenario, names: Iterable[str] | None = None) -> None:
+    """Every stage's input check (InputError naming file and field), before any work."""
+    for name in upstream_of(names or stages()):
+        stages()[name].check(scenario)
+
+
+@dataclass(frozen=True)
+class World:
+    """The linked model's answer for one scenario: each stage's result, over the same draws.
+
+    ``without``: the same draws without the scenario's rules, for the stages that report their
+    effect (None when none was asked for)."""
+
+    scenario: Scenario
+    params: dict
+    results: dict
+    without: World | None = field(default=None, repr=False)
+
+    def __getitem__(self, stage: str):
+        return self.results[stage]
+
+    def metrics(self) -> dict[str, float]:
+        """Every stage's metrics, flat, as results.json holds them."""
+        out = {}
+        for result in self.results.values():
+            out.update(result.metrics())
+        return out
+
+    def units(self) -> dict[str, str]:
+        table = units()
+        return {k: table[k] for k in self.metrics() if k in table}
+
+
+def _check_draws(draws) -> None:
+    if not isinstance(draws, int) or isinstance(draws, bool) or draws < 1:
+        raise InputError.single("argument", "draws", f"{draws!r}: give a whole number of at least 1")
+
+
+def _run(scenario: Scenario, params: dict, names: list[str], requested: set[str]) -> dict:
+    """Each named stage's result in order; a stage only upstream of what was asked for runs light."""
+    results: dict = {}
+    for name in names:
+        stage = stages()[name]
+        run = stage.assess_light if name not in requested and stage.assess_light else stage.assess
+        results[name] = run(scenario, params, {r: results[r] for r in stage.reads})
+    return results
+
+
+def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None = None) -> World:
+    """Run the named stages (default: all) and everything upstream of them for ``scenario``.
+
+    A requested stage that reports an effect of the rules is paired (its ``against``) with the same
+    stage in a second world: the scenario without its ``policy`` group (:func:`econ.scenario.
+    counterfactual`) over the same draws. A scenario with no rules is its own second world.
+    """
+    _check_draws(draws)
+    requested = set(names or stages())
+    names = upstream_of(requested)
+    check(scenario, names)
+    params = draw(scenario, draws, names)
+    results = _run(scenario, params, names, requested)
+    effects = [n for n in names if n in requested and stages()[n].reports_effects]
+    if not effects:
+        return World(scenario, params, results)
+    without = counterfactual(scenario)
+    if without.parameters == scenario.parameters:
+        other = World(scenario, params, results)
+    else:
+        other = World(without, params, _run(without, params, upstream_of(effects), set(effects)))
+    paired = {**results, **{n: stages()[n].against(results[n], other[n]) for n in effects}}
+    return World(scenario, params, paired, other)
+
+
+def evaluate(scenario: Scenario, params: dict[str, np.ndarray], names: Iterable[str] | None = None,
+             chunk: int = CHUNK) -> dict[str, np.ndarray]:
+    """Fast metrics of the named stages (default: all) for each parameter set in ``params``.
+
+    ``params`` maps parameters to ``(n,)`` arrays; any drawn parameter or data input it leaves
+    out is held at the scenario's central value. Evaluated ``chunk`` sets at a time, so memory
+    stays bounded for any ``n``.
+    """
+    names = upstream_of(names or stages())
+    check(scenario, names)
+    n = len(next(iter(params.values()))) if params else 1
+    fill = central(scenario, names)
+    out: dict[str, np.ndarray] = {}
+    for lo in range(0, n, chunk):
+        size = min(chunk, n - lo)
+        part = {k: np.broadcast_to(v, (size,)).astype(float) for k, v in fill.items()}
+        part.update({k: np.asarray(v[lo:lo + size], dtype=float) for k, v in params.items()})
+        done: dict[str, dict] = {}
+        for name in names:
+            stage = stages()[name]
+            done[name] = stage.evaluate(scenario, part, {r: done[r] for r in stage.reads})
+            for metric in stage.fast_metrics:
+                out.setdefault(metric, np.empty(n))[lo:lo + size] = done[name][metric]
+    return out
+
+
+__all__ = ["Metric", "Stage", "World", "assess", "central", "check", "draw", "evaluate", "groups_of",
+           "interval_metrics", "metrics_table", "order", "stages", "units", "upstream_of"]
