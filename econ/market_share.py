@@ -27,7 +27,7 @@
      for Russian-made kit;
    * each named vendor's attractiveness also drifts by a random walk of its own, as shares did
      before the rules (:mod:`econ.vendor_drift`): the part of a share's change no policy explains;
-   * Huawei delivers at most its chip supply (from :mod:`econ.chip_supply`) times what it would
+   * Huawei delivers at most its chip supply (from :mod:`econ.model.chip_supply`) times what it would
      sell without the rules (base shares times spending): when demand exceeds that, each market
      gets the same fraction of its Huawei orders and the rest goes to the other vendors there in
      proportion to their shares. So a Russian pivot is bounded by Huawei's chips.

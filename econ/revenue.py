@@ -10,7 +10,7 @@ Two figures are kept apart:
   sales in the categories the rule covers. Indirect: sales of other parts that go into products
   the rule stops, ``S[e, c] (u_c b_handset + (1 - u_c) b_network)``, where ``u_c`` is the share of
   Huawei's purchases of ``c`` that go into consumer devices (data/procurement_by_business.csv) and
-  ``b`` the share of a product's output the rule's chip block stops (:mod:`econ.chip_supply`);
+  ``b`` the share of a product's output the rule's chip block stops (:mod:`econ.model.chip_supply`);
   plus upstream tiers through the Leontief multiplier of the supplier network. Nothing is fitted to
   S&P: its figures are scored by the back-test.
 * **Net loss over the 12 months after the rule**: direct losses after the wind-down, net of
@@ -32,9 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from econ import chip_supply, data, uncertainty
+from econ import data, uncertainty
 from econ.errors import InputError
 from econ.market_share import YEARS as SHARE_YEARS
+from econ.model import chip_supply
 from econ.model.stage import Declaration, Metric, Stage
 from econ.scenario import Scenario
 

@@ -334,7 +334,7 @@ class Parameters(StrictModel):
         None, unit="date", group="policy", low=date(2020, 1, 1), high=date(2030, 12, 31),
         meaning="Date Huawei sells its Honor handset brand (none: it keeps it)")
 
-    # --- Huawei's chip supply (econ.chip_supply) ----------------------------------------------------
+    # --- Huawei's chip supply (econ.model.chip_supply) ----------------------------------------------------
     domestic_chip_recovery: SharePath = param(
         (), unit="fraction of the unmet chip needs", group="supply",
         meaning="Share of the chip needs the rules leave unmet that Chinese-made chips fill, by year: "

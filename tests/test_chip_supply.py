@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from econ import chip_supply
-from econ.model import world
+from econ.model import chip_supply, world
 from econ.scenario import load_scenario
 
 

@@ -8,11 +8,11 @@ import vl_convert
 from conftest import edit
 from share_reference import simulate_reference
 
-from econ import charts, china_market, chip_supply, share_base, share_shift
+from econ import charts, china_market, share_base, share_shift
 from econ import market_share as ms
 from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, ZTE, probabilities, utilities
 from econ.errors import InputError
-from econ.model import world
+from econ.model import chip_supply, world
 from econ.scenario import load_scenario
 
 N = 400
