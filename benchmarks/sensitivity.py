@@ -20,7 +20,8 @@ import time
 
 import numpy as np
 
-from econ import investment, market_share, paths, revenue, sweep, uncertainty
+from econ import investment, paths, revenue, sweep, uncertainty
+from econ.model import market_share
 from econ.scenario import load_scenario
 
 SETS = 10_000

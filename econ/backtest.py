@@ -28,10 +28,10 @@ import numpy as np
 import pandas as pd
 
 from econ import data, paths, uncertainty
-from econ.choice import VENDORS
 from econ.errors import InputError
-from econ.market_share import GROUPS, YEARS
 from econ.model import world
+from econ.model.market_share import GROUPS, YEARS
+from econ.model.market_share.choice import VENDORS
 from econ.scenario import load_scenario
 
 FILE = "data/backtest.csv"

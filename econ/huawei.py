@@ -28,7 +28,7 @@ import pandas as pd
 
 from econ import data, uncertainty
 from econ.errors import InputError
-from econ.market_share import YEARS
+from econ.model.market_share import YEARS
 from econ.model.stage import Declaration, Metric, Stage, interval_metrics
 from econ.scenario import Scenario
 

@@ -65,9 +65,9 @@ from econ._investment_inputs import (  # noqa: F401  (re-exported: the stage's p
     operator_capex,
     units_per_usd,
 )
-from econ.choice import RUSSIAN_MADE, WESTERN
-from econ.market_share import YEARS as SHARE_YEARS
-from econ.market_share import removal_years, restrictions
+from econ.model.market_share import YEARS as SHARE_YEARS
+from econ.model.market_share import removal_years, restrictions
+from econ.model.market_share.choice import RUSSIAN_MADE, WESTERN
 from econ.model.stage import Declaration, Metric, Stage
 from econ.scenario import Scenario
 

@@ -34,8 +34,8 @@ import pandas as pd
 
 from econ import data, uncertainty
 from econ.errors import InputError
-from econ.market_share import YEARS as SHARE_YEARS
 from econ.model import chip_supply
+from econ.model.market_share import YEARS as SHARE_YEARS
 from econ.model.stage import Declaration, Metric, Stage
 from econ.scenario import Scenario
 

@@ -57,7 +57,7 @@ SAFE_NAME_RULE = "letters, digits, '_' and '-', starting with a letter or digit,
 #: Largest scenario file read, and the longest chain of ``inherits`` followed.
 MAX_SCENARIO_BYTES = 256_000
 MAX_INHERITANCE_DEPTH = 32
-#: The market-share model's years (econ.market_share.BASE_YEAR, END_YEAR; a test keeps them equal).
+#: The market-share model's years (econ.model.market_share.BASE_YEAR, END_YEAR; a test keeps them equal).
 #: Ban years must lie in them; a ban from before the first simulated year is already in force then.
 MARKET_YEARS = (2019, 2030)
 
@@ -369,7 +369,7 @@ class Parameters(StrictModel):
         1.0, unit="ratio", group="revenue", low=0.5, high=1.5,
         meaning="Scale of the upstream supplier network (data/supply_network.csv) that moves with lost sales")
 
-    # --- vendor shares (econ.market_share) ---------------------------------------------------------
+    # --- vendor shares (econ.model.market_share) ---------------------------------------------------------
     vendor_nest_correlation: Uncertain = param(
         0.4, unit="nested-logit 1 - lambda", group="market_share", low=0.0, high=0.9,
         meaning="How alike buyers see vendors of one nest (Chinese, Western): 0 is plain logit")

@@ -1,23 +1,16 @@
-"""A plain NumPy version of the market-share stage's year loop (econ._share_kernel), kept as the
+"""A plain NumPy version of the market-share stage's year loop (econ.model.market_share._kernel), kept as the
 reference the compiled kernel is tested against (tests/test_market_share.py)."""
 
 import numpy as np
 
-from econ import china_market, vendor_drift
-from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, probabilities, utilities
-from econ.market_share import (
-    ALIGNMENT_FROM,
-    EMERGING,
-    GROUPS,
-    YEARS,
-    Layout,
-    _utility_shifts,
-    removal_years,
-    situations,
-    spend_index,
-)
+from econ.model.market_share import GROUPS, YEARS, Layout, removal_years, situations, spend_index
+from econ.model.market_share import china as china_market
+from econ.model.market_share import drift as vendor_drift
+from econ.model.market_share.base_year import BASE_YEAR, REGIONS, VARIANTS, base_years
+from econ.model.market_share.choice import HUAWEI, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, probabilities, utilities
+from econ.model.market_share.declaration import ALIGNMENT_FROM, EMERGING
+from econ.model.market_share.model import _utility_shifts
 from econ.scenario import Scenario, path_value
-from econ.share_base import BASE_YEAR, REGIONS, VARIANTS, base_years
 
 
 def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all") -> dict[str, np.ndarray]:

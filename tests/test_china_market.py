@@ -1,15 +1,17 @@
-"""China as its own market (econ.china_market) and vendors' own drift (econ.vendor_drift): the
+"""China as its own market (econ.model.market_share.china) and vendors' own drift (econ.model.market_share.drift): the
 estimates, the mechanisms in the market-share stage, and bad input."""
 
 import numpy as np
 import pytest
 from conftest import edit, uncached
 
-from econ import china_market, share_shift, vendor_drift
-from econ import market_share as ms
-from econ.choice import VENDORS, WESTERN
 from econ.errors import InputError
+from econ.model import market_share as ms
 from econ.model import world
+from econ.model.market_share import china as china_market
+from econ.model.market_share import drift as vendor_drift
+from econ.model.market_share import penalty as share_shift
+from econ.model.market_share.choice import VENDORS, WESTERN
 from econ.scenario import load_scenario
 
 QUIET = {"sanctions_penalty_scale": 0.0, "russia_huawei_alignment": 0.0, "russian_made_target": [[2020, 0.0]],

@@ -5,9 +5,9 @@ pull-back and the emerging-markets link move only what they should."""
 import numpy as np
 import pytest
 
-from econ import market_share as ms
-from econ.choice import VENDORS
 from econ.model import chip_supply, world
+from econ.model import market_share as ms
+from econ.model.market_share.choice import VENDORS
 from econ.scenario import load_scenario
 
 T = {y: i for i, y in enumerate(ms.YEARS)}

@@ -84,7 +84,7 @@ def test_kit_prices_follow_the_russian_vendor_mix():
     mix = np.zeros((1, 1, 8))
     mix[..., 0] = 1.0                                       # all Huawei
     assert investment.vendor_price_index("market", mix, p)[0, 0] == pytest.approx(1.0)
-    from econ.choice import RUSSIAN_MADE, VENDORS
+    from econ.model.market_share.choice import RUSSIAN_MADE, VENDORS
     mix[..., 0], mix[..., VENDORS.index("ericsson")], mix[..., RUSSIAN_MADE] = 0.5, 0.25, 0.25
     assert investment.vendor_price_index("market", mix, p)[0, 0] == pytest.approx(0.5 + 0.25 * 1.4 + 0.25 * 2.0)
     # the overrides keep the Russian-made share and give the rest to one side

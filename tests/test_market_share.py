@@ -8,11 +8,14 @@ import vl_convert
 from conftest import edit
 from share_reference import simulate_reference
 
-from econ import charts, china_market, share_base, share_shift
-from econ import market_share as ms
-from econ.choice import HUAWEI, RUSSIAN_MADE, VENDORS, ZTE, probabilities, utilities
+from econ import charts
 from econ.errors import InputError
 from econ.model import chip_supply, world
+from econ.model import market_share as ms
+from econ.model.market_share import base_year as share_base
+from econ.model.market_share import china as china_market
+from econ.model.market_share import penalty as share_shift
+from econ.model.market_share.choice import HUAWEI, RUSSIAN_MADE, VENDORS, ZTE, probabilities, utilities
 from econ.scenario import load_scenario
 
 N = 400
@@ -192,7 +195,7 @@ def test_the_buyers_penalty_is_the_measured_shift_and_applies_to_the_radio_netwo
     _, _, on = _run("aug2020_expansion", central=True, sanctions_penalty_scale=1.0, supply=np.ones(len(ms.YEARS)))
     assert _shares(on)[0, T[2021], G["world_ex_china"], HUAWEI] < _shares(off)[0, T[2021], G["world_ex_china"], HUAWEI]
     assert _shares(on)[0, T[2021], G["china"], HUAWEI] == pytest.approx(_shares(off)[0, T[2021], G["china"], HUAWEI])
-    assert ms.PENALISED_PARTS == ("ran",)
+    assert ms.declaration.PENALISED_PARTS == ("ran",)
 
 
 MECHANISMS = {"emerging_markets_spillover": 2.0, "russia_huawei_pullback": -1.0, "russia_huawei_alignment": 0.5,
@@ -236,7 +239,8 @@ def test_charts_render_to_svg():
     shares = result["market_share"]
     frame, revenue = shares.shares(), shares.huawei_revenue()
     for chart in [charts.share_areas(frame[frame["region"].isin(ms.REGIONS)], shares.source),
-                  charts.huawei_foreign_revenue(revenue[~revenue["market"].isin(ms.FOREIGN_EXCLUDED)], shares.source),
+                  charts.huawei_foreign_revenue(revenue[~revenue["market"].isin(ms.declaration.FOREIGN_EXCLUDED)],
+                                                shares.source),
                   charts.diversion(shares.diversion(), shares.source),
                   charts.chip_supply(result["chip_supply"].yearly(), shares.source)]:
         assert "<svg" in vl_convert.vegalite_to_svg(chart.to_dict())
@@ -265,7 +269,7 @@ def test_share_shift_on_the_data():
 
 
 def test_shift_for_log_odds_moves_log_odds_as_asked():
-    from econ.choice import shift_for_log_odds
+    from econ.model.market_share.choice import shift_for_log_odds
 
     d_h, d_z = shift_for_log_odds(np.array(-0.2), np.array(0.0), np.array(0.0), 0.8)
     assert d_h == pytest.approx(-0.2) and d_z == pytest.approx(0.0)  # plain logit: the shift itself
@@ -318,7 +322,7 @@ def test_banning_every_vendor_is_named():
 
 
 def test_every_vendor_has_its_own_colour_in_the_share_charts():
-    from econ.choice import VENDORS
+    from econ.model.market_share.choice import VENDORS
 
     assert set(charts.VENDOR_ORDER) == set(VENDORS), "a vendor missing here is drawn as a blank band"
     assert len(charts.VENDOR_COLOURS) == len(set(charts.VENDOR_COLOURS)) == len(charts.VENDOR_ORDER)

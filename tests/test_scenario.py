@@ -237,7 +237,7 @@ def test_bans_already_in_force_before_the_model_years_are_kept():
 
 
 def test_ban_years_are_the_market_share_models_years():
-    from econ import market_share
+    from econ.model import market_share
     from econ.scenario import MARKET_YEARS
 
     assert MARKET_YEARS == (market_share.BASE_YEAR, market_share.END_YEAR)

@@ -149,7 +149,7 @@ def test_bad_draws_refused():
 
 
 def test_the_run_without_the_rules_is_made_only_for_a_stage_that_reports_against_it(monkeypatch):
-    from econ import market_share
+    from econ.model import market_share
 
     seen = []
     stage = market_share.STAGE

@@ -14,7 +14,7 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from econ.choice import NESTS
+from econ.model.market_share.choice import NESTS
 
 SPEC_MIME = "application/vnd.vegalite.v6+json"
 
@@ -93,7 +93,7 @@ DISTINCT = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#72b7b2", "#eeca3b", "#
 HIGHLIGHT = "#e45756"
 
 
-#: Every vendor the model has, nest by nest (econ.choice), so a new vendor cannot go undrawn.
+#: Every vendor the model has, nest by nest (econ.model.market_share.choice), so a new vendor cannot go undrawn.
 VENDOR_ORDER = [v for members in NESTS.values() for v in members]
 
 

@@ -1,5 +1,5 @@
 """China as its own market: how much it spends on telecom equipment each year, who wins its radio
-tenders, and how its operators answered Western bans on Huawei (read by :mod:`econ.market_share`).
+tenders, and how its operators answered Western bans on Huawei (read by :mod:`econ.model.market_share`).
 
 China is a quarter of world spending and its 2019-2022 5G build was larger and earlier than
 anywhere else, so a region that grew like the others would misstate Huawei's and ZTE's world
@@ -35,8 +35,8 @@ import pandas as pd
 import statsmodels.api as sm
 
 from econ import data, uncertainty
-from econ.choice import VENDORS, WESTERN
 from econ.errors import InputError
+from econ.model.market_share.choice import VENDORS, WESTERN
 
 BASE_YEAR = 2019
 #: First year China's radio contracts follow the 5G tenders' shares.

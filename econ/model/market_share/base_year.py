@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from econ import data
-from econ.choice import VENDORS
 from econ.errors import InputError
+from econ.model.market_share.choice import VENDORS
 from econ.scenario import PARTS, Region
 
 REGIONS: tuple[str, ...] = Region.__args__

@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
-from econ.choice import VENDORS
 from econ.errors import InputError
-from econ.share_shift import logit
+from econ.model.market_share.choice import VENDORS
+from econ.model.market_share.penalty import logit
 
 #: Last year whose share changes count as before the rules.
 LAST_PRE_RULE_YEAR = 2019

@@ -1,6 +1,6 @@
 """The market-share stage's year-by-year loop, compiled (numba): one pass per draw, no temporaries.
 
-Private: :func:`econ.market_share.simulate` builds the inputs and reads the outputs; the arithmetic
+Private: :func:`econ.model.market_share.simulate` builds the inputs and reads the outputs; the arithmetic
 is the stage's, written once here. tests/share_reference.py keeps a plain NumPy version of the same
 steps, and a test checks that the two agree.
 
@@ -24,7 +24,7 @@ import numpy as np
 
 @nb.njit(cache=True, inline="always")
 def _mix(x):
-    """splitmix64's finaliser (as econ.vendor_drift._mix; uint64 arithmetic wraps)."""
+    """splitmix64's finaliser (as econ.model.market_share.drift._mix; uint64 arithmetic wraps)."""
     x = x + np.uint64(0x9E3779B97F4A7C15)
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
@@ -33,7 +33,7 @@ def _mix(x):
 
 @nb.njit(cache=True, inline="always")
 def _normal(seed, t, v):
-    """The standard normal econ.vendor_drift.walks draws for (seed, year index, vendor index)."""
+    """The standard normal econ.model.market_share.drift.walks draws for (seed, year index, vendor index)."""
     key = np.uint64(seed) * np.uint64(1_000_003) + np.uint64(t) * np.uint64(64) + np.uint64(v) * np.uint64(2)
     a = _mix(key)
     b = _mix(a)
@@ -98,7 +98,7 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
             up_hw, up_zte, up_align = np.exp(d_hw[i] / lm), np.exp(d_zte[i] / lm), np.exp(align[i] / lm)
             up_west = np.exp(d_west[i] / lm)
             up_pull = np.exp(d_pull[i] / lm)
-            # This draw's random walks of the vendors' own attractiveness (econ.vendor_drift.walks).
+            # This draw's random walks of the vendors' own attractiveness (econ.model.market_share.drift.walks).
             drift[:, :] = 1.0
             if drift_sd[i] > 0:
                 for v in range(V):

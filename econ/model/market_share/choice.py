@@ -65,7 +65,7 @@ def probabilities(e: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
 def shift_for_log_odds(b_huawei, b_zte, correlation, huawei_in_nest: float):
     """Utility shifts (Huawei, ZTE) that move each one's log-odds against vendors of other nests by
-    ``b_huawei`` and ``b_zte`` (what the fractional logit of :mod:`econ.share_shift` estimates).
+    ``b_huawei`` and ``b_zte`` (what the fractional logit of :mod:`econ.model.market_share.penalty` estimates).
 
     In the nested logit, d ln(s_j / s_k) = [d_j - (1 - lambda) A] / lambda for k outside j's nest,
     with A = sum_i s_{i|g} d_i over the nest; solving for both members gives
