@@ -417,7 +417,7 @@ class Parameters(StrictModel):
         0.5, unit="fraction of capex", group="russia", low=0.2, high=0.8,
         meaning="Share of Russian operators' capex spent on network equipment (sizes Russia's market)")
 
-    # --- Huawei's own revenue (econ.huawei) --------------------------------------------------------
+    # --- Huawei's own revenue (econ.model.huawei) --------------------------------------------------------
     huawei_consumer_growth: Uncertain = param(
         0.03, unit="fraction a year", group="huawei", low=-0.2, high=0.3,
         meaning="Growth of Huawei's consumer business a year had its chip supply been unrestricted")

@@ -4,8 +4,8 @@ against the counterfactual, and the comparison with what Huawei reported."""
 import numpy as np
 import pytest
 
-from econ import data, huawei
-from econ.model import world
+from econ import data
+from econ.model import huawei, world
 from econ.scenario import load_scenario
 
 
@@ -45,7 +45,7 @@ def test_fewer_handset_chips_mean_less_consumer_revenue():
 def test_carrier_revenue_follows_equipment_sales_and_the_installed_base():
     result = world.assess(load_scenario("aug2020_expansion"), 300, ["huawei"])
     shares, rev = result["market_share"].outputs, result["huawei"].outputs
-    rate = huawei._inputs()["cny_per_usd"]
+    rate = huawei.model._inputs()["cny_per_usd"]
     equipment = shares["huawei_sales_usd_bn"] * rate
     services = rev["carrier_cny_bn"] - equipment
     ratio = services / shares["huawei_installed_usd_bn"]
@@ -62,6 +62,6 @@ def test_a_missing_business_row_is_named(data_copy):
     from conftest import edit, uncached
 
     edit(data_copy / "huawei_business.csv", "honor_share_of_phone_revenue", "honour_share")
-    with uncached(huawei._inputs), pytest.raises(
+    with uncached(huawei.model._inputs), pytest.raises(
             Exception, match="huawei_business.csv: item: missing rows: honor_share_of_phone_revenue"):
-        huawei._inputs()
+        huawei.model._inputs()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from econ.errors import InputError
-from econ.trend import RevenueTrend, RevenueTrendResults
+from econ.model.huawei.trend import RevenueTrend, RevenueTrendResults
 from econ.uncertainty import interval
 
 YEARS = np.arange(2013, 2020)  # 2013-2019: the trend period of the real series
