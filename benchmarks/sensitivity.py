@@ -4,7 +4,7 @@ For each model in econ.sweep.MODELS, on one scenario:
 - 10,000 parameter sets through the vectorised path (``Model.run``, what ``econ sweep``, the
   tornado and the Sobol indices use); target: well under a second;
 - the same sets through the single-scenario path (``load_scenario`` with overrides, then
-  ``assess(scenario, 1).metrics()``) in a Python loop: timed on LOOP_SAMPLE sets and scaled to
+  ``world.assess(scenario, 1, [stage]).metrics()``) in a Python loop: timed on LOOP_SAMPLE sets and scaled to
   10,000; target: the vectorised path at least 50x faster;
 - 100,000 Monte Carlo draws of the scenario's distributions with p05/p50/p95 of every headline
   metric through the fast path; target: about a second.
@@ -20,8 +20,8 @@ import time
 
 import numpy as np
 
-from econ import investment, paths, revenue, sweep, uncertainty
-from econ.model import market_share
+from econ import paths, sweep, uncertainty
+from econ.model import world
 from econ.scenario import load_scenario
 
 SETS = 10_000
@@ -29,7 +29,6 @@ DRAWS = 100_000
 LOOP_SAMPLE = 30
 REPEATS = 3
 SCENARIO = "russia_pivot"
-ASSESS = {"revenue": revenue.assess, "market_share": market_share.assess, "investment": investment.assess}
 
 
 def _timed(fn, repeats=REPEATS) -> float:
@@ -54,7 +53,7 @@ def main() -> None:
         loop_points = [{k: float(v[i]) for k, v in points.items()} for i in range(LOOP_SAMPLE)]
         t0 = time.perf_counter()
         for p in loop_points:
-            ASSESS[name](load_scenario(SCENARIO, overrides=p), 1).metrics()
+            world.assess(load_scenario(SCENARIO, overrides=p), 1, [name]).metrics()
         per_call = (time.perf_counter() - t0) / LOOP_SAMPLE
         draws = {k: uncertainty.draw(scn.value(k), DRAWS, scn.seed, k) for k in model.drawn}
 

@@ -352,7 +352,7 @@ class Parameters(StrictModel):
         0.5, unit="fraction", group="supply", low=0.0, high=1.0,
         meaning="Share of blocked base-station chip needs met by redesigned boards once stocks run out")
 
-    # --- suppliers' revenue (econ.revenue) ---------------------------------------------------------
+    # --- suppliers' revenue (econ.model.revenue) ---------------------------------------------------------
     stockpile_months: Uncertain = param(
         0.0, unit="months of purchases", group="revenue", low=0.0, high=12.0,
         meaning="Orders of covered parts Huawei pulls forward into the wind-down, in months of normal purchases")

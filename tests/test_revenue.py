@@ -6,9 +6,9 @@ import pytest
 import vl_convert
 from conftest import edit, uncached
 
-from econ import charts, revenue
+from econ import charts
 from econ.errors import InputError
-from econ.model import world
+from econ.model import revenue, world
 from econ.scenario import load_scenario
 
 N = 1500

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from econ import investment, revenue, uncertainty
+from econ import investment, uncertainty
 from econ.errors import InputError
-from econ.model import chip_supply, huawei, market_share
+from econ.model import chip_supply, huawei, market_share, revenue
 from econ.model.stage import Metric, Stage, interval_metrics
 from econ.scenario import Scenario, counterfactual
 

@@ -1,17 +1,36 @@
-"""The revenue stage's answer for one scenario (:func:`econ.revenue.assess`): revenue at risk and net
-loss over the same draws, with the breakdowns notebook 01 shows."""
+"""The revenue stage's answer for one scenario: revenue at risk and net loss over the same draws, with
+the breakdowns notebook 01 shows, and the figures it reports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
+from econ.model.revenue.declaration import APAC, CATEGORIES, MONTHS, RATED
+from econ.model.revenue.supply_chain import SupplyChain, chain
 from econ.model.stage import interval_metrics
-from econ.revenue import APAC, CATEGORIES, MONTHS, SupplyChain, _metrics, apac_totals, losses
 from econ.scenario import Scenario
+
+
+def apac_totals(result: dict, economies=APAC) -> dict[str, np.ndarray]:
+    """Direct, indirect and total of Asia-Pacific suppliers (or ``economies``) per draw (USD bn)."""
+    apac = np.isin(chain().economies, economies)
+    direct = result["direct"][:, apac].sum(axis=(1, 2))
+    indirect = (result["complement"] + result["upstream"])[:, apac].sum(axis=(1, 2))
+    return {"direct": direct, "indirect": indirect, "total": direct + indirect}
+
+
+def figure_values(risk: dict, loss: dict) -> dict[str, np.ndarray]:
+    r, n_ = apac_totals(risk), apac_totals(loss)
+    return {"apac_revenue_loss_usd_bn": n_["total"], "apac_direct_loss_usd_bn": n_["direct"],
+            "apac_indirect_loss_usd_bn": n_["indirect"], "apac_revenue_at_risk_usd_bn": r["total"],
+            "apac_direct_at_risk_usd_bn": r["direct"], "apac_indirect_at_risk_usd_bn": r["indirect"],
+            "rated_revenue_at_risk_usd_bn": apac_totals(risk, RATED)["total"]}
+
 
 CHANNELS = ("direct", "complement", "upstream")
 CHANNEL_LABELS = {"direct": "direct: sales the rule blocks",
@@ -30,6 +49,9 @@ class RevenueImpact:
     loss: dict
     supply: dict       # the chip-supply stage's outputs
     shares: dict       # the market-share stage's outputs
+    #: The net loss of these draws under other parameter values (the model's, bound by ``assess``): the
+    #: waterfall switches one mechanism on at a time.
+    loss_under: Callable[[dict], dict]
 
     @property
     def outputs(self) -> dict:
@@ -50,7 +72,7 @@ class RevenueImpact:
 
     def metrics(self) -> dict[str, float]:
         """p50 and _p05/_p95 of revenue at risk and net loss, total, direct and indirect (USD bn)."""
-        return interval_metrics(_metrics(self.risk, self.loss))
+        return interval_metrics(figure_values(self.risk, self.loss))
 
     def against_sp(self) -> pd.DataFrame:
         """S&P's published revenue at risk beside the model's (never fitted to it) and the net loss."""
@@ -125,7 +147,7 @@ class RevenueImpact:
         rows = [{"step": steps[0][0], "kind": "level", "loss_usd_bn": start}]
         level = start
         for label, params in order:
-            value = float(np.median(apac_totals(losses(self.scenario, params, self.supply, self.shares))["total"]))
+            value = float(np.median(apac_totals(self.loss_under(params))["total"]))
             rows.append({"step": label, "kind": "change", "loss_usd_bn": value - level})
             level = value
         rows.append({"step": "net loss, 12 months", "kind": "level", "loss_usd_bn": level})
