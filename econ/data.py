@@ -53,7 +53,7 @@ _DEFAULT = {"is_default": pa.Column(str, pa.Check.isin(["true", "false"]))}
 ECONOMIES = ["united_states", "japan", "taiwan", "south_korea", "china", "other", "total"]
 CATEGORIES = ["foundry", "memory", "image_sensors", "display", "passive_components", "chip_design",
               "assembly", "other"]
-#: Russian population tiers of the 5G coverage targets, largest first (econ.investment assigns cities to them).
+#: Russian population tiers of the 5G coverage targets, largest first (econ.model.investment assigns cities to them).
 TIERS = ["million_plus", "cities_500k_1m", "other_urban"]
 #: Kinds of event in sanctions_timeline.csv; docs/timeline.md says what each one means.
 EVENT_TYPES = ["entity_list", "foreign_direct_product_rule", "general_licence", "export_control", "licence_revocation",

@@ -422,7 +422,7 @@ class Parameters(StrictModel):
         0.03, unit="fraction a year", group="huawei", low=-0.2, high=0.3,
         meaning="Growth of Huawei's consumer business a year had its chip supply been unrestricted")
 
-    # --- investment needs (econ.investment) --------------------------------------------------------
+    # --- investment needs (econ.model.investment) --------------------------------------------------------
     # Defaults are central judgements (see data/five_g_costs.csv for the evidence); baseline.yaml
     # gives the uncertain ones their distributions.
     network_sharing: Literal["alone", "partial", "single"] = param(

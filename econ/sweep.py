@@ -386,7 +386,7 @@ def square(scenario: Scenario, x: str, y: str, steps: int = 21) -> tuple[pd.Data
 
 def fans(scenario: Scenario, draws: int) -> list[dict]:
     """Year-by-year (or month-by-month) metrics over draws, for fan charts: frame, title, axis, source."""
-    from econ import investment
+    from econ.model import investment
 
     result = world.assess(scenario, draws)
     rev, shares, needs = result["revenue"], result["market_share"], result["investment"]

@@ -7,9 +7,9 @@ import pytest
 import vl_convert
 from conftest import edit as _edit
 
-from econ import charts, data, investment
+from econ import charts, data
 from econ.errors import InputError
-from econ.model import world
+from econ.model import investment, world
 from econ.scenario import load_scenario
 
 N = 1000
@@ -83,13 +83,13 @@ def test_kit_prices_follow_the_russian_vendor_mix():
     p = {"western_price_premium": np.array([0.4]), "domestic_price_premium": np.array([1.0])}
     mix = np.zeros((1, 1, 8))
     mix[..., 0] = 1.0                                       # all Huawei
-    assert investment.vendor_price_index("market", mix, p)[0, 0] == pytest.approx(1.0)
+    assert investment.model.vendor_price_index("market", mix, p)[0, 0] == pytest.approx(1.0)
     from econ.model.market_share.choice import RUSSIAN_MADE, VENDORS
     mix[..., 0], mix[..., VENDORS.index("ericsson")], mix[..., RUSSIAN_MADE] = 0.5, 0.25, 0.25
-    assert investment.vendor_price_index("market", mix, p)[0, 0] == pytest.approx(0.5 + 0.25 * 1.4 + 0.25 * 2.0)
+    assert investment.model.vendor_price_index("market", mix, p)[0, 0] == pytest.approx(0.5 + 0.25 * 1.4 + 0.25 * 2.0)
     # the overrides keep the Russian-made share and give the rest to one side
-    assert investment.vendor_price_index("huawei", mix, p)[0, 0] == pytest.approx(0.75 + 0.25 * 2.0)
-    assert investment.vendor_price_index("western", mix, p)[0, 0] == pytest.approx(0.75 * 1.4 + 0.25 * 2.0)
+    assert investment.model.vendor_price_index("huawei", mix, p)[0, 0] == pytest.approx(0.75 + 0.25 * 2.0)
+    assert investment.model.vendor_price_index("western", mix, p)[0, 0] == pytest.approx(0.75 * 1.4 + 0.25 * 2.0)
 
 
 def test_a_russian_pivot_prices_russias_kit_nearer_huaweis():

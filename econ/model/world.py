@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from econ import investment, uncertainty
+from econ import uncertainty
 from econ.errors import InputError
-from econ.model import chip_supply, huawei, market_share, revenue
+from econ.model import chip_supply, huawei, investment, market_share, revenue
 from econ.model.stage import Metric, Stage, interval_metrics
 from econ.scenario import Scenario, counterfactual
 

@@ -1,7 +1,7 @@
-"""Inputs of the investment model (:mod:`econ.investment`): everything it takes from data/,
+"""Inputs of the investment model (:mod:`econ.model.investment`): everything it takes from data/,
 checked before any computation, and the currency conversions it uses.
 
-Private: import the public names from :mod:`econ.investment`.
+Private: import the public names from :mod:`econ.model.investment`.
 """
 
 from __future__ import annotations
@@ -267,3 +267,19 @@ def operator_capex(operators: pd.DataFrame) -> pd.DataFrame:
             rows.append({"operator": op, "capex_rub_bn": float(intensity * subs[(op, 2020)]),
                          "basis": "assumption: 2020 subscribers x average capex per subscriber of MTS and MegaFon"})
     return pd.DataFrame(rows)
+
+
+def nominal(real: np.ndarray, inflation) -> np.ndarray:
+    """Real constant-2020 flows (n, ..., Y) in nominal terms at ``inflation`` (n,) a year."""
+    infl = np.asarray(inflation, dtype=float).reshape((-1,) + (1,) * (real.ndim - 1))
+    return real * (1 + infl) ** (YEARS - START_YEAR)
+
+
+# --- rip and replace ------------------------------------------------------------------------------
+
+
+
+def capex_capacity(inputs: Inputs, launch_year: int) -> np.ndarray:
+    """The four operators' 5G budget a year from launch (Y,): their capex times GSMA's 5G share
+    (real 2020 RUB bn); zero before launch (pilots come out of the usual budget)."""
+    return np.where(YEARS >= launch_year, float(inputs.operator_capex["capex_rub_bn"].sum() * inputs.capex_5g_share), 0.0)

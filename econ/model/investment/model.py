@@ -1,50 +1,6 @@
-"""Investment needs: Russia's 5G build-out 2020-2030, how it compares with what the operators
-spend, and the cost of ripping banned kit out (a stage of :mod:`econ.model.world`; it reads the
-market-share stage's Russian vendor mix and the kit its bans remove).
-
-Russia, per Monte Carlo draw (axis 0), population tier and year, in constant 2020 roubles:
-
-* **Timing.** The national build follows the shared ``russia_5g_launch_year``: the 2020 plans'
-  coverage milestones and subscriber path (data/russia_coverage_targets.csv, russia_5g_plan.csv)
-  are shifted by the launch year less the planned launch (2022). Before launch only pilot base
-  stations are built (a data row with a range).
-* **Coverage layers.** A milestone's cities first get a thin layer (centres and hubs,
-  ``first_layer_coverage_share`` of what the full layer covers), densified later to
-  ``urban_coverage_share`` of their population.
-* **Coverage part.** A network needs ``area / site area`` sites on 3.4-3.8 GHz, and
-  ``high_band_site_ratio`` times as many on 4.4-4.99 GHz until the military's band is released
-  (``military_band_release_year``). ``network_sharing`` "alone" builds four networks, "partial"
-  two, "single" one: sharing divides these sites. Existing LTE masts of the operators in a network
-  are upgraded first; the rest are new sites.
-* **Capacity part.** Busy-hour traffic beyond what the coverage layer carries (its sites times a
-  three-sector site's capacity with the spectrum held; pooled spectrum makes that the same for
-  every sharing mode) needs extra radio capacity, priced per MHz carried from the reference kit:
-  sharing does not reduce it, so traffic growth, not sharing, drives late capex. A coverage site's
-  radio is sized for the spectrum its network carries (a shared site carries every sharer's), its
-  price rising with bandwidth at ``radio_cost_bandwidth_elasticity``.
-* **Prices.** Kit is priced by vendor from the market-share stage's mix of new contracts in
-  Russia (Russian-made at ``domestic_price_premium`` above Huawei, Ericsson/Nokia/Samsung/Cisco at
-  ``western_price_premium``); ``vendor_choice`` "huawei" or "western" overrides who supplies the
-  non-Russian-made part. Imported kit is priced in dollars: its cost in constant 2020 roubles
-  follows the real exchange rate (``rub_per_usd_path``, or the data's rates; US prices rise at
-  ``usd_inflation_rate``, Russian at ``inflation_rate``), so the 2022-23 rouble moves it. Civil
-  works are China Mobile's times ``site_cost_multiplier``.
-* **Core and data centres**: one 5G core per operator (one for a single network) over the launch
-  year and the next, data-centre capacity per Gbps added; **spectrum clearing** in the release year.
-
-Financing compares capex with the operators' usual capex times GSMA's 5G share, from the launch
-year (pilots before it are in the budget). The present value discounts real capex at the real
-``discount_rate``; nominal figures apply ``inflation_rate``.
-
-**Rip-and-replace**, only for bans and exits with a removal deadline (``vendor_bans``,
-``vendor_exits``: kit whose vendor left and stopped supporting it), in their parts:
-the gross cost is the swap of every unit in scope (UK radio sites: operators' site counts times
-the per-site swap cost in data/rip_and_replace.csv; US: the carriers' filed replacement cost,
-already priced for the deadline; elsewhere: the installed value the market-share stage removes
-times China Mobile's all-in to kit cost ratio). What a ban *adds* over the normal replacement path
-is the part still within its life at the deadline: gross times ``1 - min(1, window / life)``
-(units of uniform age; ``equipment_life_years`` is the market-share stage's).
-"""
+"""The investment stage's model: Russia's 5G build-out (timing, coverage and capacity sites, prices,
+core and data centres, financing) and the cost of removing banned kit, for each parameter set (see the
+package's docstring)."""
 
 from __future__ import annotations
 
@@ -52,76 +8,32 @@ import functools
 
 import numpy as np
 
-from econ._investment_inputs import (  # noqa: F401  (re-exported: the stage's public inputs API)
+from econ.model.investment.declaration import (
+    BANDS,
+    COMPONENTS,
+    CORES,
+    DAYS_PER_MONTH,
+    NETWORKS,
+    SECTORS_PER_SITE,
+    VENDOR_CHOICES,
+)
+from econ.model.investment.inputs import (
     DATA_DRAWN,
     END_YEAR,
-    OPERATORS,
     START_YEAR,
     TIERS,
     YEARS,
     Inputs,
+    capex_capacity,
     convert,
-    coverage_targets,
-    operator_capex,
-    units_per_usd,
+    nominal,
 )
+from econ.model.investment.results import InvestmentNeeds
 from econ.model.market_share import YEARS as SHARE_YEARS
 from econ.model.market_share import removal_years, restrictions
 from econ.model.market_share.choice import RUSSIAN_MADE, WESTERN
-from econ.model.stage import Declaration, Metric, Stage
 from econ.scenario import Scenario
 
-#: Networks built and 5G cores run, by sharing mode. "partial" is RAN sharing in two pairs with
-#: each operator keeping its own core (a modelling choice, not a plan found in the sources).
-NETWORKS = {"alone": 4, "partial": 2, "single": 1}
-CORES = {"alone": 4, "partial": 4, "single": 1}
-SECTORS_PER_SITE = 3  # the standard macro configuration (modelling constant)
-DAYS_PER_MONTH = 365.25 / 12
-BANDS = {"3.4-3.8 GHz": START_YEAR, "4.4-4.99 GHz": END_YEAR + 1}  # band label -> release year used
-VENDOR_CHOICES = ("market", "huawei", "western")
-COMPONENTS = ("spectrum clearing", "new sites", "site upgrades", "capacity additions", "core network", "data centres")
-REAL = "real, constant 2020 RUB"
-
-_RUB = "RUB bn, real 2020"
-DECLARATION = Declaration(
-    name="investment",
-    title="Investment needs",
-    groups=("policy", "equipment", "russia", "investment"),
-    reads=("market_share",),
-    metrics=(
-        *(Metric(f"russia_5g_capex_rub_bn_2020_{y}", _RUB, f"Russia's 5G capex, 2020-{y}",
-                 f"5G capex of all networks, 2020-{y}") for y in (2024, 2027, 2030)),
-        *(Metric(f"russia_5g_capex_nominal_rub_bn_2020_{y}", "RUB bn, nominal", f"Russia's 5G capex, 2020-{y} (nominal)",
-                 f"5G capex of all networks, 2020-{y}, in current roubles") for y in (2024, 2027, 2030)),
-        Metric("russia_5g_capex_usd_bn_2020_2024", "USD bn at 2020 rates", "Russia's 5G capex in dollars, 2020-2024",
-               "5G capex of all networks 2020-2024, real, at the 2020 exchange rate"),
-        Metric("russia_5g_capex_npv_rub_bn", _RUB, "Present value of Russia's 5G capex",
-               "Capex 2020-2030 discounted to 2020 at the real discount rate"),
-        Metric("russia_5g_base_stations_thousand_2024", "thousand base stations", "Russia's 5G base stations, 2024",
-               "5G base stations of all networks at the end of 2024 (the 2020 roadmap planned 10,000)"),
-        Metric("russia_5g_sites_thousand_2030", "thousand base stations", "Russia's 5G base stations, 2030",
-               "5G base stations of all networks at the end of 2030"),
-        Metric("russia_5g_financing_gap_rub_bn_2020_2024", _RUB, "Capex beyond the operators' 5G budgets, 2020-2024",
-               "Sum over years from launch of capex above the operators' usual capex times GSMA's 5G share"),
-        Metric("russia_5g_financing_gap_rub_bn_2020_2030", _RUB, "Capex beyond the operators' 5G budgets, 2020-2030",
-               "Sum over years from launch of capex above the operators' usual capex times GSMA's 5G share"),
-        Metric("uk_rip_and_replace_gbp_bn", "GBP bn, 2020 prices", "Cost the UK ban adds",
-               "Swap cost of UK Huawei radio kit still within its life at the deadline (over the normal replacement path)"),
-        Metric("uk_rip_and_replace_gross_gbp_bn", "GBP bn, 2020 prices", "UK swap cost, gross",
-               "Cost of swapping every UK Huawei radio site in scope by the deadline"),
-        Metric("us_rip_and_replace_usd_bn", "USD bn, 2020 prices", "Cost the US removal adds",
-               "Filed replacement cost of US carriers' Huawei and ZTE kit, less what normal replacement would have done"),
-        Metric("us_rip_and_replace_gross_usd_bn", "USD bn, 2020 prices", "US replacement cost, gross",
-               "The carriers' filed cost of replacing their Huawei and ZTE kit"),
-        Metric("other_rip_and_replace_usd_bn", "USD bn, 2020 prices", "Cost other removals add",
-               "Cost the removal deadlines of bans and exits outside the UK and US add over normal replacement"),
-    ),
-    drawn_inputs={k: f"data/{v[0]}.csv: {v[1]} {v[2] or ''}".strip() for k, v in DATA_DRAWN.items()},
-    bytes_per_draw=8 * len(YEARS) * (len(COMPONENTS) + 12 * len(TIERS) + 8),
-)
-
-
-# --- the Russian build-out ----------------------------------------------------------------------
 
 def vendor_price_index(vendor_choice: str, mix: np.ndarray, p: dict, fx: np.ndarray | float = 1.0) -> np.ndarray:
     """Kit price relative to Huawei's at 2020 rates, per draw and year (n, Y), from the Russian vendor
@@ -253,14 +165,6 @@ def npv(flows: np.ndarray, rate, base_year: int = START_YEAR) -> np.ndarray:
     return (flows / factor).sum(axis=-1)
 
 
-def nominal(real: np.ndarray, inflation) -> np.ndarray:
-    """Real constant-2020 flows (n, ..., Y) in nominal terms at ``inflation`` (n,) a year."""
-    infl = np.asarray(inflation, dtype=float).reshape((-1,) + (1,) * (real.ndim - 1))
-    return real * (1 + infl) ** (YEARS - START_YEAR)
-
-
-# --- rip and replace ------------------------------------------------------------------------------
-
 UK, US = ("united_kingdom", "europe"), ("united_states", "north_america")
 
 
@@ -320,12 +224,6 @@ def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
     return {k: inputs.central(k) for k in DATA_DRAWN}
 
 
-def capex_capacity(inputs: Inputs, launch_year: int) -> np.ndarray:
-    """The four operators' 5G budget a year from launch (Y,): their capex times GSMA's 5G share
-    (real 2020 RUB bn); zero before launch (pilots come out of the usual budget)."""
-    return np.where(YEARS >= launch_year, float(inputs.operator_capex["capex_rub_bn"].sum() * inputs.capex_5g_share), 0.0)
-
-
 def _headline(scenario: Scenario, inputs: Inputs, p: dict, russia: dict, rip: list[dict]) -> dict[str, np.ndarray]:
     """The headline figures per draw (names carry unit and basis)."""
     real = russia["capex"].sum(axis=1)
@@ -376,8 +274,6 @@ def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.n
 
 def assess(scenario: Scenario, params: dict, upstream: dict):
     """The stage's answer for one scenario's draws, with the band and vendor alternatives."""
-    from econ.investment_needs import InvestmentNeeds
-
     inputs = _inputs()
     mix, removed = _from_shares(upstream["market_share"].outputs)
     russia = russia_capex(inputs, params, scenario, mix)
@@ -386,7 +282,3 @@ def assess(scenario: Scenario, params: dict, upstream: dict):
     rip = rip_and_replace(scenario, inputs, params, removed)
     return InvestmentNeeds(scenario, inputs, params, russia, alternatives, rip,
                            _headline(scenario, inputs, params, russia, rip))
-
-
-STAGE = Stage(DECLARATION, check=check, evaluate=evaluate, assess=assess,
-              draw_inputs=draw_inputs, central_inputs=central_inputs)

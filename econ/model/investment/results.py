@@ -1,5 +1,4 @@
-"""The investment stage's answer for one scenario (:func:`econ.investment.assess`): draws and the
-breakdowns notebook 03 shows."""
+"""The investment stage's answer for one scenario: draws and the breakdowns notebook 03 shows."""
 
 from __future__ import annotations
 
@@ -9,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
-from econ.investment import COMPONENTS, DATA_DRAWN, REAL, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert, nominal
+from econ.model.investment.declaration import COMPONENTS, REAL
+from econ.model.investment.inputs import DATA_DRAWN, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert, nominal
 from econ.model.stage import interval_metrics
 from econ.scenario import Scenario
 
@@ -27,7 +27,7 @@ class InvestmentNeeds:
     params: dict
     russia: dict
     alternatives: dict   # (band, vendor) -> capex draws (n,), 2020-2030 total, real
-    rip: list            # per ban with a removal deadline (econ.investment.rip_and_replace)
+    rip: list            # per ban with a removal deadline (econ.model.investment.rip_and_replace)
     values: dict         # headline figures per draw
 
     @property

@@ -1,0 +1,56 @@
+"""What the investment stage reads and reports: sharing modes, bands, vendor choices, the capex
+components, the data rows it draws, and its figures."""
+
+from __future__ import annotations
+
+from econ.model.investment.inputs import DATA_DRAWN, END_YEAR, START_YEAR, TIERS, YEARS
+from econ.model.stage import Declaration, Metric
+
+#: Networks built and 5G cores run, by sharing mode. "partial" is RAN sharing in two pairs with
+#: each operator keeping its own core (a modelling choice, not a plan found in the sources).
+NETWORKS = {"alone": 4, "partial": 2, "single": 1}
+CORES = {"alone": 4, "partial": 4, "single": 1}
+SECTORS_PER_SITE = 3  # the standard macro configuration (modelling constant)
+DAYS_PER_MONTH = 365.25 / 12
+BANDS = {"3.4-3.8 GHz": START_YEAR, "4.4-4.99 GHz": END_YEAR + 1}  # band label -> release year used
+VENDOR_CHOICES = ("market", "huawei", "western")
+COMPONENTS = ("spectrum clearing", "new sites", "site upgrades", "capacity additions", "core network", "data centres")
+REAL = "real, constant 2020 RUB"
+
+_RUB = "RUB bn, real 2020"
+DECLARATION = Declaration(
+    name="investment",
+    title="Investment needs",
+    groups=("policy", "equipment", "russia", "investment"),
+    reads=("market_share",),
+    metrics=(
+        *(Metric(f"russia_5g_capex_rub_bn_2020_{y}", _RUB, f"Russia's 5G capex, 2020-{y}",
+                 f"5G capex of all networks, 2020-{y}") for y in (2024, 2027, 2030)),
+        *(Metric(f"russia_5g_capex_nominal_rub_bn_2020_{y}", "RUB bn, nominal", f"Russia's 5G capex, 2020-{y} (nominal)",
+                 f"5G capex of all networks, 2020-{y}, in current roubles") for y in (2024, 2027, 2030)),
+        Metric("russia_5g_capex_usd_bn_2020_2024", "USD bn at 2020 rates", "Russia's 5G capex in dollars, 2020-2024",
+               "5G capex of all networks 2020-2024, real, at the 2020 exchange rate"),
+        Metric("russia_5g_capex_npv_rub_bn", _RUB, "Present value of Russia's 5G capex",
+               "Capex 2020-2030 discounted to 2020 at the real discount rate"),
+        Metric("russia_5g_base_stations_thousand_2024", "thousand base stations", "Russia's 5G base stations, 2024",
+               "5G base stations of all networks at the end of 2024 (the 2020 roadmap planned 10,000)"),
+        Metric("russia_5g_sites_thousand_2030", "thousand base stations", "Russia's 5G base stations, 2030",
+               "5G base stations of all networks at the end of 2030"),
+        Metric("russia_5g_financing_gap_rub_bn_2020_2024", _RUB, "Capex beyond the operators' 5G budgets, 2020-2024",
+               "Sum over years from launch of capex above the operators' usual capex times GSMA's 5G share"),
+        Metric("russia_5g_financing_gap_rub_bn_2020_2030", _RUB, "Capex beyond the operators' 5G budgets, 2020-2030",
+               "Sum over years from launch of capex above the operators' usual capex times GSMA's 5G share"),
+        Metric("uk_rip_and_replace_gbp_bn", "GBP bn, 2020 prices", "Cost the UK ban adds",
+               "Swap cost of UK Huawei radio kit still within its life at the deadline (over the normal replacement path)"),
+        Metric("uk_rip_and_replace_gross_gbp_bn", "GBP bn, 2020 prices", "UK swap cost, gross",
+               "Cost of swapping every UK Huawei radio site in scope by the deadline"),
+        Metric("us_rip_and_replace_usd_bn", "USD bn, 2020 prices", "Cost the US removal adds",
+               "Filed replacement cost of US carriers' Huawei and ZTE kit, less what normal replacement would have done"),
+        Metric("us_rip_and_replace_gross_usd_bn", "USD bn, 2020 prices", "US replacement cost, gross",
+               "The carriers' filed cost of replacing their Huawei and ZTE kit"),
+        Metric("other_rip_and_replace_usd_bn", "USD bn, 2020 prices", "Cost other removals add",
+               "Cost the removal deadlines of bans and exits outside the UK and US add over normal replacement"),
+    ),
+    drawn_inputs={k: f"data/{v[0]}.csv: {v[1]} {v[2] or ''}".strip() for k, v in DATA_DRAWN.items()},
+    bytes_per_draw=8 * len(YEARS) * (len(COMPONENTS) + 12 * len(TIERS) + 8),
+)
