@@ -39,7 +39,7 @@ KINDS = ("metric", "share", "installed_share", "huawei_revenue", "operator_capex
 
 
 def _label(figure_id: str) -> str:
-    from econ.display import label
+    from econ.words import label
 
     return label(figure_id)
 

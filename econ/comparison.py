@@ -22,10 +22,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from econ import charts, data, display, findings, iamc, report, story
+from econ import charts, data, files, findings, iamc, report, story, words
 from econ.model import world
 from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER, assumptions
-from econ.report import chart_html, page, write_atomic
+from econ.report import chart_html, page
 from econ.scenario import Scenario
 
 _BOUNDS = ("_p05", "_p50", "_p95")
@@ -172,22 +172,22 @@ def metric_label(name: str) -> tuple[str, str]:
     if name in declared:
         m = declared[name][1]
         return m.label, m.unit
-    for prefix, words in (("tornado_max_swing_", "Widest one-at-a-time swing of "),
-                          ("sobol_max_total_index_", "Largest total Sobol index of ")):
+    for prefix, lead in (("tornado_max_swing_", "Widest one-at-a-time swing of "),
+                         ("sobol_max_total_index_", "Largest total Sobol index of ")):
         if name.startswith(prefix):
             inner, unit = metric_label(name[len(prefix):])
-            return words + inner[:1].lower() + inner[1:], unit if prefix.startswith("tornado") else "fraction"
+            return lead + inner[:1].lower() + inner[1:], unit if prefix.startswith("tornado") else "fraction"
     from econ.scenario import PARAMETER_NAMES, parameter_table
 
     if name in PARAMETER_NAMES:
         unit = next((r["unit"] for r in parameter_table() if r["name"] == name), "")
-        return f"Assumption: {display.parameter_label(name)}", unit
+        return f"Assumption: {words.parameter_label(name)}", unit
     fixed = {"backtest_scored": ("Published figures scored", "figures"),
              "backtest_inside_share": ("Published figures inside the model's p05-p95", "share"),
              "backtest_median_abs_log_ratio": ("Typical distance of the model's median from the figure (log ratio)", ""),
              "uncertain_parameters": ("Uncertain assumptions", "count"),
              "covered_categories": ("Product categories the rule covers", "count")}
-    return fixed.get(name, (display.label(name), ""))
+    return fixed.get(name, (words.label(name), ""))
 
 
 def headline_frame(ranges: pd.DataFrame, names: list[str]) -> pd.DataFrame:
@@ -381,11 +381,11 @@ def _assumptions_section(scenarios: dict[str, Scenario], names: list[str]) -> st
     shown = [n for n in names if n in table.columns]
     head = "".join(f"<th class='text'>{esc(short_title(scenarios.get(s), s))}</th>" for s in shown)
     def name(p):
-        return "Seed of the draws" if p == "seed" else display.parameter_label(str(p))
+        return "Seed of the draws" if p == "seed" else words.parameter_label(str(p))
 
     rows = "".join(
         f"<tr><td class='text'>{esc(name(r['parameter']))}</td><td class='text muted'>{esc(str(r['unit']))}</td>"
-        + "".join(f"<td class='text'>{esc(display.words(str(r[s])))}</td>" for s in shown) + "</tr>"
+        + "".join(f"<td class='text'>{esc(words.words(str(r[s])))}</td>" for s in shown) + "</tr>"
         for _, r in table.iterrows())
     return ("<h2 id='assumptions'>Assumptions that differ between scenarios</h2>"
             "<p>Only the assumptions whose value is not the same in every scenario; each overview page has the full "
@@ -488,16 +488,16 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     site = bool(manifest.get("options", {}).get("site"))
     metrics = metrics_frame(run_dir, jobs)
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
-    write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, float_format="%.10g"))
+    files.write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, float_format="%.10g"))
     overrides = manifest.get("options", {}).get("overrides") or {}
-    write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(metrics, scenarios, overrides)))
+    files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(metrics, scenarios, overrides)))
     try:
         from econ import whatif
 
         panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios})
     except Exception as e:  # the what-if is an extra: never lose the page over it
         panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
-    write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, metrics, panel))
+    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, metrics, panel))
     report.finish_pages(run_dir, jobs, [(n, short_title(scenarios.get(n), n)) for n in names], site)
 
 

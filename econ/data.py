@@ -12,9 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from econ import _yaml, paths
+from econ import _yaml, files, paths
 from econ.errors import InputError
 from econ.scenario import PARTS, Market, Region, Vendor
 
@@ -447,28 +445,9 @@ def rehash() -> list[str]:
             entry["sha256"] = digest
             changed.append(name)
     if changed:
-        _write_atomic(paths.MANIFEST, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100))
+        files.write_atomic(paths.MANIFEST, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100),
+                     sync_folder=True)
     return changed
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text``: a temporary file beside it, fsync, rename, fsync of the folder."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
 
 
 def cite(frame: pd.DataFrame) -> str:

@@ -15,51 +15,8 @@ import pandas as pd
 
 from econ.findings import csv_link, rounded
 from econ.scenario import Scenario, parameter_table
-
-#: Words for identifiers that appear in tables (places, vendors, columns); anything else is
-#: turned into words by :func:`label` (underscores to spaces, first letter capital).
-WORDS = {
-    "usd": "USD", "cny": "CNY", "rub": "RUB", "gbp": "GBP", "bn": "bn", "p05": "p05", "p50": "median", "p95": "p95",
-    "south_korea": "South Korea", "united_states": "United States", "united_kingdom": "United Kingdom",
-    "new_zealand": "New Zealand", "saudi_arabia": "Saudi Arabia", "north_america": "North America",
-    "apac_ex_china": "Asia-Pacific ex China", "rest_of_world": "Rest of world", "world_ex_china": "World ex China",
-    "other_europe": "Other Europe", "other_apac": "Other Asia-Pacific", "other_world": "Other world",
-    "sk_hynix": "SK Hynix", "tsmc": "TSMC", "smic": "SMIC", "zte": "ZTE", "russian_made": "Russian-made",
-    "mts": "MTS", "fcc": "FCC", "gsma": "GSMA", "ran": "RAN", "bs": "BS", "5g": "5G", "4g": "4G", "uk": "UK",
-    "us": "US", "sp": "S&P", "huawei": "Huawei", "ericsson": "Ericsson", "nokia": "Nokia",
-    "samsung": "Samsung", "cisco": "Cisco", "china": "China", "russia": "Russia", "japan": "Japan", "taiwan": "Taiwan",
-    "india": "India", "europe": "Europe", "germany": "Germany", "france": "France", "italy": "Italy",
-    "australia": "Australia", "canada": "Canada", "sweden": "Sweden", "poland": "Poland", "brazil": "Brazil",
-    "vietnam": "Vietnam", "indonesia": "Indonesia", "thailand": "Thailand", "malaysia": "Malaysia",
-    "turkey": "Turkey", "mexico": "Mexico", "spain": "Spain", "netherlands": "Netherlands", "world": "World",
-    "americas": "Americas", "emea": "Europe, Middle East and Africa", "asia_pacific_ex_china": "Asia-Pacific ex China",
-    "carrier": "Carrier", "consumer": "Consumer", "enterprise": "Enterprise", "group": "Group", "other": "Other",
-    "others": "Others", "market": "the market's mix", "western": "Ericsson and Nokia",
-    "million_plus": "Million-plus cities", "cities_500k_1m": "Cities of 500k-1m", "other_urban": "Other urban areas",
-    "none": "none", "None": "none",
-}
-
-
-def words(text: str) -> str:
-    """Identifiers inside a text as words: "huawei+zte barred in united_kingdom" -> "Huawei+ZTE barred in
-    United Kingdom" (known names and snake_case only; other words stay as they are)."""
-    def one(m):
-        token = m.group(0)
-        return WORDS.get(token) or (label(token) if "_" in token else token)
-
-    # a file name (may2020_fdpr.yaml) stays as it is
-    return re.sub(r"(?<![\w./-])[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)*\b(?![./]\w)", one, str(text))
-
-
-def label(name: str) -> str:
-    """A column or value as words: ``loss_p05_usd_bn`` -> "Loss p05 USD bn", ``south_korea`` -> "South Korea"."""
-    if not isinstance(name, str):
-        return name
-    if name in WORDS:
-        return WORDS[name]
-    parts = [WORDS.get(p, p) for p in name.split("_")]
-    text = " ".join(parts)
-    return text[:1].upper() + text[1:]
+from econ.words import Note, label, note, parameter_label, parameter_meaning, shown_value, value_words, words  # noqa: F401
+from econ.words import label as words_label
 
 
 def _cell(value) -> str:
@@ -119,24 +76,6 @@ def show(frame: pd.DataFrame, unit: str = "", caption: str = "", name: str = "ta
     return Table(frame, unit, caption, name)
 
 
-class Note:
-    """A sentence in place of a chart or table that has nothing to show, saying why."""
-
-    def __init__(self, text: str, title: str = ""):
-        self.text, self.title = text, title
-
-    def _repr_html_(self) -> str:
-        title = f"<strong>{html.escape(self.title)}</strong> " if self.title else ""
-        return f'<p class="econ-note">{title}{html.escape(self.text)}</p>'
-
-    def __repr__(self) -> str:
-        return (f"{self.title}: " if self.title else "") + self.text
-
-
-def note(text: str, title: str = "") -> Note:
-    return Note(text, title)
-
-
 def assumptions(scenario: Scenario, groups: tuple[str, ...] | None = None) -> Table:
     """Every assumption of the scenario (or of ``groups``) for a reader: what it is, its value and
     unit, the allowed range, and where it was set; the names stay in the CSV."""
@@ -145,34 +84,10 @@ def assumptions(scenario: Scenario, groups: tuple[str, ...] | None = None) -> Ta
     frame = table(scenario, groups)
     shown = pd.DataFrame({
         "parameter": frame["parameter"], "assumption": frame["meaning"], "group": frame["group"].map(label),
-        "value": frame["value"].map(_value_words), "unit": frame["unit"], "allowed range": frame["allowed range"],
+        "value": frame["value"].map(value_words), "unit": frame["unit"], "allowed range": frame["allowed range"],
         "set in": frame["set in"].map(lambda s: "default" if s == "default" else s.rsplit("/", 1)[-1])})
     return Table(shown, caption="Every assumption: its value in this scenario and the file that set it "
                  "(an override says so)", name="assumptions", hide=("parameter",))
-
-
-def _value_words(value: str) -> str:
-    """A parameter's value as a reader reads it: distributions in words, identifiers as words."""
-    m = re.fullmatch(r"(uniform|triangular|normal|lognormal)\((.*)\)", str(value))
-    if not m:
-        return words(value)
-    fields = dict(f.split("=") for f in m.group(2).split(", "))
-    if m.group(1) == "triangular":
-        return f"{fields['low']} to {fields['high']}, most likely {fields['mode']}"
-    if m.group(1) == "uniform":
-        return f"{fields['low']} to {fields['high']}, evenly"
-    centre = fields.get("mean") or fields.get("median")
-    return f"about {centre}, within {fields.get('low')} to {fields.get('high')} ({m.group(1)})"
-
-
-def parameter_label(name: str) -> str:
-    """A parameter's short reader label, from its name in words ("Rival recapture rate"); the
-    declared meaning is the long form (tables and tooltips carry it)."""
-    return label(name).replace(" km2", " (km\u00b2)").replace("Num ", "Number of ")
-
-
-def parameter_meaning(name: str) -> str:
-    return next((r["meaning"] for r in parameter_table() if r["name"] == name), label(name))
 
 
 class Technical:
@@ -242,9 +157,8 @@ def _facts(scenario: Scenario) -> list[str]:
 
 
 def _ban_words(bans) -> list[str]:
-    from econ.notebook import _shown
 
-    return [part.strip() for part in _shown(tuple(bans)).split(";")]
+    return [part.strip() for part in shown_value(tuple(bans)).split(";")]
 
 
 def sensitivity_summary(tornado: pd.DataFrame) -> Table:
@@ -287,7 +201,7 @@ def by_figure(tornado: pd.DataFrame, declared: pd.DataFrame | None = None, indic
         show_output(note("This scenario has no uncertain assumptions, so nothing moves its figures."))
         return
     for metric in chosen:
-        label = declared_metrics[metric][1].label if metric in declared_metrics else label_of(metric)
+        label = declared_metrics[metric][1].label if metric in declared_metrics else words_label(metric)
         rows = tornado[tornado["metric"] == metric].sort_values("swing", ascending=False)
         if rows.empty or rows["swing"].max() <= 0:
             text = "No uncertain assumption of this scenario moves it."
@@ -306,5 +220,3 @@ def by_figure(tornado: pd.DataFrame, declared: pd.DataFrame | None = None, indic
             show_output(charts.sobol_indices(indices, metric))
 
 
-def label_of(name: str) -> str:
-    return label(name)

@@ -21,10 +21,10 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from econ import arguments, paths, uncertainty
+from econ import arguments, files, paths, uncertainty
 from econ.errors import InputError, shown
-from econ.report import write_atomic
 from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
+from econ.words import shown_value
 
 #: The stages of the linked model (econ.model.world) each notebook shows; its parameters cell lists the
 #: parameter groups those stages and everything upstream of them read.
@@ -37,11 +37,10 @@ NOTEBOOK_STAGES = {
     "04_sensitivity": ALL_STAGES,
     "05_backtest": (),  # run-wide: it takes no scenario, so no scenario parameters either
 }
-#: Notebooks that take no scenario and run once per run (:data:`econ.arguments.RUN_WIDE`).
+#: Notebooks that take no scenario and run once per run (:data:`econ.arguments.RUN_WIDE`), in the run's
+#: :data:`econ.paths.RUN_WIDE_FOLDER`.
 RUN_WIDE = arguments.RUN_WIDE
-#: The folder of a run that holds them, and the name their results.json and rows carry in place of a
-#: scenario's (no scenario has it: scenario names start with a letter or a digit).
-RUN_WIDE_FOLDER = "_run"
+RUN_WIDE_FOLDER = paths.RUN_WIDE_FOLDER
 
 
 def notebook_groups(notebook: str) -> tuple[str, ...]:
@@ -154,17 +153,6 @@ def output_folder(output_dir: str, scenario: Scenario | None, notebook: str) -> 
     return folder
 
 
-def _shown(value) -> str:
-    if uncertainty.is_distribution(value):
-        fields = {k: v for k, v in value.model_dump().items() if k != "dist"}
-        return f"{value.dist}(" + ", ".join(f"{k}={v:g}" for k, v in fields.items()) + ")"
-    if isinstance(value, tuple):
-        return "; ".join(str(v) for v in value) if value else "(none)"
-    if isinstance(value, date):
-        return value.isoformat()
-    return f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def assumptions(scenario: Scenario, models: tuple[str, ...] | None = None) -> pd.DataFrame:
     """The scenario's assumptions as a table: parameter, value, unit, range, meaning, where set."""
     rows = []
@@ -172,7 +160,7 @@ def assumptions(scenario: Scenario, models: tuple[str, ...] | None = None) -> pd
         if models and row["group"] not in models:
             continue
         rows.append({"parameter": row["name"], "group": row["group"],
-                     "value": _shown(scenario.value(row["name"])), "unit": row["unit"],
+                     "value": shown_value(scenario.value(row["name"])), "unit": row["unit"],
                      "allowed range": row["range"], "meaning": row["meaning"],
                      "set in": scenario.set_in.get(row["name"], "default")})
     return pd.DataFrame(rows)
@@ -222,7 +210,7 @@ def write_results(folder: Path, scenario: Scenario | None, metrics: dict[str, fl
     overrides = {k: _plain_value(v) for k, v in sorted(scenario.overrides.items())} if scenario is not None else {}
     name = scenario.name if scenario is not None else RUN_WIDE_FOLDER
     path = Path(folder) / "results.json"
-    write_atomic(path, json.dumps({"scenario": name, "metrics": dict(sorted(clean.items())),
+    files.write_atomic(path, json.dumps({"scenario": name, "metrics": dict(sorted(clean.items())),
                                    "units": dict(sorted(units.items())), "overrides": overrides}, indent=2) + "\n")
     return path
 

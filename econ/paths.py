@@ -14,6 +14,10 @@ SOURCES = DATA / "sources.csv"
 MANIFEST = DATA / "manifest.yaml"
 NOTEBOOKS = ROOT / "notebooks"
 OUTPUTS = ROOT / "outputs"
+#: The folder of a run that holds the notebooks that take no scenario (run once per run), and the name
+#: their results carry in place of a scenario's (no scenario has it: scenario names start with a letter
+#: or a digit).
+RUN_WIDE_FOLDER = "_run"
 
 
 def same(a: Path | str, b: Path | str) -> bool:

@@ -19,16 +19,14 @@ import ast
 import functools
 import html
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 
-from econ import paths
+from econ import files, paths
 from econ.charts import SPEC_MIME
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,7 +53,7 @@ def vega_bundle() -> str:
     # A literal "</script>" inside the bundle would end the inline script early.
     text = vl_convert.javascript_bundle().replace("</script", "<\\/script")
     try:
-        write_atomic(cached, text)
+        files.write_atomic(cached, text)
     except OSError:  # a read-only home: build it each time
         pass
     return text
@@ -268,7 +266,8 @@ def navigation(scenario: str, notebook: str, scenarios: list[tuple[str, str]] | 
     ``available``: the (scenario, notebook) pairs that have a page (default: all). Plain text in,
     escaped here.
     """
-    from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
+    from econ.arguments import RUN_WIDE
+    from econ.paths import RUN_WIDE_FOLDER
 
     esc = html.escape
     scenarios = scenarios or [(scenario, "")]
@@ -380,9 +379,9 @@ def publish_notebook(job, executed: Path, out_dir: Path, run_dir: Path, options:
                                 options.get("site", False), extra)
     else:
         page = error_page(job, options.get("site", False))
-    write_atomic(Path(out_dir) / f"{job.notebook}.html", page)
+    files.write_atomic(Path(out_dir) / f"{job.notebook}.html", page)
     if extra.get("stderr"):
-        write_atomic(Path(run_dir) / "logs" / f"{job.scenario}.{job.notebook}.stderr.log", extra["stderr"] + "\n")
+        files.write_atomic(Path(run_dir) / "logs" / f"{job.scenario}.{job.notebook}.stderr.log", extra["stderr"] + "\n")
 
 
 def error_page(job, site: bool = False) -> str:
@@ -431,25 +430,9 @@ def finish_pages(run_dir: Path, jobs: list, scenarios: list[tuple[str, str]], si
         text = path.read_text(encoding="utf-8")
         new = restamp(text, navigation(j.scenario, j.notebook, scenarios, notebooks, available=available), site)
         if new != text:
-            write_atomic(path, new)
+            files.write_atomic(path, new)
     if site:
-        write_atomic(run_dir / BUNDLE_FILE, vega_bundle())
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; published pages are for readers
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        files.write_atomic(run_dir / BUNDLE_FILE, vega_bundle())
 
 
 #: The reader's styles, on every page (the comparison page and the notebook reports).
@@ -505,4 +488,4 @@ def page(title: str, body: str, head: str = "") -> str:
 
 
 __all__ = ["banner", "chart_html", "contents", "error_page", "finish_pages", "navigation", "notebook_to_html", "page",
-           "publish_notebook", "run_settings", "vega_bundle", "vega_script", "warm_up", "write_atomic"]
+           "publish_notebook", "run_settings", "vega_bundle", "vega_script", "warm_up"]

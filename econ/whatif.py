@@ -24,7 +24,7 @@ import math
 import altair as alt
 import numpy as np
 
-from econ import display, findings, report, uncertainty
+from econ import findings, report, uncertainty, words
 from econ.model import world
 from econ.scenario import Parameters, Scenario
 
@@ -106,7 +106,7 @@ def spec(scenarios: dict[str, Scenario]) -> dict:
     values = {n: {m: [float(f"{x:.4g}") for x in arr] for m, arr in grid(s, axes).items()} for n, s in scenarios.items()}
     centres = {n: {k: float(uncertainty.central(s.value(k))) for k in KNOBS} for n, s in scenarios.items()}
     first = names[0]
-    labels = {k: LABELS.get(k) or display.parameter_label(k) for k in KNOBS}
+    labels = {k: LABELS.get(k) or words.parameter_label(k) for k in KNOBS}
     units = {k: Parameters.model_fields[k].json_schema_extra["unit"] for k in KNOBS}
     k1, k2, k3 = KNOBS
     n2, n3 = sizes[1], sizes[2]
@@ -173,7 +173,7 @@ def panel(scenarios: dict[str, Scenario]) -> str:
     body = report.chart_html(spec(chosen), ELEMENT)
     why = (f" Left out: {html.escape(' and '.join(scenarios[n].short_title for n in left_out))}, with no rule in force, "
            "so nothing is lost whatever these assumptions." if left_out else "")
-    knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(display.parameter_meaning(k))} "
+    knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(words.parameter_meaning(k))} "
                     f"({html.escape(Parameters.model_fields[k].json_schema_extra['unit'])})</li>" for k in KNOBS)
     return (heading + "<p class='econ-prose'>A what-if around each scenario's central values, not a forecast: move the "
             "sliders under the chart and the net loss is the model's own value at that point, every other assumption "

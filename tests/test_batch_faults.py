@@ -13,7 +13,7 @@ import subprocess
 import pytest
 import yaml
 
-from econ import batch, cli, paths, report
+from econ import batch, cli, files, paths
 from econ.batch import runs
 from econ.errors import InputError
 from tests.batch_helpers import (
@@ -180,7 +180,7 @@ def test_job_on_a_full_disk_fails_with_the_reason(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x.ipynb"))
 
     monkeypatch.setattr(papermill, "execute_notebook", full)
-    monkeypatch.setattr(report, "write_atomic", full)
+    monkeypatch.setattr(files, "write_atomic", full)
     job = batch.Job("a", "01_second", str(FIXTURE_NOTEBOOKS / "01_second.ipynb"), {"scenario": "a"})
     done = batch.execute(job, str(tmp_path), {"timeout": 60, "show_code": False})
     assert done.status == "failed" and done.error["name"] == "OSError"
@@ -193,15 +193,14 @@ def test_disk_full_while_publishing_leaves_everything_published_as_it_was(tmp_pa
                                                                           capsys):
     out = tmp_path / "out"
     first = tiny_run(tiny_scenarios, out, "a")
-    real = report.write_atomic
+    real = files.write_atomic
 
-    def full_for_the_index(path, text):
+    def full_for_the_index(path, text, **kw):
         if path.name in ("index.html", "manifest.json"):
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        return real(path, text)
+        return real(path, text, **kw)
 
-    monkeypatch.setattr(report, "write_atomic", full_for_the_index)
-    monkeypatch.setattr("econ.comparison.write_atomic", full_for_the_index)
+    monkeypatch.setattr(files, "write_atomic", full_for_the_index)
     assert _cli(tiny_scenarios, out, "a", "b", "--notebook", "00_tiny") == 3
     err = capsys.readouterr().err
     assert "the disk is full" in err and "Nothing was published" in err and "--resume" in err

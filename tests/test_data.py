@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from econ import cli, data, paths
+from econ import cli, data, files, paths
 from econ.errors import InputError
 
 
@@ -199,7 +199,7 @@ def test_rehash_cut_short_leaves_the_old_manifest_whole(manifest_copy, data_copy
         written.append(Path(src).read_bytes())
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(data.os, "replace", crash)
+    monkeypatch.setattr(files.os, "replace", crash)
     with pytest.raises(KeyboardInterrupt):
         data.rehash()
     assert manifest_copy.read_bytes() == before

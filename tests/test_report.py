@@ -6,23 +6,23 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from econ import report
+from econ import files, report
 from tests.conftest import FIXTURE_NOTEBOOKS, HOSTILE_TITLE
 
 
 def test_write_atomic_leaves_nothing_half_written(tmp_path, monkeypatch):
     target = tmp_path / "page.html"
-    report.write_atomic(target, "old")
+    files.write_atomic(target, "old")
 
     def crash(fd):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError):
-        report.write_atomic(target, "new, half written")
+        files.write_atomic(target, "new, half written")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["page.html"]
     monkeypatch.undo()
-    report.write_atomic(target, "new")
+    files.write_atomic(target, "new")
     assert target.read_text() == "new" and oct(target.stat().st_mode & 0o777) == "0o644"
 
 
@@ -126,7 +126,7 @@ def test_finish_pages_stamps_navigation_and_switches_the_bundle(tmp_path):
 
     jobs = [Job("a"), Job("b")]
     for j in jobs:
-        report.write_atomic(tmp_path / j.report, report.notebook_to_html(path, j.scenario, "01_x", j.scenario))
+        files.write_atomic(tmp_path / j.report, report.notebook_to_html(path, j.scenario, "01_x", j.scenario))
     report.finish_pages(tmp_path, jobs, [("a", "A"), ("b", "B")], site=True)
     page = (tmp_path / "a" / "01_x" / "01_x.html").read_text()
     assert 'href="../../b/01_x/01_x.html"' in page and "This page under" in page

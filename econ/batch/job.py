@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import json
+import os
 import re
+import signal
+import sys
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -20,7 +23,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from econ import report
+from econ import files, report
 
 #: Seconds one notebook may take, kernel start included (``--timeout``).
 DEFAULT_TIMEOUT = 1800
@@ -59,6 +62,20 @@ class Job:
     @property
     def report(self) -> str:
         return f"{self.folder}/{self.notebook}.html"
+
+
+def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
+    """Ask Linux to send ``sig`` when the parent dies (so a ``kill -9`` of the run leaves no
+    orphans computing), and exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _kernel_start_failure(exc: BaseException) -> bool:
@@ -174,7 +191,7 @@ def _publish(job: Job, executed: Path, out_dir: Path, options: dict) -> None:
 def _record(job: Job, out_dir: Path) -> None:
     """Write job.json, last: a job folder without it is incomplete and never reused."""
     try:
-        report.write_atomic(out_dir / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
+        files.write_atomic(out_dir / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
     except OSError as e:  # the run's manifest still carries the record
         job.status = "failed"
         job.error = job.error or _error(e)

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from econ import comparison, paths, report
+from econ import comparison, files, paths, report
 from econ.batch import cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
@@ -141,7 +141,7 @@ def _publish(outputs: Path, partial: Path, run_id: str, jobs: list[Job], work: P
     final = outputs / "runs" / run_id
     try:
         comparison.publish(partial, run_id, jobs, work.scenarios, manifest)
-        report.write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+        files.write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
         runs.publish(partial, final)
     except OSError as e:
         raise runs.RunNotPublished(

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from econ import paths, report
+from econ import files, paths
 from econ.batch.job import Job
 from econ.errors import InputError
 from econ.scenario import SAFE_NAME
@@ -207,7 +207,7 @@ def reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
         setattr(job, key, old.get(key, getattr(job, key)))
     # a new file replaces the link: the old run's record stays as it was
     try:
-        report.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
+        files.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
     except OSError:
         job.status, job.reused_from = "pending", None
         return False

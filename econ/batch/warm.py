@@ -48,7 +48,7 @@ from pathlib import Path
 
 import nbformat
 
-from econ.batch.job import KERNEL_START_RETRIES, Job, execute, record_crash
+from econ.batch.job import KERNEL_START_RETRIES, Job, die_with_parent, execute, record_crash
 
 #: Seconds past the notebook's deadline after which its process is killed (it had its SIGALRM).
 HARD_DEADLINE_GRACE = 60
@@ -312,7 +312,6 @@ class Template:
     def _child(self, job: Job, run_dir: str, options: dict, write_end: int, template: int, forked: float) -> None:
         code = 0
         try:
-            from econ.batch.worker import die_with_parent
 
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             die_with_parent(template, signal.SIGKILL)

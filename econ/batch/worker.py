@@ -10,22 +10,9 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from multiprocessing.connection import Connection
 
-
-def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
-    """Ask Linux to send ``sig`` when the parent dies (so a ``kill -9`` of the run leaves no
-    orphans computing), and exit now if it already has."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, sig)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:
-        os._exit(1)
+from econ.batch.job import die_with_parent
 
 
 def _runner(config: dict, pipes: tuple[int, ...]):

@@ -121,7 +121,7 @@ def coverage_by_tier(frame: pd.DataFrame, source: str) -> alt.Chart:
     tiers = ["million_plus", "cities_500k_1m", "other_urban"]
     data = frame.assign(tier_rank=frame["tier"].map({t: i for i, t in enumerate(tiers)}))
     data = words(data, "tier")
-    from econ.display import words as to_words
+    from econ.words import words as to_words
 
     return alt.Chart(data).mark_area().encode(
         x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),

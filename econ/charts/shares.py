@@ -13,7 +13,7 @@ def share_areas(frame: pd.DataFrame, source: str, basis: str = "new contracts") 
 
     ``frame``: year, region, vendor, share (median), share_p05, share_p95.
     """
-    from econ.display import words as to_words
+    from econ.words import words as to_words
 
     order = [to_words(v) for v in VENDOR_ORDER]
     data = words(frame, "region", "vendor")
@@ -77,7 +77,7 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
                  "diverted to other vendors.", "Where Huawei's lost sales go:")
     if none is not None:
         return none
-    from econ.display import words as to_words
+    from econ.words import words as to_words
 
     data = words(data, "region", "vendor")
     base = alt.Chart(data).encode(

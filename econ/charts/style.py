@@ -65,7 +65,7 @@ def titled(title: str, source: str) -> alt.TitleParams:
 
 def words(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     """A copy of ``frame`` with the named columns' identifiers in words (south_korea -> South Korea)."""
-    from econ.display import words as to_words
+    from econ.words import words as to_words
 
     out = frame.copy()
     for c in columns:
@@ -77,7 +77,7 @@ def words(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
 def empty(frame: pd.DataFrame, value_columns, why: str, title: str = ""):
     """A sentence in place of a chart when ``frame`` has nothing to draw (no rows, or every value
     zero); None when there is something to draw."""
-    from econ.display import note
+    from econ.words import note
 
     cols = [c for c in ([value_columns] if isinstance(value_columns, str) else value_columns) if c in frame]
     if len(frame) and any((frame[c].fillna(0).abs() > 1e-12).any() for c in cols):

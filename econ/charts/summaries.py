@@ -18,8 +18,8 @@ def tornado(frame: pd.DataFrame, metric: str, top: int = 8, declared: pd.DataFra
     (radio buttons under the chart).
     """
     from econ import findings
-    from econ.display import parameter_label
     from econ.model import world
+    from econ.words import parameter_label
 
     views = {"the scenario's p05-p95": frame}
     if declared is not None:
@@ -66,8 +66,8 @@ def sobol_indices(frame: pd.DataFrame, metric: str) -> alt.Chart:
 
     ``frame``: rows of econ.sweep.global_indices (metric, parameter, S1, S1_conf, ST, ST_conf, n_base).
     """
-    from econ.display import parameter_label
     from econ.model import world
+    from econ.words import parameter_label
 
     data = frame[frame["metric"] == metric].nlargest(8, "ST").assign(
         parameter=lambda f: f["parameter"].map(parameter_label))
@@ -92,8 +92,8 @@ def sobol_indices(frame: pd.DataFrame, metric: str) -> alt.Chart:
 
 def sweep_heatmap(frame: pd.DataFrame, x: str, y: str, metric: str, source: str) -> alt.Chart:
     """Heat map of one metric over a two-parameter sweep. ``frame``: rows of econ.sweep.sweep."""
-    from econ.display import parameter_label
     from econ.model import world
+    from econ.words import parameter_label
 
     data = frame[frame["metric"] == metric]
     declared_metric = world.metrics_table().get(metric)
@@ -115,7 +115,7 @@ def parameter_intervals(frame: pd.DataFrame, title: str = "Uncertain assumptions
 
     ``frame`` has columns parameter, unit, p05, p50, p95.
     """
-    from econ.display import parameter_label
+    from econ.words import parameter_label
 
     data = frame.assign(assumption=frame["parameter"].map(parameter_label))
     panels = []
