@@ -19,8 +19,8 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from econ import memory, paths
-from econ.errors import InputError, shown
-from econ.scenario import SAFE_NAME, SAFE_NAME_RULE, StrictModel, _message, parameter_table
+from econ.errors import InputError, shown, suggest
+from econ.scenario import SAFE_NAME, SAFE_NAME_RULE, StrictModel, message, parameter_table
 
 #: The notebooks that take the sensitivity notebook's own arguments (the others are every notebook's).
 SENSITIVITY = ("04_sensitivity",)
@@ -133,9 +133,7 @@ class Arguments(StrictModel):
     def _numeric_parameter(cls, value):
         allowed = numeric_parameters()
         if value not in allowed:
-            from econ.scenario import _suggest
-
-            raise ValueError(f"{shown(value)} is not a numeric scenario parameter{_suggest(value, allowed)}; "
+            raise ValueError(f"{shown(value)} is not a numeric scenario parameter{suggest(value, allowed)}; "
                              f"allowed: {', '.join(allowed)}")
         return value
 
@@ -184,7 +182,7 @@ def check(values: dict, notebook: str | None, where: str = "override") -> list[t
     try:
         Arguments(**given)
     except ValidationError as e:
-        return [(where, ".".join(str(x) for x in err["loc"]) or "sweep_x, sweep_y, sweep_steps", _message(err))
+        return [(where, ".".join(str(x) for x in err["loc"]) or "sweep_x, sweep_y, sweep_steps", message(err))
                 for err in e.errors()]
     sizes = {n: declaration(n)["default"] for n in for_notebook(notebook)} | given
     return [(where, name, message) for name, message in memory.check(notebook, sizes)]

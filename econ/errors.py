@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 #: Longest file or field name, and longest message, an error prints (a value can be any size: a
@@ -27,6 +28,12 @@ def shown(value, limit: int = 60) -> str:
     except Exception:  # a value whose repr fails or recurses
         text = f"<{type(value).__name__}>"
     return shorten(text, limit)
+
+
+def suggest(name: str, allowed) -> str:
+    """" (did you mean 'NAME'?)" for the allowed name closest to ``name``, or "" when none is close."""
+    close = difflib.get_close_matches(str(name), [str(a) for a in allowed], n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class InputError(ValueError):

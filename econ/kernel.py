@@ -121,8 +121,8 @@ class Guard:
         from pydantic import ValidationError
 
         from econ import arguments
-        from econ.errors import InputError, shorten
-        from econ.scenario import PARAMETER_NAMES, SAFE_NAME, Parameters, _message, _suggest
+        from econ.errors import InputError, shorten, suggest
+        from econ.scenario import PARAMETER_NAMES, SAFE_NAME, Parameters, message
 
         if not injected:
             notebook = notebook if notebook and SAFE_NAME.match(notebook) else None
@@ -149,7 +149,7 @@ class Guard:
                                  "is not NAME = value: a parameters cell holds only assignments of literals"))
                 continue
             if name not in allowed:
-                hint = _suggest(name, sorted(allowed - set(PAPERMILL_NAMES)))
+                hint = suggest(name, sorted(allowed - set(PAPERMILL_NAMES)))
                 why = (f"not declared in the parameters cell of {self.notebook or 'this notebook'}"
                        if injected and self.declared is not None and name in known else "not a declared parameter")
                 problems.append((where, name, f"{why}{hint}; see `econ params` and the notebook's parameters cell"))
@@ -174,7 +174,7 @@ class Guard:
         try:
             Parameters(**scenario_values)
         except ValidationError as e:
-            problems += [(where, ".".join(str(x) for x in err["loc"]), _message(err)) for err in e.errors()]
+            problems += [(where, ".".join(str(x) for x in err["loc"]), message(err)) for err in e.errors()]
         if problems:
             raise InputError(problems)
         if injected:

@@ -1,0 +1,282 @@
+"""A scenario: its files read strictly, its parents resolved (one or several), its parameters
+validated, with every problem named by file and field before any work."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from econ import _yaml, paths
+from econ.errors import InputError, shown, suggest
+from econ.scenario.messages import message
+from econ.scenario.parameters import PARAMETER_NAMES, Parameters, _table
+from econ.scenario.values import MAX_INHERITANCE_DEPTH, MAX_SCENARIO_BYTES, SAFE_NAME, SAFE_NAME_RULE, StrictModel
+
+
+class Scenario(StrictModel):
+    """A named, validated scenario: metadata, a seed for draws, and the parameters."""
+
+    name: str
+    title: str
+    description: str
+    inherits: str | tuple[str, ...] | None = None
+    seed: int = Field(20200515, ge=0, le=2**32 - 1)
+    parameters: Parameters
+    #: The files this scenario was built from, child first (set by the loader).
+    files: tuple[str, ...] = ()
+    #: Parameters set by override rather than by a file.
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    #: Where each parameter set explicitly was set: a scenario file, or "override" (set by the loader).
+    set_in: dict[str, str] = Field(default_factory=dict)
+
+    def value(self, name: str):
+        return getattr(self.parameters, name)
+
+    @property
+    def short_title(self) -> str:
+        """The title up to its dash ("August 2020 rule"), for columns, chart axes and menus."""
+        return (self.title or self.name).split(" \u2014 ")[0].split(" - ")[0].strip()
+
+
+_TOP_KEYS = {"name", "title", "description", "inherits", "seed", "parameters"}
+_REQUIRED_KEYS = ("title", "description")
+
+
+def scenario_path(name: str, directory: Path | None = None) -> Path:
+    return (directory or paths.SCENARIOS) / f"{name}.yaml"
+
+
+def scenario_names(directory: Path | None = None) -> list[str]:
+    """The shipped scenarios, baseline first then alphabetical."""
+    names = sorted(p.stem for p in (directory or paths.SCENARIOS).glob("*.yaml"))
+    return sorted(names, key=lambda n: (n != "baseline", n))
+
+
+def _check_name(value, file: str, field: str) -> list[tuple[str, str, str]]:
+    if not isinstance(value, str) or not SAFE_NAME.match(value):
+        return [(file, field, f"{shown(value)} is not a safe scenario name: use {SAFE_NAME_RULE}")]
+    return []
+
+
+def _exists_exactly(path: Path) -> bool:
+    """``path`` exists with exactly this name (on a case-insensitive file system ``Baseline.yaml``
+    would otherwise open ``baseline.yaml`` under another name)."""
+    try:
+        return path.is_file() and path.name in os.listdir(path.parent)
+    except OSError:
+        return False
+
+
+def _read_yaml(path: Path) -> dict:
+    raw = _yaml.read(path, "scenario file", MAX_SCENARIO_BYTES)
+    if not isinstance(raw, dict):
+        raise InputError.single(paths.relative(path), "", "a scenario file must be a mapping of keys "
+                                f"({', '.join(sorted(_TOP_KEYS))})")
+    return raw
+
+
+def _check_file(raw: dict, path: Path) -> list[tuple[str, str, str]]:
+    """Problems visible in one file on its own: keys, names, parameter names."""
+    file, problems = paths.relative(path), []
+    for key in raw:
+        if key not in _TOP_KEYS:
+            problems.append((file, str(key), f"unknown key{suggest(str(key), _TOP_KEYS)}; "
+                             f"allowed: {', '.join(sorted(_TOP_KEYS))}"))
+    for key in _REQUIRED_KEYS:
+        if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
+            problems.append((file, key, "required text is missing"))
+    if "name" in raw:
+        problems += _check_name(raw["name"], file, "name")
+        if raw["name"] != path.stem and not problems:
+            problems.append((file, "name", f"{raw['name']!r} differs from the file name {path.stem!r}"))
+    problems += _check_name(path.stem, file, "file name")
+    parents = raw.get("inherits")
+    if isinstance(parents, list):
+        if not parents:
+            problems.append((file, "inherits", "give a scenario name or a non-empty list of names"))
+        for i, parent in enumerate(parents):
+            problems += _check_name(parent, file, f"inherits.{i}")
+        if len(set(map(str, parents))) != len(parents):
+            problems.append((file, "inherits", "a parent is named twice"))
+    elif parents is not None:
+        problems += _check_name(parents, file, "inherits")
+    params = raw.get("parameters", {}) or {}
+    if not isinstance(params, dict):
+        problems.append((file, "parameters", "must be a mapping of parameter names to values"))
+    else:
+        for key in params:
+            if key not in PARAMETER_NAMES:
+                problems.append((file, f"parameters.{key}", "unknown parameter"
+                                 f"{suggest(str(key), PARAMETER_NAMES)}; see `econ params` for the list"))
+    return problems
+
+
+def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, str], list[str]]:
+    """Merge a file with its ancestors: (merged raw mapping, parameter -> file that set it, files)."""
+    raw = _read_yaml(path)
+    file = paths.relative(path)
+    problems = _check_file(raw, path)
+    if problems:
+        raise InputError(problems)
+    merged: dict = {"seed": Scenario.model_fields["seed"].default, "parameters": {}}
+    origin: dict[str, str] = {}
+    files = [file]
+    parents = raw.get("inherits")
+    resolved = [_resolve_parent(parent, path, chain) for parent in
+                (parents if isinstance(parents, list) else [parents] if parents else [])]
+    if resolved:
+        merged, origin, files = _join_parents(resolved, raw, file, files)
+    if "seed" in raw:
+        merged["seed"] = raw["seed"]
+        origin["seed"] = file
+    for key, value in (raw.get("parameters") or {}).items():
+        if isinstance(value, dict) and set(value) == {"add"} and key in JOINED_LISTS:
+            if not isinstance(value["add"], list):
+                raise InputError.single(file, f"parameters.{key}.add", "give a list of entries to add")
+            value = _join_lists([merged["parameters"].get(key) or [], value["add"]])
+        merged["parameters"][key] = value
+        origin[f"parameters.{key}"] = file
+    merged.update({k: raw[k] for k in ("title", "description") if k in raw})
+    merged["inherits"] = tuple(parents) if isinstance(parents, list) else parents
+    merged["name"] = path.stem
+    return merged, origin, files
+
+
+#: List parameters that inheritance joins rather than replaces.
+JOINED_LISTS = ("vendor_bans", "vendor_exits")
+
+
+def _join_lists(lists) -> list:
+    out: list = []
+    for entries in lists:
+        for entry in entries:
+            if entry not in out:
+                out.append(entry)
+    return out
+
+
+def _join_parents(resolved: list, raw: dict, file: str, files: list[str]):
+    """Several parents' merged mappings as one: restriction lists joined; a parameter (or seed) that
+    parents set differently must be set in ``raw`` itself."""
+    merged: dict = {"seed": resolved[0][0]["seed"], "parameters": {}}
+    origin: dict[str, str] = {}
+    own = set(raw.get("parameters") or {})
+    problems = []
+    keys = dict.fromkeys(k for m, _, _ in resolved for k in m["parameters"])
+    for key in keys:
+        given = [(m["parameters"][key], o.get(f"parameters.{key}", ""), chain_files)
+                 for m, o, chain_files in resolved if key in m["parameters"]]
+        if key in JOINED_LISTS:
+            merged["parameters"][key] = _join_lists(v or [] for v, _, _ in given)
+            origin[f"parameters.{key}"] = given[-1][1]
+            continue
+        # A value a parent only inherited from a file another parent overrides is not a choice.
+        kept = [(v, where) for v, where, _ in given
+                if not any(w2 != where and where in fs[fs.index(w2) + 1:] for _, w2, fs in given if w2 in fs)]
+        if any(v != kept[0][0] for v, _ in kept) and key not in own:
+            problems.append((file, f"parameters.{key}", "the parents set it differently ("
+                             + "; ".join(f"{where}: {shown(v)}" for v, where in kept) + "): set it here"))
+        merged["parameters"][key], origin[f"parameters.{key}"] = kept[-1]
+    seeds = {m["seed"] for m, _, _ in resolved}
+    if len(seeds) > 1 and "seed" not in raw:
+        problems.append((file, "seed", f"the parents' seeds differ ({sorted(seeds)}): set it here"))
+    if problems:
+        raise InputError(problems)
+    for _, _, parent_files in resolved:
+        files += [f for f in parent_files if f not in files]
+    return merged, origin, files
+
+
+def _resolve_parent(parent: str, path: Path, chain: tuple[str, ...]):
+    """A parent's merged mapping, refusing cycles, too long chains and missing parents."""
+    file = paths.relative(path)
+    if parent in chain or parent == path.stem:
+        cycle = " -> ".join((*chain, path.stem, parent))
+        raise InputError.single(file, "inherits", f"inheritance cycle: {cycle}")
+    if len(chain) + 1 >= MAX_INHERITANCE_DEPTH:
+        raise InputError.single(file, "inherits", f"the chain of inherits is longer than {MAX_INHERITANCE_DEPTH} "
+                                f"files ({' -> '.join((*chain[:3], '...', path.stem, parent))}): "
+                                "inherit from a scenario nearer the baseline")
+    parent_path = scenario_path(parent, path.parent)
+    if not _exists_exactly(parent_path):
+        raise InputError.single(file, "inherits", f"no scenario named {parent!r} in "
+                                f"{paths.relative(path.parent)} (have: {', '.join(scenario_names(path.parent))})")
+    return _resolve(parent_path, (*chain, path.stem))
+
+
+def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Scenario:
+    """Load, merge (inheritance) and validate a scenario, then apply ``overrides``.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A shipped scenario's name (``"may2020_fdpr"``) or the path of a YAML file.
+    overrides : dict, optional
+        Parameter values that replace the file's, validated the same way (used for papermill
+        parameters and ``econ`` command-line options).
+
+    Raises
+    ------
+    InputError
+        Naming the file and field of every problem found; nothing has run.
+    """
+    text = str(name_or_path)
+    if text.endswith((".yaml", ".yml")) or "/" in text:
+        path = Path(text)
+    else:
+        problems = _check_name(text, "scenario", "name")
+        if problems:
+            raise InputError(problems)
+        path = scenario_path(text)
+        if not _exists_exactly(path):
+            raise InputError.single(paths.relative(path), "", f"no scenario named {text!r}; "
+                                    f"shipped: {', '.join(scenario_names())}")
+    merged, origin, files = _resolve(path)
+    overrides = dict(overrides or {})
+    unknown = [k for k in overrides if k not in PARAMETER_NAMES]
+    if unknown:
+        raise InputError([("override", str(k), f"unknown parameter{suggest(str(k), PARAMETER_NAMES)}; "
+                           "see `econ params` for the list") for k in unknown])
+    for key, value in overrides.items():
+        merged["parameters"][key] = value
+        origin[f"parameters.{key}"] = "override"
+    try:
+        set_in = {k.removeprefix("parameters."): v for k, v in origin.items() if k.startswith("parameters.")}
+        return Scenario(**merged, files=tuple(files), overrides=overrides, set_in=set_in)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            loc = ".".join(str(x) for x in err["loc"][:2])
+            file = origin.get(loc, paths.relative(path))
+            field = ".".join(str(x) for x in err["loc"])
+            problems.append((file, field, message(err)))
+        raise InputError(problems) from None
+
+
+def with_values(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """A copy of ``scenario`` with some parameters replaced, validated like an override."""
+    merged = {**scenario.parameters.model_dump(), **values}
+    try:
+        parameters = Parameters(**merged)
+    except ValidationError as e:
+        raise InputError([("override", ".".join(str(x) for x in err["loc"]), message(err))
+                          for err in e.errors()]) from None
+    return scenario.model_copy(update={"parameters": parameters,
+                                       "overrides": {**scenario.overrides, **values},
+                                       "set_in": {**scenario.set_in, **dict.fromkeys(values, "override")}})
+
+
+def counterfactual(scenario: Scenario, reference: Scenario | None = None) -> Scenario:
+    """The same scenario without its rules: the ``policy`` group taken from ``reference``
+    (default baseline.yaml), every other assumption (and the seed) unchanged.
+
+    "Scenario minus counterfactual" is then the effect of the rules alone, over the same draws.
+    """
+    reference = reference or load_scenario("baseline")
+    policy = {r["name"] for r in _table() if r["group"] == "policy"}
+    values = {k: getattr(reference.parameters, k) for k in policy}
+    parameters = scenario.parameters.model_copy(update=values)
+    return scenario.model_copy(update={"parameters": parameters, "name": f"{scenario.name} without its rules"})
