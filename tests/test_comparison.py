@@ -7,14 +7,14 @@ import sys
 import numpy as np
 import pandas as pd
 
-from econ import comparison
 from econ.batch import Job
+from econ.report import comparison, figures, sections
 from econ.scenario import load_scenario
 from tests.conftest import HOSTILE_TITLE
 
 
 def test_metric_groups():
-    groups = comparison.metric_groups(["loss", "loss_p05", "loss_p95", "rate_p05", "rate_p50", "rate_p95",
+    groups = figures.metric_groups(["loss", "loss_p05", "loss_p95", "rate_p05", "rate_p50", "rate_p95",
                                        "draws", "lonely_p05", "half", "half_p95"])
     assert groups["loss"] == {"p50": "loss", "p05": "loss_p05", "p95": "loss_p95"}
     assert groups["rate"] == {"p50": "rate_p50", "p05": "rate_p05", "p95": "rate_p95"}
@@ -29,7 +29,7 @@ def test_intervals_across_scenarios():
         ("nb", "a", "loss", 2.0), ("nb", "a", "loss_p05", 1.0), ("nb", "a", "loss_p95", 3.0),
         ("nb", "b", "loss", 5.0), ("nb", "b", "loss_p05", 4.0), ("nb", "b", "loss_p95", 6.0),
         ("nb", "a", "draws", 100.0)], columns=["notebook", "scenario", "metric", "value"])
-    out = comparison.intervals(frame).set_index(["metric", "scenario"])
+    out = figures.intervals(frame).set_index(["metric", "scenario"])
     assert out.loc[("loss", "b"), ["p05", "p50", "p95"]].tolist() == [4.0, 5.0, 6.0]
     assert out.loc[("draws", "a"), "p50"] == 100 and math.isnan(out.loc[("draws", "a"), "p05"])
     assert ("draws", "b") not in out.index
@@ -37,11 +37,11 @@ def test_intervals_across_scenarios():
 
 def test_differing_assumptions_of_shipped_scenarios():
     scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr", "aug2020_expansion")}
-    table = comparison.differing_assumptions(scenarios).set_index("parameter")
+    table = figures.differing_assumptions(scenarios).set_index("parameter")
     assert "covered_categories" in table.index and "substitution_rate" in table.index
     assert "indirect_coverage" not in table.index  # the same in all three
     assert table.loc["covered_categories", "may2020_fdpr"] == "foundry"
-    same = comparison.differing_assumptions({"a": scenarios["baseline"], "b": scenarios["baseline"]})
+    same = figures.differing_assumptions({"a": scenarios["baseline"], "b": scenarios["baseline"]})
     assert same.empty
 
 
@@ -51,7 +51,7 @@ def test_index_escapes_scenario_text_and_lists_failures(tiny_scenarios):
     failed = Job("a", "00_tiny", "/x/00_tiny.ipynb", {}, title=scn.title, status="failed",
                  error={"cell": 4, "name": "ValueError", "message": "<b>bad</b> & worse"})
     page = comparison.index_html("run-1", [failed], {"a": scn}, {"summary": {"failed": 1}},
-                                 comparison.metrics_frame(tiny_scenarios, []))
+                                 figures.metrics_frame(tiny_scenarios, []))
     assert "<script>alert(" not in page and "<img src=x" not in page and "&lt;script&gt;alert(" in page
     assert "&lt;b&gt;bad&lt;/b&gt; &amp; worse" in page and "href='a/00_tiny/00_tiny.html'" in page
     assert "econ-index-timeline" in page and "econ-index-chart-1" not in page  # no figures: only the timeline chart
@@ -81,7 +81,7 @@ def test_index_opens_with_every_scenarios_headline_figures_in_story_order():
             for n, s in scenarios.items()]
     page = comparison.index_html("run-1", jobs, scenarios, {"summary": {}}, _headline_metrics())
     headline = page[page.index("<h2 id='headline'>"):page.index("<h2 id='in-words'>")]
-    order = [headline.index(comparison.short_title(scenarios[n], n)) for n in
+    order = [headline.index(figures.short_title(scenarios[n], n)) for n in
              ("baseline", "may2020_fdpr", "aug2020_expansion", "russia_pivot")]
     assert order == sorted(order), "scenarios in story order (data/story.yaml)"
     assert page.index("<h2 id='headline'>") < page.index("<h2 id='scenarios'>") < page.index("<h2 id='results'>")
@@ -105,8 +105,8 @@ def test_iamc_file_follows_the_long_format(tmp_path):
     seven lower-case columns, one value per model, scenario, region, variable, unit and year, whole
     years, finite values. pyam itself is not a test dependency: its own dependencies (ixmp4,
     SQLAlchemy) do not always resolve on a fresh install."""
-    from econ import iamc
     from econ.model import world
+    from econ.report import iamc
 
     scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr")}
     table = iamc.frame(_headline_metrics(tuple(scenarios)), scenarios, {"substitution_rate": 0.3})
@@ -138,7 +138,7 @@ def test_the_backtest_section_reads_the_runs_backtest_and_links_to_its_page():
     rows = [{"notebook": "05_backtest", "scenario": "_run", "metric": k, "value": v}
             for k, v in (("backtest_scored", 52), ("backtest_inside_share", 0.8),
                          ("backtest_median_abs_log_ratio", 0.1))]
-    section = comparison._backtest_section(pd.DataFrame(rows))
+    section = sections._backtest_section(pd.DataFrame(rows))
     assert "Of 52 published figures" in section and "<strong>80%</strong>" in section and "typically 11%" in section
     assert "_run/05_backtest/05_backtest.html" in section
-    assert comparison._backtest_section(pd.DataFrame(columns=["notebook", "scenario", "metric", "value"])) == ""
+    assert sections._backtest_section(pd.DataFrame(columns=["notebook", "scenario", "metric", "value"])) == ""

@@ -110,7 +110,7 @@ def test_first_screen_of_the_comparison_shows_every_scenarios_headline_figures(p
 
 
 def test_what_if_slider_moves_the_number_to_the_models_value(published_run, browser):
-    from econ import whatif
+    from econ.report import whatif
     from econ.scenario import load_scenario
 
     knob = whatif.KNOBS[0]

@@ -14,13 +14,14 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from econ import comparison, files, paths, report
+from econ import files, paths, report
 from econ.batch import cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
 from econ.batch.provenance import git_commit, sha256
 from econ.errors import InputError
 from econ.notebook import RUN_WIDE
+from econ.report import comparison
 
 ENGINES = ("warm", "papermill")
 

@@ -1,106 +1,20 @@
-"""The scenario-comparison page of a run (``index.html``) and the files beside it.
+"""The sections of a run's comparison page, each a function of the run's figures, scenarios and jobs."""
 
-Findings first: the page opens with, for every scenario in story order (data/story.yaml), the
-headline figures (:data:`econ.findings.HEADLINE`) as labelled numbers with their p05-p95 and
-units, one sentence per figure generated from the numbers, and one small-multiples chart of those
-figures across scenarios; then a what-if panel (:mod:`econ.whatif`); then the details: each
-notebook's metrics across scenarios (a metric ``NAME`` is grouped with ``NAME_p05`` and
-``NAME_p95``; ``NAME_p50`` stands for the median when there is no ``NAME``), the assumptions that
-differ between scenarios, the data the models stand on (with hashes), and every failure, each
-linking to its report. Labels and units come from the metric declarations; the names stay in the
-files (metrics.csv, the IAMC file). Like every report, it is one self-contained file: the Vega
-JavaScript is inlined once and nothing is fetched. Scenario names, titles and descriptions are
-escaped wherever they appear.
-"""
 
 from __future__ import annotations
 
 import html
-import json
 import math
-from pathlib import Path
 
 import pandas as pd
 
-from econ import charts, data, files, findings, iamc, report, story, words
-from econ.model import world
-from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER, assumptions
-from econ.report import chart_html, page
+from econ import charts, data, findings, report, story, words
+from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
+from econ.report.bundle import chart_html
+from econ.report.figures import differing_assumptions, metric_label, short_title
 from econ.scenario import Scenario
 
-_BOUNDS = ("_p05", "_p50", "_p95")
-
 esc = html.escape
-
-
-def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
-    """Every metric of every successful job: notebook, scenario, metric, value (tidy)."""
-    rows = []
-    for job in jobs:
-        path = Path(run_dir) / job.folder / "results.json"
-        if job.status != "ok" or not path.exists():
-            continue
-        try:
-            metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
-        except (ValueError, KeyError, TypeError):
-            continue
-        rows += [{"notebook": job.notebook, "scenario": job.scenario, "metric": name, "value": float(value)}
-                 for name, value in metrics.items() if isinstance(value, int | float) and not isinstance(value, bool)]
-    return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
-
-
-def metric_groups(names) -> dict[str, dict[str, str]]:
-    """Group metric names: {group: {"p50": name, "p05": name, "p95": name}} (p05/p95 only when both exist).
-
-    ``loss``, ``loss_p05``, ``loss_p95`` form the group ``loss``; so do ``loss_p50``, ``loss_p05``,
-    ``loss_p95``. Any other name is a group of its own.
-    """
-    names = set(names)
-    groups: dict[str, dict[str, str]] = {}
-    taken: set[str] = set()
-    for name in sorted(names):
-        if name in taken:
-            continue
-        base = name[:-4] if name.endswith(_BOUNDS) else name
-        centre = base if base in names else (f"{base}_p50" if f"{base}_p50" in names else None)
-        lo, hi = f"{base}_p05", f"{base}_p95"
-        if centre and lo in names and hi in names:
-            groups[base] = {"p50": centre, "p05": lo, "p95": hi}
-            taken |= {centre, lo, hi}
-        else:
-            groups[name] = {"p50": name}
-            taken.add(name)
-    return dict(sorted(groups.items()))
-
-
-def intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per notebook, metric group and scenario: p05, p50, p95 (p05/p95 NaN for point values)."""
-    rows = []
-    for notebook, part in frame.groupby("notebook", sort=True):
-        values = part.set_index(["scenario", "metric"])["value"]
-        for group, members in metric_groups(part["metric"].unique()).items():
-            for scenario in part["scenario"].unique():
-                row = {"notebook": notebook, "metric": group, "scenario": scenario}
-                for key in ("p05", "p50", "p95"):
-                    row[key] = values.get((scenario, members[key]), math.nan) if key in members else math.nan
-                if not math.isnan(row["p50"]):
-                    rows.append(row)
-    return pd.DataFrame(rows, columns=["notebook", "metric", "scenario", "p05", "p50", "p95"])
-
-
-def differing_assumptions(scenarios: dict[str, Scenario]) -> pd.DataFrame:
-    """The assumptions whose value differs between scenarios: parameter, unit, then one column each."""
-    if not scenarios:
-        return pd.DataFrame(columns=["parameter", "unit"])
-    tables = {name: assumptions(s).set_index("parameter") for name, s in scenarios.items()}
-    first = next(iter(tables.values()))
-    frame = pd.DataFrame({name: t["value"] for name, t in tables.items()})
-    frame.loc["seed"] = [str(s.seed) for s in scenarios.values()]
-    differs = frame.nunique(axis=1) > 1
-    out = frame[differs].copy()
-    out.insert(0, "unit", [first["unit"].get(p, "") if p in first.index else "" for p in out.index])
-    return out.rename_axis("parameter").reset_index()
-
 
 def _failure_section(jobs: list) -> str:
     failed = [j for j in jobs if j.status != "ok"]
@@ -161,44 +75,6 @@ def _latest_section(run_id: str, manifest: dict) -> str:
             f"To rerun only what failed: <code>econ run --resume {esc(run_id)}</code>.</p>")
 
 
-def short_title(scenario: Scenario | None, name: str) -> str:
-    """A scenario's title up to its dash ("August 2020 rule"), for columns and chart axes."""
-    return scenario.short_title if scenario is not None else name
-
-
-def metric_label(name: str) -> tuple[str, str]:
-    """(label, unit) of a results.json metric: from its declaration, else from its name in words."""
-    declared = world.metrics_table()
-    if name in declared:
-        m = declared[name][1]
-        return m.label, m.unit
-    for prefix, lead in (("tornado_max_swing_", "Widest one-at-a-time swing of "),
-                         ("sobol_max_total_index_", "Largest total Sobol index of ")):
-        if name.startswith(prefix):
-            inner, unit = metric_label(name[len(prefix):])
-            return lead + inner[:1].lower() + inner[1:], unit if prefix.startswith("tornado") else "fraction"
-    from econ.scenario import PARAMETER_NAMES, parameter_table
-
-    if name in PARAMETER_NAMES:
-        unit = next((r["unit"] for r in parameter_table() if r["name"] == name), "")
-        return f"Assumption: {words.parameter_label(name)}", unit
-    fixed = {"backtest_scored": ("Published figures scored", "figures"),
-             "backtest_inside_share": ("Published figures inside the model's p05-p95", "share"),
-             "backtest_median_abs_log_ratio": ("Typical distance of the model's median from the figure (log ratio)", ""),
-             "uncertain_parameters": ("Uncertain assumptions", "count"),
-             "covered_categories": ("Product categories the rule covers", "count")}
-    return fixed.get(name, (words.label(name), ""))
-
-
-def headline_frame(ranges: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """One row per scenario and headline figure: metric, scenario, p05, p50, p95 (the first notebook
-    that reports it), in story order."""
-    part = ranges[ranges["metric"].isin(findings.HEADLINE)].drop_duplicates(["metric", "scenario"])
-    rank = {m: i for i, m in enumerate(findings.HEADLINE)}
-    order = {n: i for i, n in enumerate(names)}
-    part = part[part["scenario"].isin(order)].assign(r1=lambda f: f["metric"].map(rank),
-                                                     r2=lambda f: f["scenario"].map(order))
-    return part.sort_values(["r1", "r2"]).drop(columns=["r1", "r2"]).reset_index(drop=True)
 
 
 def _value_cell(p50, p05, p95, unit, href: str = "", inline: bool = False) -> str:
@@ -392,114 +268,3 @@ def _assumptions_section(scenarios: dict[str, Scenario], names: list[str]) -> st
             "table with where each value was set.</p><div class='scroll'><table class='econ-table'><thead><tr>"
             f"<th class='text'>Assumption</th><th class='text'>Unit</th>{head}</tr></thead><tbody>{rows}</tbody>"
             "</table></div>")
-
-
-INDEX_CSS = """
-.econ-headline { border-collapse: collapse; font-size: 0.92em; margin: 0.3em 0; }
-.econ-headline th, .econ-headline td { border: none; border-bottom: 1px solid #e1e4e8; padding: 1px 8px;
-  line-height: 1.15; }
-.econ-headline .interval { font-size: 0.82em; }
-.econ-headline tbody td { white-space: nowrap; }
-h1 { margin: 0.2em 0 0.1em; }
-.econ-headline thead th { vertical-align: bottom; font-size: 0.9em; max-width: 9.5em; text-align: right; }
-.econ-headline tr.econ-group th { background: #f3f5f8; font-size: 0.85em; text-align: left; padding-top: 2px; }
-.econ-headline td.econ-scenario { font-weight: bold; max-width: 16em; white-space: nowrap; }
-.econ-unit { font-weight: normal; color: #666; } .econ-number { font-weight: bold; font-size: 1.05em; }
-.econ-number a { color: #1f3b63; text-decoration: none; } .econ-number a:hover { text-decoration: underline; }
-.econ-sentences { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.95em; max-width: 70em; }
-.econ-sentences li { margin: 0.15em 0; } .econ-lede { font-size: 1.05em; margin: 0.2em 0 0.4em; max-width: 60em; }
-.econ-scenarios td.econ-prose { max-width: 40em; }
-tr.econ-group th { background: #f3f5f8; }
-"""
-
-
-def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, metrics: pd.DataFrame,
-               whatif: str = "") -> str:
-    """The run's front page: findings first, then the details."""
-    names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
-    ranges = intervals(metrics)
-    head = headline_frame(ranges, names)
-    multiples, chart_count = _multiples_section(head, names, scenarios)
-    chart_count += whatif.count('class="econ-chart"')
-    events, count = _timeline_section()
-    chart_count += count
-    summary = manifest.get("summary", {})
-    git = manifest.get("git", {})
-    versions = manifest.get("versions", {})
-    options = manifest.get("options", {})
-    failed = summary.get("failed", 0)
-    overrides = options.get("overrides") or {}
-    lede = (f"<p class='econ-lede'>What did the 2020 US export rules on Huawei cost, and whom? {len(names)} scenario"
-            f"{'s' if len(names) != 1 else ''} of the workbook's linked model, each run over its own Monte Carlo "
-            "draws.</p>")
-    warning = ""
-    if failed:
-        warning += (f"<p class='econ-note failed'><a class='failed' href='#failures'>{failed} notebook run"
-                    f"{'s' if failed != 1 else ''} failed</a>: their figures are missing below.</p>")
-    warning += report.overrides_note(overrides)
-    meta = (f"<p>Run <code>{esc(run_id)}</code>, finished {esc(str(manifest.get('finished', '')).replace('T', ' '))}: "
-            f"{summary.get('notebook_runs', len(jobs))} notebook runs ({len(names)} scenarios), "
-            f"{summary.get('ok', 0)} ok, " + (f"<a class='failed' href='#failures'>{failed} failed</a>" if failed
-                                              else "0 failed")
-            + f", {summary.get('reused', 0)} reused from an earlier run. econ {esc(str(versions.get('econ', '')))}, "
-            f"commit <code>{esc(str(git.get('commit', ''))[:12])}</code>"
-            f"{' (with local changes)' if git.get('dirty') else ''}.</p>"
-            "<ul><li><a href='metrics.csv'>metrics.csv</a>: every figure of every page, tidy (notebook, scenario, "
-            "metric, value)</li>"
-            f"<li><a href='{iamc.FILE}'>{iamc.FILE}</a>: the same figures in the IAMC format (model, scenario, region, "
-            "variable, unit, year, value) that pyam and the IIASA Scenario Explorer read</li>"
-            "<li><a href='manifest.json'>manifest.json</a>: parameters, input and data hashes, versions, timings</li>"
-            "</ul>")
-    sections = [
-        _headline_section(head, names, scenarios, jobs),
-        multiples,
-        whatif,
-        _failure_section(jobs),
-        _backtest_section(metrics),
-        _scenario_section(scenarios, jobs, names),
-        events,
-        _results_section(ranges, scenarios, names, jobs),
-        _assumptions_section(scenarios, names),
-        _sources_section(manifest),
-        f"<h2 id='run'>About this run, and its files</h2>{meta}",
-    ]
-    latest = _latest_section(run_id, manifest)
-    moved = bool((manifest.get("latest") or {}).get("moved"))
-    sections[-1] += latest if moved else ""             # a run that became latest says so at the end
-    first, rest = sections[0], "".join(sections[1:])
-    body = ("<h1>Sanctions scenario workbook: what the scenarios find</h1>" + lede + warning
-            + ("" if moved else latest) + first + _contents(first + rest) + rest)
-    head_html = (report.vega_script(options.get("site", False), "") if chart_count else "") + f"<style>{INDEX_CSS}</style>"
-    return page("Sanctions scenario workbook: what the scenarios find", body, head_html)
-
-
-def _contents(body: str) -> str:
-    import re
-
-    found = re.findall(r"<h2 id='([^']+)'[^>]*>(.*?)</h2>", body)
-    items = "".join(f"<li><a href='#{esc(i)}'>{re.sub(r'<[^>]+>', '', t)}</a></li>" for i, t in found)
-    return f'<nav class="econ-contents" aria-label="Contents"><b>On this page</b><ol>{items}</ol></nav>'
-
-
-def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict) -> None:
-    """Write the run's metrics.csv, its IAMC file and index.html (atomically) into ``run_dir``, and
-    give every report the run's navigation (and its way of loading the Vega bundle)."""
-    run_dir = Path(run_dir)
-    site = bool(manifest.get("options", {}).get("site"))
-    metrics = metrics_frame(run_dir, jobs)
-    names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
-    files.write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, float_format="%.10g"))
-    overrides = manifest.get("options", {}).get("overrides") or {}
-    files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(metrics, scenarios, overrides)))
-    try:
-        from econ import whatif
-
-        panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios})
-    except Exception as e:  # the what-if is an extra: never lose the page over it
-        panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
-    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, metrics, panel))
-    report.finish_pages(run_dir, jobs, [(n, short_title(scenarios.get(n), n)) for n in names], site)
-
-
-__all__ = ["differing_assumptions", "headline_frame", "index_html", "intervals", "metric_groups", "metrics_frame",
-           "publish", "short_title"]

@@ -1,0 +1,114 @@
+"""The charts' JavaScript and how a page draws a chart: the Vega bundle from vl-convert (built once and
+cached), inlined once per page or loaded once per run from ``vega-bundle.js``, and a chart's ``<div>``
+with its ``vegaEmbed`` call and the links that save its data and picture."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from econ import files, paths
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@functools.lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """vega, vega-lite and vega-embed in one script with no external dependency (~1 MB).
+
+    vl-convert assembles it in about 2 s, in every process that asks; it depends only on the
+    vl-convert version, so it is kept in the cache folder (paths.CACHE) under that version.
+    """
+    from importlib.metadata import version
+
+    cached = paths.CACHE / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if "vegaEmbed" in text:
+            return text
+    except OSError:
+        pass
+    import vl_convert
+
+    # A literal "</script>" inside the bundle would end the inline script early.
+    text = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    try:
+        files.write_atomic(cached, text)
+    except OSError:  # a read-only home: build it each time
+        pass
+    return text
+
+
+#: The Vega bundle's file beside the pages of a run published with ``--site``.
+BUNDLE_FILE = "vega-bundle.js"
+#: Options for every chart: vega-embed's own menu offers PNG and SVG too; the links below each chart
+#: do the same in plain sight, plus the chart's data as CSV.
+EMBED_OPTIONS = {"actions": {"export": True, "source": False, "compiled": False, "editor": False}}
+
+#: Once per page: render charts, and save a chart's data (CSV) or image (PNG, SVG) from the page itself.
+CHART_SCRIPT = r"""<script>
+window.econ = window.econ || (function () {
+  const specs = {}, views = {};
+  function save(name, url) {
+    const a = document.createElement('a'); a.href = url; a.download = name;
+    document.body.appendChild(a); a.click(); a.remove();
+  }
+  function cell(v) {
+    if (v === null || v === undefined) return '';
+    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
+  }
+  function rows(id) {
+    const spec = specs[id], sets = Object.entries(spec.datasets || {});
+    if (!sets.length && spec.data && spec.data.values) sets.push(['data', spec.data.values]);
+    const many = sets.length > 1, out = [];
+    for (const [name, values] of sets) for (const r of values) out.push(many ? Object.assign({dataset: name}, r) : r);
+    return out;
+  }
+  function csv(id) {
+    const data = rows(id), cols = [];
+    for (const r of data) for (const k of Object.keys(r)) if (!cols.includes(k)) cols.push(k);
+    return [cols.map(cell).join(',')].concat(data.map(r => cols.map(k => cell(r[k])).join(','))).join('\n') + '\n';
+  }
+  function name(id) {
+    const t = specs[id].title, text = typeof t === 'object' && t ? t.text : t;
+    return (String(text || id).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)) || id;
+  }
+  return {
+    specs, views, csv,
+    embed(id, spec, options) {
+      specs[id] = spec;
+      return vegaEmbed('#' + id, spec, options).then(r => { views[id] = r.view; return r; })
+        .catch(e => console.error(e));
+    },
+    data(id) {
+      save(name(id) + '.csv', URL.createObjectURL(new Blob([csv(id)], {type: 'text/csv'})));
+      return false;
+    },
+    image(id, type) {
+      if (views[id]) views[id].toImageURL(type, type === 'png' ? 2 : 1).then(url => save(name(id) + '.' + type, url));
+      return false;
+    },
+  };
+})();
+</script>"""
+
+
+def chart_html(spec: dict, element_id: str) -> str:
+    """A div, the links that save the chart's data and image, and the script that renders ``spec``
+    into the div (:data:`CHART_SCRIPT` and the bundle must already be on the page)."""
+    payload = json.dumps(spec).replace("</", "<\\/")
+    tools = (f'<div class="econ-chart-tools">Save: <a href="#" onclick="return econ.data(\'{element_id}\')">data (CSV)</a>'
+             f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'png\')">PNG</a>'
+             f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'svg\')">SVG</a></div>')
+    return (f'<div class="econ-chart-box"><div class="econ-chart" id="{element_id}"></div>{tools}</div>\n'
+            f'<script>econ.embed("{element_id}", {payload}, {json.dumps(EMBED_OPTIONS)});</script>')
+
+
+
+def vega_script(site: bool, prefix: str = "../../") -> str:
+    """The Vega bundle for a page: inlined (self-contained) or, for a site, loaded from the run's copy."""
+    if site:
+        return f'<script src="{prefix}{BUNDLE_FILE}"></script>' + CHART_SCRIPT
+    return f"<script>{vega_bundle()}</script>" + CHART_SCRIPT

@@ -1,0 +1,152 @@
+"""The scenario-comparison page of a run (``index.html``) and the files beside it.
+
+Findings first: the page opens with, for every scenario in story order (data/story.yaml), the
+headline figures (:data:`econ.findings.HEADLINE`) as labelled numbers with their p05-p95 and
+units, one sentence per figure generated from the numbers, and one small-multiples chart of those
+figures across scenarios; then a what-if panel (:mod:`econ.report.whatif`); then the details: each
+notebook's metrics across scenarios (a metric ``NAME`` is grouped with ``NAME_p05`` and
+``NAME_p95``; ``NAME_p50`` stands for the median when there is no ``NAME``), the assumptions that
+differ between scenarios, the data the models stand on (with hashes), and every failure, each
+linking to its report. Labels and units come from the metric declarations; the names stay in the
+files (metrics.csv, the IAMC file). Like every report, it is one self-contained file: the Vega
+JavaScript is inlined once and nothing is fetched. Scenario names, titles and descriptions are
+escaped wherever they appear.
+"""
+
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from econ import files, report, story
+from econ.report import iamc
+from econ.report.figures import differing_assumptions, headline_frame, intervals, metric_groups, metrics_frame, short_title  # noqa: F401
+from econ.report.pages import page
+from econ.report.sections import (
+    _assumptions_section,
+    _backtest_section,
+    _failure_section,
+    _headline_section,
+    _latest_section,
+    _multiples_section,
+    _results_section,
+    _scenario_section,
+    _sources_section,
+    _timeline_section,
+)
+from econ.scenario import Scenario
+
+esc = html.escape
+
+INDEX_CSS = """
+.econ-headline { border-collapse: collapse; font-size: 0.92em; margin: 0.3em 0; }
+.econ-headline th, .econ-headline td { border: none; border-bottom: 1px solid #e1e4e8; padding: 1px 8px;
+  line-height: 1.15; }
+.econ-headline .interval { font-size: 0.82em; }
+.econ-headline tbody td { white-space: nowrap; }
+h1 { margin: 0.2em 0 0.1em; }
+.econ-headline thead th { vertical-align: bottom; font-size: 0.9em; max-width: 9.5em; text-align: right; }
+.econ-headline tr.econ-group th { background: #f3f5f8; font-size: 0.85em; text-align: left; padding-top: 2px; }
+.econ-headline td.econ-scenario { font-weight: bold; max-width: 16em; white-space: nowrap; }
+.econ-unit { font-weight: normal; color: #666; } .econ-number { font-weight: bold; font-size: 1.05em; }
+.econ-number a { color: #1f3b63; text-decoration: none; } .econ-number a:hover { text-decoration: underline; }
+.econ-sentences { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.95em; max-width: 70em; }
+.econ-sentences li { margin: 0.15em 0; } .econ-lede { font-size: 1.05em; margin: 0.2em 0 0.4em; max-width: 60em; }
+.econ-scenarios td.econ-prose { max-width: 40em; }
+tr.econ-group th { background: #f3f5f8; }
+"""
+
+
+def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, metrics: pd.DataFrame,
+               whatif: str = "") -> str:
+    """The run's front page: findings first, then the details."""
+    names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
+    ranges = intervals(metrics)
+    head = headline_frame(ranges, names)
+    multiples, chart_count = _multiples_section(head, names, scenarios)
+    chart_count += whatif.count('class="econ-chart"')
+    events, count = _timeline_section()
+    chart_count += count
+    summary = manifest.get("summary", {})
+    git = manifest.get("git", {})
+    versions = manifest.get("versions", {})
+    options = manifest.get("options", {})
+    failed = summary.get("failed", 0)
+    overrides = options.get("overrides") or {}
+    lede = (f"<p class='econ-lede'>What did the 2020 US export rules on Huawei cost, and whom? {len(names)} scenario"
+            f"{'s' if len(names) != 1 else ''} of the workbook's linked model, each run over its own Monte Carlo "
+            "draws.</p>")
+    warning = ""
+    if failed:
+        warning += (f"<p class='econ-note failed'><a class='failed' href='#failures'>{failed} notebook run"
+                    f"{'s' if failed != 1 else ''} failed</a>: their figures are missing below.</p>")
+    warning += report.overrides_note(overrides)
+    meta = (f"<p>Run <code>{esc(run_id)}</code>, finished {esc(str(manifest.get('finished', '')).replace('T', ' '))}: "
+            f"{summary.get('notebook_runs', len(jobs))} notebook runs ({len(names)} scenarios), "
+            f"{summary.get('ok', 0)} ok, " + (f"<a class='failed' href='#failures'>{failed} failed</a>" if failed
+                                              else "0 failed")
+            + f", {summary.get('reused', 0)} reused from an earlier run. econ {esc(str(versions.get('econ', '')))}, "
+            f"commit <code>{esc(str(git.get('commit', ''))[:12])}</code>"
+            f"{' (with local changes)' if git.get('dirty') else ''}.</p>"
+            "<ul><li><a href='metrics.csv'>metrics.csv</a>: every figure of every page, tidy (notebook, scenario, "
+            "metric, value)</li>"
+            f"<li><a href='{iamc.FILE}'>{iamc.FILE}</a>: the same figures in the IAMC format (model, scenario, region, "
+            "variable, unit, year, value) that pyam and the IIASA Scenario Explorer read</li>"
+            "<li><a href='manifest.json'>manifest.json</a>: parameters, input and data hashes, versions, timings</li>"
+            "</ul>")
+    sections = [
+        _headline_section(head, names, scenarios, jobs),
+        multiples,
+        whatif,
+        _failure_section(jobs),
+        _backtest_section(metrics),
+        _scenario_section(scenarios, jobs, names),
+        events,
+        _results_section(ranges, scenarios, names, jobs),
+        _assumptions_section(scenarios, names),
+        _sources_section(manifest),
+        f"<h2 id='run'>About this run, and its files</h2>{meta}",
+    ]
+    latest = _latest_section(run_id, manifest)
+    moved = bool((manifest.get("latest") or {}).get("moved"))
+    sections[-1] += latest if moved else ""             # a run that became latest says so at the end
+    first, rest = sections[0], "".join(sections[1:])
+    body = ("<h1>Sanctions scenario workbook: what the scenarios find</h1>" + lede + warning
+            + ("" if moved else latest) + first + _contents(first + rest) + rest)
+    head_html = (report.vega_script(options.get("site", False), "") if chart_count else "") + f"<style>{INDEX_CSS}</style>"
+    return page("Sanctions scenario workbook: what the scenarios find", body, head_html)
+
+
+def _contents(body: str) -> str:
+    import re
+
+    found = re.findall(r"<h2 id='([^']+)'[^>]*>(.*?)</h2>", body)
+    items = "".join(f"<li><a href='#{esc(i)}'>{re.sub(r'<[^>]+>', '', t)}</a></li>" for i, t in found)
+    return f'<nav class="econ-contents" aria-label="Contents"><b>On this page</b><ol>{items}</ol></nav>'
+
+
+def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict) -> None:
+    """Write the run's metrics.csv, its IAMC file and index.html (atomically) into ``run_dir``, and
+    give every report the run's navigation (and its way of loading the Vega bundle)."""
+    run_dir = Path(run_dir)
+    site = bool(manifest.get("options", {}).get("site"))
+    metrics = metrics_frame(run_dir, jobs)
+    names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
+    files.write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, float_format="%.10g"))
+    overrides = manifest.get("options", {}).get("overrides") or {}
+    files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(metrics, scenarios, overrides)))
+    try:
+        from econ.report import whatif
+
+        panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios})
+    except Exception as e:  # the what-if is an extra: never lose the page over it
+        panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
+    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, metrics, panel))
+    report.finish_pages(run_dir, jobs, [(n, short_title(scenarios.get(n), n)) for n in names], site)
+
+
+__all__ = ["differing_assumptions", "headline_frame", "index_html", "intervals", "metric_groups", "metrics_frame",
+           "publish", "short_title"]
