@@ -1,17 +1,9 @@
-"""The datasets in data/: loaded through schemas, with provenance checked.
-
-Every CSV in data/ is tidy, ends with the columns ``source_id, quality, note``, and is listed in
-data/manifest.yaml with its title, units and SHA-256. :func:`load` validates a file against its
-schema before returning it; a malformed file fails with one message per problem naming the
-file, the column and the line. Conflicting estimates are kept as separate rows and exactly one
-row per key carries ``is_default``; :func:`load` returns all rows, :func:`defaults` the chosen ones.
-"""
+"""What each file in data/ must hold: its columns, types, ranges and keys (pandera schemas), the shared
+vocabularies (economies, categories, tiers, event types, quality grades) and the timeline's own checks."""
 
 from __future__ import annotations
 
 import datetime
-import functools
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,10 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 
-from econ import _yaml, files, paths
-from econ.errors import InputError
+from econ import paths
 from econ.scenario import PARTS, Market, Region, Vendor
 
 QUALITY = ["primary", "good", "medium", "secondary", "low", "derived", "assumption"]
@@ -104,6 +94,14 @@ def period(text) -> tuple[int, ...] | None:
 def names(cell) -> tuple[str, ...]:
     """A ';'-separated list cell (vendors, parts) as a tuple of names; () for an empty cell."""
     return tuple(n.strip() for n in cell.split(";")) if isinstance(cell, str) else ()
+
+
+def _line(index) -> str:
+    """The file line of a frame row: the header is line 1."""
+    try:
+        return f"line {int(index) + 2}"
+    except (TypeError, ValueError):
+        return "all rows"
 
 
 def _timeline_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
@@ -229,230 +227,3 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "value_low": _number(ge=0, nullable=True), "value_high": _number(ge=0, nullable=True), "unit": _text(),
         "role": _text(isin=["input", "benchmark", "context"])}),
 ]}
-
-
-def _line(index) -> str:
-    """The file line of a frame row: the header is line 1."""
-    try:
-        return f"line {int(index) + 2}"
-    except (TypeError, ValueError):
-        return "all rows"
-
-
-def _read(file: Path) -> pd.DataFrame:
-    rel = paths.relative(file)
-    if file.is_dir():
-        raise InputError.single(rel, "", "is a folder, not a data file")
-    try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
-    except FileNotFoundError:
-        raise InputError.single(rel, "", "data file is missing") from None
-    except pd.errors.EmptyDataError:
-        raise InputError.single(rel, "", "the file is empty: a data file starts with a header row of column "
-                                "names, then one row per observation") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as e:
-        raise InputError.single(rel, "", f"not a readable CSV: {type(e).__name__}: {e}") from None
-    if frame.empty:
-        raise InputError.single(rel, "", "has a header but no rows: every data file holds at least one observation")
-    return frame
-
-
-def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: set[str] | None) -> pd.DataFrame:
-    """``frame`` checked and typed by the dataset's schema, or InputError naming column and line."""
-    problems: list[tuple[str, str, str]] = []
-    try:
-        out = dataset.schema().validate(frame, lazy=True)
-        if dataset.default_key:
-            out["is_default"] = out["is_default"] == "true"
-    except pa.errors.SchemaErrors as e:
-        for case in e.failure_cases.itertuples():
-            column = case.column if isinstance(case.column, str) else ""
-            if case.check == "column_in_dataframe":
-                problems.append((file, f"column '{case.failure_case}'", "required column is missing"))
-            elif case.check == "column_in_schema":
-                problems.append((file, f"column '{case.failure_case}'", "unexpected column; allowed: "
-                                 + ", ".join(dataset.schema().columns)))
-            else:
-                value = case.failure_case
-                problems.append((file, f"column '{column}', {_line(case.index)}",
-                                 f"value {value!r} fails {case.check}"))
-        raise InputError(problems) from None
-    cited = [c for c in out.columns if c.startswith("source_id")]  # source_id, and e.g. source_id_5g
-    for i, row in out.iterrows():
-        for column in cited if sources is not None else ():
-            if row[column] not in sources:
-                problems.append((file, f"column '{column}', {_line(i)}",
-                                 f"{row[column]!r} is not a source_id in data/sources.csv"))
-        if row["quality"] in ("derived", "assumption") and not (isinstance(row["note"], str) and row["note"].strip()):
-            problems.append((file, f"column 'note', {_line(i)}",
-                             f"a {row['quality']} figure needs a note saying how it was derived or why assumed"))
-    if dataset.default_key:
-        counts = out.groupby(list(dataset.default_key))["is_default"].sum()
-        for key, n in counts.items():
-            if n != 1:
-                key_text = ", ".join(f"{k}={v}" for k, v in zip(dataset.default_key, key if isinstance(key, tuple)
-                                                                 else (key,)))
-                problems.append((file, "column 'is_default'",
-                                 f"{key_text} has {n} default rows; exactly one row per key must be the default"))
-    if dataset.check is not None:
-        problems += dataset.check(out, file)
-    if problems:
-        raise InputError(problems)
-    return out
-
-
-SOURCES_SCHEMA = pa.DataFrameSchema({
-    "source_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True, coerce=True),
-    "title": _text(), "publisher": _text(), "address": _text(), "date": _text(), "note": _text(nullable=True),
-}, strict=True)
-
-
-@functools.lru_cache(maxsize=1)
-def _sources_cached(mtime_ns: int) -> pd.DataFrame:
-    frame = _read(paths.SOURCES)
-    try:
-        return SOURCES_SCHEMA.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as e:
-        raise InputError([(paths.relative(paths.SOURCES), f"column '{c.column}', {_line(c.index)}",
-                           f"value {c.failure_case!r} fails {c.check}") for c in e.failure_cases.itertuples()]) from None
-
-
-def sources() -> pd.DataFrame:
-    """data/sources.csv: one row per source (title, publisher, address, date)."""
-    return _sources_cached(paths.SOURCES.stat().st_mtime_ns if paths.SOURCES.exists() else 0)
-
-
-@functools.lru_cache(maxsize=64)
-def _load_cached(name: str, file: str, mtime_ns: int) -> pd.DataFrame:
-    dataset = DATASETS[name]
-    return validate_frame(_read(Path(file)), dataset, paths.relative(file), set(sources()["source_id"]))
-
-
-def load(name: str) -> pd.DataFrame:
-    """All rows of dataset ``name``, validated (a copy: callers may modify it)."""
-    if name not in DATASETS:
-        raise KeyError(f"unknown dataset {name!r}; have: {', '.join(DATASETS)}")
-    file = DATASETS[name].file
-    mtime = file.stat().st_mtime_ns if file.exists() else 0
-    return _load_cached(name, str(file), mtime).copy()
-
-
-def defaults(name: str) -> pd.DataFrame:
-    """The default rows of dataset ``name`` (all rows where the dataset keeps no alternatives)."""
-    frame = load(name)
-    if "is_default" in frame:
-        frame = frame[frame["is_default"]].drop(columns="is_default")
-    return frame.reset_index(drop=True)
-
-
-def validate_file(path: Path) -> None:
-    """Validate one data file (its dataset is its file name); InputError when it is malformed."""
-    name = path.stem
-    if paths.same(path, paths.SOURCES):
-        sources()
-        return
-    if name not in DATASETS:
-        raise InputError.single(paths.relative(path), "", f"unknown dataset; known: {', '.join(DATASETS)}")
-    validate_frame(_read(path), DATASETS[name], paths.relative(path), set(sources()["source_id"]))
-
-
-# --- provenance manifest ------------------------------------------------------------------------
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _manifest_document() -> dict:
-    """data/manifest.yaml read strictly and checked for shape: ``files:`` mapping each file name to its
-    entry (a mapping); InputError naming the manifest otherwise."""
-    rel = paths.relative(paths.MANIFEST)
-    doc = _yaml.read(paths.MANIFEST, "data manifest")
-    if not isinstance(doc, dict) or not isinstance(doc.get("files"), dict) or not doc["files"]:
-        raise InputError.single(rel, "files", "the manifest must be a mapping with `files:`, one entry per data "
-                                "file (title, description, units, sha256); restore it from git")
-    bad = [str(name) for name, entry in doc["files"].items() if not isinstance(name, str) or not isinstance(entry, dict)]
-    if bad:
-        raise InputError([(rel, f"files.{name}", "each entry must be a mapping (title, description, units, sha256)")
-                          for name in bad])
-    return doc
-
-
-def manifest() -> dict:
-    """data/manifest.yaml: for each data file its title, description, units and recorded hash."""
-    return _manifest_document()["files"]
-
-
-def check_manifest() -> list[tuple[str, str, str]]:
-    """Problems with provenance: files missing from the manifest, or whose hash has changed."""
-    problems = []
-    try:
-        entries = manifest()
-    except InputError as e:
-        return e.problems
-    rel_manifest = paths.relative(paths.MANIFEST)
-    on_disk = {p.name for p in paths.DATA.glob("*.csv")}
-    for name in sorted(on_disk - set(entries)):
-        problems.append((rel_manifest, name, "data file has no manifest entry (title, description, units, sha256)"))
-    for name, entry in entries.items():
-        path = paths.DATA / name
-        if not path.exists():
-            problems.append((rel_manifest, name, "listed but the file is missing"))
-            continue
-        for key in ("title", "description", "units", "sha256"):
-            if not entry.get(key):
-                problems.append((rel_manifest, f"{name}.{key}", "missing"))
-        if entry.get("sha256") and not isinstance(entry["sha256"], str):
-            problems.append((rel_manifest, f"{name}.sha256", "must be the file's SHA-256 as text"))
-        elif entry.get("sha256") and entry["sha256"] != sha256(path):
-            problems.append((rel_manifest, f"{name}.sha256", "does not match the file: the data changed without "
-                             "its provenance being updated (run `econ data --rehash` after checking the sources)"))
-    return problems
-
-
-def _check_listed(name: str) -> list[tuple[str, str, str]]:
-    """Problems with one manifest entry's file: missing, or failing its schema (sources.csv included)."""
-    path = paths.DATA / name
-    try:
-        if not path.is_file():
-            return [(paths.relative(path), "", "listed in the manifest but missing")]
-        validate_file(path)
-    except InputError as e:
-        return e.problems
-    return []
-
-
-def rehash() -> list[str]:
-    """Record the current hash of every file listed in the manifest; returns the names changed.
-
-    Every listed file is first validated against its schema: if any fails, nothing is recorded
-    (InputError naming each problem). The manifest is replaced atomically (temporary file, fsync,
-    rename, fsync of the folder), so an interrupted rehash leaves the old manifest whole.
-    """
-    doc = _manifest_document()
-    rel = paths.relative(paths.MANIFEST)
-    problems = [(rel, name, "data file has no manifest entry: write its title, description and units first")
-                for name in sorted({p.name for p in paths.DATA.glob("*.csv")} - set(doc["files"]))]
-    problems += [(rel, f"{name}.{key}", "missing: write it before rehashing") for name, entry in doc["files"].items()
-                 for key in ("title", "description", "units") if not entry.get(key)]
-    problems += [p for name in doc["files"] for p in _check_listed(name)]
-    if problems:
-        raise InputError(problems + [(paths.relative(paths.MANIFEST), "",
-                                      "unchanged: fix the files above, then rehash")])
-    changed = []
-    for name, entry in doc["files"].items():
-        digest = sha256(paths.DATA / name)
-        if entry.get("sha256") != digest:
-            entry["sha256"] = digest
-            changed.append(name)
-    if changed:
-        files.write_atomic(paths.MANIFEST, yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100),
-                     sync_folder=True)
-    return changed
-
-
-def cite(frame: pd.DataFrame) -> str:
-    """A short citation of the sources behind ``frame``'s rows: "publisher (date); ..." in row order."""
-    table = sources().set_index("source_id")
-    seen = dict.fromkeys(frame["source_id"])
-    parts = [f"{table.at[s, 'publisher']} ({table.at[s, 'date']})" for s in seen if s in table.index]
-    return "; ".join(dict.fromkeys(parts))

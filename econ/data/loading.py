@@ -1,0 +1,140 @@
+"""Reading a file of data/: parsed strictly, validated against its schema (one message per problem,
+naming the file, column and line), cached by the file's modification time; and citing the sources of
+the rows a figure rests on."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from econ import paths
+from econ.data.schemas import DATASETS, Dataset, _line, _text
+from econ.errors import InputError
+
+
+def _read(file: Path) -> pd.DataFrame:
+    rel = paths.relative(file)
+    if file.is_dir():
+        raise InputError.single(rel, "", "is a folder, not a data file")
+    try:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, na_values=[""])
+    except FileNotFoundError:
+        raise InputError.single(rel, "", "data file is missing") from None
+    except pd.errors.EmptyDataError:
+        raise InputError.single(rel, "", "the file is empty: a data file starts with a header row of column "
+                                "names, then one row per observation") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as e:
+        raise InputError.single(rel, "", f"not a readable CSV: {type(e).__name__}: {e}") from None
+    if frame.empty:
+        raise InputError.single(rel, "", "has a header but no rows: every data file holds at least one observation")
+    return frame
+
+
+def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: set[str] | None) -> pd.DataFrame:
+    """``frame`` checked and typed by the dataset's schema, or InputError naming column and line."""
+    problems: list[tuple[str, str, str]] = []
+    try:
+        out = dataset.schema().validate(frame, lazy=True)
+        if dataset.default_key:
+            out["is_default"] = out["is_default"] == "true"
+    except pa.errors.SchemaErrors as e:
+        for case in e.failure_cases.itertuples():
+            column = case.column if isinstance(case.column, str) else ""
+            if case.check == "column_in_dataframe":
+                problems.append((file, f"column '{case.failure_case}'", "required column is missing"))
+            elif case.check == "column_in_schema":
+                problems.append((file, f"column '{case.failure_case}'", "unexpected column; allowed: "
+                                 + ", ".join(dataset.schema().columns)))
+            else:
+                value = case.failure_case
+                problems.append((file, f"column '{column}', {_line(case.index)}",
+                                 f"value {value!r} fails {case.check}"))
+        raise InputError(problems) from None
+    cited = [c for c in out.columns if c.startswith("source_id")]  # source_id, and e.g. source_id_5g
+    for i, row in out.iterrows():
+        for column in cited if sources is not None else ():
+            if row[column] not in sources:
+                problems.append((file, f"column '{column}', {_line(i)}",
+                                 f"{row[column]!r} is not a source_id in data/sources.csv"))
+        if row["quality"] in ("derived", "assumption") and not (isinstance(row["note"], str) and row["note"].strip()):
+            problems.append((file, f"column 'note', {_line(i)}",
+                             f"a {row['quality']} figure needs a note saying how it was derived or why assumed"))
+    if dataset.default_key:
+        counts = out.groupby(list(dataset.default_key))["is_default"].sum()
+        for key, n in counts.items():
+            if n != 1:
+                key_text = ", ".join(f"{k}={v}" for k, v in zip(dataset.default_key, key if isinstance(key, tuple)
+                                                                 else (key,)))
+                problems.append((file, "column 'is_default'",
+                                 f"{key_text} has {n} default rows; exactly one row per key must be the default"))
+    if dataset.check is not None:
+        problems += dataset.check(out, file)
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+SOURCES_SCHEMA = pa.DataFrameSchema({
+    "source_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True, coerce=True),
+    "title": _text(), "publisher": _text(), "address": _text(), "date": _text(), "note": _text(nullable=True),
+}, strict=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _sources_cached(mtime_ns: int) -> pd.DataFrame:
+    frame = _read(paths.SOURCES)
+    try:
+        return SOURCES_SCHEMA.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        raise InputError([(paths.relative(paths.SOURCES), f"column '{c.column}', {_line(c.index)}",
+                           f"value {c.failure_case!r} fails {c.check}") for c in e.failure_cases.itertuples()]) from None
+
+
+def sources() -> pd.DataFrame:
+    """data/sources.csv: one row per source (title, publisher, address, date)."""
+    return _sources_cached(paths.SOURCES.stat().st_mtime_ns if paths.SOURCES.exists() else 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(name: str, file: str, mtime_ns: int) -> pd.DataFrame:
+    dataset = DATASETS[name]
+    return validate_frame(_read(Path(file)), dataset, paths.relative(file), set(sources()["source_id"]))
+
+
+def load(name: str) -> pd.DataFrame:
+    """All rows of dataset ``name``, validated (a copy: callers may modify it)."""
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; have: {', '.join(DATASETS)}")
+    file = DATASETS[name].file
+    mtime = file.stat().st_mtime_ns if file.exists() else 0
+    return _load_cached(name, str(file), mtime).copy()
+
+
+def defaults(name: str) -> pd.DataFrame:
+    """The default rows of dataset ``name`` (all rows where the dataset keeps no alternatives)."""
+    frame = load(name)
+    if "is_default" in frame:
+        frame = frame[frame["is_default"]].drop(columns="is_default")
+    return frame.reset_index(drop=True)
+
+
+def validate_file(path: Path) -> None:
+    """Validate one data file (its dataset is its file name); InputError when it is malformed."""
+    name = path.stem
+    if paths.same(path, paths.SOURCES):
+        sources()
+        return
+    if name not in DATASETS:
+        raise InputError.single(paths.relative(path), "", f"unknown dataset; known: {', '.join(DATASETS)}")
+    validate_frame(_read(path), DATASETS[name], paths.relative(path), set(sources()["source_id"]))
+
+
+def cite(frame: pd.DataFrame) -> str:
+    """A short citation of the sources behind ``frame``'s rows: "publisher (date); ..." in row order."""
+    table = sources().set_index("source_id")
+    seen = dict.fromkeys(frame["source_id"])
+    parts = [f"{table.at[s, 'publisher']} ({table.at[s, 'date']})" for s in seen if s in table.index]
+    return "; ".join(dict.fromkeys(parts))
