@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from econ import cli, sweep, uncertainty
+from econ import cli, sensitivity, sweep, uncertainty
 from econ.errors import InputError
 from econ.model import world
 from econ.scenario import load_scenario
@@ -15,12 +15,12 @@ from econ.scenario import load_scenario
 
 @pytest.fixture(scope="module")
 def tornado():
-    return sweep.tornado(load_scenario("russia_pivot"))
+    return sensitivity.tornado(load_scenario("russia_pivot"))
 
 
 @pytest.fixture(scope="module")
 def declared():
-    return sweep.tornado(load_scenario("russia_pivot"), ["revenue", "market_share"], ranges="declared")
+    return sensitivity.tornado(load_scenario("russia_pivot"), ["revenue", "market_share"], ranges="declared")
 
 
 def test_tornado_bar_is_zero_where_the_metric_does_not_depend(declared):
@@ -56,7 +56,7 @@ def test_scenario_tornado_uses_the_scenarios_own_p05_p95(tornado):
     assert row["low"] == pytest.approx(dist.ppf(np.array([0.05]))[0]) and row["high"] == pytest.approx(9.8)
     assert "russia_5g_launch_year" not in set(tornado["parameter"])   # a point value has no range of its own
     with pytest.raises(InputError, match="ranges"):
-        sweep.tornado(scn, ranges="whole")
+        sensitivity.tornado(scn, ranges="whole")
 
 
 # --- global indices -------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def test_sobol_recovers_ishigami():
 
 
 def test_global_indices_for_a_scenario():
-    table = sweep.global_indices(load_scenario("russia_pivot"), n_base=64, models=["market_share", "investment"])
+    table = sensitivity.global_indices(load_scenario("russia_pivot"), n_base=64, models=["market_share", "investment"])
     assert set(table["model"]) == {"market_share", "investment"}
     russia = table[table["metric"] == "huawei_share_russia_2025"].set_index("parameter")
     assert russia["ST"].idxmax() == "russia_huawei_alignment"

@@ -13,7 +13,7 @@ def tornado(frame: pd.DataFrame, metric: str, top: int = 8, declared: pd.DataFra
     """Tornado for one metric: each assumption's bar runs from the metric with the assumption at its
     low end to its high end, the others at the scenario's central values.
 
-    ``frame``: rows of econ.sweep.tornado over the scenario's own p05-p95 (the default view);
+    ``frame``: rows of econ.sensitivity.tornado over the scenario's own p05-p95 (the default view);
     ``declared``: the same over each assumption's whole declared range, offered as a second view
     (radio buttons under the chart).
     """
@@ -64,7 +64,7 @@ def tornado(frame: pd.DataFrame, metric: str, top: int = 8, declared: pd.DataFra
 def sobol_indices(frame: pd.DataFrame, metric: str) -> alt.Chart:
     """First-order and total Sobol indices for one metric with their confidence intervals.
 
-    ``frame``: rows of econ.sweep.global_indices (metric, parameter, S1, S1_conf, ST, ST_conf, n_base).
+    ``frame``: rows of econ.sensitivity.global_indices (metric, parameter, S1, S1_conf, ST, ST_conf, n_base).
     """
     from econ.model import world
     from econ.words import parameter_label
