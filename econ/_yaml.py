@@ -163,54 +163,66 @@ class _Loader(Reader, Scanner, Parser, _Composer, _Constructor, _Resolver):
         _Resolver.__init__(self)
 
 
-def _check(root: Node) -> None:
-    """Walk the composed document once: ambiguous scalars, keys, duplicates, alias expansion."""
-    sizes: dict[int, int] = {}
-    open_: set[int] = set()
+class _Walk:
+    """One walk of the composed document: ambiguous scalars, keys, duplicates, alias expansion (each
+    node's size counted once, so an alias repeated inside aliases is measured before it is built)."""
 
-    def size(node: Node, path: str) -> int:
+    def __init__(self):
+        self.sizes: dict[int, int] = {}
+        self.open: set[int] = set()
+
+    def size(self, node: Node, path: str) -> int:
         key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if key in open_:
+        if key in self.sizes:
+            return self.sizes[key]
+        if key in self.open:
             raise YamlError(_line(node), f"{path or 'the document'}: an alias refers to a collection that "
                             "contains it (recursive data)")
-        open_.add(key)
-        total = 1
+        self.open.add(key)
         if isinstance(node, ScalarNode):
-            if node.style is None and node.tag in (_STR, _NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG):
-                why = _ambiguity(node.value, node.tag)
-                if why:
-                    raise YamlError(_line(node), (f"{path}: " if path else "") + why)
+            total = self.scalar(node, path)
         elif isinstance(node, SequenceNode):
-            for i, item in enumerate(node.value):
-                total += size(item, f"{path}.{i}" if path else str(i))
-        elif isinstance(node, MappingNode):
-            if any(k.tag == "tag:yaml.org,2002:merge" or (isinstance(k, ScalarNode) and k.value == "<<" and k.style is None)
-                   for k, _ in node.value):
-                raise YamlError(_line(node), f"{path or 'the document'}: merge keys (<<) are not supported: "
-                                "write the keys out")
-            seen: dict[object, int] = {}
-            for k, v in node.value:
-                if not isinstance(k, ScalarNode):
-                    raise YamlError(_line(k), f"{path or 'the document'}: a key must be a plain value, not a list "
-                                    "or mapping")
-                size(k, path)
-                ident = (k.tag, k.value)
-                name = shorten(k.value, 60)
-                if ident in seen:
-                    raise YamlError(_line(k), f"{path + '.' if path else ''}{name}: the key is given twice, on "
-                                    f"line {seen[ident]} and line {_line(k)}; give it once")
-                seen[ident] = _line(k)
-                total += 1 + size(v, f"{path}.{name}" if path else name)
-        open_.discard(key)
-        sizes[key] = total
+            total = 1 + sum(self.size(item, f"{path}.{i}" if path else str(i)) for i, item in enumerate(node.value))
+        else:
+            total = self.mapping(node, path) if isinstance(node, MappingNode) else 1
+        self.open.discard(key)
+        self.sizes[key] = total
         if total > MAX_NODES:
             raise YamlError(_line(node), f"{path or 'the document'} expands to more than {MAX_NODES:,} values "
                             "(aliases repeated inside aliases?): refused before reading it")
         return total
 
-    size(root, "")
+    @staticmethod
+    def scalar(node: ScalarNode, path: str) -> int:
+        if node.style is None and node.tag in (_STR, _NULL_TAG, _BOOL_TAG, _INT_TAG, _FLOAT_TAG):
+            why = _ambiguity(node.value, node.tag)
+            if why:
+                raise YamlError(_line(node), (f"{path}: " if path else "") + why)
+        return 1
+
+    def mapping(self, node: MappingNode, path: str) -> int:
+        where = path or "the document"
+        if any(k.tag == "tag:yaml.org,2002:merge" or (isinstance(k, ScalarNode) and k.value == "<<" and k.style is None)
+               for k, _ in node.value):
+            raise YamlError(_line(node), f"{where}: merge keys (<<) are not supported: write the keys out")
+        seen: dict[object, int] = {}
+        total = 1
+        for k, v in node.value:
+            if not isinstance(k, ScalarNode):
+                raise YamlError(_line(k), f"{where}: a key must be a plain value, not a list or mapping")
+            self.size(k, path)
+            ident, name = (k.tag, k.value), shorten(k.value, 60)
+            if ident in seen:
+                raise YamlError(_line(k), f"{path + '.' if path else ''}{name}: the key is given twice, on "
+                                f"line {seen[ident]} and line {_line(k)}; give it once")
+            seen[ident] = _line(k)
+            total += 1 + self.size(v, f"{path}.{name}" if path else name)
+        return total
+
+
+def _check(root: Node) -> None:
+    """Walk the composed document once: ambiguous scalars, keys, duplicates, alias expansion."""
+    _Walk().size(root, "")
 
 
 def loads(text: str):

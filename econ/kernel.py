@@ -118,63 +118,18 @@ class Guard:
 
     def check(self, text: str, injected: bool, notebook: str | None = None) -> list[str]:
         """The cell's checked assignments as code, or InputError naming each problem."""
-        from pydantic import ValidationError
-
-        from econ import arguments
-        from econ.errors import InputError, shorten, suggest
-        from econ.scenario import PARAMETER_NAMES, SAFE_NAME, Parameters, message
+        from econ.errors import InputError
+        from econ.scenario import SAFE_NAME
 
         if not injected:
             notebook = notebook if notebook and SAFE_NAME.match(notebook) else None
         where = ("injected parameters (papermill -p)" if injected
                  else f"parameters cell of {notebook or 'this notebook'}")
-        if len(text) > MAX_CELL_CHARS:
-            raise InputError.single(where, "", f"{len(text):,} characters: at most {MAX_CELL_CHARS:,}")
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
-            line = getattr(e, "lineno", None)
-            raise InputError.single(where, f"line {line}" if line else "", "not NAME = value lines (Python "
-                                    f"literals): {shorten(getattr(e, 'msg', str(e)), 80)}") from None
-        known = set(arguments.NAMES) | set(PARAMETER_NAMES)
-        allowed = (self.declared if injected and self.declared is not None else known) | set(PAPERMILL_NAMES)
-        values, lines, problems = {}, {}, []
-        for node in tree.body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                name, value_node = node.targets[0].id, node.value
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-                name, value_node = node.target.id, node.value
-            else:
-                problems.append((where, f"line {node.lineno}", f"{shorten(ast.get_source_segment(text, node), 80)} "
-                                 "is not NAME = value: a parameters cell holds only assignments of literals"))
-                continue
-            if name not in allowed:
-                hint = suggest(name, sorted(allowed - set(PAPERMILL_NAMES)))
-                why = (f"not declared in the parameters cell of {self.notebook or 'this notebook'}"
-                       if injected and self.declared is not None and name in known else "not a declared parameter")
-                problems.append((where, name, f"{why}{hint}; see `econ params` and the notebook's parameters cell"))
-                continue
-            if name in lines:
-                problems.append((where, name, f"given twice (lines {lines[name]} and {node.lineno}): give it once"))
-                continue
-            lines[name] = node.lineno
-            try:
-                values[name] = _literal(value_node, text)
-            except ValueError as e:
-                problems.append((where, name, str(e)))
-        for name in PAPERMILL_NAMES:
-            if name in values and not isinstance(values[name], str):
-                problems.append((where, name, "must be text (a path)"))
+        values, problems = self._assignments(_parse(text, where), text, where, injected)
         if problems:
             raise InputError(problems)
-
         merged = {**self.values, **values} if injected else values
-        problems += arguments.check(merged, notebook if not injected else self.notebook, where)
-        scenario_values = {k: v for k, v in values.items() if k in PARAMETER_NAMES and v is not None}
-        try:
-            Parameters(**scenario_values)
-        except ValidationError as e:
-            problems += [(where, ".".join(str(x) for x in err["loc"]), message(err)) for err in e.errors()]
+        problems = self._value_problems(values, merged, notebook if not injected else self.notebook, where)
         if problems:
             raise InputError(problems)
         if injected:
@@ -182,6 +137,86 @@ class Guard:
         else:
             self.notebook, self.declared, self.values = notebook, set(values), values
         return [f"{name} = {value!r}\n" for name, value in values.items()]
+
+    def _assignments(self, tree: ast.Module, text: str, where: str, injected: bool) -> tuple[dict, list]:
+        """The cell's ``NAME = literal`` lines as values, and a problem for anything else: another kind of
+        statement, an undeclared or repeated name, a value that is not a literal."""
+        from econ import arguments
+        from econ.scenario import PARAMETER_NAMES
+
+        known = set(arguments.NAMES) | set(PARAMETER_NAMES)
+        allowed = (self.declared if injected and self.declared is not None else known) | set(PAPERMILL_NAMES)
+        values, lines, problems = {}, {}, []
+        for node in tree.body:
+            target = _assigned(node)
+            if target is None:
+                problems.append((where, f"line {node.lineno}", f"{_source(text, node)} is not NAME = value: a "
+                                 "parameters cell holds only assignments of literals"))
+            elif target[0] not in allowed:
+                problems.append((where, target[0], self._undeclared(target[0], allowed, known, injected)))
+            elif target[0] in lines:
+                problems.append((where, target[0], f"given twice (lines {lines[target[0]]} and {node.lineno}): "
+                                 "give it once"))
+            else:
+                lines[target[0]] = node.lineno
+                try:
+                    values[target[0]] = _literal(target[1], text)
+                except ValueError as e:
+                    problems.append((where, target[0], str(e)))
+        problems += [(where, name, "must be text (a path)") for name in PAPERMILL_NAMES
+                     if name in values and not isinstance(values[name], str)]
+        return values, problems
+
+    def _undeclared(self, name: str, allowed: set, known: set, injected: bool) -> str:
+        from econ.errors import suggest
+
+        hint = suggest(name, sorted(allowed - set(PAPERMILL_NAMES)))
+        why = (f"not declared in the parameters cell of {self.notebook or 'this notebook'}"
+               if injected and self.declared is not None and name in known else "not a declared parameter")
+        return f"{why}{hint}; see `econ params` and the notebook's parameters cell"
+
+    @staticmethod
+    def _value_problems(values: dict, merged: dict, notebook: str | None, where: str) -> list:
+        """Notebook arguments as declared (memory included) and scenario parameters as a scenario file's."""
+        from pydantic import ValidationError
+
+        from econ import arguments
+        from econ.scenario import PARAMETER_NAMES, Parameters, message
+
+        problems = arguments.check(merged, notebook, where)
+        try:
+            Parameters(**{k: v for k, v in values.items() if k in PARAMETER_NAMES and v is not None})
+        except ValidationError as e:
+            problems += [(where, ".".join(str(x) for x in err["loc"]), message(err)) for err in e.errors()]
+        return problems
+
+
+def _parse(text: str, where: str) -> ast.Module:
+    from econ.errors import InputError, shorten
+
+    if len(text) > MAX_CELL_CHARS:
+        raise InputError.single(where, "", f"{len(text):,} characters: at most {MAX_CELL_CHARS:,}")
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as e:
+        line = getattr(e, "lineno", None)
+        raise InputError.single(where, f"line {line}" if line else "", "not NAME = value lines (Python "
+                                f"literals): {shorten(getattr(e, 'msg', str(e)), 80)}") from None
+
+
+def _assigned(node) -> tuple[str, ast.expr] | None:
+    """(name, value) of ``NAME = value`` or ``NAME: type = value``; None for any other statement."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id, node.value
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        return node.target.id, node.value
+    return None
+
+
+def _source(text: str, node) -> str:
+    from econ.errors import shorten
+
+    return shorten(ast.get_source_segment(text, node), 80)
 
 
 #: The guard of this kernel session, once loaded.

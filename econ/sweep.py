@@ -217,33 +217,15 @@ def check_axes(axes: list[Axis], models) -> list[Model]:
     """Every problem with the grid at once: names, ranges, steps, size. Returns the models to run."""
     chosen = _models(models)
     readable = {n for m in chosen for n in m.numeric()}
-    problems = []
-    seen = set()
+    problems = [] if axes else [("command line", "--param", "give at least one NAME=LOW:HIGH:STEPS")]
+    names = [a.name for a in axes]
+    problems += [("command line", f"--param {a.name}", "given twice") for i, a in enumerate(axes) if a.name in names[:i]]
     for axis in axes:
-        field = f"--param {axis.name}"
-        if axis.name in seen:
-            problems.append(("command line", field, "given twice"))
-        seen.add(axis.name)
         if axis.name not in readable:
-            problems.append(("command line", field, f"not a numeric parameter of {', '.join(m.name for m in chosen)}; "
-                             f"allowed: {', '.join(sorted(readable))}"))
-            continue
-        low, high = declared_range(axis.name)
-        if not (np.isfinite(axis.low) and np.isfinite(axis.high)) or axis.low >= axis.high:
-            problems.append(("command line", field, f"LOW ({axis.low:g}) must be below HIGH ({axis.high:g})"))
-        elif axis.low < low or axis.high > high:
-            problems.append(("command line", field, f"[{axis.low:g}, {axis.high:g}] is outside the allowed range "
-                             f"[{low:g}, {high:g}] ({_unit(axis.name)})"))
-        if axis.steps < 2:
-            problems.append(("command line", field, f"STEPS must be at least 2, got {axis.steps}"))
-        elif axis.steps > MAX_POINTS:
-            problems.append(("command line", field, f"STEPS is {axis.steps:,}: at most {MAX_POINTS:,} points are "
-                             "evaluated in all"))
-        elif NUMERIC[axis.name] == "int" and not _whole_points(axis):
-            problems.append(("command line", field, f"{axis.name} is a whole number: choose LOW and HIGH whole and "
-                             f"STEPS so that the points are whole ({_whole_steps(axis)})"))
-    if not axes:
-        problems.append(("command line", "--param", "give at least one NAME=LOW:HIGH:STEPS"))
+            problems.append(("command line", f"--param {axis.name}", f"not a numeric parameter of "
+                             f"{', '.join(m.name for m in chosen)}; allowed: {', '.join(sorted(readable))}"))
+        else:
+            problems += [("command line", f"--param {axis.name}", why) for why in _axis_problems(axis)]
     if problems:
         raise InputError(problems)
     size = math.prod(a.steps for a in axes)  # Python integers: no overflow (numpy's int64 wraps to 0)
@@ -252,6 +234,25 @@ def check_axes(axes: list[Axis], models) -> list[Model]:
                                 f"{MAX_POINTS:,} are evaluated (about {size * 9 * 40 / 1e9:.1f} GB of CSV): "
                                 "use fewer steps")
     return [m for m in chosen if any(a.name in m.reads for a in axes)]
+
+
+def _axis_problems(axis: Axis) -> list[str]:
+    """What is wrong with one axis of a parameter the models read: its range, its steps."""
+    problems = []
+    low, high = declared_range(axis.name)
+    if not (np.isfinite(axis.low) and np.isfinite(axis.high)) or axis.low >= axis.high:
+        problems.append(f"LOW ({axis.low:g}) must be below HIGH ({axis.high:g})")
+    elif axis.low < low or axis.high > high:
+        problems.append(f"[{axis.low:g}, {axis.high:g}] is outside the allowed range [{low:g}, {high:g}] "
+                        f"({_unit(axis.name)})")
+    if axis.steps < 2:
+        problems.append(f"STEPS must be at least 2, got {axis.steps}")
+    elif axis.steps > MAX_POINTS:
+        problems.append(f"STEPS is {axis.steps:,}: at most {MAX_POINTS:,} points are evaluated in all")
+    elif NUMERIC[axis.name] == "int" and not _whole_points(axis):
+        problems.append(f"{axis.name} is a whole number: choose LOW and HIGH whole and STEPS so that the points are "
+                        f"whole ({_whole_steps(axis)})")
+    return problems
 
 
 def _whole_points(axis: Axis) -> bool:

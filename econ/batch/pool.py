@@ -122,6 +122,66 @@ class Worker:
                 pass
 
 
+class _Pool:
+    """The workers of one run and the jobs still to give them (see :func:`run_jobs`)."""
+
+    def __init__(self, todo: list[Job], run_dir: Path, options: dict, workers: int, config: dict,
+                 finished: Callable[[Job], None]):
+        self.queue, self.run_dir, self.options, self.config, self.finished = deque(todo), run_dir, options, config, finished
+        self.numbers = itertools.count(1)
+        self.log_dir = Path(run_dir) / "logs"
+        self.workers = [self.new_worker() for _ in range(min(workers, len(self.queue)))]
+        self.start_failures = 0
+
+    def new_worker(self) -> Worker:
+        return Worker(next(self.numbers), self.config, self.log_dir)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.workers) and bool(self.queue or any(w.job for w in self.workers))
+
+    def hand_out(self) -> None:
+        for w in self.workers:
+            if w.ready and w.job is None and self.queue:
+                job = self.queue.popleft()
+                if not w.give(job, self.run_dir, self.options):
+                    self.queue.appendleft(job)  # the worker died idle: its death is read below
+
+    def died(self, w: Worker) -> None:
+        """A worker is gone: its job fails with the reason, a new worker takes its place, and after
+        START_FAILURES deaths before being ready in a row, the jobs left fail instead."""
+        self.workers.remove(w)
+        reason = w.reap()
+        if w.job is not None:
+            self.finished(record_crash(w.job, self.run_dir, self.options, "WorkerDied",
+                                       f"{reason}; the other notebooks went on in a new worker"))
+        self.start_failures = self.start_failures + 1 if not w.ready else 0
+        if self.start_failures >= START_FAILURES:
+            for job in self.queue:
+                self.finished(record_crash(job, self.run_dir, self.options, "WorkerStartFailed",
+                                           f"{START_FAILURES} worker processes in a row died before they were "
+                                           f"ready; see {paths.relative(w.log)}"))
+            self.queue.clear()
+        elif self.queue:
+            self.workers.append(self.new_worker())
+
+    def listen(self) -> None:
+        """Wait for any worker to say something (ready, a finished job) or to die, and act on it."""
+        owner = {w.results: w for w in self.workers}
+        for conn in wait(list(owner)):
+            w = owner[conn]
+            try:
+                kind, payload = conn.recv()
+            except (EOFError, OSError):
+                self.died(w)
+                continue
+            if kind == "ready":
+                w.ready, self.start_failures = True, 0
+            else:
+                w.job = None
+                self.finished(payload)
+
+
 def run_jobs(todo: list[Job], run_dir: Path, options: dict, workers: int, config: dict,
              finished: Callable[[Job], None]) -> None:
     """Run ``todo`` on ``workers`` local worker processes, calling ``finished`` with each job as it ends.
@@ -129,49 +189,16 @@ def run_jobs(todo: list[Job], run_dir: Path, options: dict, workers: int, config
     ``config`` is sent to every worker when it starts (engine, BLAS threads, modules to preload).
     Raises KeyboardInterrupt after stopping every worker at once.
     """
-    queue = deque(todo)
-    numbers = itertools.count(1)
-    log_dir = Path(run_dir) / "logs"
-    pool = [Worker(next(numbers), config, log_dir) for _ in range(min(workers, len(queue)))]
-    start_failures = 0
+    pool = _Pool(todo, run_dir, options, workers, config, finished)
     try:
-        while pool and (queue or any(w.job for w in pool)):
-            for w in pool:
-                if w.ready and w.job is None and queue:
-                    job = queue.popleft()
-                    if not w.give(job, run_dir, options):
-                        queue.appendleft(job)  # the worker died idle: its death is read below
-            owner = {w.results: w for w in pool}
-            for conn in wait(list(owner)):
-                w = owner[conn]
-                try:
-                    kind, payload = conn.recv()
-                except (EOFError, OSError):
-                    pool.remove(w)
-                    reason = w.reap()
-                    if w.job is not None:
-                        finished(record_crash(w.job, run_dir, options, "WorkerDied",
-                                              f"{reason}; the other notebooks went on in a new worker"))
-                    start_failures = start_failures + 1 if not w.ready else 0
-                    if start_failures >= START_FAILURES:
-                        for job in queue:
-                            finished(record_crash(job, run_dir, options, "WorkerStartFailed",
-                                                  f"{START_FAILURES} worker processes in a row died before they "
-                                                  f"were ready; see {paths.relative(w.log)}"))
-                        queue.clear()
-                    elif queue:
-                        pool.append(Worker(next(numbers), config, log_dir))
-                    continue
-                if kind == "ready":
-                    w.ready, start_failures = True, 0
-                else:
-                    w.job = None
-                    finished(payload)
+        while pool.busy:
+            pool.hand_out()
+            pool.listen()
     except KeyboardInterrupt:
         # workers ignore Ctrl-C and would finish their notebooks first: stop them now (their kernels
         # notice their worker is gone and exit)
-        for w in pool:
+        for w in pool.workers:
             w.stop(now=True)
         raise
-    for w in pool:
+    for w in pool.workers:
         w.stop()

@@ -33,43 +33,56 @@ def _read(file: Path) -> pd.DataFrame:
     return frame
 
 
-def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: set[str] | None) -> pd.DataFrame:
-    """``frame`` checked and typed by the dataset's schema, or InputError naming column and line."""
-    problems: list[tuple[str, str, str]] = []
-    try:
-        out = dataset.schema().validate(frame, lazy=True)
-        if dataset.default_key:
-            out["is_default"] = out["is_default"] == "true"
-    except pa.errors.SchemaErrors as e:
-        for case in e.failure_cases.itertuples():
-            column = case.column if isinstance(case.column, str) else ""
-            if case.check == "column_in_dataframe":
-                problems.append((file, f"column '{case.failure_case}'", "required column is missing"))
-            elif case.check == "column_in_schema":
-                problems.append((file, f"column '{case.failure_case}'", "unexpected column; allowed: "
-                                 + ", ".join(dataset.schema().columns)))
-            else:
-                value = case.failure_case
-                problems.append((file, f"column '{column}', {_line(case.index)}",
-                                 f"value {value!r} fails {case.check}"))
-        raise InputError(problems) from None
-    cited = [c for c in out.columns if c.startswith("source_id")]  # source_id, and e.g. source_id_5g
+def _schema_problems(error: pa.errors.SchemaErrors, dataset: Dataset, file: str) -> list[tuple[str, str, str]]:
+    """A pandera failure as one problem per failing cell or column."""
+    problems = []
+    for case in error.failure_cases.itertuples():
+        column = case.column if isinstance(case.column, str) else ""
+        if case.check == "column_in_dataframe":
+            problems.append((file, f"column '{case.failure_case}'", "required column is missing"))
+        elif case.check == "column_in_schema":
+            problems.append((file, f"column '{case.failure_case}'", "unexpected column; allowed: "
+                             + ", ".join(dataset.schema().columns)))
+        else:
+            problems.append((file, f"column '{column}', {_line(case.index)}",
+                             f"value {case.failure_case!r} fails {case.check}"))
+    return problems
+
+
+def _row_problems(out: pd.DataFrame, file: str, sources: set[str] | None) -> list[tuple[str, str, str]]:
+    """Each row's sources exist in data/sources.csv; a derived or assumed figure says how in its note."""
+    problems = []
+    cited = [c for c in out.columns if c.startswith("source_id")] if sources is not None else []  # e.g. source_id_5g
     for i, row in out.iterrows():
-        for column in cited if sources is not None else ():
-            if row[column] not in sources:
-                problems.append((file, f"column '{column}', {_line(i)}",
-                                 f"{row[column]!r} is not a source_id in data/sources.csv"))
+        problems += [(file, f"column '{column}', {_line(i)}", f"{row[column]!r} is not a source_id in data/sources.csv")
+                     for column in cited if row[column] not in sources]
         if row["quality"] in ("derived", "assumption") and not (isinstance(row["note"], str) and row["note"].strip()):
             problems.append((file, f"column 'note', {_line(i)}",
                              f"a {row['quality']} figure needs a note saying how it was derived or why assumed"))
+    return problems
+
+
+def _default_problems(out: pd.DataFrame, dataset: Dataset, file: str) -> list[tuple[str, str, str]]:
+    """Exactly one default row per key."""
+    problems = []
+    for key, n in out.groupby(list(dataset.default_key))["is_default"].sum().items():
+        if n != 1:
+            key_text = ", ".join(f"{k}={v}" for k, v in zip(dataset.default_key, key if isinstance(key, tuple) else (key,)))
+            problems.append((file, "column 'is_default'",
+                             f"{key_text} has {n} default rows; exactly one row per key must be the default"))
+    return problems
+
+
+def validate_frame(frame: pd.DataFrame, dataset: Dataset, file: str, sources: set[str] | None) -> pd.DataFrame:
+    """``frame`` checked and typed by the dataset's schema, or InputError naming column and line."""
+    try:
+        out = dataset.schema().validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as e:
+        raise InputError(_schema_problems(e, dataset, file)) from None
+    problems = _row_problems(out, file, sources)
     if dataset.default_key:
-        counts = out.groupby(list(dataset.default_key))["is_default"].sum()
-        for key, n in counts.items():
-            if n != 1:
-                key_text = ", ".join(f"{k}={v}" for k, v in zip(dataset.default_key, key if isinstance(key, tuple)
-                                                                 else (key,)))
-                problems.append((file, "column 'is_default'",
-                                 f"{key_text} has {n} default rows; exactly one row per key must be the default"))
+        out["is_default"] = out["is_default"] == "true"
+        problems += _default_problems(out, dataset, file)
     if dataset.check is not None:
         problems += dataset.check(out, file)
     if problems:

@@ -79,39 +79,38 @@ def _read_yaml(path: Path) -> dict:
 
 
 def _check_file(raw: dict, path: Path) -> list[tuple[str, str, str]]:
-    """Problems visible in one file on its own: keys, names, parameter names."""
+    """Problems visible in one file on its own: keys, names, parents, parameter names."""
     file, problems = paths.relative(path), []
-    for key in raw:
-        if key not in _TOP_KEYS:
-            problems.append((file, str(key), f"unknown key{suggest(str(key), _TOP_KEYS)}; "
-                             f"allowed: {', '.join(sorted(_TOP_KEYS))}"))
-    for key in _REQUIRED_KEYS:
-        if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
-            problems.append((file, key, "required text is missing"))
+    problems += [(file, str(key), f"unknown key{suggest(str(key), _TOP_KEYS)}; allowed: {', '.join(sorted(_TOP_KEYS))}")
+                 for key in raw if key not in _TOP_KEYS]
+    problems += [(file, key, "required text is missing") for key in _REQUIRED_KEYS
+                 if not isinstance(raw.get(key), str) or not raw.get(key, "").strip()]
     if "name" in raw:
         problems += _check_name(raw["name"], file, "name")
         if raw["name"] != path.stem and not problems:
             problems.append((file, "name", f"{raw['name']!r} differs from the file name {path.stem!r}"))
     problems += _check_name(path.stem, file, "file name")
-    parents = raw.get("inherits")
-    if isinstance(parents, list):
-        if not parents:
-            problems.append((file, "inherits", "give a scenario name or a non-empty list of names"))
-        for i, parent in enumerate(parents):
-            problems += _check_name(parent, file, f"inherits.{i}")
-        if len(set(map(str, parents))) != len(parents):
-            problems.append((file, "inherits", "a parent is named twice"))
-    elif parents is not None:
-        problems += _check_name(parents, file, "inherits")
+    return problems + _parent_problems(raw.get("inherits"), file) + _parameter_name_problems(raw, file)
+
+
+def _parent_problems(parents, file: str) -> list[tuple[str, str, str]]:
+    """``inherits``: a safe name, or a non-empty list of distinct safe names."""
+    if not isinstance(parents, list):
+        return [] if parents is None else _check_name(parents, file, "inherits")
+    problems = [] if parents else [(file, "inherits", "give a scenario name or a non-empty list of names")]
+    for i, parent in enumerate(parents):
+        problems += _check_name(parent, file, f"inherits.{i}")
+    if len(set(map(str, parents))) != len(parents):
+        problems.append((file, "inherits", "a parent is named twice"))
+    return problems
+
+
+def _parameter_name_problems(raw: dict, file: str) -> list[tuple[str, str, str]]:
     params = raw.get("parameters", {}) or {}
     if not isinstance(params, dict):
-        problems.append((file, "parameters", "must be a mapping of parameter names to values"))
-    else:
-        for key in params:
-            if key not in PARAMETER_NAMES:
-                problems.append((file, f"parameters.{key}", "unknown parameter"
-                                 f"{suggest(str(key), PARAMETER_NAMES)}; see `econ params` for the list"))
-    return problems
+        return [(file, "parameters", "must be a mapping of parameter names to values")]
+    return [(file, f"parameters.{key}", f"unknown parameter{suggest(str(key), PARAMETER_NAMES)}; see `econ params` "
+             "for the list") for key in params if key not in PARAMETER_NAMES]
 
 
 def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, str], list[str]]:

@@ -32,31 +32,16 @@ def _tidy(frame: pd.DataFrame, *, allow_missing_revenue: bool) -> pd.DataFrame:
         raise InputError([(FILE, c, f"required column is missing; a revenue frame needs {', '.join(COLUMNS)}")
                           for c in missing])
     out = frame.loc[:, list(COLUMNS)].copy()
-
     year = pd.to_numeric(out["year"], errors="coerce")
     if year.isna().any() or not np.all(year == np.round(year)):
         bad = out["year"][year.isna() | (year != np.round(year))].tolist()
         raise InputError.single(FILE, "year", f"years must be whole numbers; got {bad[:5]}")
     out["year"] = year.astype("int64")
-
-    revenue = pd.to_numeric(out["revenue_cny_bn"], errors="coerce")
-    not_number = revenue.isna() & out["revenue_cny_bn"].notna()
-    if not_number.any():
-        bad = out["revenue_cny_bn"][not_number].tolist()
-        raise InputError.single(FILE, "revenue_cny_bn", f"revenue must be a number (CNY bn); got {bad[:5]}")
-    if not np.isfinite(revenue.dropna()).all():
-        raise InputError.single(FILE, "revenue_cny_bn", "revenue must be finite (CNY bn)")
-    if revenue.isna().any():
-        if not allow_missing_revenue:
-            rows = out[revenue.isna()]
-            raise InputError.single(FILE, "revenue_cny_bn", "missing revenue for "
-                                    + _series_years(rows) + "; drop the rows rather than leave them blank")
-    out["revenue_cny_bn"] = revenue.astype("float64")
+    out["revenue_cny_bn"] = _revenue_column(out, allow_missing_revenue)
     out = out[out["revenue_cny_bn"].notna()]
     if (out["revenue_cny_bn"] < 0).any():
         raise InputError.single(FILE, "revenue_cny_bn", "negative revenue for "
                                 + _series_years(out[out["revenue_cny_bn"] < 0]))
-
     for c in KEY:
         out[c] = out[c].astype(str)
     duplicated = out.duplicated(KEY + ["year"], keep=False)
@@ -64,6 +49,21 @@ def _tidy(frame: pd.DataFrame, *, allow_missing_revenue: bool) -> pd.DataFrame:
         raise InputError.single(FILE, "year", "more than one row for " + _series_years(out[duplicated])
                                 + "; keep one row per dimension, segment and year (the default estimate)")
     return out.sort_values(KEY + ["year"], ignore_index=True)
+
+
+def _revenue_column(out: pd.DataFrame, allow_missing: bool) -> pd.Series:
+    """The revenue column as finite numbers (missing values allowed only where ``allow_missing``)."""
+    revenue = pd.to_numeric(out["revenue_cny_bn"], errors="coerce")
+    not_number = revenue.isna() & out["revenue_cny_bn"].notna()
+    if not_number.any():
+        bad = out["revenue_cny_bn"][not_number].tolist()
+        raise InputError.single(FILE, "revenue_cny_bn", f"revenue must be a number (CNY bn); got {bad[:5]}")
+    if not np.isfinite(revenue.dropna()).all():
+        raise InputError.single(FILE, "revenue_cny_bn", "revenue must be finite (CNY bn)")
+    if revenue.isna().any() and not allow_missing:
+        raise InputError.single(FILE, "revenue_cny_bn", "missing revenue for " + _series_years(out[revenue.isna()])
+                                + "; drop the rows rather than leave them blank")
+    return revenue.astype("float64")
 
 
 def _series_years(rows: pd.DataFrame, limit: int = 5) -> str:
