@@ -32,6 +32,7 @@ from econ.errors import InputError
 from econ.model import world
 from econ.model.market_share import GROUPS, YEARS
 from econ.model.market_share.choice import VENDORS
+from econ.model.stage import Figure
 from econ.scenario import load_scenario
 
 FILE = "data/backtest.csv"
@@ -95,9 +96,9 @@ def _draws(result: world.World, quantity: str, year: int) -> np.ndarray:
 
 def _interval(result: world.World, quantity: str, year: int) -> dict:
     if quantity.startswith("metric:"):
-        m = result.metrics()
-        name = quantity.removeprefix("metric:")
-        return {"p50": m[name], "p05": m.get(f"{name}_p05", m[name]), "p95": m.get(f"{name}_p95", m[name])}
+        found = {f.metric: f for f in result.figures()}[quantity.removeprefix("metric:")]
+        low, high = (found.p05, found.p95) if found.p05 is not None else (found.median, found.median)
+        return {"p50": found.median, "p05": low, "p95": high}
     return uncertainty.interval(_draws(result, quantity, year))
 
 
@@ -192,6 +193,15 @@ class Backtest:
                   "| figure | year | used by | source |", "|---|---|---|---|"]
         lines += [f"| {_label(r.figure)} | {r.year} | {r.fitted_by} | {r.source_id} |" for r in self.fitted.itertuples()]
         return "\n".join(lines) + "\n"
+
+    def figures(self) -> list[Figure]:
+        """What results.json records of the back-test: figures scored, the share inside, the typical distance."""
+        m = self.metrics()
+        return [Figure("backtest_scored", "Published figures scored", "figures", "World", None, m["backtest_scored"]),
+                Figure("backtest_inside_share", "Published figures inside the model's p05-p95", "fraction", "World",
+                       None, m["backtest_inside_share"]),
+                Figure("backtest_median_abs_log_ratio", "Typical distance of the model's median from the figure "
+                       "(absolute log ratio)", "log ratio", "World", None, m["backtest_median_abs_log_ratio"])]
 
     def metrics(self) -> dict[str, float]:
         """``backtest_scored`` (figures scored), ``backtest_inside_share`` (share inside p05-p95) and

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from econ.model import world
+from econ.model.stage import Figure
 
 #: The figures a policy reader asks for first, in the order the comparison page shows them.
 HEADLINE = ("rated_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",
@@ -178,27 +179,19 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def figures(metrics: dict[str, float], names: Iterable[str]) -> pd.DataFrame:
-    """The named metrics as a reader's table: figure, median, p05, p95, unit, sentence (declared
-    labels and units; metrics that no stage declares are left out)."""
-    declared = world.metrics_table()
-    rows = []
-    for name in names:
-        if name not in metrics or name not in declared:
-            continue
-        _, m = declared[name]
-        p05, p95 = metrics.get(f"{name}_p05"), metrics.get(f"{name}_p95")
-        rows.append({"metric": name, "figure": m.label, "median": metrics[name], "p05": p05, "p95": p95,
-                     "unit": m.unit, "meaning": m.meaning, "sentence": sentence(m.label, m.unit, metrics[name], p05, p95)})
+def figures(found: Iterable[Figure], names: Iterable[str] | None = None) -> pd.DataFrame:
+    """Figures as a reader's table (the named ones, in that order; default all): figure, median, p05,
+    p95, unit, meaning and one sentence, from each figure's record."""
+    by_name = {f.metric: f for f in found}
+    rows = [{"metric": f.metric, "figure": f.label, "median": f.median, "p05": f.p05, "p95": f.p95, "unit": f.unit,
+             "meaning": f.meaning, "sentence": sentence(f.label, f.unit, f.median, f.p05, f.p95)}
+            for f in (by_name[n] for n in (names or by_name) if n in by_name)]
     return pd.DataFrame(rows, columns=["metric", "figure", "median", "p05", "p95", "unit", "meaning", "sentence"])
 
 
-def stage_metrics(result: world.World, stages: Iterable[str]) -> dict[str, float]:
-    """The metrics (with their intervals) of the named stages only."""
-    out = {}
-    for name in stages:
-        out.update(result[name].metrics())
-    return out
+def stage_figures(result: world.World, stages: Iterable[str]) -> list[Figure]:
+    """The figures of the named stages only (records, with their draws)."""
+    return result.figures(list(stages))
 
 
 def csv_link(frame: pd.DataFrame, filename: str, text: str = "Download CSV") -> str:
@@ -274,7 +267,4 @@ def table(result: world.World, stages: Iterable[str], names: Iterable[str] | Non
           title: str = "What this scenario finds") -> Findings:
     """The findings of the named stages (or the named metrics), for the top of a notebook page."""
     stages = list(stages)
-    metrics = stage_metrics(result, stages)
-    if names is None:
-        names = [m.name for s in stages for m in world.stages()[s].metrics]
-    return Findings(figures(metrics, names), title, lead_of(stages))
+    return Findings(figures(stage_figures(result, stages), names), title, lead_of(stages))

@@ -23,8 +23,9 @@ import pandas as pd
 
 from econ import arguments, files, paths, uncertainty
 from econ.errors import InputError, shown
+from econ.model.stage import Figure
 from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
-from econ.words import shown_value
+from econ.words import parameter_label, parameter_meaning, shown_value
 
 #: The stages of the linked model (econ.model.world) each notebook shows; its parameters cell lists the
 #: parameter groups those stages and everything upstream of them read.
@@ -178,50 +179,49 @@ def parameter_draws(scenario: Scenario, n: int, models: tuple[str, ...] | None =
     return pd.DataFrame(rows, columns=["parameter", "unit", "p05", "p50", "p95"])
 
 
-def overview_metrics(scenario: Scenario, ranges: pd.DataFrame) -> dict[str, float]:
-    """What notebook 00 records: counts, and each uncertain assumption's p05, median and p95."""
-    metrics = {"uncertain_parameters": len(ranges), "covered_categories": len(scenario.parameters.covered_categories)}
-    for row in ranges.itertuples():
-        metrics.update({f"{row.parameter}_p05": row.p05, f"{row.parameter}_p50": row.p50, f"{row.parameter}_p95": row.p95})
-    return metrics
+def overview_figures(scenario: Scenario, ranges: pd.DataFrame) -> list[Figure]:
+    """What notebook 00 records: how many assumptions are uncertain and how many product categories
+    the rule covers, and each uncertain assumption's median and p05-p95."""
+    found = [Figure("uncertain_parameters", "Uncertain assumptions", "count", "World", None, float(len(ranges))),
+             Figure("covered_categories", "Product categories the rule covers", "count", "World", None,
+                    float(len(scenario.parameters.covered_categories)))]
+    found += [Figure(r.parameter, f"Assumption: {parameter_label(r.parameter)}", r.unit, "World", None, r.p50, r.p05,
+                     r.p95, meaning=parameter_meaning(r.parameter), median_key=f"{r.parameter}_p50")
+              for r in ranges.itertuples()]
+    return found
 
 
-def write_results(folder: Path, scenario: Scenario | None, metrics: dict[str, float]) -> Path:
-    """Write ``folder/results.json`` (sorted, atomic)::
+def write_results(folder: Path, scenario: Scenario | None, found: list[Figure]) -> Path:
+    """Write ``folder/results.json`` (sorted, atomic) from the notebook's figures::
 
-        {"scenario": NAME, "metrics": {METRIC: number, ...}, "units": {METRIC: unit, ...},
-         "overrides": {PARAMETER: value, ...}}
+        {"scenario": NAME, "figures": [{metric, label, unit, region, year, median, p05, p95, ...}, ...],
+         "metrics": {METRIC: number, ...}, "units": {METRIC: unit, ...}, "overrides": {PARAMETER: value, ...}}
 
-    ``units`` comes from the stages' metric declarations (metrics no stage declares, such as the
-    back-test's counts, get "count" or "fraction" by name); ``overrides`` lists what the run changed
-    from the scenario's files, so a modified run is never mistaken for the shipped scenario. A notebook
-    that takes no scenario passes ``None``: its ``scenario`` is ``_run`` and it has no overrides.
+    ``figures`` holds each figure as a record; ``metrics`` and ``units`` are the older flat keys
+    (``NAME``, ``NAME_p05``, ``NAME_p95``) for the tools that read them. ``overrides`` lists what the
+    run changed from the scenario's files, so a modified run is never mistaken for the shipped
+    scenario. A notebook that takes no scenario passes ``None``: its ``scenario`` is ``_run``.
     """
-    from econ.model import world
-
-    clean = {}
-    for name, value in metrics.items():
-        value = float(value.item() if isinstance(value, np.generic) else value)
-        if not math.isfinite(value):
-            raise ValueError(f"metric {name} is {value}; results must be finite numbers")
-        clean[name] = round(value, 10)
-    declared = world.units()
-    units = {k: declared.get(k, _fallback_unit(k)) for k in clean}
+    records, metrics, units = [], {}, {}
+    for f in found:
+        record = f.record()
+        for key in ("median", "p05", "p95"):
+            value = record[key]
+            if value is not None:
+                value = float(value.item() if isinstance(value, np.generic) else value)
+                if not math.isfinite(value):
+                    raise ValueError(f"figure {f.metric} ({key}) is {value}; results must be finite numbers")
+                record[key] = round(value, 10)
+        records.append(record)
+        for key, value in f.legacy().items():
+            metrics[key], units[key] = round(float(value), 10), f.unit
     overrides = {k: _plain_value(v) for k, v in sorted(scenario.overrides.items())} if scenario is not None else {}
     name = scenario.name if scenario is not None else RUN_WIDE_FOLDER
     path = Path(folder) / "results.json"
-    files.write_atomic(path, json.dumps({"scenario": name, "metrics": dict(sorted(clean.items())),
-                                   "units": dict(sorted(units.items())), "overrides": overrides}, indent=2) + "\n")
+    files.write_atomic(path, json.dumps({"scenario": name, "figures": records, "metrics": dict(sorted(metrics.items())),
+                                         "units": dict(sorted(units.items())), "overrides": overrides},
+                                        indent=2) + "\n")
     return path
-
-
-def _fallback_unit(name: str) -> str:
-    base = re.sub(r"_p(05|50|95)$", "", name)
-    for suffix, unit in (("_usd_bn", "USD bn"), ("_rub_bn", "RUB bn"), ("_cny_bn", "CNY bn"), ("_gbp_bn", "GBP bn"),
-                         ("_share", "fraction"), ("_probability", "probability")):
-        if base.endswith(suffix) or suffix.strip("_") in base:
-            return unit
-    return "count" if base.endswith(("_scored", "parameters", "categories")) else "number"
 
 
 def _plain_value(value):
@@ -254,8 +254,8 @@ def sync(notebook_path: Path) -> bool:
     raise InputError.single(paths.relative(notebook_path), "cells", "no cell tagged 'parameters'")
 
 
-__all__ = ["RUN_WIDE", "RUN_WIDE_FOLDER", "assumptions", "max_draws", "parameter_draws", "parameters_cell", "start",
-           "start_run_wide", "sync", "write_results"]
+__all__ = ["RUN_WIDE", "RUN_WIDE_FOLDER", "assumptions", "max_draws", "overview_figures", "parameter_draws",
+           "parameters_cell", "start", "start_run_wide", "sync", "write_results"]
 
 
 if __name__ == "__main__":  # python -m econ.notebook: refresh every notebook's parameters cell and kernelspec

@@ -10,6 +10,7 @@ import pandas as pd
 from econ import uncertainty
 from econ.errors import InputError
 from econ.model import world
+from econ.model.stage import Figure
 from econ.scenario import Scenario
 from econ.sweep import RANGES, _models, _unit, declared_range, run_stages, scenario_range
 
@@ -95,8 +96,22 @@ def fans(scenario: Scenario, draws: int) -> list[dict]:
     ]
 
 
-def summary_metrics(tornado_rows: pd.DataFrame, indices: pd.DataFrame) -> dict[str, float]:
-    """For results.json: per headline metric, the widest tornado swing and the largest total index."""
-    out = {f"tornado_max_swing_{m}": float(v) for m, v in tornado_rows.groupby("metric")["swing"].max().items()}
-    out.update({f"sobol_max_total_index_{m}": float(v) for m, v in indices.groupby("metric")["ST"].max().items()})
-    return out
+def summary_figures(tornado_rows: pd.DataFrame, indices: pd.DataFrame) -> list[Figure]:
+    """For results.json: per figure, the widest tornado swing (in the figure's unit) and the largest total
+    Sobol index (a fraction of its variance)."""
+    declared = world.metrics_table()
+
+    def about(metric):
+        m = declared[metric][1] if metric in declared else None
+        return (m.label, m.unit, m.region, m.year) if m else (metric, "", "World", None)
+
+    found = []
+    for metric, value in tornado_rows.groupby("metric")["swing"].max().items():
+        label, unit, region, year = about(metric)
+        found.append(Figure(f"tornado_max_swing_{metric}", f"Widest one-at-a-time swing of {label[:1].lower()}"
+                            f"{label[1:]}", unit, region, year, float(value)))
+    for metric, value in indices.groupby("metric")["ST"].max().items():
+        label, _, region, year = about(metric)
+        found.append(Figure(f"sobol_max_total_index_{metric}", f"Largest total Sobol index of {label[:1].lower()}"
+                            f"{label[1:]}", "fraction of variance", region, year, float(value)))
+    return found

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from econ.batch import Job
 from econ.report import comparison, figures, sections
@@ -13,26 +14,27 @@ from econ.scenario import load_scenario
 from tests.conftest import HOSTILE_TITLE
 
 
-def test_metric_groups():
-    groups = figures.metric_groups(["loss", "loss_p05", "loss_p95", "rate_p05", "rate_p50", "rate_p95",
-                                       "draws", "lonely_p05", "half", "half_p95"])
-    assert groups["loss"] == {"p50": "loss", "p05": "loss_p05", "p95": "loss_p95"}
-    assert groups["rate"] == {"p50": "rate_p50", "p05": "rate_p05", "p95": "rate_p95"}
-    assert groups["draws"] == {"p50": "draws"}
-    assert groups["lonely_p05"] == {"p50": "lonely_p05"}  # no centre, no partner: a metric of its own
-    assert groups["half"] == {"p50": "half"} and groups["half_p95"] == {"p50": "half_p95"}
-    assert len(groups) == 6
+def test_figures_are_read_back_as_records_from_results_json(tmp_path):
+    """results.json holds each figure as a record; the run's figures frame reads those records, never the
+    older flat keys, so a figure's region, year and interval come from its declaration."""
+    from econ import notebook
+    from econ.model import world
+    from econ.model.stage import Figure, figure
 
-
-def test_intervals_across_scenarios():
-    frame = pd.DataFrame([
-        ("nb", "a", "loss", 2.0), ("nb", "a", "loss_p05", 1.0), ("nb", "a", "loss_p95", 3.0),
-        ("nb", "b", "loss", 5.0), ("nb", "b", "loss_p05", 4.0), ("nb", "b", "loss_p95", 6.0),
-        ("nb", "a", "draws", 100.0)], columns=["notebook", "scenario", "metric", "value"])
-    out = figures.intervals(frame).set_index(["metric", "scenario"])
-    assert out.loc[("loss", "b"), ["p05", "p50", "p95"]].tolist() == [4.0, 5.0, 6.0]
-    assert out.loc[("draws", "a"), "p50"] == 100 and math.isnan(out.loc[("draws", "a"), "p05"])
-    assert ("draws", "b") not in out.index
+    declared = world.metrics_table()
+    found = [figure(declared["huawei_share_ex_china_2022"][1], np.linspace(0.1, 0.2, 101), "market_share"),
+             Figure("backtest_scored", "Published figures scored", "figures", "World", None, 52.0)]
+    folder = tmp_path / "a" / "02_market_share"
+    folder.mkdir(parents=True)
+    notebook.write_results(folder, load_scenario("baseline"), found)
+    job = Job("a", "02_market_share", "/x/02_market_share.ipynb", {}, status="ok")
+    frame = figures.figures_frame(tmp_path, [job]).set_index("metric")
+    share = frame.loc["huawei_share_ex_china_2022"]
+    assert (share["region"], share["year"], share["variable"]) == ("World excl. China", 2022, "Huawei's share outside China")
+    assert [share[k] for k in ("median", "p05", "p95")] == pytest.approx([0.15, 0.105, 0.195])
+    assert frame.loc["backtest_scored", "median"] == 52 and math.isnan(frame.loc["backtest_scored", "p05"])
+    legacy = figures.metrics_frame(tmp_path, [job]).set_index("metric")["value"]
+    assert legacy["huawei_share_ex_china_2022_p95"] == pytest.approx(0.195)  # the older keys stay for other tools
 
 
 def test_differing_assumptions_of_shipped_scenarios():
@@ -51,7 +53,7 @@ def test_index_escapes_scenario_text_and_lists_failures(tiny_scenarios):
     failed = Job("a", "00_tiny", "/x/00_tiny.ipynb", {}, title=scn.title, status="failed",
                  error={"cell": 4, "name": "ValueError", "message": "<b>bad</b> & worse"})
     page = comparison.index_html("run-1", [failed], {"a": scn}, {"summary": {"failed": 1}},
-                                 figures.metrics_frame(tiny_scenarios, []))
+                                 figures.figures_frame(tiny_scenarios, []))
     assert "<script>alert(" not in page and "<img src=x" not in page and "&lt;script&gt;alert(" in page
     assert "&lt;b&gt;bad&lt;/b&gt; &amp; worse" in page and "href='a/00_tiny/00_tiny.html'" in page
     assert "econ-index-timeline" in page and "econ-index-chart-1" not in page  # no figures: only the timeline chart
@@ -65,13 +67,19 @@ def test_import_skips_the_rfc3987_grammar_and_charts_still_validate():
 
 
 def _headline_metrics(scenarios=("baseline", "may2020_fdpr", "aug2020_expansion", "russia_pivot")):
+    """A figures frame (econ.report.figures.figures_frame) with three declared figures per scenario."""
+    from econ.model import world
+
+    declared = world.metrics_table()
     rows = []
     for i, s in enumerate(scenarios):
         for metric, value in (("rated_revenue_at_risk_usd_bn", 20.0 * i), ("apac_revenue_at_risk_usd_bn", 30.0 * i),
                               ("huawei_share_ex_china_2022", 0.18 - 0.01 * i)):
-            rows += [("01_revenue_impact", s, metric, value), ("01_revenue_impact", s, f"{metric}_p05", value * 0.8),
-                     ("01_revenue_impact", s, f"{metric}_p95", value * 1.2)]
-    return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
+            m = declared[metric][1]
+            rows.append({"notebook": "01_revenue_impact", "scenario": s, "metric": metric, "label": m.label,
+                         "unit": m.unit, "region": m.region, "year": m.year, "first_year": m.first_year,
+                         "variable": m.iamc_variable, "median": value, "p05": value * 0.8, "p95": value * 1.2})
+    return pd.DataFrame(rows, columns=figures.FIGURE_COLUMNS)
 
 
 def test_index_opens_with_every_scenarios_headline_figures_in_story_order():
@@ -135,10 +143,10 @@ def test_iamc_file_follows_the_long_format(tmp_path):
 
 
 def test_the_backtest_section_reads_the_runs_backtest_and_links_to_its_page():
-    rows = [{"notebook": "05_backtest", "scenario": "_run", "metric": k, "value": v}
+    rows = [{"notebook": "05_backtest", "scenario": "_run", "metric": k, "median": v}
             for k, v in (("backtest_scored", 52), ("backtest_inside_share", 0.8),
                          ("backtest_median_abs_log_ratio", 0.1))]
     section = sections._backtest_section(pd.DataFrame(rows))
     assert "Of 52 published figures" in section and "<strong>80%</strong>" in section and "typically 11%" in section
     assert "_run/05_backtest/05_backtest.html" in section
-    assert sections._backtest_section(pd.DataFrame(columns=["notebook", "scenario", "metric", "value"])) == ""
+    assert sections._backtest_section(pd.DataFrame(columns=["notebook", "scenario", "metric", "median"])) == ""

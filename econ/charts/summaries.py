@@ -159,23 +159,23 @@ def headline_multiples(frame: pd.DataFrame, figures: list[tuple[str, str, str]],
     """Small multiples of the headline figures across scenarios: one panel per figure (its own scale
     and unit), scenarios down the side in story order, the median as a point and p05-p95 as a bar.
 
-    ``frame``: metric, scenario_title, p05, p50, p95; ``figures``: (metric, label, unit) in order.
+    ``frame``: metric, scenario_title, median, p05, p95 (figures' records); ``figures``: (metric, label, unit) in order.
     """
     panels = []
     for i, (metric, label, unit) in enumerate(figures):
-        data = frame[frame["metric"] == metric][["scenario_title", "p05", "p50", "p95"]].copy()
+        data = frame[frame["metric"] == metric][["scenario_title", "p05", "median", "p95"]].copy()
         share = unit.startswith(("share", "fraction")) or unit == "probability"
         fmt = ".0%" if share else ",~r"
         first = i % 4 == 0
         y = alt.Y("scenario_title:N", sort=order, scale=alt.Scale(domain=order), title=None,
                   axis=alt.Axis(labels=first, ticks=first, labelLimit=250, domain=False))
-        x = alt.X("p50:Q", title=None, axis=alt.Axis(format=fmt, tickCount=4, labelOverlap=True),
+        x = alt.X("median:Q", title=None, axis=alt.Axis(format=fmt, tickCount=4, labelOverlap=True),
                   scale=alt.Scale(zero=True, nice=True))
         base = alt.Chart(data).encode(y=y)
         bar = base.mark_rule(strokeWidth=5, color="#9ecae9").encode(x=alt.X("p05:Q"), x2="p95:Q")
         point = base.mark_point(filled=True, size=60, color="#1f3b63").encode(
             x=x, tooltip=[alt.Tooltip("scenario_title:N", title="scenario"),
-                          alt.Tooltip("p50:Q", format=fmt, title="median"),
+                          alt.Tooltip("median:Q", format=fmt, title="median"),
                           alt.Tooltip("p05:Q", format=fmt, title="p05"), alt.Tooltip("p95:Q", format=fmt, title="p95")])
         unit_text = "per cent" if share else unit
         panels.append((bar + point).properties(

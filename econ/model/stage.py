@@ -41,11 +41,14 @@ from econ.scenario import parameter_table
 
 @dataclass(frozen=True)
 class Metric:
-    """A headline figure: its name in results.json, unit, a reader's label and a one-line meaning.
+    """A figure a stage reports, declared once: its name in results.json, unit, a reader's label and a
+    one-line meaning, and what it covers.
 
-    ``region`` and ``year`` say what the figure covers (for the IAMC file and the tables; None when it
-    has no region or year of its own). ``interval``: reported with its p05 and p95. ``fast``: computed by
-    ``evaluate`` (the sensitivity and sweep path), not only by ``assess``.
+    ``variable`` is the label without its year (the IAMC variable); ``region`` where it is measured;
+    ``year`` the year it refers to (the last year of a sum over ``first_year``-``year``; None: the
+    year of the scenario's rule, for figures of the 12 months after it). ``interval``: reported with
+    its p05 and p95. ``fast``: computed by ``evaluate`` (the sensitivity and sweep path), not only by
+    ``assess``. ``integer``: a count or a rank, whose percentiles are taken among the draws' values.
     """
 
     name: str
@@ -54,8 +57,83 @@ class Metric:
     meaning: str
     interval: bool = True
     fast: bool = True
-    region: str | None = None
+    region: str = "World"
     year: int | None = None
+    first_year: int | None = None
+    variable: str = ""
+    integer: bool = False
+
+    @property
+    def iamc_variable(self) -> str:
+        return self.variable or self.label
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published figure: a record of what it is (from its :class:`Metric`) and its median and p05-p95
+    over the draws. results.json, the CSV files, the IAMC file and the pages are written from these;
+    ``draws`` stays in memory (for paired differences), never in a file."""
+
+    metric: str
+    label: str
+    unit: str
+    region: str
+    year: int | None
+    median: float
+    p05: float | None = None
+    p95: float | None = None
+    meaning: str = ""
+    stage: str = ""
+    variable: str = ""
+    first_year: int | None = None
+    #: results.json's older key for the median, where it is not the metric's name (an assumption's p50)
+    median_key: str | None = None
+    draws: np.ndarray | None = field(default=None, repr=False, compare=False)
+
+    RECORD = ("metric", "label", "unit", "region", "year", "median", "p05", "p95", "variable", "first_year",
+              "stage", "meaning")
+
+    def record(self) -> dict:
+        """The figure as results.json and figures.csv hold it (no draws)."""
+        return {k: getattr(self, k) for k in self.RECORD}
+
+    def legacy(self) -> dict[str, float]:
+        """results.json's older flat keys for this figure (``NAME``, ``NAME_p05``, ``NAME_p95``), kept for
+        the tools that read them; nothing in the workbook reads them back."""
+        out = {self.median_key or self.metric: self.median}
+        if self.p05 is not None:
+            out.update({f"{self.metric}_p05": self.p05, f"{self.metric}_p95": self.p95})
+        return out
+
+
+def figure(metric: Metric, value, stage: str = "") -> Figure:
+    """``metric``'s figure from its draws (an array: median and p05-p95) or a single value (no interval)."""
+    fields = dict(metric=metric.name, label=metric.label, unit=metric.unit, region=metric.region, year=metric.year,
+                  meaning=metric.meaning, stage=stage, variable=metric.iamc_variable, first_year=metric.first_year)
+    if np.ndim(value) == 0:
+        return Figure(median=float(value), **fields)
+    draws = np.asarray(value, dtype=float)
+    if metric.integer:
+        q = np.percentile(draws, [50, 5, 95], method="inverted_cdf")
+    else:
+        q = [uncertainty.interval(draws)[k] for k in ("p50", "p05", "p95")]
+    median, p05, p95 = (float(x) for x in q)
+    if not metric.interval:
+        return Figure(median=median, draws=draws, **fields)
+    return Figure(median=median, p05=p05, p95=p95, draws=draws, **fields)
+
+
+def figures(declaration: Declaration, values: dict) -> list[Figure]:
+    """The declared figures of a stage that ``values`` holds (draws or single values), in declared order."""
+    return [figure(m, values[m.name], declaration.name) for m in declaration.metrics if m.name in values]
+
+
+def flat(found: list[Figure]) -> dict[str, float]:
+    """The figures as results.json's older flat mapping (see :meth:`Figure.legacy`)."""
+    out: dict[str, float] = {}
+    for f in found:
+        out.update(f.legacy())
+    return out
 
 
 @dataclass(frozen=True)
@@ -133,4 +211,4 @@ def interval_metrics(values: dict[str, np.ndarray]) -> dict[str, float]:
     return out
 
 
-__all__ = ["Declaration", "Metric", "Stage", "interval_metrics"]
+__all__ = ["Declaration", "Figure", "Metric", "Stage", "figure", "figures", "flat", "interval_metrics"]

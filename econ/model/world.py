@@ -30,7 +30,7 @@ import numpy as np
 from econ import uncertainty
 from econ.errors import InputError
 from econ.model import chip_supply, huawei, investment, market_share, revenue
-from econ.model.stage import Metric, Stage, interval_metrics
+from econ.model.stage import Figure, Metric, Stage, flat, interval_metrics
 from econ.scenario import Scenario, counterfactual
 
 #: The stages, in no particular order (:func:`order` sorts them by what they read).
@@ -163,12 +163,13 @@ class World:
     def __getitem__(self, stage: str):
         return self.results[stage]
 
+    def figures(self, stages: Iterable[str] | None = None) -> list[Figure]:
+        """Every figure of the named stages (default: all), as records with their draws."""
+        return [f for name in (stages or self.results) for f in self.results[name].figures()]
+
     def metrics(self) -> dict[str, float]:
-        """Every stage's metrics, flat, as results.json holds them."""
-        out = {}
-        for result in self.results.values():
-            out.update(result.metrics())
-        return out
+        """Every stage's figures as results.json's older flat keys (see :meth:`Figure.legacy`)."""
+        return flat(self.figures())
 
     def units(self) -> dict[str, str]:
         table = units()

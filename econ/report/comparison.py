@@ -23,7 +23,7 @@ import pandas as pd
 
 from econ import files, report, story
 from econ.report import iamc
-from econ.report.figures import differing_assumptions, headline_frame, intervals, metric_groups, metrics_frame, short_title  # noqa: F401
+from econ.report.figures import differing_assumptions, figures_frame, headline_frame, metrics_frame, short_title  # noqa: F401
 from econ.report.pages import page
 from econ.report.sections import (
     _assumptions_section,
@@ -60,12 +60,12 @@ tr.econ-group th { background: #f3f5f8; }
 """
 
 
-def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, metrics: pd.DataFrame,
+def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, found: pd.DataFrame,
                whatif: str = "") -> str:
-    """The run's front page: findings first, then the details."""
+    """The run's front page: findings first, then the details. ``found``: the run's figures
+    (:func:`econ.report.figures.figures_frame`)."""
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
-    ranges = intervals(metrics)
-    head = headline_frame(ranges, names)
+    head = headline_frame(found, names)
     multiples, chart_count = _multiples_section(head, names, scenarios)
     chart_count += whatif.count('class="econ-chart"')
     events, count = _timeline_section()
@@ -102,10 +102,10 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
         multiples,
         whatif,
         _failure_section(jobs),
-        _backtest_section(metrics),
+        _backtest_section(found),
         _scenario_section(scenarios, jobs, names),
         events,
-        _results_section(ranges, scenarios, names, jobs),
+        _results_section(found, scenarios, names, jobs),
         _assumptions_section(scenarios, names),
         _sources_section(manifest),
         f"<h2 id='run'>About this run, and its files</h2>{meta}",
@@ -133,20 +133,21 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     give every report the run's navigation (and its way of loading the Vega bundle)."""
     run_dir = Path(run_dir)
     site = bool(manifest.get("options", {}).get("site"))
-    metrics = metrics_frame(run_dir, jobs)
+    found = figures_frame(run_dir, jobs)
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
-    files.write_atomic(run_dir / "metrics.csv", metrics.to_csv(index=False, float_format="%.10g"))
+    files.write_atomic(run_dir / "metrics.csv", metrics_frame(run_dir, jobs).to_csv(index=False, float_format="%.10g"))
+    files.write_atomic(run_dir / "figures.csv", found.to_csv(index=False, float_format="%.10g"))
     overrides = manifest.get("options", {}).get("overrides") or {}
-    files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(metrics, scenarios, overrides)))
+    files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(found, scenarios, overrides)))
     try:
         from econ.report import whatif
 
         panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios})
     except Exception as e:  # the what-if is an extra: never lose the page over it
         panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
-    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, metrics, panel))
+    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, found, panel))
     report.finish_pages(run_dir, jobs, [(n, short_title(scenarios.get(n), n)) for n in names], site)
 
 
-__all__ = ["differing_assumptions", "headline_frame", "index_html", "intervals", "metric_groups", "metrics_frame",
-           "publish", "short_title"]
+__all__ = ["differing_assumptions", "figures_frame", "headline_frame", "index_html", "metrics_frame", "publish",
+           "short_title"]

@@ -1,12 +1,11 @@
-"""A run's figures as frames: every results.json metric (tidy), grouped with its interval, the headline
-figures across scenarios, their labels and units, and the assumptions that differ."""
+"""A run's figures as frames: every figure's record (and results.json's older flat metrics), the headline
+figures across scenarios, and the assumptions that differ."""
 
 
 from __future__ import annotations
 
 import html
 import json
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -15,8 +14,6 @@ from econ import findings, words
 from econ.model import world
 from econ.notebook import assumptions
 from econ.scenario import Scenario
-
-_BOUNDS = ("_p05", "_p50", "_p95")
 
 esc = html.escape
 
@@ -37,43 +34,27 @@ def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
 
 
-def metric_groups(names) -> dict[str, dict[str, str]]:
-    """Group metric names: {group: {"p50": name, "p05": name, "p95": name}} (p05/p95 only when both exist).
-
-    ``loss``, ``loss_p05``, ``loss_p95`` form the group ``loss``; so do ``loss_p50``, ``loss_p05``,
-    ``loss_p95``. Any other name is a group of its own.
-    """
-    names = set(names)
-    groups: dict[str, dict[str, str]] = {}
-    taken: set[str] = set()
-    for name in sorted(names):
-        if name in taken:
-            continue
-        base = name[:-4] if name.endswith(_BOUNDS) else name
-        centre = base if base in names else (f"{base}_p50" if f"{base}_p50" in names else None)
-        lo, hi = f"{base}_p05", f"{base}_p95"
-        if centre and lo in names and hi in names:
-            groups[base] = {"p50": centre, "p05": lo, "p95": hi}
-            taken |= {centre, lo, hi}
-        else:
-            groups[name] = {"p50": name}
-            taken.add(name)
-    return dict(sorted(groups.items()))
+#: The columns of a run's figures frame: where each figure comes from, then its record.
+FIGURE_COLUMNS = ["notebook", "scenario", "metric", "label", "unit", "region", "year", "first_year", "variable",
+                  "median", "p05", "p95"]
 
 
-def intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per notebook, metric group and scenario: p05, p50, p95 (p05/p95 NaN for point values)."""
+def figures_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
+    """Every figure of every successful job, one row each: the job's notebook and scenario, then the
+    figure's record from its results.json (label, unit, region, year, median, p05, p95)."""
     rows = []
-    for notebook, part in frame.groupby("notebook", sort=True):
-        values = part.set_index(["scenario", "metric"])["value"]
-        for group, members in metric_groups(part["metric"].unique()).items():
-            for scenario in part["scenario"].unique():
-                row = {"notebook": notebook, "metric": group, "scenario": scenario}
-                for key in ("p05", "p50", "p95"):
-                    row[key] = values.get((scenario, members[key]), math.nan) if key in members else math.nan
-                if not math.isnan(row["p50"]):
-                    rows.append(row)
-    return pd.DataFrame(rows, columns=["notebook", "metric", "scenario", "p05", "p50", "p95"])
+    for job in jobs:
+        path = Path(run_dir) / job.folder / "results.json"
+        if job.status != "ok" or not path.exists():
+            continue
+        try:
+            records = json.loads(path.read_text(encoding="utf-8"))["figures"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        rows += [{"notebook": job.notebook, "scenario": job.scenario, **{k: r.get(k) for k in FIGURE_COLUMNS[2:]}}
+                 for r in records if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
+    frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    return frame.astype({"median": float, "p05": float, "p95": float})
 
 
 def differing_assumptions(scenarios: dict[str, Scenario]) -> pd.DataFrame:
@@ -98,33 +79,14 @@ def short_title(scenario: Scenario | None, name: str) -> str:
 
 
 def metric_label(name: str) -> tuple[str, str]:
-    """(label, unit) of a results.json metric: from its declaration, else from its name in words."""
+    """(label, unit) of a declared figure (the headline columns name them before any run has them)."""
     declared = world.metrics_table()
-    if name in declared:
-        m = declared[name][1]
-        return m.label, m.unit
-    for prefix, lead in (("tornado_max_swing_", "Widest one-at-a-time swing of "),
-                         ("sobol_max_total_index_", "Largest total Sobol index of ")):
-        if name.startswith(prefix):
-            inner, unit = metric_label(name[len(prefix):])
-            return lead + inner[:1].lower() + inner[1:], unit if prefix.startswith("tornado") else "fraction"
-    from econ.scenario import PARAMETER_NAMES, parameter_table
-
-    if name in PARAMETER_NAMES:
-        unit = next((r["unit"] for r in parameter_table() if r["name"] == name), "")
-        return f"Assumption: {words.parameter_label(name)}", unit
-    fixed = {"backtest_scored": ("Published figures scored", "figures"),
-             "backtest_inside_share": ("Published figures inside the model's p05-p95", "share"),
-             "backtest_median_abs_log_ratio": ("Typical distance of the model's median from the figure (log ratio)", ""),
-             "uncertain_parameters": ("Uncertain assumptions", "count"),
-             "covered_categories": ("Product categories the rule covers", "count")}
-    return fixed.get(name, (words.label(name), ""))
+    return (declared[name][1].label, declared[name][1].unit) if name in declared else (words.label(name), "")
 
 
-def headline_frame(ranges: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """One row per scenario and headline figure: metric, scenario, p05, p50, p95 (the first notebook
-    that reports it), in story order."""
-    part = ranges[ranges["metric"].isin(findings.HEADLINE)].drop_duplicates(["metric", "scenario"])
+def headline_frame(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """One row per scenario and headline figure (from the first notebook that reports it), in story order."""
+    part = frame[frame["metric"].isin(findings.HEADLINE)].drop_duplicates(["metric", "scenario"])
     rank = {m: i for i, m in enumerate(findings.HEADLINE)}
     order = {n: i for i, n in enumerate(names)}
     part = part[part["scenario"].isin(order)].assign(r1=lambda f: f["metric"].map(rank),

@@ -116,7 +116,7 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
                 r = values.get((m, name))
                 unit = metric_label(m)[1]
                 href = reports.get((name, where[m]), "")
-                cells.append(_value_cell(r.p50, r.p05, r.p95, unit, href, inline=True) if r is not None else
+                cells.append(_value_cell(r.median, r.p05, r.p95, unit, href, inline=True) if r is not None else
                              "<td class='muted'>&ndash;</td>")
             body.append(f"<tr><td class='text econ-scenario' title='{esc(scn.title if scn else name)}'>"
                         f"{esc(short_title(scn, name))}</td>{''.join(cells)}</tr>")
@@ -124,7 +124,7 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
     sentences = []
     for m in shown:
         label, unit = metric_label(m)
-        rows = [(short_title(scenarios.get(n), n), values[(m, n)].p50, values[(m, n)].p05, values[(m, n)].p95)
+        rows = [(short_title(scenarios.get(n), n), values[(m, n)].median, values[(m, n)].p05, values[(m, n)].p95)
                 for n in names if (m, n) in values]
         sentences.append(f"<li>{esc(findings.compare(label, unit, rows))}</li>")
     return ("<h2 id='headline'>Headline figures</h2>"
@@ -136,13 +136,13 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
             f"<h2 id='in-words'>In words</h2><ul class='econ-sentences'>{''.join(sentences)}</ul>")
 
 
-def _backtest_section(metrics: pd.DataFrame) -> str:
+def _backtest_section(found: pd.DataFrame) -> str:
     """How the model compares with what was published: the back-test notebook's verdict, with a link."""
-    rows = metrics[(metrics["notebook"] == "05_backtest") & metrics["metric"].str.startswith("backtest_")]
+    rows = found[found["notebook"] == "05_backtest"]
     if rows.empty:
         return ""
     scenario = rows["scenario"].iloc[0]  # the run's one back-test (folder _run)
-    m = rows[rows["scenario"] == scenario].set_index("metric")["value"]
+    m = rows[rows["scenario"] == scenario].set_index("metric")["median"]
     if not {"backtest_scored", "backtest_inside_share", "backtest_median_abs_log_ratio"} <= set(m.index):
         return ""
     typical = 100 * (math.exp(m["backtest_median_abs_log_ratio"]) - 1)
@@ -208,8 +208,8 @@ def _scenario_section(scenarios: dict[str, Scenario], jobs: list, names: list[st
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
-def _results_section(ranges: pd.DataFrame, scenarios: dict[str, Scenario], names: list[str], jobs: list) -> str:
-    """Every notebook's metrics across scenarios, one folded table per notebook."""
+def _results_section(found: pd.DataFrame, scenarios: dict[str, Scenario], names: list[str], jobs: list) -> str:
+    """Every notebook's figures across scenarios, one folded table per notebook, labelled from their records."""
     notebooks = list(dict.fromkeys(j.notebook for j in sorted(jobs, key=lambda j: j.notebook)))
     status = {(j.scenario, j.notebook): j for j in jobs}
     titles = {}
@@ -217,7 +217,7 @@ def _results_section(ranges: pd.DataFrame, scenarios: dict[str, Scenario], names
         titles.setdefault(j.notebook, report.notebook_title(j.notebook_path))
     parts = []
     for nb in notebooks:
-        part = ranges[ranges["notebook"] == nb]
+        part = found[found["notebook"] == nb]
         if part.empty:
             parts.append(f"<h3 id='nb-{esc(nb)}'>{esc(titles[nb])}</h3><p class='muted'>No results (see failures).</p>")
             continue
@@ -229,10 +229,10 @@ def _results_section(ranges: pd.DataFrame, scenarios: dict[str, Scenario], names
         head = "".join(f"<th><a href='{esc(status[(s, nb)].report)}'>{esc(heading(s))}</a></th>"
                        if (s, nb) in status else f"<th>{esc(heading(s))}</th>" for s in columns)
         rows = []
-        for metric, by_metric in part.groupby("metric", sort=True):
-            label, unit = metric_label(metric)
+        for _, by_metric in part.groupby("metric", sort=False):
+            label, unit = by_metric["label"].iloc[0], by_metric["unit"].iloc[0]
             cells = {r["scenario"]: r for _, r in by_metric.iterrows()}
-            tds = "".join(_value_cell(cells[s]["p50"], cells[s]["p05"], cells[s]["p95"], unit) if s in cells else
+            tds = "".join(_value_cell(cells[s]["median"], cells[s]["p05"], cells[s]["p95"], unit) if s in cells else
                           ("<td class='failed'>failed</td>" if status.get((s, nb)) and status[(s, nb)].status != "ok"
                            else "<td></td>") for s in columns)
             rows.append(f"<tr><td class='text'>{esc(label)}</td><td class='text muted'>{esc(unit)}</td>{tds}</tr>")

@@ -23,11 +23,10 @@ PINNED, PINNED_SCENARIO = 4, "history"
 
 
 def table(name: str) -> pd.DataFrame:
-    metrics = world.assess(load_scenario(name), DRAWS).metrics()
-    heads = sorted(k for k in metrics if not k.endswith(("_p05", "_p95")))
-    return pd.DataFrame({"metric": heads, "median": [metrics[k] for k in heads],
-                         "p05": [metrics.get(f"{k}_p05", metrics[k]) for k in heads],
-                         "p95": [metrics.get(f"{k}_p95", metrics[k]) for k in heads]})
+    found = sorted(world.assess(load_scenario(name), DRAWS).figures(), key=lambda f: f.metric)
+    return pd.DataFrame({"metric": [f.metric for f in found], "median": [f.median for f in found],
+                         "p05": [f.median if f.p05 is None else f.p05 for f in found],
+                         "p95": [f.median if f.p95 is None else f.p95 for f in found]})
 
 
 def pinned_draws() -> dict[str, dict[str, list[float]]]:

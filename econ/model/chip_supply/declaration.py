@@ -20,20 +20,12 @@ DECLARATION = Declaration(
     name="chip_supply",
     title="Huawei's chip supply",
     groups=("policy", "supply"),
-    metrics=(
-        Metric("huawei_handset_chip_supply_2021", "fraction of needs",
-               "Huawei's handset chip needs met, 2021",
-               "Share of the chips Huawei's planned handset output needs that it could obtain in 2021"),
-        Metric("huawei_network_chip_supply_2021", "fraction of needs",
-               "Huawei's base-station chip needs met, 2021",
-               "Share of the chips Huawei's planned base-station output needs that it could obtain in 2021"),
-        Metric("huawei_network_chip_supply_2022", "fraction of needs",
-               "Huawei's base-station chip needs met, 2022",
-               "Share of the chips Huawei's planned base-station output needs that it could obtain in 2022"),
-        Metric("huawei_handset_chip_supply_2024", "fraction of needs",
-               "Huawei's handset chip needs met, 2024",
-               "Share of the chips Huawei's planned handset output needs that it could obtain in 2024"),
-    ),
+    metrics=tuple(
+        Metric(f"huawei_{product}_chip_supply_{year}", "fraction of needs", f"Huawei's {what} chip needs met, {year}",
+               f"Share of the chips Huawei's planned {what} output needs that it could obtain in {year}",
+               year=year, variable=f"Huawei's {what} chip needs met")
+        for product, what, year in (("handset", "handset", 2021), ("network", "base-station", 2021),
+                                    ("network", "base-station", 2022), ("handset", "handset", 2024))),
     drawn_inputs={k: f"data/huawei_chip_dependence.csv: {v}" for k, v in DEPENDENCE.items()},
     bytes_per_draw=8 * (2 * MONTHS + 4 * len(YEARS)),
 )

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from econ import uncertainty
-from econ.model.chip_supply.declaration import PRODUCTS, YEARS
-from econ.model.stage import interval_metrics
+from econ.model.chip_supply.declaration import DECLARATION, PRODUCTS, YEARS
+from econ.model.stage import Figure, figures, flat
 from econ.scenario import Scenario
 
 
@@ -28,8 +28,16 @@ class ChipSupply:
     scenario: Scenario
     outputs: dict
 
+    def figure_draws(self) -> dict:
+        return figure_values(self.outputs)
+
+    def figures(self) -> list[Figure]:
+        """The stage's figures (records with their draws), in declared order."""
+        return figures(DECLARATION, self.figure_draws())
+
     def metrics(self) -> dict[str, float]:
-        return interval_metrics(figure_values(self.outputs))
+        """results.json's older flat keys of :meth:`figures`."""
+        return flat(self.figures())
 
     def yearly(self) -> pd.DataFrame:
         """Share of chip needs met by year and product: p05, p50, p95. Tidy."""

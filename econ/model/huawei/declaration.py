@@ -12,7 +12,8 @@ BUSINESS_DATA = {"phone_share": "phone_share_of_consumer_revenue", "honor_share"
 
 def _revenue_metric(business: str, year: int) -> Metric:
     return Metric(f"huawei_{business}_revenue_cny_bn_{year}", "CNY bn, nominal",
-                  f"Huawei's {business} revenue, {year}", f"Huawei's {business}-business revenue in {year}")
+                  f"Huawei's {business} revenue, {year}", f"Huawei's {business}-business revenue in {year}",
+                  year=year, variable=f"Huawei's {business} revenue")
 
 
 DECLARATION = Declaration(
@@ -23,7 +24,8 @@ DECLARATION = Declaration(
     metrics=(
         *(_revenue_metric(b, y) for b in BUSINESSES for y in REPORTED_YEARS),
         *(Metric(f"huawei_revenue_gap_cny_bn_{y}", "CNY bn, nominal", f"Huawei's revenue lost to the rules, {y}",
-                 f"Carrier plus consumer revenue without the rules minus with them, {y} (same draws)", fast=False)
+                 f"Carrier plus consumer revenue without the rules minus with them, {y} (same draws)", fast=False,
+                 year=y, variable="Huawei's revenue lost to the rules")
           for y in (2020, 2021)),
     ),
     drawn_inputs={k: f"data/huawei_business.csv: {v}" for k, v in BUSINESS_DATA.items()},

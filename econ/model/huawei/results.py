@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
-from econ.model.huawei.declaration import BUSINESSES, REPORTED_YEARS, YEARS
-from econ.model.stage import interval_metrics
+from econ.model.huawei.declaration import BUSINESSES, DECLARATION, REPORTED_YEARS, YEARS
+from econ.model.stage import Figure, figures, flat
 from econ.scenario import Scenario
 
 
@@ -39,12 +39,20 @@ class HuaweiRevenue:
             raise ValueError("the gap needs the world without the rules (econ.model.world.assess pairs them)")
         return {b: self.counterfactual[f"{b}_cny_bn"] - self.outputs[f"{b}_cny_bn"] for b in BUSINESSES}
 
-    def metrics(self) -> dict[str, float]:
+    def figure_draws(self) -> dict:
         values = figure_values(self.outputs)
         if self.counterfactual is not None:
             gap = sum(self.gap().values())
             values.update({f"huawei_revenue_gap_cny_bn_{y}": gap[:, YEARS.index(y)] for y in (2020, 2021)})
-        return interval_metrics(values)
+        return values
+
+    def figures(self) -> list[Figure]:
+        """The stage's figures (records with their draws), in declared order."""
+        return figures(DECLARATION, self.figure_draws())
+
+    def metrics(self) -> dict[str, float]:
+        """results.json's older flat keys of :meth:`figures`."""
+        return flat(self.figures())
 
     def by_year(self) -> pd.DataFrame:
         """Revenue by business and year, with and without the rules: p05, p50, p95 (CNY bn). Tidy."""

@@ -28,6 +28,7 @@ import statsmodels.api as sm
 
 from econ.errors import InputError
 from econ.model.huawei.trend_results import FILE, FORMS, KEY, MIN_OBS, RevenueTrendResults, _series_years, _tidy
+from econ.model.stage import Figure
 
 
 class RevenueTrend:
@@ -141,10 +142,13 @@ def descriptive_gap(n: int = 10_000, seed: int = 20200515, years=(2020, 2021)):
     revenue = data.defaults("huawei_revenue")
     res = RevenueTrend(revenue[revenue["year"] <= max(years)], until=2019).fit()
     gap = res.counterfactual_gap(revenue, years=years)
-    metrics = {}
+    found = []
     for year in years:
-        iv = uncertainty.interval(res.gap_draws(revenue, year, n, seed))
-        metrics.update({f"huawei_revenue_trend_gap_cny_bn_{year}": iv["p50"],
-                        f"huawei_revenue_trend_gap_cny_bn_{year}_p05": iv["p05"],
-                        f"huawei_revenue_trend_gap_cny_bn_{year}_p95": iv["p95"]})
-    return res, gap, metrics
+        draws = res.gap_draws(revenue, year, n, seed)
+        iv = uncertainty.interval(draws)
+        found.append(Figure(f"huawei_revenue_trend_gap_cny_bn_{year}", f"Huawei's revenue below its 2013-2019 trend, "
+                            f"{year}", "CNY bn, nominal", "World", year, iv["p50"], iv["p05"], iv["p95"],
+                            meaning="The 2013-2019 log-linear trend's forecast less reported revenue (descriptive: "
+                            "it also counts the pandemic, the 5G cycle and the Honor sale)",
+                            variable="Huawei's revenue below its 2013-2019 trend", draws=draws))
+    return res, gap, found

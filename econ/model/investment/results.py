@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
-from econ.model.investment.declaration import COMPONENTS, REAL
+from econ.model.investment.declaration import COMPONENTS, DECLARATION, REAL
 from econ.model.investment.inputs import DATA_DRAWN, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert, nominal
-from econ.model.stage import interval_metrics
+from econ.model.stage import Figure, figures, flat
 from econ.scenario import Scenario
 
 
@@ -53,9 +53,16 @@ class InvestmentNeeds:
         """The four operators' 5G budget by year from launch (Y,), real 2020 RUB bn."""
         return capex_capacity(self.inputs, self.scenario.parameters.russia_5g_launch_year)
 
+    def figure_draws(self) -> dict:
+        return self.values
+
+    def figures(self) -> list[Figure]:
+        """The stage's figures (records with their draws), in declared order."""
+        return figures(DECLARATION, self.figure_draws())
+
     def metrics(self) -> dict[str, float]:
-        """p50 and _p05/_p95 of the headline figures (names carry unit and basis)."""
-        return interval_metrics(self.values)
+        """results.json's older flat keys of :meth:`figures`."""
+        return flat(self.figures())
 
     def fan(self) -> pd.DataFrame:
         """Russia's 5G capex by year over the draws: p05, p25, p50, p75, p95 (real 2020 RUB bn)."""

@@ -45,6 +45,9 @@ SHARE_METRICS = {
     "huawei_share_europe_2025": ("huawei", "europe", 2025),
     "huawei_share_world_2030": ("huawei", "world", 2030),
 }
+#: Where a group is, in a reader's words (figures' ``region``).
+REGION_WORDS = {"world": "World", "world_ex_china": "World excl. China", "china": "China", "russia": "Russia",
+                "europe": "Europe"}
 _LABELS = {"world": "worldwide", "world_ex_china": "outside China", "china": "in China", "russia": "in Russia",
            "europe": "in Europe"}
 
@@ -53,7 +56,8 @@ def _share_metric(name: str, vendor: str, group: str, year: int) -> Metric:
     who = {"huawei": "Huawei", "ericsson": "Ericsson", "nokia": "Nokia", "zte": "ZTE",
            "russian_made": "Russian-made kit"}[vendor]
     return Metric(name, "share of new contracts", f"{who}'s share {_LABELS[group]}, {year}",
-                  f"{who}'s share of new telecom-equipment contracts {_LABELS[group]} in {year}")
+                  f"{who}'s share of new telecom-equipment contracts {_LABELS[group]} in {year}",
+                  region=REGION_WORDS[group], year=year, variable=f"{who}'s share {_LABELS[group]}")
 
 
 DECLARATION = Declaration(
@@ -65,16 +69,20 @@ DECLARATION = Declaration(
         *(_share_metric(k, *v) for k, v in SHARE_METRICS.items()),
         Metric("huawei_installed_share_russia_2025", "share of installed base",
                "Huawei's share of Russia's installed equipment, 2025",
-               "Huawei's share of the telecom equipment in service in Russia in 2025", fast=False),
+               "Huawei's share of the telecom equipment in service in Russia in 2025", fast=False,
+               region="Russia", year=2025, variable="Huawei's share of Russia's installed equipment"),
         Metric("russia_rank_in_huawei_foreign_markets_2025", "rank (1 = largest)",
                "Russia's rank among Huawei's foreign markets, 2025",
-               "Russia's rank by Huawei's new-contract sales among its national markets outside China"),
+               "Russia's rank by Huawei's new-contract sales among its national markets outside China",
+               region="Russia", year=2025, variable="Russia's rank among Huawei's foreign markets", integer=True),
         Metric("russia_largest_foreign_market_probability_2030", "probability",
                "Chance Russia is Huawei's largest foreign market, 2030",
-               "Share of draws in which Russia is Huawei's largest foreign market in 2030", interval=False, fast=False),
+               "Share of draws in which Russia is Huawei's largest foreign market in 2030", interval=False, fast=False,
+               region="Russia", year=2030, variable="Chance Russia is Huawei's largest foreign market"),
         Metric("huawei_foreign_revenue_usd_bn_2025", "USD bn, nominal",
                "Huawei's equipment sales outside China, 2025",
-               "Huawei's new-contract telecom-equipment sales outside China in 2025", fast=False),
+               "Huawei's new-contract telecom-equipment sales outside China in 2025", fast=False,
+               region="World excl. China", year=2025, variable="Huawei's equipment sales outside China"),
     ),
     drawn_inputs={"sanctions_shift_huawei": "buyers' penalty on Huawei (penalty.py estimate), drawn from its sampling error",
                   "sanctions_shift_zte": "buyers' penalty on ZTE (penalty.py estimate), drawn jointly with Huawei's",

@@ -11,9 +11,9 @@ import pandas as pd
 from econ import uncertainty
 from econ.model.market_share.base_year import BaseYear
 from econ.model.market_share.choice import HUAWEI, VENDORS
-from econ.model.market_share.declaration import END_YEAR, FOREIGN_EXCLUDED, GROUPS, RANK_YEAR, YEARS
+from econ.model.market_share.declaration import DECLARATION, END_YEAR, FOREIGN_EXCLUDED, GROUPS, RANK_YEAR, YEARS
 from econ.model.market_share.layout import Layout
-from econ.model.stage import interval_metrics
+from econ.model.stage import Figure, figures, flat
 from econ.scenario import Scenario
 
 
@@ -110,19 +110,24 @@ class MarketShares:
         share = self._shares(kind)[:, :, GROUPS.index(region), VENDORS.index(vendor)]
         return pd.DataFrame(uncertainty.fan(share, YEARS)).assign(metric=f"{vendor}_share_{region}")
 
-    def metrics(self) -> dict[str, float]:
-        """Headline metrics (shares of new contracts; rank 1 = largest), with _p05 and _p95 (a light
-        run: the fast ones only)."""
+    def figure_draws(self) -> dict:
+        """Each figure's draws (a light run: the fast ones only); the chance Russia is Huawei's largest
+        foreign market is one number over the draws."""
         values = figure_values(self.sim, self.base.markets)
         if self.light:
-            return interval_metrics(values)
-        rank_name = f"russia_rank_in_huawei_foreign_markets_{RANK_YEAR}"
-        rank = values.pop(rank_name)
-        inst = self._shares("installed")[:, YEARS.index(2025), GROUPS.index("russia"), HUAWEI]
-        foreign = self.sim["new"][:, YEARS.index(2025), GROUPS.index("world_ex_china"), HUAWEI]
-        out = interval_metrics({**values, "huawei_installed_share_russia_2025": inst,
-                                "huawei_foreign_revenue_usd_bn_2025": foreign})
-        for q, v in (("", 50), ("_p05", 5), ("_p95", 95)):
-            out[f"{rank_name}{q}"] = float(np.percentile(rank, v, method="inverted_cdf"))
-        out["russia_largest_foreign_market_probability_2030"] = float(self.russia_rank()["probability_largest"].iloc[-1])
-        return out
+            return values
+        values["huawei_installed_share_russia_2025"] = self._shares("installed")[:, YEARS.index(2025),
+                                                                                GROUPS.index("russia"), HUAWEI]
+        values["huawei_foreign_revenue_usd_bn_2025"] = self.sim["new"][:, YEARS.index(2025),
+                                                                       GROUPS.index("world_ex_china"), HUAWEI]
+        values["russia_largest_foreign_market_probability_2030"] = float(
+            self.russia_rank()["probability_largest"].iloc[-1])
+        return values
+
+    def figures(self) -> list[Figure]:
+        """The stage's figures (records with their draws), in declared order."""
+        return figures(DECLARATION, self.figure_draws())
+
+    def metrics(self) -> dict[str, float]:
+        """results.json's older flat keys of :meth:`figures`."""
+        return flat(self.figures())

@@ -26,12 +26,13 @@ DECLARATION = Declaration(
     title="Asia-Pacific suppliers' revenue",
     groups=("policy", "revenue"),
     reads=("chip_supply", "market_share"),
-    metrics=(*(Metric(k, "USD bn, nominal", label, f"Taiwan, South Korea, Japan and mainland China: {meaning}")
-               for k, (label, meaning) in _M.items()),
+    metrics=(*(Metric(k, "USD bn, nominal", label, f"Taiwan, South Korea, Japan and mainland China: {meaning}",
+                      region="Asia-Pacific") for k, (label, meaning) in _M.items()),
              Metric("rated_revenue_at_risk_usd_bn", "USD bn, nominal",
                     "Revenue at risk in Taiwan, South Korea and Japan",
                     "A year of sales exposed to the rule in the economies of S&P's rated issuers (its US$25bn "
-                    "for the May 2020 rule); mainland China's suppliers are mostly unrated")),
+                    "for the May 2020 rule); mainland China's suppliers are mostly unrated",
+                    region="Taiwan, South Korea and Japan")),
     drawn_inputs={"procurement_china": "data/huawei_procurement.csv: 2019 china (range 8-25)",
                   **{f"consumer_share_{c}": f"data/procurement_by_business.csv: {c}" for c in CATEGORIES},
                   "category_mix_*": "data/procurement_category_mix.csv: each share over its range, renormalised"},

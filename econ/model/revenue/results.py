@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
-from econ.model.revenue.declaration import APAC, CATEGORIES, MONTHS, RATED
+from econ.model.revenue.declaration import APAC, CATEGORIES, DECLARATION, MONTHS, RATED
 from econ.model.revenue.supply_chain import SupplyChain, chain
-from econ.model.stage import interval_metrics
+from econ.model.stage import Figure, figures, flat
 from econ.scenario import Scenario
 
 
@@ -70,9 +70,16 @@ class RevenueImpact:
     def totals(self) -> dict[str, np.ndarray]:
         return apac_totals(self.loss)
 
+    def figure_draws(self) -> dict:
+        return figure_values(self.risk, self.loss)
+
+    def figures(self) -> list[Figure]:
+        """The stage's figures (records with their draws), in declared order."""
+        return figures(DECLARATION, self.figure_draws())
+
     def metrics(self) -> dict[str, float]:
-        """p50 and _p05/_p95 of revenue at risk and net loss, total, direct and indirect (USD bn)."""
-        return interval_metrics(figure_values(self.risk, self.loss))
+        """results.json's older flat keys of :meth:`figures`."""
+        return flat(self.figures())
 
     def against_sp(self) -> pd.DataFrame:
         """S&P's published revenue at risk beside the model's (never fitted to it) and the net loss."""
