@@ -56,13 +56,15 @@ class Footprint:
 # Measured with `python -m econ.memory` (russia_pivot; this 2-core Linux machine, Python 3.11, numpy 2.4,
 # numba 0.68; peak RSS of the kernel at two sizes of each argument, the others small, then near the largest
 # size the slope allows; fixed = the smaller run less its variable part), 1 Dec 2026, then rounded up:
-#   00 fixed 257 MB, 0 B/draw (to 20,000)               01 fixed 385 MB, 16,847 B/draw (to 75,878)
+#   00 (7 Dec 2026, with the paired differences: one world at a time, at most 4,000 draws) 428 MB, then
+#      0.64 GB measured at 117,109 draws: fixed 480 MB and 2,000 B/draw bound it
+#   01 fixed 385 MB, 16,847 B/draw (to 75,878)
 #   02 fixed 384 MB, 49,936 B/draw (to 25,086)          03 fixed 384 MB, 19,759 B/draw (to 65,465)
 #   04 fixed 382 MB, 57,179 B/draw (to 21,734), 119,125 B per unit of sobol_base (to 8,192), sweep points
 #      too few bytes to measure (to 70 x 70, the most the heat map draws)
 #   05 fixed 382 MB, 57,975 B/draw (to 21,525)
 FOOTPRINTS: dict[str, Footprint] = {
-    "00_scenario_overview": Footprint(300e6, {"draws": 100}),
+    "00_scenario_overview": Footprint(480e6, {"draws": 2_000}),
     "01_revenue_impact": Footprint(400e6, {"draws": 17_000}),
     "02_market_share": Footprint(400e6, {"draws": 50_000}),
     "03_investment_needs": Footprint(400e6, {"draws": 20_000}),

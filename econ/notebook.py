@@ -191,13 +191,14 @@ def overview_figures(scenario: Scenario, ranges: pd.DataFrame) -> list[Figure]:
     return found
 
 
-def write_results(folder: Path, scenario: Scenario | None, found: list[Figure]) -> Path:
+def write_results(folder: Path, scenario: Scenario | None, found: list[Figure], differences=()) -> Path:
     """Write ``folder/results.json`` (sorted, atomic) from the notebook's figures::
 
         {"scenario": NAME, "figures": [{metric, label, unit, region, year, median, p05, p95, ...}, ...],
          "metrics": {METRIC: number, ...}, "units": {METRIC: unit, ...}, "overrides": {PARAMETER: value, ...}}
 
-    ``figures`` holds each figure as a record; ``metrics`` and ``units`` are the older flat keys
+    ``figures`` holds each figure as a record, ``differences`` the paired differences the notebook
+    computed (:mod:`econ.model.differences`), if any; ``metrics`` and ``units`` are the older flat keys
     (``NAME``, ``NAME_p05``, ``NAME_p95``) for the tools that read them. ``overrides`` lists what the
     run changed from the scenario's files, so a modified run is never mistaken for the shipped
     scenario. A notebook that takes no scenario passes ``None``: its ``scenario`` is ``_run``.
@@ -218,10 +219,24 @@ def write_results(folder: Path, scenario: Scenario | None, found: list[Figure]) 
     overrides = {k: _plain_value(v) for k, v in sorted(scenario.overrides.items())} if scenario is not None else {}
     name = scenario.name if scenario is not None else RUN_WIDE_FOLDER
     path = Path(folder) / "results.json"
-    files.write_atomic(path, json.dumps({"scenario": name, "figures": records, "metrics": dict(sorted(metrics.items())),
-                                         "units": dict(sorted(units.items())), "overrides": overrides},
-                                        indent=2) + "\n")
+    document = {"scenario": name, "figures": records, "metrics": dict(sorted(metrics.items())),
+                "units": dict(sorted(units.items())), "overrides": overrides}
+    if differences:
+        document["differences"] = [_finite(d.record()) for d in differences]
+    files.write_atomic(path, json.dumps(document, indent=2) + "\n")
     return path
+
+
+def _finite(record: dict) -> dict:
+    """A record with its numbers as plain rounded floats (a NaN or infinity is refused)."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, float | np.floating):
+            if not math.isfinite(value):
+                raise ValueError(f"{record.get('metric')} ({key}) is {value}; results must be finite numbers")
+            value = round(float(value), 10)
+        out[key] = value
+    return out
 
 
 def _plain_value(value):

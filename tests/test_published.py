@@ -12,6 +12,7 @@ import shutil
 import time
 
 import nbformat
+import pandas as pd
 import pytest
 
 from econ import batch, notebook, report, uncertainty
@@ -39,6 +40,11 @@ def test_published_run_layout(published_run):
     metrics = (run_dir / "metrics.csv").read_text().splitlines()
     assert metrics[0] == "notebook,scenario,metric,value" and len(metrics) > 10
     index = (run_dir / "index.html").read_text()
+    assert "<h2 id='differences'>What each scenario changes</h2>" in index
+    diffs = pd.read_csv(run_dir / "differences.csv")
+    assert {"scenario", "reference", "metric", "unit", "median", "p05", "p95", "prob_positive"} <= set(diffs.columns)
+    assert set(diffs["scenario"]) == set(record["scenarios"]) - {"baseline"}
+    assert (diffs["p05"] <= diffs["median"] + 1e-12).all() and (diffs["median"] <= diffs["p95"] + 1e-12).all()
     assert "apac_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
 
 

@@ -23,11 +23,19 @@ import pandas as pd
 
 from econ import files, report, story
 from econ.report import iamc
-from econ.report.figures import differing_assumptions, figures_frame, headline_frame, metrics_frame, short_title  # noqa: F401
+from econ.report.figures import (  # noqa: F401
+    differences_frame,
+    differing_assumptions,
+    figures_frame,
+    headline_frame,
+    metrics_frame,
+    short_title,
+)
 from econ.report.pages import page
 from econ.report.sections import (
     _assumptions_section,
     _backtest_section,
+    _differences_section,
     _failure_section,
     _headline_section,
     _latest_section,
@@ -61,7 +69,7 @@ tr.econ-group th { background: #f3f5f8; }
 
 
 def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, found: pd.DataFrame,
-               whatif: str = "") -> str:
+               whatif: str = "", diffs: pd.DataFrame | None = None) -> str:
     """The run's front page: findings first, then the details. ``found``: the run's figures
     (:func:`econ.report.figures.figures_frame`)."""
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
@@ -102,6 +110,7 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
         multiples,
         whatif,
         _failure_section(jobs),
+        _differences_section(diffs if diffs is not None else pd.DataFrame(), names, scenarios),
         _backtest_section(found),
         _scenario_section(scenarios, jobs, names),
         events,
@@ -137,6 +146,8 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
     files.write_atomic(run_dir / "metrics.csv", metrics_frame(run_dir, jobs).to_csv(index=False, float_format="%.10g"))
     files.write_atomic(run_dir / "figures.csv", found.to_csv(index=False, float_format="%.10g"))
+    diffs = differences_frame(run_dir, jobs)
+    files.write_atomic(run_dir / "differences.csv", diffs.to_csv(index=False, float_format="%.10g"))
     overrides = manifest.get("options", {}).get("overrides") or {}
     files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(found, scenarios, overrides)))
     try:
@@ -145,7 +156,7 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
         panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios})
     except Exception as e:  # the what-if is an extra: never lose the page over it
         panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
-    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, found, panel))
+    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, found, panel, diffs))
     report.finish_pages(run_dir, jobs, [(n, short_title(scenarios.get(n), n)) for n in names], site)
 
 

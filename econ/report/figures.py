@@ -57,6 +57,25 @@ def figures_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
     return frame.astype({"median": float, "p05": float, "p95": float})
 
 
+def differences_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
+    """Every paired difference the run's notebooks computed (:mod:`econ.model.differences`), one row each
+    (differences.csv): scenario, reference, metric, label, unit, region, year, median, p05, p95,
+    prob_positive, reference_title."""
+    from econ.model.differences import COLUMNS
+
+    rows = []
+    for job in jobs:
+        path = Path(run_dir) / job.folder / "results.json"
+        if job.status != "ok" or not path.exists():
+            continue
+        try:
+            records = json.loads(path.read_text(encoding="utf-8")).get("differences", [])
+        except (ValueError, TypeError, AttributeError):
+            continue
+        rows += [{k: r.get(k) for k in COLUMNS} for r in records if isinstance(r, dict)]
+    return pd.DataFrame(rows, columns=list(COLUMNS)).drop_duplicates(["scenario", "reference", "metric"])
+
+
 def differing_assumptions(scenarios: dict[str, Scenario]) -> pd.DataFrame:
     """The assumptions whose value differs between scenarios: parameter, unit, then one column each."""
     if not scenarios:

@@ -268,3 +268,42 @@ def _assumptions_section(scenarios: dict[str, Scenario], names: list[str]) -> st
             "table with where each value was set.</p><div class='scroll'><table class='econ-table'><thead><tr>"
             f"<th class='text'>Assumption</th><th class='text'>Unit</th>{head}</tr></thead><tbody>{rows}</tbody>"
             "</table></div>")
+
+
+def _differences_section(diffs: pd.DataFrame, names: list[str], scenarios: dict[str, Scenario]) -> str:
+    """What each scenario changes against the scenario it builds on (its first parent; the baseline for
+    a scenario with none): the headline figures' paired differences, with ranges and how often above zero."""
+    from econ import effects
+
+    if diffs.empty:
+        return ""
+    shown = [m for m in findings.HEADLINE if m in set(diffs["metric"])]
+    head = "".join(f"<th title='{esc(metric_label(m)[0])}'>{esc(findings.SHORT.get(m, metric_label(m)[0]))}</th>"
+                   for m in shown)
+    rows = []
+    for name in names:
+        mine = diffs[diffs["scenario"] == name]
+        if mine.empty:
+            continue
+        reference = mine["reference"].iloc[0]  # the first parent, else the baseline
+        cells = mine[mine["reference"] == reference].set_index("metric")
+        tds = []
+        for m in shown:
+            if m not in cells.index:
+                tds.append("<td></td>")
+                continue
+            r = cells.loc[m]
+            tds.append(f"<td><span class='econ-number'>{esc(effects.shown(r['median'], r['unit']))}</span>"
+                       f"<br><span class='interval'>{esc(effects.shown(r['p05'], r['unit']))} to "
+                       f"{esc(effects.shown(r['p95'], r['unit']))}</span><br><span class='muted'>above zero in "
+                       f"{100 * r['prob_positive']:.0f}%</span></td>")
+        title = short_title(scenarios.get(name), name)
+        rows.append(f"<tr><td class='text econ-scenario'>{esc(title)}<br><span class='muted'>against "
+                    f"{esc(str(cells['reference_title'].iloc[0]))}</span></td>{''.join(tds)}</tr>")
+    return ("<h2 id='differences'>What each scenario changes</h2><p>Each scenario's headline figures minus those of "
+            "the scenario it builds on, draw by draw over the same random draws: the range (p05 to p95) is the "
+            "uncertainty of the difference itself, and “above zero in” how often the scenario's figure is the "
+            "higher. Shares differ in percentage points. Every figure against every reference is in "
+            "<a href='differences.csv'>differences.csv</a>.</p><div class='scroll'><table class='econ-table "
+            f"econ-differences'><thead><tr><th class='text'>Scenario</th>{head}</tr></thead><tbody>{''.join(rows)}"
+            "</tbody></table></div>")

@@ -1,0 +1,61 @@
+"""Paired differences between scenarios: common random numbers, so a difference's range is the
+uncertainty of the effect itself; records for differences.csv; `econ compare`."""
+
+import subprocess
+
+import numpy as np
+import pytest
+
+from econ.model import differences, world
+from econ.scenario import load_scenario
+from tests.batch_helpers import ECON
+
+DRAWS = 400
+
+
+def test_a_scenario_against_itself_differs_by_nothing_in_every_draw():
+    scn = load_scenario("history")
+    diffs = differences.compare(scn, load_scenario("history"), DRAWS)
+    assert diffs and all(np.all(d.draws == 0) for d in diffs)
+    assert all(d.prob_positive == 0 and d.prob_negative == 0 for d in diffs)
+
+
+def test_the_difference_is_taken_draw_by_draw_over_common_draws():
+    """The reference runs on the scenario's seed: the difference's draws are the two worlds' draws
+    subtracted, and its range is narrower than the two ranges would give if the draws were independent."""
+    a, b = load_scenario("aug2020_expansion"), load_scenario("may2020_fdpr")
+    mine = {f.metric: f for f in world.assess(a, DRAWS).figures()}
+    theirs = {f.metric: f for f in world.assess(differences.with_seed(b, a.seed), DRAWS).figures()}
+    diffs = {d.metric: d for d in differences.compare(a, b, DRAWS)}
+    share = diffs["huawei_share_ex_china_2022"]
+    np.testing.assert_array_equal(share.draws, mine[share.metric].draws - theirs[share.metric].draws)
+    independent = np.random.default_rng(0).permutation(theirs[share.metric].draws)
+    unpaired = mine[share.metric].draws - independent
+    assert share.p95 - share.p05 < 0.5 * (np.percentile(unpaired, 95) - np.percentile(unpaired, 5))
+    assert share.prob_positive == pytest.approx(np.mean(share.draws > 0))
+
+
+def test_references_are_the_parents_then_the_baseline():
+    assert [r.name for r in differences.references(load_scenario("history"))] == [
+        "europe_bans", "canada_2022", "russia_2022_exit", "huawei_recovery_2023", "baseline"]
+    assert [r.name for r in differences.references(load_scenario("may2020_fdpr"))] == ["baseline"]
+    assert differences.references(load_scenario("baseline")) == []
+
+
+def test_records_hold_every_column_of_differences_csv():
+    diffs = differences.compare(load_scenario("may2020_fdpr"), load_scenario("baseline"), DRAWS)
+    record = next(d for d in diffs if d.metric == "rated_revenue_at_risk_usd_bn").record()
+    assert tuple(record) == differences.COLUMNS
+    assert record["median"] > 0 and record["prob_positive"] == 1.0 and record["reference_title"]
+
+
+@pytest.mark.slow
+def test_econ_compare_prints_each_headline_difference_with_its_range_and_probability():
+    out = subprocess.run([ECON, "compare", "baseline", "history", "--draws", "500"], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.strip().startswith("Huawei's share outside China, 2022"))
+    assert "pp" in line and " to " in line and "% of draws" in line
+    assert "Huawei's share outside China, 2022:" in out.stdout and "in nine draws out of ten" in out.stdout
+    bad = subprocess.run([ECON, "compare", "baseline", "histroy"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "histroy" in bad.stderr
