@@ -1,10 +1,10 @@
 """econ: the sanctions scenario workbook's model package.
 
-Modules: ``scenario`` (typed scenarios), ``data`` (sourced datasets), ``uncertainty`` (draws and
-intervals, sensitivity), the models ``revenue`` (with ``trend``), ``market_share`` (with
-``share_shift``) and ``investment``, ``sweep`` (tornado, Sobol indices, grids), ``charts`` (Altair
-builders), ``notebook`` (what notebooks call), ``report`` (offline HTML), ``comparison`` (a run's
-scenario-comparison page), ``batch`` (running notebooks), ``cli`` (the ``econ`` command).
+The linked model is ``econ.model`` (its stages, the linker, paired differences). Around it: ``scenario``
+(typed scenarios), ``data`` (sourced datasets), ``uncertainty`` (draws, intervals), ``sensitivity`` and
+``sweep``, ``backtest``; for readers ``words``, ``findings``, ``effects``, ``display``, ``charts`` and
+``report`` (offline pages); for notebooks ``notebook``, ``arguments``, ``kernel``, ``memory``; ``batch``
+(running notebooks) and ``cli`` (the ``econ`` command).
 """
 
 import sys

@@ -28,9 +28,14 @@ def shown(value: float, unit: str) -> str:
     if value is None or pd.isna(value):
         return "n/a"
     if _is_share(unit):
-        return f"{100 * value:+.1f} pp"
+        return "0 pp" if abs(100 * value) < 0.05 else f"{100 * value:+.1f} pp"
     text = findings.rounded(abs(value))
     return "0" if text == "0" else f"{'+' if value > 0 else '-'}{text}"
+
+
+def no_change(d) -> bool:
+    """Whether a difference is zero to a reader in nine draws out of ten (its median, p05 and p95 all show 0)."""
+    return all(shown(v, d.unit) in ("0", "0 pp") for v in (d.median, d.p05, d.p95))
 
 
 def unit_of(unit: str) -> str:
@@ -39,9 +44,8 @@ def unit_of(unit: str) -> str:
 
 def sentence(d: Difference, reference_title: str) -> str:
     """One sentence from the numbers: how much higher or lower, the range, and how sure."""
-    if findings.rounded(abs(d.median)) == "0" and findings.rounded(abs(d.p05)) == "0" \
-            and findings.rounded(abs(d.p95)) == "0":
-        return f"{d.label}: the same as under {reference_title} in every draw."
+    if no_change(d):
+        return f"{d.label}: the same as under {reference_title} in nine draws out of ten or more."
     direction = "higher" if d.median > 0 else "lower"
     size = shown(abs(d.median), d.unit).lstrip("+")
     main, _, qualifier = ("", "", "") if _is_share(d.unit) else findings.unit_words(d.unit).partition(", ")

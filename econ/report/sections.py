@@ -293,6 +293,9 @@ def _differences_section(diffs: pd.DataFrame, names: list[str], scenarios: dict[
                 tds.append("<td></td>")
                 continue
             r = cells.loc[m]
+            if effects.no_change(r):
+                tds.append("<td class='muted'>no change</td>")
+                continue
             tds.append(f"<td><span class='econ-number'>{esc(effects.shown(r['median'], r['unit']))}</span>"
                        f"<br><span class='interval'>{esc(effects.shown(r['p05'], r['unit']))} to "
                        f"{esc(effects.shown(r['p95'], r['unit']))}</span><br><span class='muted'>above zero in "
