@@ -34,8 +34,10 @@ def shown(value: float, unit: str) -> str:
 
 
 def no_change(d) -> bool:
-    """Whether a difference is zero to a reader in nine draws out of ten (its median, p05 and p95 all show 0)."""
-    return all(shown(v, d.unit) in ("0", "0 pp") for v in (d.median, d.p05, d.p95))
+    """Whether a difference is zero to a reader in nine draws out of ten (its median, p05 and p95 all show 0).
+    ``d`` is a :class:`Difference` or a row of differences.csv (a mapping with the same keys)."""
+    get = d.__getitem__ if isinstance(d, pd.Series | dict) else d.__getattribute__
+    return all(shown(get(k), get("unit")) in ("0", "0 pp") for k in ("median", "p05", "p95"))
 
 
 def unit_of(unit: str) -> str:

@@ -201,8 +201,11 @@ def write_results(folder: Path, scenario: Scenario | None, found: list[Figure], 
     computed (:mod:`econ.model.differences`), if any; ``metrics`` and ``units`` are the older flat keys
     (``NAME``, ``NAME_p05``, ``NAME_p95``) for the tools that read them. ``overrides`` lists what the
     run changed from the scenario's files, so a modified run is never mistaken for the shipped
-    scenario. A notebook that takes no scenario passes ``None``: its ``scenario`` is ``_run``.
+    scenario. A notebook that takes no scenario passes ``None``: its ``scenario`` is ``_run``. An older
+    notebook's ``{metric: number}`` is still accepted: each number becomes a figure without a unit.
     """
+    if isinstance(found, dict):  # an older notebook's {metric: number}: each becomes a figure without a unit
+        found = [Figure(k, k, "", "World", None, v) for k, v in found.items()]
     records, metrics, units = [], {}, {}
     for f in found:
         record = f.record()
