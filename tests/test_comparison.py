@@ -1,5 +1,6 @@
 """The scenario-comparison page: metric grouping, intervals, differing assumptions, escaping."""
 
+import html
 import math
 import subprocess
 import sys
@@ -142,11 +143,18 @@ def test_iamc_file_follows_the_long_format(tmp_path):
     assert list(risk["year"]) == [2020] and set(risk["region"]) == {"Asia-Pacific"}  # the 12 months after the rule
 
 
-def test_the_backtest_section_reads_the_runs_backtest_and_links_to_its_page():
-    rows = [{"notebook": "05_backtest", "scenario": "_run", "metric": k, "median": v}
-            for k, v in (("backtest_scored", 52), ("backtest_inside_share", 0.8),
-                         ("backtest_median_abs_log_ratio", 0.1))]
+def test_the_backtest_section_opens_with_the_skill_in_words_and_links_to_its_page():
+    values = {"backtest_scored": (29, None, None), "backtest_skill_persistence": (-0.12, -0.3, 0.05),
+              "backtest_skill_trend": (0.4, None, None), "backtest_inside_share": (0.83, None, None),
+              "backtest_coverage_50_model": (0.45, None, None), "backtest_width_90_model": (1.66, None, None),
+              "backtest_not_clean": (25, None, None)}
+    rows = [{"notebook": "05_backtest", "scenario": "_run", "metric": k, "median": v[0], "p05": v[1], "p95": v[2]}
+            for k, v in values.items()]
     section = sections._backtest_section(pd.DataFrame(rows))
-    assert "Of 52 published figures" in section and "<strong>80%</strong>" in section and "typically 11%" in section
+    opening = html.unescape(section.split("<p><strong>", 1)[1])
+    assert opening.startswith("On the 29 clean outcomes of 2020-2024, the model's forecasts score 12% worse than "
+                              "persistence"), opening
+    assert "skill -0.12, -0.30 to +0.05" in section and "40% better than the pre-2020 trend" in section
+    assert "83% of those outcomes" in section and "25 other figures" in section
     assert "_run/05_backtest/05_backtest.html" in section
     assert sections._backtest_section(pd.DataFrame(columns=["notebook", "scenario", "metric", "median"])) == ""

@@ -103,7 +103,9 @@ BAD_ROWS = {
     "date not a date": ("us_fdpr_2020_05,2020-05-15,", "us_fdpr_2020_05,15/05/2020,", "us_fdpr_2020_05", "date",
                         "'15/05/2020' is not an ISO date: write YYYY-MM-DD, YYYY-MM or YYYY"),
     "unknown event type": (UK_CAP, UK_CAP.replace("ban_5g", "ban_6g"), "gb_hrv_cap_2020_01",
-                           "event_type", "'ban_6g' fails isin(['entity_list'"),
+                           "event_type", "'ban_6g' is not allowed; allowed: entity_list, "),
+    "event type with a typo": (UK_CAP, UK_CAP.replace("ban_5g", "ban_5gg"), "gb_hrv_cap_2020_01",
+                              "event_type", "(did you mean 'ban_5g'?)"),
     "jurisdiction not a code": (UK_CAP, UK_CAP.replace(",GB,", ",Britain,"), "gb_hrv_cap_2020_01",
                                 "jurisdiction", "'Britain' fails str_matches"),
 }

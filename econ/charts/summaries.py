@@ -132,27 +132,48 @@ def parameter_intervals(frame: pd.DataFrame, title: str = "Uncertain assumptions
         title=titled(title, "the scenario's files (every assumption is in the table above)"))
 
 
-def backtest(frame: pd.DataFrame) -> alt.Chart:
-    """Each scored figure: the model's median and p05-p95 relative to the published figure (1 = equal),
-    on a log scale; green where the published figure lies inside the interval.
+#: How each forecast's interval is drawn in the back-test chart (the legend says which is which).
+BACKTEST_FORECASTS = {"model": ("the linked model", []), "persistence": ("persistence (2019 carried forward)", [4, 2]),
+                      "trend": ("the pre-2020 trend", [1, 2])}
 
-    ``frame``: label, ratio, low_ratio, high_ratio, inside.
+
+def backtest(frame: pd.DataFrame) -> alt.VConcatChart:
+    """One panel per family: each figure's forecasts (model, persistence, trend) as median and p05-p95
+    relative to the published figure (1 = equal, log scale), side by side. Inside or outside the
+    p05-p95 is shown by shape (circle, cross) as well as colour; the forecast by the line's dash.
+
+    ``frame``: family, label, forecast, ratio, low_ratio, high_ratio, inside (econ.backtest.text.chart_frame).
     """
-    data = frame.assign(verdict=frame["inside"].map({True: "inside the model's range", False: "outside"}))
-    y = alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=360))
-    colour = alt.Color("verdict:N", title=None, scale=alt.Scale(domain=["inside the model's range", "outside"],
-                                                               range=["#54a24b", "#e45756"]))
-    x = alt.X("ratio:Q", title="model / published (log scale)", scale=alt.Scale(type="log"))
-    rule = alt.Chart(data).mark_rule(strokeWidth=3).encode(y=y, x=alt.X("low_ratio:Q", scale=alt.Scale(type="log"),
-                                                                          title="model / published (log scale)"),
-                                                           x2="high_ratio:Q", color=colour)
-    point = alt.Chart(data).mark_point(filled=True, size=60).encode(
-        y=y, x=x, color=colour, tooltip=["label:N", alt.Tooltip("ratio:Q", format=".2f", title="median / published"),
-                                         "verdict:N"])
-    one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(strokeDash=[4, 3], color="#333").encode(x="one:Q")
-    return (rule + point + one).properties(width=420, height=alt.Step(16), title=alt.TitleParams(
-        "The model against what was published: median (dot) and p05-p95 (bar) over the published figure",
-        subtitle="Green: the published figure lies inside the model's p05-p95; 1 = the model's median equals it"))
+    names = {k: v[0] for k, v in BACKTEST_FORECASTS.items()}
+    data = frame.assign(verdict=frame["inside"].map({True: "inside its p05-p95", False: "outside"}),
+                        forecaster=frame["forecast"].map(names))
+    verdicts = ["inside its p05-p95", "outside"]
+    colour = alt.Color("verdict:N", title="The published figure", scale=alt.Scale(domain=verdicts,
+                                                                                   range=["#2f7d32", "#c62828"]))
+    shape = alt.Shape("verdict:N", title="The published figure", scale=alt.Scale(domain=verdicts,
+                                                                                  range=["circle", "cross"]))
+    dash = alt.StrokeDash("forecaster:N", title="Forecast", scale=alt.Scale(
+        domain=list(names.values()), range=[v[1] for v in BACKTEST_FORECASTS.values()]))
+    offset = alt.YOffset("forecaster:N", sort=list(names.values()), scale=alt.Scale(domain=list(names.values())))
+    x = alt.X("low_ratio:Q", title="forecast / published figure (log scale; 1 = the published figure)",
+              scale=alt.Scale(type="log", domain=[0.25, 4], clamp=True))
+    panels = []
+    for family in dict.fromkeys(data["family"]):
+        part = data[data["family"] == family]
+        y = alt.Y("label:N", sort=list(dict.fromkeys(part["label"])), title=None, axis=alt.Axis(labelLimit=260))
+        base = alt.Chart(part).encode(y=y, yOffset=offset)
+        rule = base.mark_rule(strokeWidth=2, color="#555").encode(x=x, x2="high_ratio:Q", strokeDash=dash)
+        point = base.mark_point(size=55, filled=True, opacity=1).encode(
+            x=alt.X("ratio:Q", scale=alt.Scale(type="log", domain=[0.25, 4], clamp=True)), color=colour, shape=shape,
+            tooltip=["label:N", "forecaster:N", alt.Tooltip("ratio:Q", format=".2f", title="median / published"),
+                     alt.Tooltip("low_ratio:Q", format=".2f", title="p05 / published"),
+                     alt.Tooltip("high_ratio:Q", format=".2f", title="p95 / published"), "verdict:N"])
+        one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color="#222").encode(x="one:Q")
+        panels.append((rule + point + one).properties(width=380, height=alt.Step(30), title=family))
+    return alt.vconcat(*panels).resolve_scale(y="independent").properties(title=alt.TitleParams(
+        "Each clean outcome against the model and the two naive forecasts",
+        subtitle=["Median (mark) and p05-p95 (line) over the published figure; circle and green: inside, cross "
+                  "and red: outside", "Solid: the linked model; dashed: persistence; dotted: the pre-2020 trend"]))
 
 
 def headline_multiples(frame: pd.DataFrame, figures: list[tuple[str, str, str]], order: list[str]) -> alt.ConcatChart:

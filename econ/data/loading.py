@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from econ import paths
 from econ.data.schemas import DATASETS, Dataset, _line, _text
-from econ.errors import InputError
+from econ.errors import InputError, suggest
 
 
 def _read(file: Path) -> pd.DataFrame:
@@ -45,8 +45,18 @@ def _schema_problems(error: pa.errors.SchemaErrors, dataset: Dataset, file: str)
                              + ", ".join(dataset.schema().columns)))
         else:
             problems.append((file, f"column '{column}', {_line(case.index)}",
-                             f"value {case.failure_case!r} fails {case.check}"))
+                             _cell_message(dataset, column, case.failure_case, case.check)))
     return problems
+
+
+def _cell_message(dataset: Dataset, column: str, value, check: str) -> str:
+    """What is wrong with one cell: for a closed list of values, the allowed ones and the closest."""
+    schema_column = dataset.columns.get(column)
+    for c in getattr(schema_column, "checks", []):
+        allowed = c.statistics.get("allowed_values") if c.name == "isin" else None
+        if allowed is not None and str(check).startswith("isin"):
+            return f"{value!r} is not allowed; allowed: {', '.join(map(str, allowed))}{suggest(value, allowed)}"
+    return f"value {value!r} fails {check}"
 
 
 def _row_problems(out: pd.DataFrame, file: str, sources: set[str] | None) -> list[tuple[str, str, str]]:

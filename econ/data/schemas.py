@@ -49,6 +49,11 @@ EVENT_TYPES = ["entity_list", "foreign_direct_product_rule", "general_licence", 
                "domestic_programme", "funding", "market_event", "exchange_rate"]
 #: Years an event may be dated in: the model's years (2019-2030) and 2018 for background (Australia's ban).
 TIMELINE_YEARS = (2018, 2030)
+#: data/backtest.csv's closed lists (econ.backtest.table says what each means).
+BACKTEST_KINDS = ("outcome", "estimate", "plan")
+BACKTEST_RELATIONS = ("clean", "fitted", "same_source", "seeded", "hindsight")
+BACKTEST_FAMILIES = ("world shares", "shares outside China", "China", "Russia", "Huawei's revenue", "capex",
+                     "removal costs", "revenue at risk", "Russia's 5G build")
 #: Latest year a removal deadline may name (beyond the model's years: a deadline may be set for after 2030).
 DEADLINE_LAST_YEAR = 2040
 
@@ -162,8 +167,9 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "share": _share(), "value_cny_bn": _number(ge=0, nullable=True), "complete": _text(isin=["true", "false"])}),
     Dataset("backtest", {
         "figure_id": _text(), "quantity": _text(), "year": _year(), "value": _number(nullable=True),
-        "unit": _text(), "scenario": _text(nullable=True), "used_to_fit": _text(isin=["true", "false"]),
-        "fitted_by": _text(nullable=True)}),
+        "unit": _text(), "scenario": _text(nullable=True), "kind": _text(isin=list(BACKTEST_KINDS)),
+        "relation": _text(isin=list(BACKTEST_RELATIONS)), "relation_note": _text(),
+        "family": _text(isin=list(BACKTEST_FAMILIES))}),
     Dataset("equipment_parts", {
         "part": _text(isin=list(PARTS)), "share_of_spend": _share(), "share_low": _share(), "share_high": _share()}),
     Dataset("supplier_exposure", {

@@ -137,22 +137,31 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
 
 
 def _backtest_section(found: pd.DataFrame) -> str:
-    """How the model compares with what was published: the back-test notebook's verdict, with a link."""
+    """How the model compares with what happened: the back-test's skill sentence first, then its
+    coverage and width on clean outcomes, with a link to every figure."""
+    from econ.backtest.text import skill_sentence
+
     rows = found[found["notebook"] == "05_backtest"]
     if rows.empty:
         return ""
     scenario = rows["scenario"].iloc[0]  # the run's one back-test (folder _run)
-    m = rows[rows["scenario"] == scenario].set_index("metric")["median"]
-    if not {"backtest_scored", "backtest_inside_share", "backtest_median_abs_log_ratio"} <= set(m.index):
+    mine = rows[rows["scenario"] == scenario].set_index("metric")
+    need = {"backtest_scored", "backtest_skill_persistence", "backtest_skill_trend", "backtest_inside_share",
+            "backtest_coverage_50_model", "backtest_width_90_model", "backtest_not_clean"}
+    if not need <= set(mine.index):
         return ""
-    typical = 100 * (math.exp(m["backtest_median_abs_log_ratio"]) - 1)
+    m, skill = mine["median"], mine.loc["backtest_skill_persistence"]
+    opening = skill_sentence(m["backtest_scored"], skill["median"], skill["p05"], skill["p95"], m["backtest_skill_trend"])
     href = f"{esc(scenario)}/05_backtest/05_backtest.html"
-    return ("<h2 id='backtest'>How the model compares with what was published</h2>"
-            f"<p>Of {m['backtest_scored']:.0f} published figures the model was not fitted to (vendor shares "
-            "2020-2024, Huawei's revenue by business, S&amp;P's 2020 estimate, operators' capex, the UK and US "
-            f"removal costs), <strong>{100 * m['backtest_inside_share']:.0f}%</strong> lie inside the model's "
-            f"p05&ndash;p95 under the scenario that stands for each, and its median is typically {typical:.0f}% "
-            f"from the figure. <a href='{href}'>Every figure, the verdict and the misses</a>.</p>")
+    return ("<h2 id='backtest'>How the model compares with what happened</h2>"
+            f"<p><strong>{esc(opening)}</strong> {100 * m['backtest_inside_share']:.0f}% of those outcomes lie "
+            "inside the model's 90% interval "
+            f"and {100 * m['backtest_coverage_50_model']:.0f}% inside its 50% interval; its p95 is typically "
+            f"{m['backtest_width_90_model']:.2f} times its p05. Clean outcomes are published figures the model was "
+            f"neither fitted to, seeded from nor set by; {m['backtest_not_clean']:.0f} other figures (estimates, plans, "
+            "and outcomes the model has seen) are shown but not counted. Persistence carries 2019 forward; both "
+            f"naive forecasts take their intervals from the years before 2020. <a href='{href}'>Every figure, each "
+            "forecast and the misses</a>.</p>")
 
 
 def _timeline_section() -> tuple[str, int]:
