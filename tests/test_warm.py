@@ -145,6 +145,12 @@ def test_notebook_imports_are_read_from_the_import_statements(tmp_path):
                                                                  "numpy.linalg"]
 
 
+def test_no_package_main_is_imported_ahead():
+    """A package's __main__ runs on import (econ.backtest's rewrites docs/backtest.md and takes seconds)."""
+    modules = warm.econ_modules()
+    assert "econ.backtest.run" in modules and not [m for m in modules if m.endswith("__main__")]
+
+
 def test_the_kernels_the_warm_engine_stands_in_for():
     assert warm.kernel_flavour("python3") == (warm.Flavour("ipykernel_launcher"), None)
     # ipykernel, with econ imported before its shell and the guard loaded before any cell

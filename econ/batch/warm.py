@@ -54,8 +54,8 @@ from econ.batch.job import KERNEL_START_RETRIES, Job, die_with_parent, execute, 
 HARD_DEADLINE_GRACE = 60
 #: What every template imports besides the notebooks' own imports.
 MACHINERY = ("IPython", "ipykernel.ipkernel", "nbformat", "papermill", "nbconvert")
-#: Never imported ahead: running it is its purpose.
-_NOT_PRELOADED = ("econ.__main__",)
+#: Never imported ahead: a package's ``__main__`` runs on import (``econ``, ``econ.backtest``).
+_MAIN = "__main__"
 _ENTRY = """import sys
 import {kernel_module}
 from ipykernel.compiler import XCachingCompiler
@@ -129,7 +129,7 @@ def econ_modules() -> list[str]:
     import econ
 
     names = [m.name for m in pkgutil.walk_packages(econ.__path__, "econ.")]
-    return [n for n in names if n not in _NOT_PRELOADED]
+    return [n for n in names if n.rsplit(".", 1)[-1] != _MAIN]
 
 
 def _load_data() -> None:
