@@ -91,11 +91,20 @@ def test_scores_match_their_closed_forms():
     assert scores.interval_score(0, 1, 3, 0.1) == pytest.approx(1 + 20 * 2)
 
 
+def test_the_trend_spread_scales_a_two_year_step_by_its_gap():
+    rec = naive.Record((2014, 2016, 2017, 2018, 2019), (100.0, 121.0, 133.1, 146.41, 161.051), "log", 0.1, 4, "test")
+    trend = naive.forecasts(rec, 2020)["trend"]  # 10% a year throughout: no residual spread
+    assert trend.quantile(0.5) == pytest.approx(161.051 * 1.1) and trend.spread == pytest.approx(0.0, abs=1e-12)
+
+
 def test_skill_compares_like_with_like():
     assert scores.skill(pd.Series([1.0, 1.0]), pd.Series([2.0, 2.0])) == pytest.approx(0.5)
     assert scores.skill(pd.Series([2.0]), pd.Series([1.0])) == pytest.approx(-1.0)
     low, high = scores.skill_interval(pd.Series([1.0, 2.0, 3.0]), pd.Series([2.0, 2.0, 2.0]))
     assert low <= 0 <= high
+    # Resampling whole families: two families, one where the model wins and one where it loses.
+    low, high = scores.skill_interval(pd.Series([1.0, 1.0, 3.0]), pd.Series([2.0, 2.0, 2.0]), pd.Series(list("aab")))
+    assert low == pytest.approx(1 - 3 / 2) and high == pytest.approx(0.5)
 
 
 def test_skill_stays_at_or_above_the_committed_level_and_coverage_is_calibrated(result):
@@ -120,6 +129,10 @@ def test_reader_tables_label_what_is_not_clean(result):
     others = text.figures_table(result, headline=False)
     assert {"standing", "why", "model", "persistence", "trend"} <= set(others.columns)
     assert "estimate" in set(others["standing"]) and "seeded from" in set(others["standing"])
+    assert others["persistence starts from"].str.contains("in 2019").any()
+    families = text.summary_table(result).set_index("figures")
+    assert families.loc["China", "count"] == 0 and "cannot be measured" in families.loc["China", "note"]
+    assert set(text.leave_one_out(result)["left out"]) >= {"world shares", "Huawei's consumer revenue"}
     chart = text.chart_frame(result)
     assert set(chart["forecast"]) == {"model", "persistence", "trend"}
     assert "skill" in text.sentence(result) and "clean outcomes" in text.sentence(result)

@@ -163,15 +163,19 @@ def forecasts(rec: Record | None, year: int) -> dict[str, Naive]:
     h = year - rec.years[-1]
     dof = float(rec.changes) if rec.changes >= 2 else None
     out = {"persistence": Naive("persistence", float(v[-1]), rec.sigma * np.sqrt(h), dof, rec.scale,
-                                f"{rec.values[-1]:.3g} in {rec.years[-1]} ({rec.basis})")}
+                                f"{rec.values[-1]:.3g} in {rec.years[-1]} ({rec.basis}); spread from "
+                                f"{rec.changes} yearly change{'s' if rec.changes > 1 else ''} before 2020")}
     span = rec.years[-1] - rec.years[0]
     if span == 0:
         out["trend"] = Naive("trend", out["persistence"].center, out["persistence"].spread, dof, rec.scale,
                              "no trend: one year published before the rules; persistence")
         return out
     mu = float(v[-1] - v[0]) / span
-    steps = np.diff(v) / np.diff(rec.years)
-    sd, k = (float(np.std(steps, ddof=1)), len(steps) - 1) if len(steps) >= 3 else (rec.sigma, rec.changes)
+    gaps = np.diff(rec.years).astype(float)
+    # Residuals of each step about the drift, per year of its gap: a two-year step counts once, scaled.
+    residuals = (np.diff(v) - gaps * mu) / np.sqrt(gaps)
+    sd, k = (float(np.sqrt(np.sum(residuals**2) / (len(residuals) - 1))), len(residuals) - 1) \
+        if len(residuals) >= 3 else (rec.sigma, rec.changes)
     out["trend"] = Naive("trend", float(v[-1] + mu * h), sd * np.sqrt(h * (1 + h / span)),
                          float(k) if k >= 2 else None, rec.scale,
                          f"{100 * (np.exp(mu) - 1) if rec.scale == 'log' else mu:+.3g}"

@@ -51,7 +51,8 @@ class Summary:
         for naive in NAIVE:
             skill[naive] = scoring.skill(wide["crps"]["model"], wide["crps"][naive])
             skill[f"{naive}_wis"] = scoring.skill(wide["wis"]["model"], wide["wis"][naive])
-        interval = scoring.skill_interval(wide["crps"]["model"], wide["crps"]["persistence"])
+        families = frame.drop_duplicates("figure").set_index("figure")["family"].reindex(wide.index)
+        interval = scoring.skill_interval(wide["crps"]["model"], wide["crps"]["persistence"], families)
         return cls(int(frame["figure"].nunique()), table, skill, interval)
 
 
@@ -64,6 +65,7 @@ class Backtest:
         """Scores of the selected figures that every forecast covers."""
         names = set(self.figures.loc[which, "figure"])
         s = self.scores[self.scores["figure"].isin(names)]
+        s = s.merge(self.figures[["figure", "family"]], on="figure")
         covered = s.groupby("figure")["forecast"].nunique()
         return s[s["figure"].isin(covered[covered == len(FORECASTS)].index)]
 
@@ -83,13 +85,17 @@ class Backtest:
     def overall(self) -> Summary:
         return Summary.of(self._complete(self.figures["headline"]))
 
-    def by_family(self) -> dict[str, Summary]:
+    def by_family(self) -> dict[str, Summary | None]:
+        """Each family's summary, None where it has no clean outcome (its skill cannot be measured)."""
         out = {}
         for family in FAMILIES:
             frame = self._complete(self.figures["headline"] & (self.figures["family"] == family))
-            if len(frame):
-                out[family] = Summary.of(frame)
+            out[family] = Summary.of(frame) if len(frame) else None
         return out
+
+    def without(self, family: str) -> Summary:
+        """The headline summary leaving one family out (how much one family carries the skill)."""
+        return Summary.of(self._complete(self.figures["headline"] & (self.figures["family"] != family)))
 
     def model_scores(self) -> pd.DataFrame:
         """The model's scores with each figure's metadata."""
@@ -110,7 +116,8 @@ class Backtest:
             return Figure(metric, label, unit, "World", None, float(value), p05, p95)
 
         found = [
-            fig("backtest_scored", "Clean outcomes scored (the headline set)", "figures", o.count),
+            fig("backtest_scored", "Clean outcomes scored (the headline set; until the back-test labelled its "
+                "figures, every scored figure)", "figures", o.count),
             fig("backtest_inside_share", "Clean outcomes inside the model's p05-p95 (its 90% coverage)", "fraction",
                 model["coverage_90"]),
             fig("backtest_median_abs_log_ratio", "Typical distance of the model's median from a clean outcome "
@@ -138,11 +145,18 @@ class Backtest:
                           "log score", row["wis"])]
         for family, s in self.by_family().items():
             key = slug(family)
-            found += [fig(f"backtest_clean_{key}", f"Clean outcomes scored: {family}", "figures", s.count),
-                      fig(f"backtest_skill_persistence_{key}", f"Skill over persistence, CRPS: {family}", "skill",
+            found.append(fig(f"backtest_clean_{key}", f"Clean outcomes scored: {family}", "figures",
+                             s.count if s else 0))
+            if s is None:
+                continue
+            found += [fig(f"backtest_skill_persistence_{key}", f"Skill over persistence, CRPS: {family}", "skill",
                           s.skill["persistence"]),
+                      fig(f"backtest_skill_persistence_wis_{key}", f"Skill over persistence, WIS: {family}", "skill",
+                          s.skill["persistence_wis"]),
                       fig(f"backtest_skill_trend_{key}", f"Skill over the pre-2020 trend, CRPS: {family}", "skill",
-                          s.skill["trend"])]
+                          s.skill["trend"]),
+                      fig(f"backtest_coverage_90_model_{key}", f"Clean outcomes inside the model's 90% interval: "
+                          f"{family}", "fraction", s.by_forecast.loc["model", "coverage_90"])]
         return [f for f in found if np.isfinite(f.median)]
 
 

@@ -13,7 +13,8 @@ scales"). For one forecast and one figure ``y``:
                                  E|X - y| - E|X - X'| / 2 (Gneiting and Raftery 2007): lower is better
 
 Skill of the model over a naive forecast is ``1 - score(model) / score(naive)`` on the mean score
-over the same figures: above 0 the model does better, 0 is no better, below 0 worse.
+over the same figures: above 0 the model does better, 0 is no better, below 0 worse. Its range
+resamples whole families of figures (a cluster bootstrap), since figures of one family move together.
 """
 
 from __future__ import annotations
@@ -69,15 +70,19 @@ def skill(model: pd.Series, naive: pd.Series) -> float:
     return float(1 - model.mean() / naive.mean()) if len(model) and naive.mean() > 0 else float("nan")
 
 
-def skill_interval(model: pd.Series, naive: pd.Series) -> tuple[float, float]:
-    """p05-p95 of the skill over figures resampled with replacement (paired). Figures of one family
-    and year are not independent, so read it as a lower bound on the uncertainty."""
+def skill_interval(model: pd.Series, naive: pd.Series, clusters: pd.Series | None = None) -> tuple[float, float]:
+    """p05-p95 of the skill when the figures are resampled with replacement (paired: the same figures
+    for both forecasts). With ``clusters`` (a family per figure) whole clusters are resampled, as
+    figures of one family move together (a cluster bootstrap)."""
     m, b = np.asarray(model, dtype=float), np.asarray(naive, dtype=float)
-    if len(m) < 2:
+    groups = np.arange(len(m)) if clusters is None else pd.factorize(np.asarray(clusters))[0]
+    k = groups.max() + 1 if len(groups) else 0
+    if k < 2:
         return float("nan"), float("nan")
+    sums_m, sums_b = np.bincount(groups, m, k), np.bincount(groups, b, k)
     rng = np.random.default_rng(BOOTSTRAP_SEED)
-    index = rng.integers(0, len(m), (BOOTSTRAP, len(m)))
-    values = 1 - m[index].mean(axis=1) / b[index].mean(axis=1)
+    index = rng.integers(0, k, (BOOTSTRAP, k))
+    values = 1 - sums_m[index].sum(axis=1) / sums_b[index].sum(axis=1)
     low, high = np.percentile(values, [5, 95])
     return float(low), float(high)
 

@@ -56,10 +56,13 @@ def skill_words(skill: float, against: str = "persistence (“nothing changed si
 
 
 def skill_sentence(count: int, skill: float, low: float, high: float, trend: float) -> str:
-    """One sentence: the skill over persistence on clean outcomes, with its sign, in words."""
+    """One sentence: the skill over persistence on clean outcomes, with its sign, in words (and
+    whether it can be told from no skill)."""
+    told = ("; the range includes zero, so it cannot be told from persistence" if low <= 0 <= high
+            else "; the range excludes zero")
     return (f"On the {count:.0f} clean outcomes of 2020-2024, the model's forecasts score "
-            f"{skill_words(skill)} by the CRPS (skill {skill:+.2f}, {low:+.2f} to {high:+.2f} over resampled "
-            f"figures), and {skill_words(trend, 'the pre-2020 trend')}.")
+            f"{skill_words(skill)} by the CRPS (skill {skill:+.2f}, {low:+.2f} to {high:+.2f} when whole "
+            f"families of figures are resampled{told}), and {skill_words(trend, 'the pre-2020 trend')}.")
 
 
 def sentence(test: Backtest) -> str:
@@ -94,15 +97,27 @@ def summary(test: Backtest):
 
 
 def summary_table(test: Backtest) -> pd.DataFrame:
-    """Per family and overall: figures, coverage at 50% and 90%, median width, skill over each naive forecast."""
+    """Per family and overall: figures, coverage at 50% and 90%, median width, skill over each naive
+    forecast; a family without clean outcomes says so."""
     rows = []
     for name, s in [("All clean outcomes", test.overall()), *test.by_family().items()]:
+        if s is None:
+            rows.append({"figures": name, "count": 0, "note": "no clean outcome: skill cannot be measured"})
+            continue
         m = s.by_forecast.loc["model"]
         rows.append({"figures": name, "count": s.count, "coverage 50%": m["coverage_50"],
                      "coverage 90%": m["coverage_90"], "median width (p95/p05)": m["width_90"],
-                     "skill over persistence": s.skill["persistence"], "skill over trend": s.skill["trend"],
-                     "persistence coverage 90%": s.by_forecast.loc["persistence", "coverage_90"],
-                     "trend coverage 90%": s.by_forecast.loc["trend", "coverage_90"]})
+                     "skill over persistence": s.skill["persistence"],
+                     "WIS skill over persistence": s.skill["persistence_wis"], "skill over trend": s.skill["trend"],
+                     "persistence coverage 90%": s.by_forecast.loc["persistence", "coverage_90"], "note": ""})
+    return pd.DataFrame(rows)
+
+
+def leave_one_out(test: Backtest) -> pd.DataFrame:
+    """The headline skill with each family left out in turn: how much one family carries it."""
+    rows = [{"left out": family, "figures": (o := test.without(family)).count,
+             "skill over persistence": o.skill["persistence"], "skill over trend": o.skill["trend"]}
+            for family, s in test.by_family().items() if s is not None]
     return pd.DataFrame(rows)
 
 
@@ -120,7 +135,7 @@ def figures_table(test: Backtest, headline: bool) -> pd.DataFrame:
     wide = test.scores.pivot(index="figure", columns="forecast")
     rows = []
     for r in chosen.itertuples():
-        row = {"figure": _label(r.figure), "year": r.year, "family": r.family, "published": r.published,
+        row = {"figure": _label(r.figure), "year": r.year, "family": r.family, "published": _num(r.published),
                "unit": r.unit}
         if not headline:
             row["standing"] = r.standing
@@ -134,6 +149,8 @@ def figures_table(test: Backtest, headline: bool) -> pd.DataFrame:
                 row[f], row[f"{f} verdict"] = "n/a", "no forecast"
         if not headline:
             row["why"] = r.relation_note
+        if r.figure in wide.index and not pd.isna(wide.loc[r.figure, ("basis", "persistence")]):
+            row["persistence starts from"] = wide.loc[r.figure, ("basis", "persistence")]
         row["source"] = r.source_id
         rows.append(row)
     return pd.DataFrame(rows)
@@ -157,15 +174,26 @@ def fitted_table(test: Backtest) -> pd.DataFrame:
                          "source": f["source_id"]})
 
 
+CAVEATS = ("The CRPS and WIS score the whole forecast distribution, so a forecast can win on them while its "
+           "median is further from the figures (compare the median |log error|): persistence's intervals are wider.",
+           "The model is given what happened (the rules, exits, Honor's sale) and some 2020 inputs (MTS's 2020 capex, "
+           "Dell'Oro's 2020-21 world totals held after 2021, China's operators' capex to 2022); the naive forecasts "
+           "only the record to 2019. Outside China no 2019 share is published, so persistence starts there from "
+           "the model's 2019 base year.")
+
+
 def console(test: Backtest) -> str:
     """What ``python -m econ.backtest`` prints."""
-    lines = [sentence(test), "", "Clean outcomes, by family (model's coverage and width; CRPS skill):"]
-    lines.append(summary_table(test).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
-    lines += ["", "Each forecast over the clean outcomes:",
-              forecasts_table(test.overall()).to_string(index=False, float_format=lambda x: f"{x:.3f}"),
-              "", f"Left out of the headline: {len(test.others)} scored figures that are not clean outcomes "
-              f"({', '.join(f'{n} {k}' for k, n in test.others['standing'].value_counts().items())}); "
-              f"{len(test.fitted)} fitted inputs listed, not scored."]
+    fmt = lambda x: f"{x:.2f}"  # noqa: E731
+    lines = [sentence(test), "", "Clean outcomes, by family (model's coverage and width; CRPS and WIS skill):",
+             summary_table(test).fillna("").to_string(index=False, float_format=fmt), "",
+             "The headline skill with each family left out:", leave_one_out(test).to_string(index=False,
+                                                                                              float_format=fmt),
+             "", "Each forecast over the clean outcomes:",
+             forecasts_table(test.overall()).to_string(index=False, float_format=lambda x: f"{x:.3f}"),
+             "", f"Left out of the headline: {len(test.others)} scored figures that are not clean outcomes "
+             f"({', '.join(f'{n} {k}' for k, n in test.others['standing'].value_counts().items())}); "
+             f"{len(test.fitted)} fitted inputs listed, not scored.", "", *CAVEATS]
     return "\n".join(lines)
 
 
@@ -184,7 +212,8 @@ def _md_table(frame: pd.DataFrame) -> list[str]:
 
 def markdown(test: Backtest) -> str:
     """docs/backtest.md's generated part."""
-    lines = [sentence(test), "", "### By family (clean outcomes)", "", *_md_table(summary_table(test)), "",
+    lines = [sentence(test), "", *CAVEATS, "", "### By family (clean outcomes)", "", *_md_table(summary_table(test)),
+             "", "### The headline skill with each family left out", "", *_md_table(leave_one_out(test)), "",
              "### Each forecast over the clean outcomes", "", *_md_table(forecasts_table(test.overall())), "",
              "### Clean outcomes (the headline)", "", *_md_table(figures_table(test, True)), "",
              "### Scored, but not clean outcomes (left out of the headline)", "",
@@ -193,5 +222,5 @@ def markdown(test: Backtest) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["chart_frame", "console", "edge", "figures_table", "fitted_table", "forecasts_table", "markdown",
+__all__ = ["chart_frame", "console", "edge", "figures_table", "fitted_table", "forecasts_table", "leave_one_out", "markdown",
            "sentence", "skill_sentence", "skill_words", "summary", "summary_table", "verdict"]

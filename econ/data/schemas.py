@@ -52,8 +52,8 @@ TIMELINE_YEARS = (2018, 2030)
 #: data/backtest.csv's closed lists (econ.backtest.table says what each means).
 BACKTEST_KINDS = ("outcome", "estimate", "plan")
 BACKTEST_RELATIONS = ("clean", "fitted", "same_source", "seeded", "hindsight")
-BACKTEST_FAMILIES = ("world shares", "shares outside China", "China", "Russia", "Huawei's revenue", "capex",
-                     "removal costs", "revenue at risk", "Russia's 5G build")
+BACKTEST_FAMILIES = ("world shares", "shares outside China", "China", "Russia", "Huawei's carrier revenue",
+                     "Huawei's consumer revenue", "capex", "removal costs", "revenue at risk", "Russia's 5G build")
 #: Latest year a removal deadline may name (beyond the model's years: a deadline may be set for after 2030).
 DEADLINE_LAST_YEAR = 2040
 

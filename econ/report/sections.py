@@ -159,9 +159,10 @@ def _backtest_section(found: pd.DataFrame) -> str:
             f"and {100 * m['backtest_coverage_50_model']:.0f}% inside its 50% interval; its p95 is typically "
             f"{m['backtest_width_90_model']:.2f} times its p05. Clean outcomes are published figures the model was "
             f"neither fitted to, seeded from nor set by; {m['backtest_not_clean']:.0f} other figures (estimates, plans, "
-            "and outcomes the model has seen) are shown but not counted. Persistence carries 2019 forward; both "
-            f"naive forecasts take their intervals from the years before 2020. <a href='{href}'>Every figure, each "
-            "forecast and the misses</a>.</p>")
+            "and outcomes the model has seen) are shown but not counted. Persistence carries 2019 forward (from the "
+            "model's 2019 base year where no 2019 figure is published); both naive forecasts take their intervals "
+            f"from the years before 2020, while the model is also given what happened. <a href='{href}'>Every figure, "
+            "each forecast and the misses</a>.</p>")
 
 
 def _timeline_section() -> tuple[str, int]:
