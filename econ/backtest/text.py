@@ -222,5 +222,6 @@ def markdown(test: Backtest) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["chart_frame", "console", "edge", "figures_table", "fitted_table", "forecasts_table", "leave_one_out", "markdown",
-           "sentence", "skill_sentence", "skill_words", "summary", "summary_table", "verdict"]
+__all__ = ["CAVEATS", "chart_frame", "console", "edge", "figures_table", "fitted_table", "forecasts_table",
+           "leave_one_out", "markdown", "sentence", "skill_sentence", "skill_words", "summary", "summary_table",
+           "verdict"]

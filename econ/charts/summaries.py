@@ -152,11 +152,11 @@ def backtest(frame: pd.DataFrame) -> alt.VConcatChart:
                                                                                    range=["#2f7d32", "#c62828"]))
     shape = alt.Shape("verdict:N", title="The published figure", scale=alt.Scale(domain=verdicts,
                                                                                   range=["circle", "cross"]))
-    dash = alt.StrokeDash("forecaster:N", title="Forecast", scale=alt.Scale(
+    dash = alt.StrokeDash("forecaster:N", title="Forecast", legend=alt.Legend(labelLimit=300), scale=alt.Scale(
         domain=list(names.values()), range=[v[1] for v in BACKTEST_FORECASTS.values()]))
     offset = alt.YOffset("forecaster:N", sort=list(names.values()), scale=alt.Scale(domain=list(names.values())))
     x = alt.X("low_ratio:Q", title="forecast / published figure (log scale; 1 = the published figure)",
-              scale=alt.Scale(type="log", domain=[0.1, 10], clamp=True))
+              scale=alt.Scale(type="log", domain=[0.25, 4], clamp=True))
     panels = []
     for family in dict.fromkeys(data["family"]):
         part = data[data["family"] == family]
@@ -164,17 +164,17 @@ def backtest(frame: pd.DataFrame) -> alt.VConcatChart:
         base = alt.Chart(part).encode(y=y, yOffset=offset)
         rule = base.mark_rule(strokeWidth=2, color="#555").encode(x=x, x2="high_ratio:Q", strokeDash=dash)
         point = base.mark_point(size=55, filled=True, opacity=1).encode(
-            x=alt.X("ratio:Q", scale=alt.Scale(type="log", domain=[0.1, 10], clamp=True)), color=colour, shape=shape,
+            x=alt.X("ratio:Q", scale=alt.Scale(type="log", domain=[0.25, 4], clamp=True)), color=colour, shape=shape,
             tooltip=["label:N", "forecaster:N", alt.Tooltip("ratio:Q", format=".2f", title="median / published"),
                      alt.Tooltip("low_ratio:Q", format=".2f", title="p05 / published"),
                      alt.Tooltip("high_ratio:Q", format=".2f", title="p95 / published"), "verdict:N"])
         one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(color="#222").encode(x="one:Q")
-        panels.append((rule + point + one).properties(width=380, height=alt.Step(30), title=family))
+        panels.append((rule + point + one).properties(width=420, height=alt.Step(11), title=family))
     return alt.vconcat(*panels).resolve_scale(y="independent").properties(title=alt.TitleParams(
         "Each clean outcome against the model and the two naive forecasts",
         subtitle=["Each forecast's median (mark) and p05-p95 (line) over the published figure, which is the black line "
                   "at 1; circle and green: the figure lies inside that forecast's p05-p95, cross and red: outside",
-                  "Solid: the linked model; dashed: persistence; dotted: the pre-2020 trend. Ratios beyond 0.1 and 10 "
+                  "Solid: the linked model; dashed: persistence; dotted: the pre-2020 trend. Ratios beyond 0.25 and 4 "
                   "are drawn at the edge (hover for the value)"]))
 
 
