@@ -155,7 +155,7 @@ def backtest(frame: pd.DataFrame) -> alt.VConcatChart:
     dash = alt.StrokeDash("forecaster:N", title="Forecast", legend=alt.Legend(labelLimit=300), scale=alt.Scale(
         domain=list(names.values()), range=[v[1] for v in BACKTEST_FORECASTS.values()]))
     offset = alt.YOffset("forecaster:N", sort=list(names.values()), scale=alt.Scale(domain=list(names.values())))
-    x = alt.X("low_ratio:Q", title="forecast / published figure (log scale; 1 = the published figure)",
+    x = alt.X("low_ratio:Q", title="forecast / published (log scale)",
               scale=alt.Scale(type="log", domain=[0.25, 4], clamp=True))
     panels = []
     for family in dict.fromkeys(data["family"]):
