@@ -109,11 +109,25 @@ def test_financing_follows_the_launch(inputs):
     needs = _needs(russia_5g_launch_year=2025)
     capacity = needs.capacity()
     years = list(investment.YEARS)
-    assert np.all(capacity[: years.index(2025)] == 0) and np.all(capacity[years.index(2025):] > 0)
-    expected = inputs.operator_capex["capex_rub_bn"].sum() * inputs.capex_5g_share
-    assert capacity[-1] == pytest.approx(expected)
+    assert np.all(capacity[:, : years.index(2025)] == 0) and np.all(capacity[:, years.index(2025):] > 0)
+    expected = investment.operator_capex_path(inputs, needs.params).sum(axis=1)[:, -1] * inputs.capex_5g_share
+    np.testing.assert_allclose(capacity[:, -1], expected)
     gap = needs.financing_gap()
     assert (gap[gap.year < 2025]["gap_rub_bn"] == 0).all()
+
+
+def test_operator_capex_is_reported_then_a_share_of_revenue(inputs):
+    """Reported capex up to the operator's last report; after it, revenue grown at the drawn real rate
+    times the drawn capital intensity, which lies in the range of the reported operator-years."""
+    mean, low, high = investment.capital_intensity(data.defaults("russia_operators"))
+    assert 0.15 < low <= mean <= high < 0.3
+    p = {"capital_intensity": np.array([low, high]), "operator_revenue_real_growth": np.array([0.0, 0.02])}
+    path = investment.operator_capex_path(inputs, p)
+    mts = inputs.operator_capex.set_index("operator").loc["mts"]
+    o, years = investment.OPERATORS.index("mts"), list(investment.YEARS)
+    assert path[0, o, years.index(2020)] == mts["capex_rub_bn"] == path[1, o, years.index(2020)]
+    assert path[0, o, years.index(2023)] == pytest.approx(low * mts["revenue_rub_bn"])
+    assert path[1, o, years.index(2023)] == pytest.approx(high * mts["revenue_rub_bn"] * 1.02 ** (2023 - mts["revenue_year"]))
 
 
 # --- rip and replace ------------------------------------------------------------------------------

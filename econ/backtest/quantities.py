@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from econ.model import world
+from econ.model.investment import OPERATORS, operator_capex_path
+from econ.model.investment import YEARS as INVESTMENT_YEARS
 from econ.model.market_share import GROUPS, YEARS
 from econ.model.market_share.choice import VENDORS
 
@@ -24,11 +26,12 @@ def _at_risk(result: world.World, economies: str, part: str) -> np.ndarray:
 
 
 def _operator_capex(result: world.World, operator: str, year: int) -> np.ndarray:
-    """The model's capex of one operator, nominal: the latest reported year's, flat in real terms from
-    2020 at the drawn inflation."""
+    """The model's capex of one operator, nominal: reported to its latest year, then a drawn share of its
+    revenue (:func:`econ.model.investment.operator_capex_path`), at the drawn inflation from 2020."""
     needs = result["investment"]
-    capex = needs.inputs.operator_capex.set_index("operator").at[operator, "capex_rub_bn"]
-    return capex * (1 + np.asarray(needs.params["inflation_rate"], dtype=float)) ** (year - 2020)
+    o = OPERATORS.index(operator)
+    real = operator_capex_path(needs.inputs, needs.params)[:, o, list(INVESTMENT_YEARS).index(year)]
+    return real * (1 + np.asarray(needs.params["inflation_rate"], dtype=float)) ** (year - 2020)
 
 
 def draws(result: world.World, quantity: str, year: int) -> np.ndarray:

@@ -214,6 +214,10 @@ class Parameters(StrictModel):
     inflation_rate: Uncertain = param(
         0.05, unit="fraction a year", group="investment", low=0.0, high=0.3,
         meaning="Russian inflation turning constant-2020 roubles into nominal roubles")
+    operator_revenue_real_growth: Uncertain = param(
+        0.01, unit="fraction a year, real", group="investment", low=-0.2, high=0.2,
+        meaning="Real growth of the Russian operators' revenue after their last report; their capex is a "
+                "drawn share of it (capital intensity from data/russia_operators.csv)")
 
     @field_validator("*", mode="after")
     @classmethod

@@ -57,10 +57,12 @@ from econ.model.investment.inputs import (
     YEARS,
     Inputs,
     capex_capacity,
+    capital_intensity,
     convert,
     coverage_targets,
     nominal,
     operator_capex,
+    operator_capex_path,
     units_per_usd,
 )
 from econ.model.investment.model import npv, rip_and_replace, russia_capex
@@ -72,4 +74,5 @@ STAGE = Stage(DECLARATION, check=model.check, evaluate=model.evaluate, assess=mo
 
 __all__ = ["BANDS", "COMPONENTS", "DATA_DRAWN", "END_YEAR", "OPERATORS", "REAL", "STAGE", "START_YEAR", "TIERS",
            "VENDOR_CHOICES", "YEARS", "Inputs", "InvestmentNeeds", "capex_capacity", "convert", "coverage_targets",
-           "nominal", "npv", "operator_capex", "rip_and_replace", "russia_capex", "units_per_usd"]
+           "nominal", "npv", "operator_capex", "operator_capex_path", "capital_intensity", "rip_and_replace",
+           "russia_capex", "units_per_usd"]

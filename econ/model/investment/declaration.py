@@ -59,6 +59,7 @@ DECLARATION = Declaration(
                "Cost the removal deadlines of bans and exits outside the UK and US add over normal replacement",
                region="World excl. United Kingdom and United States"),
     ),
-    drawn_inputs={k: f"data/{v[0]}.csv: {v[1]} {v[2] or ''}".strip() for k, v in DATA_DRAWN.items()},
+    drawn_inputs={**{k: f"data/{v[0]}.csv: {v[1]} {v[2] or ''}".strip() for k, v in DATA_DRAWN.items()},
+                  "capital_intensity": "data/russia_operators.csv: capex over revenue of the reported operator-years"},
     bytes_per_draw=8 * len(YEARS) * (len(COMPONENTS) + 12 * len(TIERS) + 8),
 )

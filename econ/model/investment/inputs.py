@@ -82,7 +82,8 @@ class Inputs:
     subscriber_plan: tuple       # (years, millions): the roadmap's 5G subscribers, from the planned launch
     planned_launch_year: int     # the year the 2020 plans put commercial 5G (targets are relative to it)
     capex_5g_share: float        # GSMA: share of operator capex going to 5G
-    operator_capex: pd.DataFrame  # operator, capex_rub_bn, basis
+    operator_capex: pd.DataFrame  # operator, capex_rub_bn, capex_year, basis, revenue_rub_bn, revenue_year
+    intensity: tuple             # capital intensity (mean, lowest, highest) of the reported operator-years
     rip: pd.DataFrame
     rates: pd.DataFrame
     source: str                  # citation of the rows behind the Russian build-out
@@ -124,7 +125,8 @@ class Inputs:
             plan[plan["item"].isin(["subscribers_5g_m", "planned_commercial_launch", "spectrum_clearing_cost_3400_3800mhz",
                                     "gsma_capex_5g_share_2020_2025", "band_3400_3800mhz_width",
                                     "band_4800_4990mhz_width", "pilot_base_stations_per_year"])],
-            cities, targets, operators[operators["metric"].isin(["capex_rub_bn", "subscribers_m"])], fx_2020])
+            cities, targets, operators[operators["metric"].isin(["capex_rub_bn", "subscribers_m", "revenue_rub_bn"])],
+            fx_2020])
         return cls(
             tiers=tiers, targets=targets, city_tiers=city_tiers, ranges=ranges,
             site_cost_rub_m=all_in * rub_per_cny / 1e6, equipment_share=cost("base_station_unit_price", "china") / all_in,
@@ -133,7 +135,7 @@ class Inputs:
             subscriber_plan=(points["year"].to_numpy(dtype=float), points["value"].to_numpy(dtype=float)),
             planned_launch_year=int(launch["value"].iloc[0]),
             capex_5g_share=item("gsma_capex_5g_share_2020_2025", 2020),
-            operator_capex=operator_capex(operators), rip=rip, rates=rates,
+            operator_capex=operator_capex(operators), intensity=capital_intensity(operators), rip=rip, rates=rates,
             source=data.cite(russia_rows), rip_source=data.cite(pd.concat([rip, fx_2020])))
 
     def coverage_share(self, launch_year: int, layers: dict | None = None) -> np.ndarray:
@@ -152,13 +154,13 @@ class Inputs:
         return np.where(YEARS < shifted[0], 0.0, np.interp(YEARS, shifted, values))
 
     def draw(self, name: str, n: int, seed: int) -> np.ndarray:
-        value, low, high = self.ranges[name]
+        value, low, high = self.ranges[name] if name in self.ranges else self.intensity
         if low < high:
             return uncertainty.Triangular(low=low, mode=value, high=high).sample(uncertainty.rng_for(seed, name), n)
         return np.full(n, value)
 
     def central(self, name: str) -> np.ndarray:
-        return np.array([self.ranges[name][0]])
+        return np.array([(self.ranges[name] if name in self.ranges else self.intensity)[0]])
 
 
 def _range(frame, first, second):
@@ -250,23 +252,60 @@ def coverage_targets(targets: pd.DataFrame, city_tiers: dict, layers: dict | Non
 
 
 def operator_capex(operators: pd.DataFrame) -> pd.DataFrame:
-    """Each operator's annual capex (RUB bn, latest reported year, read as constant 2020 roubles).
+    """Each operator's capex in its latest reported year (RUB bn, read as constant 2020 roubles) and
+    the revenue its later capex is a share of (RUB bn, in ``revenue_year``).
 
     Beeline's and Tele2's capex were not found: they are estimated as their 2020 subscribers times
-    the average capex per subscriber of MTS and MegaFon in their reported years (an assumption).
+    the average capex per subscriber of MTS and MegaFon in their reported years (an assumption), and
+    their revenue as that capex over the mean reported capital intensity (:func:`capital_intensity`).
     """
     capex = operators[operators["metric"] == "capex_rub_bn"].sort_values("year").groupby("operator").last()
+    revenue = operators[operators["metric"] == "revenue_rub_bn"].sort_values("year").groupby("operator").last()
     subs = operators[operators["metric"] == "subscribers_m"].set_index(["operator", "year"])["value"]
     intensity = np.mean([r.value / subs[(op, r.year)] for op, r in capex.iterrows() if (op, r.year) in subs])
+    kappa = capital_intensity(operators)[0]
     rows = []
     for op in OPERATORS:
         if op in capex.index:
-            rows.append({"operator": op, "capex_rub_bn": float(capex.at[op, "value"]),
-                         "basis": f"reported {int(capex.at[op, 'year'])}"})
+            row = {"operator": op, "capex_rub_bn": float(capex.at[op, "value"]), "capex_year": int(capex.at[op, "year"]),
+                   "basis": f"reported {int(capex.at[op, 'year'])}"}
         else:
-            rows.append({"operator": op, "capex_rub_bn": float(intensity * subs[(op, 2020)]),
-                         "basis": "assumption: 2020 subscribers x average capex per subscriber of MTS and MegaFon"})
+            row = {"operator": op, "capex_rub_bn": float(intensity * subs[(op, 2020)]), "capex_year": START_YEAR,
+                   "basis": "assumption: 2020 subscribers x average capex per subscriber of MTS and MegaFon"}
+        if op in revenue.index:
+            row.update(revenue_rub_bn=float(revenue.at[op, "value"]), revenue_year=int(revenue.at[op, "year"]))
+        else:
+            row.update(revenue_rub_bn=row["capex_rub_bn"] / kappa, revenue_year=row["capex_year"])
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def capital_intensity(operators: pd.DataFrame) -> tuple[float, float, float]:
+    """Capex over revenue in every year an operator reported both (MTS 2019-2020, MegaFon 2018):
+    (mean, lowest, highest). After its last reported capex an operator spends a drawn share of its
+    revenue in this range: its capex is not a trend but a share of what it earns."""
+    rows = operators[operators["metric"].isin(["capex_rub_bn", "revenue_rub_bn"])]
+    both = rows.pivot_table(index=["operator", "year"], columns="metric", values="value").dropna()
+    if both.empty:
+        raise InputError.single("data/russia_operators.csv", "metric",
+                                "no operator-year with both capex_rub_bn and revenue_rub_bn: capital intensity needs one")
+    ratio = both["capex_rub_bn"] / both["revenue_rub_bn"]
+    return float(ratio.mean()), float(ratio.min()), float(ratio.max())
+
+
+def operator_capex_path(inputs: Inputs, p: dict) -> np.ndarray:
+    """Each operator's capex by draw and year (n, O, Y), real 2020 RUB bn: the reported capex up to its
+    latest year, then its revenue, grown at ``operator_revenue_real_growth``, times the drawn
+    ``capital_intensity``."""
+    kappa = np.asarray(p["capital_intensity"], dtype=float)
+    growth = np.asarray(p["operator_revenue_real_growth"], dtype=float)
+    n = max(len(np.atleast_1d(kappa)), len(np.atleast_1d(growth)))
+    kappa, growth = np.broadcast_to(kappa, (n,)), np.broadcast_to(growth, (n,))
+    out = np.empty((n, len(OPERATORS), len(YEARS)))
+    for o, r in enumerate(inputs.operator_capex.itertuples()):
+        later = kappa[:, None] * r.revenue_rub_bn * (1 + growth[:, None]) ** (YEARS[None, :] - r.revenue_year)
+        out[:, o] = np.where(YEARS[None, :] <= r.capex_year, r.capex_rub_bn, later)
+    return out
 
 
 def nominal(real: np.ndarray, inflation) -> np.ndarray:
@@ -279,7 +318,9 @@ def nominal(real: np.ndarray, inflation) -> np.ndarray:
 
 
 
-def capex_capacity(inputs: Inputs, launch_year: int) -> np.ndarray:
-    """The four operators' 5G budget a year from launch (Y,): their capex times GSMA's 5G share
-    (real 2020 RUB bn); zero before launch (pilots come out of the usual budget)."""
-    return np.where(YEARS >= launch_year, float(inputs.operator_capex["capex_rub_bn"].sum() * inputs.capex_5g_share), 0.0)
+def capex_capacity(inputs: Inputs, launch_year: int, p: dict) -> np.ndarray:
+    """The four operators' 5G budget a year from launch (n, Y): their capex
+    (:func:`operator_capex_path`) times GSMA's 5G share (real 2020 RUB bn); zero before launch (pilots
+    come out of the usual budget)."""
+    budget = operator_capex_path(inputs, p).sum(axis=1) * inputs.capex_5g_share
+    return np.where(YEARS[None, :] >= launch_year, budget, 0.0)

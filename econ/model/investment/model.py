@@ -216,12 +216,12 @@ def check(scenario: Scenario) -> None:
 
 def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     inputs = _inputs()
-    return {k: inputs.draw(k, n, scenario.seed) for k in DATA_DRAWN}
+    return {k: inputs.draw(k, n, scenario.seed) for k in (*DATA_DRAWN, "capital_intensity")}
 
 
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
     inputs = _inputs()
-    return {k: inputs.central(k) for k in DATA_DRAWN}
+    return {k: inputs.central(k) for k in (*DATA_DRAWN, "capital_intensity")}
 
 
 def _headline(scenario: Scenario, inputs: Inputs, p: dict, russia: dict, rip: list[dict]) -> dict[str, np.ndarray]:
@@ -229,7 +229,7 @@ def _headline(scenario: Scenario, inputs: Inputs, p: dict, russia: dict, rip: li
     real = russia["capex"].sum(axis=1)
     nom = nominal(real, p["inflation_rate"])
     upto = {y: YEARS <= y for y in (2024, 2027, 2030)}
-    gap = np.clip(real - capex_capacity(inputs, scenario.parameters.russia_5g_launch_year), 0, None)
+    gap = np.clip(real - capex_capacity(inputs, scenario.parameters.russia_5g_launch_year, p), 0, None)
     gap[:, YEARS < scenario.parameters.russia_5g_launch_year] = 0.0
     n = len(real)
     costs = {f"{c}_{k}": np.zeros(n) for c in ("uk", "us", "other") for k in ("gross", "added")}

@@ -50,8 +50,8 @@ class InvestmentNeeds:
         return self.russia["capex"].sum(axis=1)
 
     def capacity(self) -> np.ndarray:
-        """The four operators' 5G budget by year from launch (Y,), real 2020 RUB bn."""
-        return capex_capacity(self.inputs, self.scenario.parameters.russia_5g_launch_year)
+        """The four operators' 5G budget by draw and year from launch (n, Y), real 2020 RUB bn."""
+        return capex_capacity(self.inputs, self.scenario.parameters.russia_5g_launch_year, self.params)
 
     def figure_draws(self) -> dict:
         return self.values
@@ -103,7 +103,7 @@ class InvestmentNeeds:
         gap = _iv(short)
         cum = _iv(np.cumsum(short, axis=1))
         need = _iv(self.capex)
-        return pd.DataFrame({"year": YEARS, "capex_rub_bn": need["p50"], "capacity_rub_bn": cap,
+        return pd.DataFrame({"year": YEARS, "capex_rub_bn": need["p50"], "capacity_rub_bn": _iv(cap)["p50"],
                              "gap_rub_bn": gap["p50"], "gap_p05_rub_bn": gap["p05"], "gap_p95_rub_bn": gap["p95"],
                              "cumulative_gap_rub_bn": cum["p50"], "basis": REAL})
 
