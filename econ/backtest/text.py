@@ -176,8 +176,9 @@ def fitted_table(test: Backtest) -> pd.DataFrame:
 
 CAVEATS = ("The CRPS and WIS score the whole forecast distribution, so a forecast can win on them while its "
            "median is further from the figures (compare the median |log error|): persistence's intervals are wider.",
-           "The model is given what happened (the rules, exits, Honor's sale) and some 2020 inputs (MTS's 2020 capex and revenue, "
-           "Dell'Oro's 2020-21 world totals held after 2021, China's operators' capex to 2022); the naive forecasts "
+           "The model is given what happened (the rules, exits, Honor's sale) and some 2020 inputs "
+           "(MTS's 2020 capex and revenue, Dell'Oro's 2020-21 world totals held after 2021, China's operators' "
+           "capex to 2022); the naive forecasts "
            "only the record to 2019. Outside China no 2019 share is published, so persistence starts there from "
            "the model's 2019 base year.")
 

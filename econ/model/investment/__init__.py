@@ -42,8 +42,10 @@ the gross cost is the swap of every unit in scope (UK radio sites: operators' si
 the per-site swap cost in data/rip_and_replace.csv; US: the carriers' filed replacement cost,
 already priced for the deadline; elsewhere: the installed value the market-share stage removes
 times China Mobile's all-in to kit cost ratio). What a ban *adds* over the normal replacement path
-is the part still within its life at the deadline: gross times ``1 - min(1, window / life)``
-(units of uniform age; ``equipment_life_years`` is the market-share stage's).
+(:mod:`~econ.model.investment.vintage`) is the value lost by retiring kit before its life ends, given
+when it was installed (the UK's Huawei 5G radios from 2019, on 4G kit installed in steady state;
+elsewhere steady state; ``equipment_life_years`` is the market-share stage's), plus the replacement
+vendor's price above the banned vendor's on the kit (``western_price_premium``).
 """
 
 from econ.model.investment import model

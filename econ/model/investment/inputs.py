@@ -40,6 +40,7 @@ DATA_DRAWN = {
     "uk_sites_three": ("rip_and_replace", "uk", "huawei_ran_sites_three"),
     "uk_sites_o2": ("rip_and_replace", "uk", "huawei_ran_sites_o2"),
     "uk_swap_cost_gbp": ("rip_and_replace", "uk", "site_swap_cost"),
+    "uk_5g_value_share": ("rip_and_replace", "uk", "kit_5g_value_share"),
     "us_base_usd_bn": ("rip_and_replace", "us", "replacement_cost_filed"),
     "pilot_sites_per_year": ("russia_5g_plan", "pilot_base_stations_per_year", None),
     "kit_reference_mhz": ("five_g_costs", "kit_reference_bandwidth", "china"),
@@ -85,6 +86,7 @@ class Inputs:
     operator_capex: pd.DataFrame  # operator, capex_rub_bn, capex_year, basis, revenue_rub_bn, revenue_year
     intensity: tuple             # capital intensity (mean, lowest, highest) of the reported operator-years
     rip: pd.DataFrame
+    uk_5g_first_year: float      # first year Huawei 5G radios went into UK sites
     rates: pd.DataFrame
     source: str                  # citation of the rows behind the Russian build-out
     rip_source: str              # ... and behind rip-and-replace
@@ -135,7 +137,8 @@ class Inputs:
             subscriber_plan=(points["year"].to_numpy(dtype=float), points["value"].to_numpy(dtype=float)),
             planned_launch_year=int(launch["value"].iloc[0]),
             capex_5g_share=item("gsma_capex_5g_share_2020_2025", 2020),
-            operator_capex=operator_capex(operators), intensity=capital_intensity(operators), rip=rip, rates=rates,
+            operator_capex=operator_capex(operators), intensity=capital_intensity(operators), rip=rip,
+            uk_5g_first_year=_range(rip, "uk", "kit_5g_first_year")[0], rates=rates,
             source=data.cite(russia_rows), rip_source=data.cite(pd.concat([rip, fx_2020])))
 
     def coverage_share(self, launch_year: int, layers: dict | None = None) -> np.ndarray:

@@ -8,6 +8,7 @@ import functools
 
 import numpy as np
 
+from econ.model.investment import vintage
 from econ.model.investment.declaration import (
     BANDS,
     COMPONENTS,
@@ -178,7 +179,9 @@ def _country(ban) -> str:
 
 def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.ndarray) -> list[dict]:
     """Each ban with a removal deadline: gross swap cost and the cost it adds over the normal
-    replacement path, per draw (UK in GBP bn, the rest in USD bn, constant 2020 prices).
+    replacement path (:mod:`econ.model.investment.vintage`: kit retired before its life ends, given when
+    it was installed, plus the replacement vendor's higher price), per draw (UK in GBP bn, the rest in
+    USD bn, constant 2020 prices).
 
     ``removed`` (n, Y, B) is the installed value (USD bn) the market-share stage removes per ban.
     """
@@ -189,11 +192,13 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
         if ban.remove_by is None:
             continue
         start, end = removal_years(ban)
-        window = end - start + 1
         country = _country(ban)
+        parts = [(1.0, None)]  # steady state: installed evenly over the kit's life before the removal
         if country == "uk" and set(ban.parts) == {"ran"} and "huawei" in ban.vendors:
             sites = sum(p[f"uk_sites_{op}"] for op in ("bt", "vodafone", "three", "o2"))
             gross, method = sites * p["uk_swap_cost_gbp"] / 1e9, "operators' Huawei radio sites x swap cost per site"
+            share_5g = np.asarray(p["uk_5g_value_share"], dtype=float)
+            parts = [(share_5g, (inputs.uk_5g_first_year, float(ban.from_year))), (1 - share_5g, None)]
         elif country == "us" and {"huawei", "zte"} & set(ban.vendors):
             gross, method = p["us_base_usd_bn"], "carriers' filed replacement cost (FCC, Sep 2020)"
         else:
@@ -201,9 +206,12 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
             if country == "uk":
                 gross = convert(gross, "USD", "GBP", START_YEAR, inputs.rates)
             method = "installed value removed (market-share stage) x all-in cost per unit of kit"
-        normal = np.minimum(1.0, window / p["equipment_life_years"])
-        rows.append({"ban": ban.label(exit=i >= exits_from), "country": country, "window_years": window, "method": method,
-                     "gross": np.broadcast_to(gross, normal.shape).astype(float), "added": gross * (1 - normal)})
+        share = vintage.added_share(parts, start, end, p["equipment_life_years"], p["western_price_premium"],
+                                    inputs.equipment_share)
+        gross = np.broadcast_to(gross, share["early"].shape).astype(float)
+        rows.append({"ban": ban.label(exit=i >= exits_from), "country": country, "window_years": end - start + 1,
+                     "method": method, "gross": gross, "early": gross * share["early"], "price": gross * share["price"],
+                     "added": gross * (share["early"] + share["price"])})
     return rows
 
 

@@ -166,10 +166,12 @@ class InvestmentNeeds:
         names = {"uk": "UK", "us": "US", "other": "elsewhere"}
         rows = []
         for r in self.rip:
-            for kind in ("gross", "added"):
+            labels = {"gross": "gross swap cost", "added": "cost added over normal replacement",
+                      "early": "of which: life left in kit retired early",
+                      "price": "of which: replacement vendor's higher price"}
+            for kind, label in labels.items():
                 iv = _iv(r[kind])
-                rows.append({"country": names[r["country"]], "ban": r["ban"], "kind": "model", "estimate":
-                             "gross swap cost" if kind == "gross" else "cost added over normal replacement",
+                rows.append({"country": names[r["country"]], "ban": r["ban"], "kind": "model", "estimate": label,
                              "cost_bn": iv["p50"], "cost_p05_bn": iv["p05"], "cost_p95_bn": iv["p95"],
                              "currency": currency[r["country"]], "method": r["method"]})
         if rows:
