@@ -63,8 +63,11 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
            "installed": np.empty((n, T, G, V)) if keep == "all" else None,
            "huawei_by_market": np.empty((n, T, markets.shape[1])), "huawei_sales_usd_bn": np.empty((n, T)),
            "huawei_installed_usd_bn": np.empty((n, T)), "huawei_unconstrained_usd_bn": unconstrained,
-           "group_shares": np.empty((n, T, G, V)), "removed_usd_bn": np.zeros((n, T, len(layout.bans)))}
-    world = GROUPS.index("world")
+           "group_shares": np.empty((n, T, G, V)), "removed_usd_bn": np.zeros((n, T, len(layout.bans))),
+           "russia_shortfall": np.zeros((n, T))}
+    world, g_ru = GROUPS.index("world"), GROUPS.index("russia")
+    grow_limit = np.broadcast_to(p["russia_supplier_growth_limit"], (n,))
+    last_ru = np.zeros((n, V))
     for t, year in enumerate(YEARS):
         which, sit_region, sit_penalised, avail = situations(layout, year)
         U = len(sit_region)
@@ -87,6 +90,7 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
                 e[:, russia, HUAWEI] *= np.exp(p["russia_huawei_alignment"] / lam)[:, None]
             if year >= s.russia_huawei_pullback_from and russia.any():
                 e[:, russia, HUAWEI] *= np.exp(p["russia_huawei_pullback"] / lam)[:, None]
+                e[:, russia, ZTE] *= np.exp(p["russia_huawei_pullback"] * p["russia_zte_pullback_share"] / lam)[:, None]
             shares = probabilities(e, lam[:, None])
             shares = shares * drift[:, t][:, None, :]
             emerging = sit_region == REGIONS.index(EMERGING)
@@ -142,10 +146,20 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
             moved = (1 - ration)[:, None] * hw
             shares = shares + (moved / rest)[..., None] * shares
             shares[..., HUAWEI] = hw * ration[:, None]
+        # Capacity in Russia: no vendor's deliveries grow by more than the limit a year; the rest is not installed.
+        ru = sit_region == REGIONS.index("russia")
+        if year > BASE_YEAR and ru.any():
+            wanted = np.einsum("nu,nuv->nv", sit_spend[:, ru, g_ru], shares[:, ru])
+            cap = (1 + grow_limit)[:, None] * last_ru
+            over = wanted > cap
+            lost = np.where(over, wanted - cap, 0.0).sum(axis=-1)
+            out["russia_shortfall"][:, t] = np.where(lost > 0, lost / np.maximum(wanted.sum(axis=-1), 1e-300), 0.0)
+            shares[:, ru] = shares[:, ru] * np.where(over, cap / np.where(over, wanted, 1.0), 1.0)[:, None, :]
         value = np.einsum("nug,nuv->ngv", sit_spend, shares)
         if len(tracked):
             fv = forced[..., None] * shares[:, which[tracked], :]            # (n, K, V)
             value += np.einsum("nkv,kg->ngv", fv, groups[tracked])
+        last_ru = value[:, g_ru].copy()
         installed += value
         if len(tracked):
             cell_inst += (index[:, t, cell_region[tracked]] * tracked_spend)[..., None] * shares[:, which[tracked], :] + fv

@@ -111,7 +111,9 @@ def test_financing_follows_the_launch(inputs):
     capacity = needs.capacity()
     years = list(investment.YEARS)
     assert np.all(capacity[:, : years.index(2025)] == 0) and np.all(capacity[:, years.index(2025):] > 0)
-    expected = investment.operator_capex_path(inputs, needs.params).sum(axis=1)[:, -1] * inputs.capex_5g_share
+    equipment = needs.scenario.parameters.russia_equipment_share_of_capex
+    expected = investment.operator_capex_path(inputs, needs.params, needs.russia["equipment_shortfall"],
+                                              equipment).sum(axis=1)[:, -1] * inputs.capex_5g_share
     np.testing.assert_allclose(capacity[:, -1], expected)
     gap = needs.financing_gap()
     assert (gap[gap.year < 2025]["gap_rub_bn"] == 0).all()
@@ -130,6 +132,17 @@ def test_operator_capex_is_reported_then_a_share_of_revenue(inputs):
     assert path[0, o, years.index(2023)] == pytest.approx(low * mts["revenue_rub_bn"])
     grown = high * mts["revenue_rub_bn"] * 1.02 ** (2023 - mts["revenue_year"])
     assert path[1, o, years.index(2023)] == pytest.approx(grown)
+
+
+def test_operators_spend_less_when_no_vendor_can_deliver(inputs):
+    """The operators' capex loses the equipment share of the orders no vendor could deliver."""
+    p = {"capital_intensity": np.array([0.2]), "operator_revenue_real_growth": np.array([0.0])}
+    short = np.zeros((1, len(investment.YEARS)))
+    short[0, list(investment.YEARS).index(2022)] = 0.4
+    full, cut = investment.operator_capex_path(inputs, p), investment.operator_capex_path(inputs, p, short, 0.5)
+    y = list(investment.YEARS).index(2022)
+    np.testing.assert_allclose(cut[:, :, y], full[:, :, y] * (1 - 0.5 * 0.4))
+    np.testing.assert_allclose(np.delete(cut, y, axis=2), np.delete(full, y, axis=2))
 
 
 # --- rip and replace ------------------------------------------------------------------------------

@@ -227,9 +227,17 @@ def test_diversion_adds_up_and_rank_table_is_tidy():
     shares = result["market_share"]
     d = shares.diversion()
     world_rows = d[d["region"] == "world"]
-    # Spending only differs from the world without the rules by the replacement of removed kit
+    # Spending only differs from the world without the rules by the replacement of removed kit and by
+    # Russian orders no vendor could deliver (lost = delivered x shortfall / (1 - shortfall))
     replaced = shares.sim["removed_usd_bn"][:, 1:].sum(axis=(1, 2)).mean()
-    assert world_rows["change_usd_bn"].sum() == pytest.approx(replaced, rel=1e-6)
+
+    def lost(sim):
+        delivered = sim["new"][:, 1:, ms.GROUPS.index("russia")].sum(axis=-1)
+        short = sim["russia_shortfall"][:, 1:]
+        return (delivered * short / (1 - short)).sum(axis=1).mean()
+
+    expected = replaced - lost(shares.sim) + lost(shares.counterfactual)
+    assert world_rows["change_usd_bn"].sum() == pytest.approx(expected, rel=1e-6)
     ranks = shares.russia_rank()
     assert list(ranks.columns) == ["year", "rank_p50", "rank_p05", "rank_p95", "probability_largest"]
 
@@ -326,3 +334,30 @@ def test_every_vendor_has_its_own_colour_in_the_share_charts():
 
     assert set(charts.VENDOR_ORDER) == set(VENDORS), "a vendor missing here is drawn as a blank band"
     assert len(charts.VENDOR_COLOURS) == len(set(charts.VENDOR_COLOURS)) == len(charts.VENDOR_ORDER)
+
+
+# --- capacity in Russia -------------------------------------------------------------------------------
+
+def test_no_vendor_in_russia_grows_faster_than_it_can_deliver_and_the_rest_is_not_installed():
+    """When Ericsson, Nokia and Cisco leave, their orders pass to the vendors still selling only as far
+    as those can grow their deliveries; what none can deliver is not installed (shortfall)."""
+    limit = 0.3
+    _, _, sim = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=limit)
+    russia = sim["new"][:, :, G["russia"]]                                   # (n, T, V)
+    grown = russia[:, 1:] <= (1 + limit) * russia[:, :-1] + 1e-9
+    assert grown.all()
+    assert np.all(sim["russia_shortfall"][:, T[2022]] > 0.1)
+    total = russia.sum(axis=-1)
+    assert np.all(total[:, T[2022]] < total[:, T[2021]])                     # fewer installations in 2022
+    # Without the limit the orders all pass to the others (the nested logit alone): nothing is lost
+    _, _, free = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=10.0)
+    assert np.all(free["russia_shortfall"] == 0)
+    assert np.all(total[:, T[2022]] < free["new"][:, T[2022], G["russia"]].sum(axis=-1))
+
+
+def test_zte_holds_back_by_its_share_of_huaweis_pullback():
+    zte = ZTE
+    shares = [np.median(_shares(_run("russia_2022_exit", n=200, russia_zte_pullback_share=x,
+                                     russia_supplier_growth_limit=10.0)[2])[:, T[2023], G["russia"], zte])
+              for x in (0.0, 1.0)]
+    assert shares[1] < shares[0]

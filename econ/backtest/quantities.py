@@ -27,10 +27,13 @@ def _at_risk(result: world.World, economies: str, part: str) -> np.ndarray:
 
 def _operator_capex(result: world.World, operator: str, year: int) -> np.ndarray:
     """The model's capex of one operator, nominal: reported to its latest year, then a drawn share of its
-    revenue (:func:`econ.model.investment.operator_capex_path`), at the drawn inflation from 2020."""
+    revenue less the equipment no vendor could deliver (:func:`econ.model.investment.operator_capex_path`),
+    at the drawn inflation from 2020."""
     needs = result["investment"]
     o = OPERATORS.index(operator)
-    real = operator_capex_path(needs.inputs, needs.params)[:, o, list(INVESTMENT_YEARS).index(year)]
+    path = operator_capex_path(needs.inputs, needs.params, needs.russia["equipment_shortfall"],
+                               result.scenario.parameters.russia_equipment_share_of_capex)
+    real = path[:, o, list(INVESTMENT_YEARS).index(year)]
     return real * (1 + np.asarray(needs.params["inflation_rate"], dtype=float)) ** (year - 2020)
 
 

@@ -145,6 +145,14 @@ class Parameters(StrictModel):
         0.0, unit="logit utility", group="russia", low=-5.0, high=0.0,
         meaning="Change in Huawei's attractiveness to Russian buyers from russia_huawei_pullback_from "
                 "(negative: it holds back under secondary-sanction risk)")
+    russia_zte_pullback_share: Uncertain = param(
+        1.0, unit="fraction", group="russia", low=0.0, high=1.0,
+        meaning="Share of Huawei's pull-back in Russia that ZTE also makes (it faces the same secondary-sanction "
+                "risk; 0: it carries on as before)")
+    russia_supplier_growth_limit: Uncertain = param(
+        10.0, unit="fraction a year", group="russia", low=0.0, high=10.0,
+        meaning="Most a vendor's deliveries to Russia can grow in a year (staff, logistics, certification); "
+                "orders beyond it are not installed that year")
     russia_huawei_pullback_from: int = param(
         2022, unit="year", group="russia", low=2020, high=2030,
         meaning="First year of Huawei's pull-back in Russia")

@@ -296,17 +296,21 @@ def capital_intensity(operators: pd.DataFrame) -> tuple[float, float, float]:
     return float(ratio.mean()), float(ratio.min()), float(ratio.max())
 
 
-def operator_capex_path(inputs: Inputs, p: dict) -> np.ndarray:
+def operator_capex_path(inputs: Inputs, p: dict, shortfall: np.ndarray | None = None,
+                        equipment_share: float = 0.0) -> np.ndarray:
     """Each operator's capex by draw and year (n, O, Y), real 2020 RUB bn: the reported capex up to its
     latest year, then its revenue, grown at ``operator_revenue_real_growth``, times the drawn
-    ``capital_intensity``."""
+    ``capital_intensity``, less the equipment it could not get: ``shortfall`` (n, Y) is the share of
+    Russia's equipment orders no vendor could deliver (the market-share stage's), ``equipment_share``
+    the equipment share of capex."""
     kappa = np.asarray(p["capital_intensity"], dtype=float)
     growth = np.asarray(p["operator_revenue_real_growth"], dtype=float)
     n = max(len(np.atleast_1d(kappa)), len(np.atleast_1d(growth)))
     kappa, growth = np.broadcast_to(kappa, (n,)), np.broadcast_to(growth, (n,))
+    got = 1.0 if shortfall is None else 1.0 - equipment_share * np.broadcast_to(shortfall, (n, len(YEARS)))
     out = np.empty((n, len(OPERATORS), len(YEARS)))
     for o, r in enumerate(inputs.operator_capex.itertuples()):
-        later = kappa[:, None] * r.revenue_rub_bn * (1 + growth[:, None]) ** (YEARS[None, :] - r.revenue_year)
+        later = kappa[:, None] * r.revenue_rub_bn * (1 + growth[:, None]) ** (YEARS[None, :] - r.revenue_year) * got
         out[:, o] = np.where(YEARS[None, :] <= r.capex_year, r.capex_rub_bn, later)
     return out
 
@@ -321,9 +325,10 @@ def nominal(real: np.ndarray, inflation) -> np.ndarray:
 
 
 
-def capex_capacity(inputs: Inputs, launch_year: int, p: dict) -> np.ndarray:
+def capex_capacity(inputs: Inputs, scenario, p: dict, shortfall: np.ndarray | None = None) -> np.ndarray:
     """The four operators' 5G budget a year from launch (n, Y): their capex
-    (:func:`operator_capex_path`) times GSMA's 5G share (real 2020 RUB bn); zero before launch (pilots
-    come out of the usual budget)."""
-    budget = operator_capex_path(inputs, p).sum(axis=1) * inputs.capex_5g_share
-    return np.where(YEARS[None, :] >= launch_year, budget, 0.0)
+    (:func:`operator_capex_path`, less the equipment no vendor could deliver) times GSMA's 5G share
+    (real 2020 RUB bn); zero before launch (pilots come out of the usual budget)."""
+    s = scenario.parameters
+    budget = operator_capex_path(inputs, p, shortfall, s.russia_equipment_share_of_capex).sum(axis=1)
+    return np.where(YEARS[None, :] >= s.russia_5g_launch_year, budget * inputs.capex_5g_share, 0.0)

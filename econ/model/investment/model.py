@@ -237,7 +237,7 @@ def _headline(scenario: Scenario, inputs: Inputs, p: dict, russia: dict, rip: li
     real = russia["capex"].sum(axis=1)
     nom = nominal(real, p["inflation_rate"])
     upto = {y: YEARS <= y for y in (2024, 2027, 2030)}
-    gap = np.clip(real - capex_capacity(inputs, scenario.parameters.russia_5g_launch_year, p), 0, None)
+    gap = np.clip(real - capex_capacity(inputs, scenario, p, russia["equipment_shortfall"]), 0, None)
     gap[:, YEARS < scenario.parameters.russia_5g_launch_year] = 0.0
     n = len(real)
     costs = {f"{c}_{k}": np.zeros(n) for c in ("uk", "us", "other") for k in ("gross", "added")}
@@ -266,25 +266,26 @@ def _inputs() -> Inputs:
     return Inputs.load()
 
 
-def _from_shares(shares: dict) -> tuple[np.ndarray, np.ndarray]:
-    """The market-share stage's Russian vendor mix and removed value, for this stage's years."""
+def _from_shares(shares: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The market-share stage's Russian vendor mix, removed value and the share of Russia's equipment
+    orders no vendor could deliver, for this stage's years."""
     first = SHARE_YEARS.index(START_YEAR)
-    return shares["russia_mix"][:, first:], shares["removed_usd_bn"][:, first:]
+    return shares["russia_mix"][:, first:], shares["removed_usd_bn"][:, first:], shares["russia_shortfall"][:, first:]
 
 
 def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.ndarray]:
     """Headline metrics for each parameter set, from the market-share stage's outputs."""
     inputs = _inputs()
-    mix, removed = _from_shares(upstream["market_share"])
-    russia = russia_capex(inputs, params, scenario, mix)
+    mix, removed, short = _from_shares(upstream["market_share"])
+    russia = {**russia_capex(inputs, params, scenario, mix), "equipment_shortfall": short}
     return _headline(scenario, inputs, params, russia, rip_and_replace(scenario, inputs, params, removed))
 
 
 def assess(scenario: Scenario, params: dict, upstream: dict):
     """The stage's answer for one scenario's draws, with the band and vendor alternatives."""
     inputs = _inputs()
-    mix, removed = _from_shares(upstream["market_share"].outputs)
-    russia = russia_capex(inputs, params, scenario, mix)
+    mix, removed, short = _from_shares(upstream["market_share"].outputs)
+    russia = {**russia_capex(inputs, params, scenario, mix), "equipment_shortfall": short}
     alternatives = {(band, vendor): russia_capex(inputs, params, scenario, mix, vendor, year)["capex"].sum(axis=(1, 2))
                     for band, year in BANDS.items() for vendor in VENDOR_CHOICES}
     rip = rip_and_replace(scenario, inputs, params, removed)

@@ -51,7 +51,7 @@ class InvestmentNeeds:
 
     def capacity(self) -> np.ndarray:
         """The four operators' 5G budget by draw and year from launch (n, Y), real 2020 RUB bn."""
-        return capex_capacity(self.inputs, self.scenario.parameters.russia_5g_launch_year, self.params)
+        return capex_capacity(self.inputs, self.scenario, self.params, self.russia["equipment_shortfall"])
 
     def figure_draws(self) -> dict:
         return self.values

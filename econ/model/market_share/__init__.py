@@ -19,7 +19,8 @@
    * a vendor that leaves a market (``vendor_exits``) is out of its choice set from its year, like
      a banned one, its kit replaced by a deadline or left to age out;
    * Huawei gains ``russia_huawei_alignment`` in Russia from 2020 and changes by
-     ``russia_huawei_pullback`` from ``russia_huawei_pullback_from`` (its 2022 retreat);
+     ``russia_huawei_pullback`` from ``russia_huawei_pullback_from`` (its 2022 retreat); ZTE, under
+     the same secondary-sanction risk, makes ``russia_zte_pullback_share`` of that pull-back;
    * in the rest of the world (Latin America, Middle East, Africa), Huawei's attractiveness moves
      by ``emerging_markets_spillover`` times its gain in Russia's share of new contracts since
      2019, a year earlier (a declared link; zero unless a scenario sets it); the shared Russian-made target
@@ -30,7 +31,11 @@
    * Huawei delivers at most its chip supply (from :mod:`econ.model.chip_supply`) times what it would
      sell without the rules (base shares times spending): when demand exceeds that, each market
      gets the same fraction of its Huawei orders and the rest goes to the other vendors there in
-     proportion to their shares. So a Russian pivot is bounded by Huawei's chips.
+     proportion to their shares. So a Russian pivot is bounded by Huawei's chips;
+   * in Russia no vendor's deliveries grow by more than ``russia_supplier_growth_limit`` a year:
+     when Western vendors leave, their orders pass to the vendors still selling only as far as those
+     can deliver, and the rest is not installed that year (``russia_shortfall``, which the
+     investment stage takes out of the operators' capex).
 4. **Installed base** turns over at 1/``equipment_life_years``; a ban with ``remove_by`` removes
    the vendors' installed kit in its parts in equal steps, and that replacement is extra spending
    won by others (the removed value is passed to the investment stage's rip-and-replace).

@@ -43,8 +43,8 @@ def _normal(seed, t, v):
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")
-def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, index, supply, drift_sd, drift_seed,
-             drifting, life,
+def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align, quota, grow_limit, index, supply,
+             drift_sd, drift_seed, drifting, life,
              shares_k, start_k, base_hw_k,
              type_region, type_row, type_base, type_penalty, type_align, type_west, type_pull, type_emerging,
              type_avail,
@@ -56,8 +56,9 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
     """Run every draw; returns (the shares of new contracts at the (year, group, vendor) cells
     ``metric_*`` (n,Q), Russia's vendor mix of new contracts (n,T,V), Huawei's sales by market in
     year index ``market_t`` (n,M), Huawei's sales, installed base and unconstrained sales (n,T), the
-    removed value per ban (n,T,B), and with ``keep_all`` the value of new contracts and the installed
-    base by group (n,T,G,V) and Huawei's sales by market every year (n,T,M); size 1 otherwise)."""
+    removed value per ban (n,T,B), the share of Russia's orders no vendor could deliver (n,T), and with
+    ``keep_all`` the value of new contracts and the installed base by group (n,T,G,V) and Huawei's sales
+    by market every year (n,T,M); size 1 otherwise)."""
     n = variant.shape[0]
     T, R, V = index.shape[1], index.shape[2], shares_k.shape[2]
     G, Kc, n_types = start_k.shape[1], cell_groups.shape[0], type_region.shape[0]
@@ -71,6 +72,7 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
     hw_inst = np.zeros((n, T))
     unconstrained = np.zeros((n, T))
     removed = np.zeros((n, T, n_bans))
+    shortfall = np.zeros((n, T))
     # Draws in blocks, one scratch set per block: allocating a dozen small arrays per draw costs
     # more than the arithmetic of some stages.
     n_blocks = min(n, 256)
@@ -91,13 +93,15 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
         extra = np.zeros(umax)
         value = np.zeros((G, V))
         by_market = np.zeros(n_markets)
+        wanted = np.zeros(V)
+        last_ru = np.zeros(V)
         for i in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
             k = variant[i]
             lm = lam[i]
             power = (1.0 - lm) / lm
             up_hw, up_zte, up_align = np.exp(d_hw[i] / lm), np.exp(d_zte[i] / lm), np.exp(align[i] / lm)
             up_west = np.exp(d_west[i] / lm)
-            up_pull = np.exp(d_pull[i] / lm)
+            up_pull, up_pull_zte = np.exp(d_pull[i] / lm), np.exp(d_pull_zte[i] / lm)
             # This draw's random walks of the vendors' own attractiveness (econ.model.market_share.drift.walks).
             drift[:, :] = 1.0
             if drift_sd[i] > 0:
@@ -132,6 +136,7 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
                     e[hw] *= up_align
                 if type_pull[u]:
                     e[hw] *= up_pull
+                    e[zte] *= up_pull_zte
                 if type_west[u]:
                     for v in range(V):
                         if western[v]:
@@ -222,6 +227,35 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
                             for v in range(V):
                                 s[u, v] *= scale
                         s[u, hw] = h * ration
+                # Capacity in Russia: no vendor's deliveries there grow by more than `grow_limit` a year;
+                # orders beyond that (after Huawei's chip limit) are not installed that year (not handed to others).
+                if t > 0:
+                    wanted[:] = 0.0
+                    for u in range(n_sit[t]):
+                        ty = sit_type[t, u]
+                        if type_region[ty] != russia or type_base[ty]:
+                            continue
+                        level = index[i, t, russia]
+                        for j in range(n_grp[t, u]):
+                            if grp[t, u, j] == russia_group:
+                                for v in range(V):
+                                    wanted[v] += level * grp_w[t, u, j, k] * s[u, v]
+                    asked, lost = 0.0, 0.0
+                    for v in range(V):
+                        asked += wanted[v]
+                        cap = (1.0 + grow_limit[i]) * last_ru[v]
+                        if wanted[v] > cap:
+                            lost += wanted[v] - cap
+                            wanted[v] = cap / wanted[v]
+                        else:
+                            wanted[v] = 1.0
+                    if lost > 0:
+                        shortfall[i, t] = lost / asked
+                        for u in range(n_sit[t]):
+                            ty = sit_type[t, u]
+                            if type_region[ty] == russia and not type_base[ty]:
+                                for v in range(V):
+                                    s[u, v] *= wanted[v]
                 # new contracts by group and Huawei's by market, then the installed bases
                 value[:, :] = 0.0
                 by_market[:] = 0.0
@@ -269,7 +303,8 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, spill, align, quota, ind
                     total += value[russia_group, v]
                 for v in range(V):
                     russia_mix[i, t, v] = value[russia_group, v] / total if total > 0 else 0.0
+                    last_ru[v] = value[russia_group, v]
                 hw_sales[i, t] = value[world, hw]
                 hw_inst[i, t] = installed[world, hw]
-    return (metric_out, russia_mix, market_out, hw_sales, hw_inst, unconstrained, removed, value_out, inst_out,
-            by_market_all)
+    return (metric_out, russia_mix, market_out, hw_sales, hw_inst, unconstrained, removed, shortfall, value_out,
+            inst_out, by_market_all)

@@ -154,6 +154,8 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
     k = _kernel_inputs(s.russia_equipment_share_of_capex, restrictions(s), penalty_year, response,
                        s.russia_huawei_pullback_from)
     d_pull = np.broadcast_to(p["russia_huawei_pullback"], (len(p["vendor_nest_correlation"]),))
+    d_pull_zte = d_pull * p["russia_zte_pullback_share"]
+    grow_limit = np.broadcast_to(p["russia_supplier_growth_limit"], d_pull.shape)
     spill = np.broadcast_to(p["emerging_markets_spillover"], (len(p["vendor_nest_correlation"]),))
     d_west = np.broadcast_to(p["china_response_scale"] * p["china_western_shift"], (len(p["vendor_nest_correlation"]),))
     lam = 1.0 - p["vendor_nest_correlation"]
@@ -166,11 +168,12 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
     c = np.ascontiguousarray
     cells = [(YEARS.index(y), GROUPS.index(g), VENDORS.index(v)) for v, g, y in SHARE_METRICS.values()]
     metric_t, metric_g, metric_v = (np.array([x[j] for x in cells], np.int64) for j in range(3))
-    metric, mix, market, hw_sales, hw_inst, uncon, removed, new, inst, by_market = _kernel.simulate(
+    metric, mix, market, hw_sales, hw_inst, uncon, removed, short, new, inst, by_market = _kernel.simulate(
         c(np.clip(p["base_year_variant"].astype(np.int64), 0, VARIANTS - 1)), c(lam, dtype=float), c(d_huawei, dtype=float),
-        c(d_zte, dtype=float), c(d_west, dtype=float), c(d_pull, dtype=float), c(spill, dtype=float),
+        c(d_zte, dtype=float), c(d_west, dtype=float), c(d_pull, dtype=float),
+        c(np.broadcast_to(d_pull_zte, (n,)), dtype=float), c(spill, dtype=float),
         c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
-        c(np.broadcast_to(quota, (n, T)), dtype=float), c(index, dtype=float),
+        c(np.broadcast_to(quota, (n, T)), dtype=float), c(grow_limit, dtype=float), c(index, dtype=float),
         c(np.broadcast_to(supply, (n, T)), dtype=float), c(drift_sd, dtype=float), c(drift_seed),
         drift.MASK,
         c(p["equipment_life_years"], dtype=float), *k, np.array(YEARS, dtype=np.int64), REGIONS.index("russia"),
@@ -179,7 +182,7 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
         len(layout.bans), len(layout.base.markets), metric_t, metric_g, metric_v, YEARS.index(RANK_YEAR), keep == "all")
     out = {"share_metrics": dict(zip(SHARE_METRICS, metric.T)), "russia_mix": mix, "huawei_market_rank_year": market,
            "huawei_sales_usd_bn": hw_sales, "huawei_installed_usd_bn": hw_inst, "huawei_unconstrained_usd_bn": uncon,
-           "removed_usd_bn": removed}
+           "removed_usd_bn": removed, "russia_shortfall": short}
     if keep == "all":
         out.update({"new": new, "installed": inst, "huawei_by_market": by_market})
     return out

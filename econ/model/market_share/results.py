@@ -28,9 +28,10 @@ def figure_values(out: dict, markets: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def downstream(out: dict) -> dict[str, np.ndarray]:
     """What later stages read: Huawei's sales, installed base and unconstrained sales (n, T), the
-    Russian vendor mix (n, T, V) and the removed installed value per ban (n, T, B)."""
+    Russian vendor mix (n, T, V), the removed installed value per ban (n, T, B) and the share of
+    Russia's equipment orders no vendor could deliver (n, T)."""
     return {k: out[k] for k in ("huawei_sales_usd_bn", "huawei_installed_usd_bn", "huawei_unconstrained_usd_bn",
-                                "russia_mix", "removed_usd_bn")}
+                                "russia_mix", "removed_usd_bn", "russia_shortfall")}
 
 
 @dataclass(frozen=True)
