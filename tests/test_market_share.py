@@ -190,10 +190,16 @@ def test_huawei_chips_bound_how_far_a_russian_pivot_can_go():
     assert _shares(tight)[0, T[2025], G["russia"], HUAWEI] < _shares(free)[0, T[2025], G["russia"], HUAWEI]
 
 
-def test_the_buyers_penalty_is_the_measured_shift_and_applies_to_the_radio_network():
+def test_the_buyers_response_is_the_measured_shift_and_applies_to_the_radio_network():
+    """Central inputs carry the difference-in-differences estimate; its sign moves Huawei's share outside
+    China the same way, and China's shares not at all."""
+    delta = ms.ban_response.estimate().delta
+    _, p, _ = _run("aug2020_expansion", central=True)
+    assert p["sanctions_shift_huawei"][0] == p["sanctions_shift_zte"][0] == pytest.approx(delta)
     _, _, off = _run("aug2020_expansion", central=True, sanctions_penalty_scale=0.0, supply=np.ones(len(ms.YEARS)))
     _, _, on = _run("aug2020_expansion", central=True, sanctions_penalty_scale=1.0, supply=np.ones(len(ms.YEARS)))
-    assert _shares(on)[0, T[2021], G["world_ex_china"], HUAWEI] < _shares(off)[0, T[2021], G["world_ex_china"], HUAWEI]
+    change = _shares(on)[0, T[2021], G["world_ex_china"], HUAWEI] - _shares(off)[0, T[2021], G["world_ex_china"], HUAWEI]
+    assert np.sign(change) == np.sign(delta) and change != 0
     assert _shares(on)[0, T[2021], G["china"], HUAWEI] == pytest.approx(_shares(off)[0, T[2021], G["china"], HUAWEI])
     assert ms.declaration.PENALISED_PARTS == ("ran",)
 

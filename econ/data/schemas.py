@@ -186,6 +186,9 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "supplier": _text(), "year": _year(), "segment": _text(), "revenue_usd_bn": _number(ge=0)}),
     Dataset("calibration_targets", {
         "target": _text(), "scenario": _text(), "value_usd_bn": _number(ge=0), "qualifier": _text()}),
+    Dataset("europe_5g_vendor_panel", {
+        "country": _text(), "year": _year(), "technology": _text(isin=["4g", "5g"]), "chinese_share": _share(),
+        "share_low": _share(), "share_high": _share(), "decision_event": _text(nullable=True)}),
     Dataset("vendor_shares", {
         "year": _year(), "market": _text(), "region": _text(), "vendor": _text(), "share": _share()},
         ("year", "market", "region", "vendor")),

@@ -52,8 +52,8 @@ class Parameters(StrictModel):
                 "optionally removed by a deadline")
     sanctions_penalty_scale: Uncertain = param(
         0.0, unit="multiple of the estimated shift", group="policy", low=0.0, high=3.0,
-        meaning="Buyers' mark-down of Huawei and ZTE outside China, as a multiple of the 2020 shift "
-                "estimated from vendor shares")
+        meaning="Radio buyers' response to the rules outside China, as a multiple of the response to "
+                "restrictions estimated by difference-in-differences (econ.model.market_share.ban_response)")
     china_response_scale: Uncertain = param(
         0.0, unit="multiple of the estimated shift", group="policy", low=0.0, high=3.0,
         meaning="Chinese operators' mark-down of Western vendors in their radio tenders after Western bans "

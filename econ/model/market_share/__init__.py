@@ -9,10 +9,11 @@
    the trend. Each draw takes one of several base-year fits at regional weights spread over their ranges.
 3. **New contracts** are shared by a nested logit (:mod:`~econ.model.market_share.choice`) in each market and part:
    * a ban takes its vendors out of the choice set for the parts it names, from its year;
-   * outside China, buyers of radio networks mark Huawei and ZTE down by the shift
-     :mod:`~econ.model.market_share.penalty` estimates from Dell'Oro's 2019-2020 RAN shares (drawn from its
-     sampling distribution), times ``sanctions_penalty_scale``, from the rule's year: the penalty
-     is measured, not assumed, and applied only to the part it was measured on;
+   * outside China, buyers of radio networks move Huawei's and ZTE's attractiveness by the response
+     to restrictions :mod:`~econ.model.market_share.ban_response` estimates by difference-in-differences on
+     European countries' Chinese radio shares (drawn from its sampling distribution), times
+     ``sanctions_penalty_scale``, from the rule's year: measured with untreated countries as
+     controls, not assumed, and applied only to the part it was measured on;
    * China's radio contracts follow its 2020 national 5G tenders' shares from 2020; from 2021 its
      operators mark Western vendors down by the shift estimated from the 2021 tenders, times
      ``china_response_scale`` (:mod:`~econ.model.market_share.china`);

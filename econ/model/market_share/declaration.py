@@ -16,9 +16,9 @@ RANK_YEAR = 2025
 ALIGNMENT_FROM = 2020
 #: The 5G wave peaks this many years after launch, with this spread (years): a modelling choice.
 WAVE_PEAK_LAG, WAVE_WIDTH = 2.0, 1.5
-#: The radio part: the buyers' penalty is measured on radio-network shares (Dell'Oro RAN outside
-#: China, econ.model.market_share.penalty), so it is applied there and nowhere else; China's national 5G tenders
-#: (econ.model.market_share.china) are for it too.
+#: The radio part: the buyers' response is measured on radio-network shares (European countries'
+#: Chinese radio shares, econ.model.market_share.ban_response), so it is applied there and nowhere
+#: else; China's national 5G tenders (econ.model.market_share.china) are for it too.
 PENALISED_PARTS = ("ran",)
 #: The region Huawei's Russian position may spill over to (``emerging_markets_spillover``): Latin
 #: America, the Middle East and Africa.
@@ -84,8 +84,9 @@ DECLARATION = Declaration(
                "Huawei's new-contract telecom-equipment sales outside China in 2025", fast=False,
                region="World excl. China", year=2025, variable="Huawei's equipment sales outside China"),
     ),
-    drawn_inputs={"sanctions_shift_huawei": "buyers' penalty on Huawei (penalty.py estimate), drawn from its sampling error",
-                  "sanctions_shift_zte": "buyers' penalty on ZTE (penalty.py estimate), drawn jointly with Huawei's",
+    drawn_inputs={"sanctions_shift_huawei": "buyers' response to restrictions (ban_response.py difference-in-differences), "
+                                            "drawn from its sampling distribution",
+                  "sanctions_shift_zte": "the same draw as Huawei's (the panel counts the Chinese vendors together)",
                   "base_year_variant": "data/equipment_regions.csv: regional weights over their ranges (one of 16 fits)",
                   "china_western_shift": "China's response to Western bans (china.py, from its 2020-21 tenders), drawn",
                   "vendor_drift_sd": "vendors' own yearly log-odds changes before 2020 (drift.py): their sd, drawn",

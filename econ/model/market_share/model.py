@@ -11,7 +11,7 @@ import numpy as np
 
 from econ import data, uncertainty
 from econ.errors import InputError
-from econ.model.market_share import china, drift, penalty
+from econ.model.market_share import ban_response, china, drift
 from econ.model.market_share.base_year import BASE_YEAR, REGIONS, VARIANTS, base_years
 from econ.model.market_share.choice import HUAWEI, NEST_OF, NESTS, RUSSIAN_MADE, VENDORS, WESTERN, ZTE, shift_for_log_odds
 from econ.model.market_share.declaration import END_YEAR, GROUPS, RANK_YEAR, SHARE_METRICS, WAVE_PEAK_LAG, WAVE_WIDTH, YEARS
@@ -20,29 +20,18 @@ from econ.model.market_share.results import MarketShares, downstream, figure_val
 from econ.scenario import Scenario, path_value
 
 
-@functools.lru_cache(maxsize=1)
-def _shift_estimate() -> tuple[np.ndarray, np.ndarray]:
-    """The fitted log-odds shifts (Huawei, ZTE) outside China from the first post-rule year, and
-    their covariance (HC1)."""
-    fit = penalty.estimate(vendors=("huawei", "zte"))
-    names = ["post_huawei", "post_zte"]
-    return fit.params[names].to_numpy(), fit.result.cov_params().loc[names, names].to_numpy()
-
-
 def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
-    """The estimated shifts, drawn jointly normal on their own seeded stream."""
-    mean, cov = _shift_estimate()
-    # The covariance can be singular (both shifts share the estimated common change): a Cholesky
-    # factor with a zero column, which (unlike an eigenvector) has the same sign on every machine.
-    x = uncertainty.multivariate_normal(uncertainty.rng_for(scenario.seed, "sanctions_shift"), mean, cov, n)
+    """The buyers' response to restrictions (:mod:`~econ.model.market_share.ban_response`, the same shift for
+    Huawei and ZTE: the panel counts the Chinese vendors together), drawn on its own seeded stream."""
+    x = ban_response.draws(scenario.seed, n)
     variant = uncertainty.rng_for(scenario.seed, "base_year_variant").integers(0, VARIANTS, n).astype(float)
-    return {"sanctions_shift_huawei": x[:, 0], "sanctions_shift_zte": x[:, 1], "base_year_variant": variant,
+    return {"sanctions_shift_huawei": x, "sanctions_shift_zte": x.copy(), "base_year_variant": variant,
             "china_western_shift": china.draw_shift(scenario.seed, n), **drift.draw_inputs(scenario.seed, n)}
 
 
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
-    mean, _ = _shift_estimate()
-    return {"sanctions_shift_huawei": mean[:1], "sanctions_shift_zte": mean[1:], "base_year_variant": np.zeros(1),
+    delta = np.array([ban_response.estimate().delta])
+    return {"sanctions_shift_huawei": delta, "sanctions_shift_zte": delta.copy(), "base_year_variant": np.zeros(1),
             "china_western_shift": np.array([china.response_estimate().shift]), **drift.central_inputs()}
 
 

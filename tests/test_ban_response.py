@@ -1,0 +1,62 @@
+"""The buyers' response to restrictions: a difference-in-differences on European countries' Chinese
+radio shares, treated by the timeline's dated decisions, with clustered errors and randomization
+inference; bad panel rows fail with the file, field and what is allowed."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from econ import data
+from econ.errors import InputError
+from econ.model.market_share import ban_response
+
+
+def _panel():
+    return data.load("europe_5g_vendor_panel"), data.load("sanctions_timeline")
+
+
+def test_the_estimate_has_its_error_its_randomization_p_and_its_sample():
+    r = ban_response.estimate()
+    assert r.treated == ["FR", "GB", "IT"]  # decisions dated before mid-2022; Poland's bill was never enacted
+    assert r.clusters == 7 and len(r.frame) == 14
+    assert np.isfinite(r.delta) and 0.1 < r.std_error < 2.0
+    assert r.assignments == 35 and 0 < r.randomization_p <= 1  # C(7, 3) assignments, the observed one among them
+    table = r.table()
+    assert table.loc[0, "ci90_low"] < r.delta < table.loc[0, "ci90_high"]
+
+
+def test_no_country_is_treated_in_the_wave_before_the_rules():
+    f = ban_response.estimate().frame
+    assert (f.loc[f["year"] == 2020, "decided"] == 0).all()
+    assert set(f.loc[f["decided"] > 0, "year"]) == {2022}
+
+
+def test_a_country_whose_decision_came_after_the_wave_is_untreated():
+    panel, timeline = _panel()
+    late = timeline.copy()
+    late.loc[late["event_id"] == "fr_anssi_2020_07", "date"] = "2023-01-01"
+    r = ban_response.BanResponse(panel, late).fit()
+    assert "FR" not in r.treated
+
+
+def test_the_draws_follow_the_estimate():
+    r = ban_response.estimate()
+    x = ban_response.draws(7, 20_000)
+    assert np.median(x) == pytest.approx(r.delta, abs=0.02)
+    assert np.quantile(x, 0.95) - np.quantile(x, 0.05) > 2 * 1.645 * r.std_error  # Student t: wider than normal
+    np.testing.assert_array_equal(x, ban_response.draws(7, 20_000))
+
+
+def test_bad_panel_rows_say_file_field_and_what_is_allowed():
+    panel, timeline = _panel()
+    typo = panel.copy()
+    typo.loc[typo["country"] == "FR", "decision_event"] = "fr_ansi_2020_07"
+    with pytest.raises(InputError, match=r"decision_event.*did you mean 'fr_anssi_2020_07'"):
+        ban_response.BanResponse(typo, timeline)
+    with pytest.raises(InputError, match="is not a wave"):
+        ban_response.BanResponse(panel.assign(year=panel["year"].replace(2022, 2023)), timeline)
+    with pytest.raises(InputError, match="has one wave"):
+        ban_response.BanResponse(panel[~((panel["country"] == "DE") & (panel["year"] == 2022))], timeline)
+    none = panel.assign(decision_event=pd.NA)
+    with pytest.raises(InputError, match="treated and untreated"):
+        ban_response.BanResponse(none, timeline)
