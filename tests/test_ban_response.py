@@ -39,12 +39,33 @@ def test_a_country_whose_decision_came_after_the_wave_is_untreated():
     assert "FR" not in r.treated
 
 
-def test_the_draws_follow_the_estimate():
+def test_the_draws_carry_the_sampling_error_and_the_readings_of_the_data():
     r = ban_response.estimate()
+    readings = ban_response.sensitivity()
+    assert readings.loc[0, "reading"] == "as coded" and readings.loc[0, "estimate"] == pytest.approx(r.delta)
     x = ban_response.draws(7, 20_000)
-    assert np.median(x) == pytest.approx(r.delta, abs=0.02)
-    assert np.quantile(x, 0.95) - np.quantile(x, 0.05) > 2 * 1.645 * r.std_error  # Student t: wider than normal
+    # a mixture over the readings, each a Student t around its estimate
+    assert np.mean(x) == pytest.approx(readings["estimate"].mean(), abs=0.03)
+    assert np.quantile(x, 0.95) - np.quantile(x, 0.05) > 2 * 1.645 * r.std_error
     np.testing.assert_array_equal(x, ban_response.draws(7, 20_000))
+
+
+def test_a_decision_must_be_the_countrys_own_restriction_of_its_radio_network():
+    panel, timeline = _panel()
+    core_only = panel.assign(decision_event=panel["decision_event"].mask(panel["country"] == "IT",
+                                                                         "it_fastweb_veto_2020_10"))
+    with pytest.raises(InputError, match="not a restriction of the radio network"):
+        ban_response.BanResponse(core_only, timeline)
+    elsewhere = panel.assign(decision_event=panel["decision_event"].mask(panel["country"] == "DE", "fr_anssi_2020_07"))
+    with pytest.raises(InputError, match="is FR's, not DE's"):
+        ban_response.BanResponse(elsewhere, timeline)
+    twice = pd.concat([panel, panel.iloc[:1]])
+    with pytest.raises(InputError, match="appears twice"):
+        ban_response.BanResponse(twice, timeline)
+    half = panel.copy()
+    half.loc[(half["country"] == "FR") & (half["year"] == 2020), "decision_event"] = pd.NA
+    with pytest.raises(InputError, match="same decision_event"):
+        ban_response.BanResponse(half, timeline)
 
 
 def test_bad_panel_rows_say_file_field_and_what_is_allowed():

@@ -216,7 +216,7 @@ def test_the_compiled_kernel_agrees_with_the_numpy_reference(name, overrides):
     supply = chip_supply.supply(scn, p)["network_yearly"]
     ref = simulate_reference(scn, p, supply)
     for key in ("new", "installed", "huawei_by_market", "huawei_sales_usd_bn", "huawei_installed_usd_bn",
-                "removed_usd_bn"):
+                "removed_usd_bn", "russia_shortfall"):
         np.testing.assert_allclose(sim[key], ref[key], rtol=1e-9, atol=1e-12, err_msg=key)
     for metric, (vendor, group, year) in ms.SHARE_METRICS.items():
         np.testing.assert_allclose(sim["share_metrics"][metric],

@@ -37,3 +37,12 @@ def test_parts_must_add_up():
         vintage.added_share([(0.5, None)], 2021, 2027, np.array([8.0]), np.array([0.3]), 0.4)
     with pytest.raises(ValueError, match="run forward"):
         vintage.early_retirement_share((2022.0, 2019.0), 2021, 2027, np.array([8.0]))
+
+
+def test_steady_state_kit_stops_going_in_when_the_ban_starts():
+    """A ban from 2019 with removal in 2022-2023: the kit is at least three years old at removal."""
+    life = np.array([8.0])
+    early = vintage.early_retirement_share(None, 2022, 2023, life, until=2019)
+    late = vintage.early_retirement_share(None, 2022, 2023, life)
+    assert early[0] < late[0]
+    assert vintage.early_retirement_share(None, 2022, 2023, life, until=2030)[0] == pytest.approx(late[0])

@@ -129,6 +129,11 @@ class Inputs:
                                     "band_4800_4990mhz_width", "pilot_base_stations_per_year"])],
             cities, targets, operators[operators["metric"].isin(["capex_rub_bn", "subscribers_m", "revenue_rub_bn"])],
             fx_2020])
+        first_5g = _range(rip, "uk", "kit_5g_first_year")[0]
+        if not 2018 <= first_5g <= START_YEAR:
+            raise InputError.single("data/rip_and_replace.csv", "value (uk, kit_5g_first_year)",
+                                    f"{first_5g:g} is outside 2018-{START_YEAR}: the UK's 5G radios went in "
+                                    "before the 2021 ban")
         return cls(
             tiers=tiers, targets=targets, city_tiers=city_tiers, ranges=ranges,
             site_cost_rub_m=all_in * rub_per_cny / 1e6, equipment_share=cost("base_station_unit_price", "china") / all_in,
@@ -138,7 +143,7 @@ class Inputs:
             planned_launch_year=int(launch["value"].iloc[0]),
             capex_5g_share=item("gsma_capex_5g_share_2020_2025", 2020),
             operator_capex=operator_capex(operators), intensity=capital_intensity(operators), rip=rip,
-            uk_5g_first_year=_range(rip, "uk", "kit_5g_first_year")[0], rates=rates,
+            uk_5g_first_year=first_5g, rates=rates,
             source=data.cite(russia_rows), rip_source=data.cite(pd.concat([rip, fx_2020])))
 
     def coverage_share(self, launch_year: int, layers: dict | None = None) -> np.ndarray:
@@ -157,13 +162,13 @@ class Inputs:
         return np.where(YEARS < shifted[0], 0.0, np.interp(YEARS, shifted, values))
 
     def draw(self, name: str, n: int, seed: int) -> np.ndarray:
-        value, low, high = self.ranges[name] if name in self.ranges else self.intensity
+        value, low, high = self.intensity if name == "capital_intensity" else self.ranges[name]
         if low < high:
             return uncertainty.Triangular(low=low, mode=value, high=high).sample(uncertainty.rng_for(seed, name), n)
         return np.full(n, value)
 
     def central(self, name: str) -> np.ndarray:
-        return np.array([(self.ranges[name] if name in self.ranges else self.intensity)[0]])
+        return np.array([(self.intensity if name == "capital_intensity" else self.ranges[name])[0]])
 
 
 def _range(frame, first, second):

@@ -193,7 +193,7 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
             continue
         start, end = removal_years(ban)
         country = _country(ban)
-        parts = [(1.0, None)]  # steady state: installed evenly over the kit's life before the removal
+        parts = [(1.0, None)]  # steady state: installed evenly over the kit's life until the ban stopped it
         if country == "uk" and set(ban.parts) == {"ran"} and "huawei" in ban.vendors:
             sites = sum(p[f"uk_sites_{op}"] for op in ("bt", "vodafone", "three", "o2"))
             gross, method = sites * p["uk_swap_cost_gbp"] / 1e9, "operators' Huawei radio sites x swap cost per site"
@@ -207,7 +207,7 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
                 gross = convert(gross, "USD", "GBP", START_YEAR, inputs.rates)
             method = "installed value removed (market-share stage) x all-in cost per unit of kit"
         share = vintage.added_share(parts, start, end, p["equipment_life_years"], p["western_price_premium"],
-                                    inputs.equipment_share)
+                                    inputs.equipment_share, until=ban.from_year)
         gross = np.broadcast_to(gross, share["early"].shape).astype(float)
         rows.append({"ban": ban.label(exit=i >= exits_from), "country": country, "window_years": end - start + 1,
                      "method": method, "gross": gross, "early": gross * share["early"], "price": gross * share["price"],

@@ -30,22 +30,26 @@ import numpy as np
 _POINTS = 24
 
 
-def early_retirement_share(installed: tuple[float, float] | None, start: int, end: int, life) -> np.ndarray:
+def early_retirement_share(installed: tuple[float, float] | None, start: int, end: int, life,
+                           until: float | None = None) -> np.ndarray:
     """Share of the removed kit's value lost by retiring it before its life ends (n,).
 
     ``installed`` = (first, last) year of installation (kit installed evenly between them, both in
     years as decimals: installed during 2019 and 2020 is (2019.0, 2021.0)); None is the steady state
-    (evenly over the ``life`` years before ``start``). Removal is spread evenly over ``start``..``end``
-    (mid-year). ``life`` (n,) in years."""
+    (evenly over the ``life`` years before ``until``, the year the banned kit stopped going in, at the
+    latest ``start``). Removal is spread evenly over ``start``..``end`` (mid-year). ``life`` (n,) in
+    years."""
     life = np.atleast_1d(np.asarray(life, dtype=float))
     removal = np.arange(start, end + 1, dtype=float) + 0.5                          # (W,)
     frac = (np.arange(_POINTS) + 0.5) / _POINTS                                    # (P,)
     if installed is None:
-        vintages = start - life[:, None] * (1 - frac[None, :])                      # (n, P)
+        stop = start if until is None else min(float(until), start)
+        vintages = stop - life[:, None] * (1 - frac[None, :])                       # (n, P)
     else:
         first, last = installed
         if not first < last <= start + 1:
-            raise ValueError(f"installation years {installed} must run forward and end by the removal's start {start}")
+            raise ValueError(f"installation years {installed} must run forward and end by the end of the "
+                             f"removal's first year {start}")
         vintages = np.broadcast_to(first + (last - first) * frac, (len(life), _POINTS))
     remaining = (vintages[:, :, None] + life[:, None, None] - removal[None, None, :]) / life[:, None, None]
     return np.clip(remaining, 0.0, 1.0).mean(axis=(1, 2))
@@ -61,11 +65,12 @@ def price_share(premium, kit_share: float) -> np.ndarray:
 
 
 def added_share(installed_parts: list[tuple[float, tuple[float, float] | None]], start: int, end: int, life,
-                premium, kit_share: float) -> dict[str, np.ndarray]:
+                premium, kit_share: float, until: float | None = None) -> dict[str, np.ndarray]:
     """Early retirement and price shares of the gross (n,), for kit made of parts installed at different
-    times: ``installed_parts`` = [(share of the value, (first, last) or None), ...], shares adding to 1."""
+    times: ``installed_parts`` = [(share of the value, (first, last) or None), ...], shares adding to 1;
+    ``until``: the year the banned kit stopped going in (steady-state parts end there)."""
     total = sum(w for w, _ in installed_parts)
     if not np.all(np.isclose(total, 1.0)):
         raise ValueError(f"the parts' value shares add to {total}, not 1")
-    early = sum(w * early_retirement_share(years, start, end, life) for w, years in installed_parts)
+    early = sum(w * early_retirement_share(years, start, end, life, until) for w, years in installed_parts)
     return {"early": early, "price": np.broadcast_to(price_share(premium, kit_share), np.shape(early))}

@@ -227,7 +227,8 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align
                             for v in range(V):
                                 s[u, v] *= scale
                         s[u, hw] = h * ration
-                # Capacity in Russia: no vendor's deliveries there grow by more than `grow_limit` a year;
+                # Capacity in Russia: no vendor's deliveries there grow by more than `grow_limit` a year
+                # (a vendor that delivered nothing last year cannot start; refused orders are not carried over);
                 # orders beyond that (after Huawei's chip limit) are not installed that year (not handed to others).
                 if t > 0:
                     wanted[:] = 0.0

@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy import stats
 
 from econ import data, uncertainty
 from econ.errors import InputError
@@ -77,8 +78,10 @@ class BanResponseResults:
         return self.result.summary(title="Fractional logit, country and wave effects: Chinese vendors' share")
 
     def table(self) -> pd.DataFrame:
-        """One row: the estimate, its clustered standard error, 90% interval, randomization p and sample."""
-        low, high = self.result.conf_int(0.10).loc["decided"]
+        """One row: the estimate, its clustered standard error, 90% interval (Student t, clusters - 1
+        degrees of freedom, as drawn), randomization p and sample."""
+        half = stats.t.ppf(0.95, self.clusters - 1) * self.std_error
+        low, high = self.delta - half, self.delta + half
         return pd.DataFrame([{"effect": "restriction by the buyers' government (log-odds)", "estimate": self.delta,
                               "std_error": self.std_error, "ci90_low": low, "ci90_high": high,
                               "randomization_p": self.randomization_p, "assignments": self.assignments,
@@ -107,16 +110,25 @@ class BanResponse:
         unknown = sorted(set(frame["year"]) - set(WAVE_DATES))
         if unknown:
             raise InputError.single(file, "year", f"{unknown[0]} is not a wave; allowed: {sorted(WAVE_DATES)}")
+        dup = frame[frame.duplicated(["country", "year"])]
+        if not dup.empty:
+            raise InputError.single(file, "country, year", f"{dup.iloc[0]['country']} {dup.iloc[0]['year']} appears twice")
         dates = dict(zip(timeline["event_id"], pd.to_datetime(timeline["date"].astype(str), format="mixed")))
+        events = timeline.set_index("event_id")
         for event in frame["decision_event"].dropna().unique():
             if event not in dates:
                 close = difflib.get_close_matches(event, list(dates), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 raise InputError.single(file, "decision_event",
                                         f"'{event}' is not an event_id of data/sanctions_timeline.csv{hint}")
+            _check_event(file, event, events.loc[event], frame.loc[frame["decision_event"] == event, "country"])
         waves = frame.groupby("country")["year"].nunique()
         if (waves < 2).any():
             raise InputError.single(file, "country", f"{waves[waves < 2].index[0]} has one wave; each needs both")
+        events_per_country = frame.groupby("country")["decision_event"].agg(lambda x: x.nunique(dropna=False))
+        if (events_per_country > 1).any():
+            raise InputError.single(file, "decision_event", f"{events_per_country[events_per_country > 1].index[0]}: "
+                                    "give the same decision_event (or none) on each of the country's rows")
         when = frame["decision_event"].map(dates)
         frame["decided"] = (when.notna() & (when <= frame["year"].map(WAVE_DATES))).astype(float)
         if frame["decided"].sum() == 0 or frame["decided"].eq(0).groupby(frame["country"]).all().sum() == 0:
@@ -136,9 +148,11 @@ class BanResponse:
             return model.fit(cov_type="cluster", cov_kwds={"groups": groups})
         return model.fit()
 
-    def fit(self) -> BanResponseResults:
+    def fit(self, randomization: bool = True) -> BanResponseResults:
         f = self.frame
         result = self._fit(f["decided"], cluster=True)
+        if not randomization:
+            return BanResponseResults(result, f, float("nan"), 0)
         # Exact randomization inference: every assignment of as many treated countries, treated from
         # the later wave (as the observed ones are).
         countries = sorted(f["country"].unique())
@@ -153,12 +167,71 @@ class BanResponse:
         return BanResponseResults(result, f, p, len(draws))
 
 
+def _check_event(file: str, event: str, row: pd.Series, countries: pd.Series) -> None:
+    """A decision is a ban or restriction of the country's own government that covers the radio network
+    (its parts list names ran, or names no part), dated after the first wave."""
+    parts = [] if pd.isna(row["parts"]) else str(row["parts"]).split(";")
+    where = set(countries)
+    if where != {row["jurisdiction"]}:
+        raise InputError.single(file, "decision_event", f"'{event}' is {row['jurisdiction']}'s, not {sorted(where)[0]}'s")
+    if row["event_type"] != "ban_5g" or (parts and "ran" not in parts):
+        raise InputError.single(file, "decision_event", f"'{event}' is not a restriction of the radio network "
+                                f"(event_type {row['event_type']}, parts {';'.join(parts) or 'all'}): allowed ban_5g "
+                                "covering ran")
+    if pd.to_datetime(str(row["date"]), format="mixed") <= min(WAVE_DATES.values()):
+        raise InputError.single(file, "decision_event", f"'{event}' is dated before the first wave's "
+                                f"{min(WAVE_DATES.values()).date()}: the country would be treated in both waves")
+
+
 @functools.lru_cache(maxsize=1)
 def estimate() -> BanResponseResults:
     """Fit :class:`BanResponse` on data/europe_5g_vendor_panel.csv and the timeline's dates."""
     return BanResponse(data.load(PANEL), data.load("sanctions_timeline")).fit()
 
 
+def _readings() -> dict[str, pd.DataFrame]:
+    """The panel under each reading of the data: as coded, Italy untreated (its radio decision was a
+    conditional approval), Poland treated (a secondary list names it), and the coded ranges' ends for
+    the shares reported as 'just over' or 'above' 50%."""
+    panel = data.load(PANEL)
+    ranged = panel["share_low"] < panel["share_high"]
+    low = panel["chinese_share"].mask(ranged, panel["share_low"])
+    high = panel["chinese_share"].mask(ranged, panel["share_high"])
+    return {
+        "as coded": panel,
+        "Italy untreated": panel.assign(decision_event=panel["decision_event"].where(panel["country"] != "IT")),
+        "Poland treated (pl_5g_restriction_2020)": panel.assign(decision_event=panel["decision_event"].mask(
+            panel["country"] == "PL", "pl_5g_restriction_2020")),
+        "ranged shares at their low ends": panel.assign(chinese_share=low),
+        "ranged shares at their high ends": panel.assign(chinese_share=high),
+    }
+
+
+def sensitivity() -> pd.DataFrame:
+    """The estimate under each reading of :func:`_readings`, with its randomization p."""
+    timeline = data.load("sanctions_timeline")
+    rows = []
+    for name, frame in _readings().items():
+        r = BanResponse(frame, timeline).fit()
+        rows.append({"reading": name, "estimate": r.delta, "std_error": r.std_error,
+                     "randomization_p": r.randomization_p, "treated": ", ".join(r.treated)})
+    return pd.DataFrame(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def _fits() -> tuple[BanResponseResults, ...]:
+    timeline = data.load("sanctions_timeline")
+    return tuple(BanResponse(frame, timeline).fit(randomization=False) for frame in _readings().values())
+
+
 def draws(seed: int, n: int) -> np.ndarray:
-    """The shift's draws on the stage's own seeded stream."""
-    return estimate().draw(uncertainty.rng_for(seed, "sanctions_shift"), n)
+    """The shift's draws on the stage's own seeded stream: each draw takes one reading of the data
+    (:func:`_readings`, equally likely) and a Student t around its estimate, so the coding's
+    uncertainty is carried as well as the sampling error."""
+    rng = uncertainty.rng_for(seed, "sanctions_shift")
+    fits = _fits()
+    which = rng.integers(0, len(fits), n)
+    out = np.empty(n)
+    for k, fit in enumerate(fits):
+        out[which == k] = fit.draw(rng, int(np.sum(which == k)))
+    return out
