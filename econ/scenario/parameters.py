@@ -170,7 +170,9 @@ class Parameters(StrictModel):
     # gives the uncertain ones their distributions.
     network_sharing: Literal["alone", "partial", "single"] = param(
         "alone", unit="mode", group="investment",
-        meaning="Russia's 5G networks: each of the four operators builds alone, two shared networks, or one")
+        meaning="Russia's 5G networks: each of the four operators builds alone (the default: their 2019 joint "
+                "venture clears the bands and each builds its own network, comnews_2019_znak_chetyrekh), two shared "
+                "networks, or one")
     vendor_choice: Literal["market", "huawei", "western"] = param(
         "market", unit="vendor", group="investment",
         meaning="Who supplies Russia's non-Russian-made 5G kit: the market-share stage's mix, Huawei, or Ericsson and Nokia")
