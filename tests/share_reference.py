@@ -67,7 +67,9 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
            "russia_shortfall": np.zeros((n, T))}
     world, g_ru = GROUPS.index("world"), GROUPS.index("russia")
     grow_limit = np.broadcast_to(p["russia_supplier_growth_limit"], (n,))
-    last_ru = np.zeros((n, V))
+    grey = np.broadcast_to(p["russia_grey_import_share"], (n,))
+    last_ru, before_exit = np.zeros((n, V)), np.zeros((n, V))
+    left = np.zeros(V, bool)
     for t, year in enumerate(YEARS):
         which, sit_region, sit_penalised, avail = situations(layout, year)
         U = len(sit_region)
@@ -149,17 +151,26 @@ def simulate_reference(scenario: Scenario, p: dict, supply: np.ndarray, keep: st
         # Capacity in Russia: no vendor's deliveries grow by more than the limit a year; the rest is not installed.
         ru = sit_region == REGIONS.index("russia")
         if year > BASE_YEAR and ru.any():
+            left = ~avail[np.flatnonzero(ru)[0]]                           # vendors no longer selling in Russia
             wanted = np.einsum("nu,nuv->nv", sit_spend[:, ru, g_ru], shares[:, ru])
+            asked = wanted.sum(axis=-1)
             cap = (1 + grow_limit)[:, None] * last_ru
             over = wanted > cap
             lost = np.where(over, wanted - cap, 0.0).sum(axis=-1)
-            out["russia_shortfall"][:, t] = np.where(lost > 0, lost / np.maximum(wanted.sum(axis=-1), 1e-300), 0.0)
             shares[:, ru] = shares[:, ru] * np.where(over, cap / np.where(over, wanted, 1.0), 1.0)[:, None, :]
+            # grey imports of the leavers' kit fill part of what was lost
+            offer = np.where(left[None, :] & (before_exit > 0), grey[:, None] * before_exit, 0.0)   # (n, V)
+            fill = np.where(lost > 0, np.minimum(offer.sum(axis=-1), lost), 0.0)
+            add = np.where(fill[:, None] > 0, fill[:, None] * offer / np.maximum(offer.sum(axis=-1), 1e-300)[:, None], 0.0)
+            shares[:, ru] += (add / np.maximum(asked, 1e-300)[:, None])[:, None, :]
+            out["russia_shortfall"][:, t] = np.where(lost > 0, (lost - fill) / np.maximum(asked, 1e-300), 0.0)
         value = np.einsum("nug,nuv->ngv", sit_spend, shares)
         if len(tracked):
             fv = forced[..., None] * shares[:, which[tracked], :]            # (n, K, V)
             value += np.einsum("nkv,kg->ngv", fv, groups[tracked])
         last_ru = value[:, g_ru].copy()
+        still = ~left[None, :] if year > BASE_YEAR else np.ones((1, V), bool)
+        before_exit = np.where(still & (last_ru > 0), last_ru, before_exit)
         installed += value
         if len(tracked):
             cell_inst += (index[:, t, cell_region[tracked]] * tracked_spend)[..., None] * shares[:, which[tracked], :] + fv

@@ -348,7 +348,7 @@ def test_no_vendor_in_russia_grows_faster_than_it_can_deliver_and_the_rest_is_no
     """When Ericsson, Nokia and Cisco leave, their orders pass to the vendors still selling only as far
     as those can grow their deliveries; what none can deliver is not installed (shortfall)."""
     limit = 0.3
-    _, _, sim = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=limit)
+    _, _, sim = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=limit, russia_grey_import_share=0.0)
     russia = sim["new"][:, :, G["russia"]]                                   # (n, T, V)
     grown = russia[:, 1:] <= (1 + limit) * russia[:, :-1] + 1e-9
     assert grown.all()
@@ -356,7 +356,7 @@ def test_no_vendor_in_russia_grows_faster_than_it_can_deliver_and_the_rest_is_no
     total = russia.sum(axis=-1)
     assert np.all(total[:, T[2022]] < total[:, T[2021]])                     # fewer installations in 2022
     # Without the limit the orders all pass to the others (the nested logit alone): nothing is lost
-    _, _, free = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=10.0)
+    _, _, free = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=10.0, russia_grey_import_share=0.0)
     assert np.all(free["russia_shortfall"] == 0)
     assert np.all(total[:, T[2022]] < free["new"][:, T[2022], G["russia"]].sum(axis=-1))
 
@@ -367,3 +367,16 @@ def test_zte_holds_back_by_its_share_of_huaweis_pullback():
                                      russia_supplier_growth_limit=10.0)[2])[:, T[2023], G["russia"], zte])
               for x in (0.0, 1.0)]
     assert shares[1] < shares[0]
+
+
+def test_grey_imports_fill_part_of_what_the_others_cannot_deliver():
+    """Leavers' kit arriving through third countries: each leaver delivers its share of the offer, up to
+    `russia_grey_import_share` of its last year's deliveries, and the shortfall falls by as much."""
+    grey = 0.2
+    _, _, none = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=0.3, russia_grey_import_share=0.0)
+    _, _, some = _run("russia_2022_exit", n=200, russia_supplier_growth_limit=0.3, russia_grey_import_share=grey)
+    russia = some["new"][:, :, G["russia"]]
+    ericsson = VENDORS.index("ericsson")
+    assert np.all(some["russia_shortfall"][:, T[2022]] < none["russia_shortfall"][:, T[2022]])
+    assert np.all(russia[:, T[2022], ericsson] <= grey * russia[:, T[2021], ericsson] + 1e-9)
+    assert np.all(russia[:, T[2022], ericsson] > 0) and np.all(none["new"][:, T[2022], G["russia"], ericsson] == 0)

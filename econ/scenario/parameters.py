@@ -153,6 +153,10 @@ class Parameters(StrictModel):
         10.0, unit="fraction a year", group="russia", low=0.0, high=10.0,
         meaning="Most a vendor's deliveries to Russia can grow in a year (staff, logistics, certification); "
                 "orders beyond it are not installed that year")
+    russia_grey_import_share: Uncertain = param(
+        0.0, unit="fraction of last deliveries a year", group="russia", low=0.0, high=1.0,
+        meaning="Kit of vendors that left Russia still arriving through third countries each year, as a share of "
+                "what each delivered in its last year there; it fills part of what the others cannot deliver")
     russia_huawei_pullback_from: int = param(
         2022, unit="year", group="russia", low=2020, high=2030,
         meaning="First year of Huawei's pull-back in Russia")

@@ -35,8 +35,10 @@
      proportion to their shares. So a Russian pivot is bounded by Huawei's chips;
    * in Russia no vendor's deliveries grow by more than ``russia_supplier_growth_limit`` a year:
      when Western vendors leave, their orders pass to the vendors still selling only as far as those
-     can deliver, and the rest is not installed that year (``russia_shortfall``, which the
-     investment stage takes out of the operators' capex).
+     can deliver, the leavers' kit still arriving through third countries fills up to
+     ``russia_grey_import_share`` of each one's last year of deliveries, and the rest is not
+     installed that year (``russia_shortfall``, which the investment stage takes out of the
+     operators' capex).
 4. **Installed base** turns over at 1/``equipment_life_years``; a ban with ``remove_by`` removes
    the vendors' installed kit in its parts in equal steps, and that replacement is extra spending
    won by others (the removed value is passed to the investment stage's rip-and-replace).

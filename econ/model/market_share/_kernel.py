@@ -43,7 +43,7 @@ def _normal(seed, t, v):
 
 
 @nb.njit(cache=True, parallel=True, error_model="numpy")
-def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align, quota, grow_limit, index, supply,
+def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align, quota, grow_limit, grey, index, supply,
              drift_sd, drift_seed, drifting, life,
              shares_k, start_k, base_hw_k,
              type_region, type_row, type_base, type_penalty, type_align, type_west, type_pull, type_emerging,
@@ -95,7 +95,11 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align
         by_market = np.zeros(n_markets)
         wanted = np.zeros(V)
         last_ru = np.zeros(V)
+        before_exit = np.zeros(V)
+        ru_left = np.zeros(V, np.bool_)
         for i in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
+            before_exit[:] = 0.0
+            ru_left[:] = False
             k = variant[i]
             lm = lam[i]
             power = (1.0 - lm) / lm
@@ -231,6 +235,14 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align
                 # (a vendor that delivered nothing last year cannot start; refused orders are not carried over);
                 # orders beyond that (after Huawei's chip limit) are not installed that year (not handed to others).
                 if t > 0:
+                    # vendors that may no longer sell in Russia (left or barred) this year
+                    ru_left[:] = False
+                    for u in range(n_sit[t]):
+                        ty = sit_type[t, u]
+                        if type_region[ty] == russia and not type_base[ty]:
+                            for v in range(V):
+                                ru_left[v] = (not type_avail[ty, v]) and before_exit[v] > 0
+                            break
                     wanted[:] = 0.0
                     for u in range(n_sit[t]):
                         ty = sit_type[t, u]
@@ -251,12 +263,27 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align
                         else:
                             wanted[v] = 1.0
                     if lost > 0:
-                        shortfall[i, t] = lost / asked
                         for u in range(n_sit[t]):
                             ty = sit_type[t, u]
                             if type_region[ty] == russia and not type_base[ty]:
                                 for v in range(V):
                                     s[u, v] *= wanted[v]
+                        # Grey imports: kit of vendors that left arrives through third countries, up to
+                        # `grey` of what each delivered in its last year before leaving, and fills part of
+                        # what the others could not deliver.
+                        offered = 0.0
+                        for v in range(V):
+                            if ru_left[v]:
+                                offered += grey[i] * before_exit[v]
+                        fill = min(offered, lost)
+                        if fill > 0:
+                            for u in range(n_sit[t]):
+                                ty = sit_type[t, u]
+                                if type_region[ty] == russia and not type_base[ty]:
+                                    for v in range(V):
+                                        if ru_left[v]:
+                                            s[u, v] += fill * grey[i] * before_exit[v] / offered / asked
+                        shortfall[i, t] = (lost - fill) / asked
                 # new contracts by group and Huawei's by market, then the installed bases
                 value[:, :] = 0.0
                 by_market[:] = 0.0
@@ -305,6 +332,8 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align
                 for v in range(V):
                     russia_mix[i, t, v] = value[russia_group, v] / total if total > 0 else 0.0
                     last_ru[v] = value[russia_group, v]
+                    if not ru_left[v] and value[russia_group, v] > 0:
+                        before_exit[v] = value[russia_group, v]
                 hw_sales[i, t] = value[world, hw]
                 hw_inst[i, t] = installed[world, hw]
     return (metric_out, russia_mix, market_out, hw_sales, hw_inst, unconstrained, removed, shortfall, value_out,

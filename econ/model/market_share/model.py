@@ -145,6 +145,7 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
     d_pull = np.broadcast_to(p["russia_huawei_pullback"], (len(p["vendor_nest_correlation"]),))
     d_pull_zte = d_pull * p["russia_zte_pullback_share"]
     grow_limit = np.broadcast_to(p["russia_supplier_growth_limit"], d_pull.shape)
+    grey = np.broadcast_to(p["russia_grey_import_share"], d_pull.shape)
     spill = np.broadcast_to(p["emerging_markets_spillover"], (len(p["vendor_nest_correlation"]),))
     d_west = np.broadcast_to(p["china_response_scale"] * p["china_western_shift"], (len(p["vendor_nest_correlation"]),))
     lam = 1.0 - p["vendor_nest_correlation"]
@@ -162,7 +163,8 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
         c(d_zte, dtype=float), c(d_west, dtype=float), c(d_pull, dtype=float),
         c(np.broadcast_to(d_pull_zte, (n,)), dtype=float), c(spill, dtype=float),
         c(np.broadcast_to(p["russia_huawei_alignment"], (n,)), dtype=float),
-        c(np.broadcast_to(quota, (n, T)), dtype=float), c(grow_limit, dtype=float), c(index, dtype=float),
+        c(np.broadcast_to(quota, (n, T)), dtype=float), c(grow_limit, dtype=float), c(grey, dtype=float),
+        c(index, dtype=float),
         c(np.broadcast_to(supply, (n, T)), dtype=float), c(drift_sd, dtype=float), c(drift_seed),
         drift.MASK,
         c(p["equipment_life_years"], dtype=float), *k, np.array(YEARS, dtype=np.int64), REGIONS.index("russia"),
