@@ -18,19 +18,30 @@ from econ.scenario import Scenario
 esc = html.escape
 
 
-def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
-    """Every metric of every successful job: notebook, scenario, metric, value (tidy)."""
-    rows = []
+def _results(run_dir: Path, jobs: list):
+    """(job, results.json as a dict) for every successful job whose results.json reads as an object."""
     for job in jobs:
         path = Path(run_dir) / job.folder / "results.json"
         if job.status != "ok" or not path.exists():
             continue
         try:
-            metrics = json.loads(path.read_text(encoding="utf-8"))["metrics"]
-        except (ValueError, KeyError, TypeError):
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
             continue
-        rows += [{"notebook": job.notebook, "scenario": job.scenario, "metric": name, "value": float(value)}
-                 for name, value in metrics.items() if isinstance(value, int | float) and not isinstance(value, bool)]
+        if isinstance(payload, dict):
+            yield job, payload
+
+
+def _records(payload: dict, key: str, kind: type) -> list | dict:
+    value = payload.get(key)
+    return value if isinstance(value, kind) else kind()
+
+
+def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
+    """Every metric of every successful job: notebook, scenario, metric, value (tidy)."""
+    rows = [{"notebook": job.notebook, "scenario": job.scenario, "metric": name, "value": float(value)}
+            for job, payload in _results(run_dir, jobs) for name, value in _records(payload, "metrics", dict).items()
+            if isinstance(value, int | float) and not isinstance(value, bool)]
     return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
 
 
@@ -42,17 +53,9 @@ FIGURE_COLUMNS = ["notebook", "scenario", "metric", "label", "unit", "region", "
 def figures_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
     """Every figure of every successful job, one row each: the job's notebook and scenario, then the
     figure's record from its results.json (label, unit, region, year, median, p05, p95)."""
-    rows = []
-    for job in jobs:
-        path = Path(run_dir) / job.folder / "results.json"
-        if job.status != "ok" or not path.exists():
-            continue
-        try:
-            records = json.loads(path.read_text(encoding="utf-8"))["figures"]
-        except (ValueError, KeyError, TypeError):
-            continue
-        rows += [{"notebook": job.notebook, "scenario": job.scenario, **{k: r.get(k) for k in FIGURE_COLUMNS[2:]}}
-                 for r in records if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
+    rows = [{"notebook": job.notebook, "scenario": job.scenario, **{k: r.get(k) for k in FIGURE_COLUMNS[2:]}}
+            for job, payload in _results(run_dir, jobs) for r in _records(payload, "figures", list)
+            if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
     frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
     return frame.astype({"median": float, "p05": float, "p95": float})
 
@@ -63,16 +66,8 @@ def differences_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
     prob_positive, reference_title."""
     from econ.model.differences import COLUMNS
 
-    rows = []
-    for job in jobs:
-        path = Path(run_dir) / job.folder / "results.json"
-        if job.status != "ok" or not path.exists():
-            continue
-        try:
-            records = json.loads(path.read_text(encoding="utf-8")).get("differences", [])
-        except (ValueError, TypeError, AttributeError):
-            continue
-        rows += [{k: r.get(k) for k in COLUMNS} for r in records if isinstance(r, dict)]
+    rows = [{k: r.get(k) for k in COLUMNS} for _, payload in _results(run_dir, jobs)
+            for r in _records(payload, "differences", list) if isinstance(r, dict)]
     return pd.DataFrame(rows, columns=list(COLUMNS)).drop_duplicates(["scenario", "reference", "metric"])
 
 
