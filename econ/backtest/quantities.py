@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from econ.model import world
-from econ.model.investment import OPERATORS, operator_capex_path
+from econ.model.investment import OPERATORS, nominal
 from econ.model.investment import YEARS as INVESTMENT_YEARS
 from econ.model.market_share import GROUPS, YEARS
 from econ.model.market_share.choice import VENDORS
@@ -30,11 +30,8 @@ def _operator_capex(result: world.World, operator: str, year: int) -> np.ndarray
     revenue less the equipment no vendor could deliver (:func:`econ.model.investment.operator_capex_path`),
     at the drawn inflation from 2020."""
     needs = result["investment"]
-    o = OPERATORS.index(operator)
-    path = operator_capex_path(needs.inputs, needs.params, needs.russia["equipment_shortfall"],
-                               result.scenario.parameters.russia_equipment_share_of_capex)
-    real = path[:, o, list(INVESTMENT_YEARS).index(year)]
-    return real * (1 + np.asarray(needs.params["inflation_rate"], dtype=float)) ** (year - 2020)
+    nominal_path = nominal(needs.operator_capex(), needs.params["inflation_rate"])
+    return nominal_path[:, OPERATORS.index(operator), list(INVESTMENT_YEARS).index(year)]
 
 
 def draws(result: world.World, quantity: str, year: int) -> np.ndarray:

@@ -202,13 +202,4 @@ class Stage:
         return self.against is not None
 
 
-def interval_metrics(values: dict[str, np.ndarray]) -> dict[str, float]:
-    """p50 and _p05/_p95 of each array of draws (a metric's results.json entries)."""
-    out = {}
-    for name, x in values.items():
-        iv = uncertainty.interval(np.asarray(x, dtype=float))
-        out.update({name: iv["p50"], f"{name}_p05": iv["p05"], f"{name}_p95": iv["p95"]})
-    return out
-
-
-__all__ = ["Declaration", "Figure", "Metric", "Stage", "figure", "figures", "flat", "interval_metrics"]
+__all__ = ["Declaration", "Figure", "Metric", "Stage", "figure", "figures", "flat"]

@@ -30,7 +30,7 @@ import numpy as np
 from econ import uncertainty
 from econ.errors import InputError
 from econ.model import chip_supply, huawei, investment, market_share, revenue
-from econ.model.stage import Figure, Metric, Stage, flat, interval_metrics
+from econ.model.stage import Figure, Metric, Stage, flat
 from econ.scenario import Scenario, counterfactual
 
 #: The stages, in no particular order (:func:`order` sorts them by what they read).
@@ -243,4 +243,4 @@ def evaluate(scenario: Scenario, params: dict[str, np.ndarray], names: Iterable[
 
 
 __all__ = ["Metric", "Stage", "World", "assess", "central", "check", "draw", "evaluate", "groups_of",
-           "interval_metrics", "metrics_table", "order", "stages", "units", "upstream_of"]
+           "metrics_table", "order", "stages", "units", "upstream_of"]

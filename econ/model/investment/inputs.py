@@ -76,7 +76,7 @@ class Inputs:
     tiers: pd.DataFrame          # tier, cities, population_m
     targets: pd.DataFrame        # data/russia_coverage_targets.csv, in the 2020 plan's years
     city_tiers: dict             # tier -> city populations, largest first
-    ranges: dict                 # name -> (value, low, high) of drawn data rows
+    ranges: dict                 # name -> (value, low, high) of drawn data values
     site_cost_rub_m: float       # Huawei all-in cost of a new site, 2020 RUB m
     equipment_share: float       # equipment share of that cost
     band_mhz: dict               # band label -> MHz
@@ -84,7 +84,6 @@ class Inputs:
     planned_launch_year: int     # the year the 2020 plans put commercial 5G (targets are relative to it)
     capex_5g_share: float        # GSMA: share of operator capex going to 5G
     operator_capex: pd.DataFrame  # operator, capex_rub_bn, capex_year, basis, revenue_rub_bn, revenue_year
-    intensity: tuple             # capital intensity (mean, lowest, highest) of the reported operator-years
     rip: pd.DataFrame
     uk_5g_first_year: float      # first year Huawei 5G radios went into UK sites
     rates: pd.DataFrame
@@ -102,7 +101,10 @@ class Inputs:
         tiers, city_tiers = _tiers(cities)
         _check_targets(targets, city_tiers)
         tables = {"five_g_costs": costs, "russia_5g_plan": plan, "rip_and_replace": rip}
-        ranges = {name: _range(tables[ds], *key) for name, (ds, *key) in DATA_DRAWN.items()}
+        operators = data.defaults("russia_operators")
+        # Every drawn data value: the rows named in DATA_DRAWN, and the operators' capital intensity.
+        ranges = {**{name: _range(tables[ds], *key) for name, (ds, *key) in DATA_DRAWN.items()},
+                  "capital_intensity": capital_intensity(operators)}
 
         def cost(param, geo):
             return float(costs[(costs["parameter"] == param) & (costs["geography"] == geo)]["value"].iloc[0])
@@ -118,7 +120,6 @@ class Inputs:
         # No 5G subscribers before the planned launch; the roadmap's 5m by 2024 and 50m by 2030 after it.
         points = pd.concat([pd.DataFrame({"year": [int(launch["value"].iloc[0])], "value": [0.0]}),
                             subs[["year", "value"]]])
-        operators = data.defaults("russia_operators")
         fx_2020 = rates[(rates["year"] == START_YEAR) & rates["currency"].isin(["RUB", "CNY", "GBP"])]
         drawn_costs = {(ds_key[1], ds_key[2]) for ds_key in DATA_DRAWN.values() if ds_key[0] == "five_g_costs"}
         russia_rows = pd.concat([
@@ -142,7 +143,7 @@ class Inputs:
             subscriber_plan=(points["year"].to_numpy(dtype=float), points["value"].to_numpy(dtype=float)),
             planned_launch_year=int(launch["value"].iloc[0]),
             capex_5g_share=item("gsma_capex_5g_share_2020_2025", 2020),
-            operator_capex=operator_capex(operators), intensity=capital_intensity(operators), rip=rip,
+            operator_capex=operator_capex(operators, ranges["capital_intensity"][0]), rip=rip,
             uk_5g_first_year=first_5g, rates=rates,
             source=data.cite(russia_rows), rip_source=data.cite(pd.concat([rip, fx_2020])))
 
@@ -162,13 +163,13 @@ class Inputs:
         return np.where(YEARS < shifted[0], 0.0, np.interp(YEARS, shifted, values))
 
     def draw(self, name: str, n: int, seed: int) -> np.ndarray:
-        value, low, high = self.intensity if name == "capital_intensity" else self.ranges[name]
+        value, low, high = self.ranges[name]
         if low < high:
             return uncertainty.Triangular(low=low, mode=value, high=high).sample(uncertainty.rng_for(seed, name), n)
         return np.full(n, value)
 
     def central(self, name: str) -> np.ndarray:
-        return np.array([(self.intensity if name == "capital_intensity" else self.ranges[name])[0]])
+        return np.array([self.ranges[name][0]])
 
 
 def _range(frame, first, second):
@@ -259,19 +260,19 @@ def coverage_targets(targets: pd.DataFrame, city_tiers: dict, layers: dict | Non
     return out
 
 
-def operator_capex(operators: pd.DataFrame) -> pd.DataFrame:
+def operator_capex(operators: pd.DataFrame, kappa: float) -> pd.DataFrame:
     """Each operator's capex in its latest reported year (RUB bn, read as constant 2020 roubles) and
     the revenue its later capex is a share of (RUB bn, in ``revenue_year``).
 
     Beeline's and Tele2's capex were not found: they are estimated as their 2020 subscribers times
     the average capex per subscriber of MTS and MegaFon in their reported years (an assumption), and
-    their revenue as that capex over the mean reported capital intensity (:func:`capital_intensity`).
+    their revenue as that capex over ``kappa``, the mean reported capital intensity
+    (:func:`capital_intensity`).
     """
     capex = operators[operators["metric"] == "capex_rub_bn"].sort_values("year").groupby("operator").last()
     revenue = operators[operators["metric"] == "revenue_rub_bn"].sort_values("year").groupby("operator").last()
     subs = operators[operators["metric"] == "subscribers_m"].set_index(["operator", "year"])["value"]
     intensity = np.mean([r.value / subs[(op, r.year)] for op, r in capex.iterrows() if (op, r.year) in subs])
-    kappa = capital_intensity(operators)[0]
     rows = []
     for op in OPERATORS:
         if op in capex.index:
@@ -324,10 +325,6 @@ def nominal(real: np.ndarray, inflation) -> np.ndarray:
     """Real constant-2020 flows (n, ..., Y) in nominal terms at ``inflation`` (n,) a year."""
     infl = np.asarray(inflation, dtype=float).reshape((-1,) + (1,) * (real.ndim - 1))
     return real * (1 + infl) ** (YEARS - START_YEAR)
-
-
-# --- rip and replace ------------------------------------------------------------------------------
-
 
 
 def capex_capacity(inputs: Inputs, scenario, p: dict, shortfall: np.ndarray | None = None) -> np.ndarray:

@@ -19,7 +19,6 @@ from econ.model.investment.declaration import (
     VENDOR_CHOICES,
 )
 from econ.model.investment.inputs import (
-    DATA_DRAWN,
     END_YEAR,
     START_YEAR,
     TIERS,
@@ -209,7 +208,7 @@ def rip_and_replace(scenario: Scenario, inputs: Inputs, p: dict, removed: np.nda
         share = vintage.added_share(parts, start, end, p["equipment_life_years"], p["western_price_premium"],
                                     inputs.equipment_share, until=ban.from_year)
         gross = np.broadcast_to(gross, share["early"].shape).astype(float)
-        rows.append({"ban": ban.label(exit=i >= exits_from), "country": country, "window_years": end - start + 1,
+        rows.append({"ban": ban.label(exit=i >= exits_from), "country": country,
                      "method": method, "gross": gross, "early": gross * share["early"], "price": gross * share["price"],
                      "added": gross * (share["early"] + share["price"])})
     return rows
@@ -224,12 +223,12 @@ def check(scenario: Scenario) -> None:
 
 def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     inputs = _inputs()
-    return {k: inputs.draw(k, n, scenario.seed) for k in (*DATA_DRAWN, "capital_intensity")}
+    return {k: inputs.draw(k, n, scenario.seed) for k in inputs.ranges}
 
 
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
     inputs = _inputs()
-    return {k: inputs.central(k) for k in (*DATA_DRAWN, "capital_intensity")}
+    return {k: inputs.central(k) for k in inputs.ranges}
 
 
 def _headline(scenario: Scenario, inputs: Inputs, p: dict, russia: dict, rip: list[dict]) -> dict[str, np.ndarray]:

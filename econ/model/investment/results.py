@@ -9,7 +9,17 @@ import pandas as pd
 
 from econ import data, uncertainty
 from econ.model.investment.declaration import COMPONENTS, DECLARATION, REAL
-from econ.model.investment.inputs import DATA_DRAWN, START_YEAR, TIERS, YEARS, Inputs, capex_capacity, convert, nominal
+from econ.model.investment.inputs import (
+    DATA_DRAWN,
+    START_YEAR,
+    TIERS,
+    YEARS,
+    Inputs,
+    capex_capacity,
+    convert,
+    nominal,
+    operator_capex_path,
+)
 from econ.model.stage import Figure, figures, flat
 from econ.scenario import Scenario
 
@@ -48,6 +58,12 @@ class InvestmentNeeds:
     def capex(self) -> np.ndarray:
         """Total capex per draw and year (n, Y), real 2020 RUB bn."""
         return self.russia["capex"].sum(axis=1)
+
+    def operator_capex(self) -> np.ndarray:
+        """Each operator's capex by draw and year (n, O, Y), real 2020 RUB bn: the path the 5G budget
+        is a share of (:func:`~econ.model.investment.operator_capex_path`)."""
+        return operator_capex_path(self.inputs, self.params, self.russia["equipment_shortfall"],
+                                   self.scenario.parameters.russia_equipment_share_of_capex)
 
     def capacity(self) -> np.ndarray:
         """The four operators' 5G budget by draw and year from launch (n, Y), real 2020 RUB bn."""
