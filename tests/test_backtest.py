@@ -151,6 +151,17 @@ def test_a_bad_row_is_named_with_the_allowed_values():
         backtest.check(bad)
 
 
+def test_a_clean_outcome_without_a_record_to_forecast_from_is_refused():
+    """Beeline's capex is published for 2022-2024 but nothing of Beeline's before 2020 is in data/: as a
+    clean outcome it would drop out of the headline unseen, so it is refused with the reason."""
+    t = table.figures()
+    mts = t[t["figure_id"] == "mts_capex_2022"]
+    beeline = mts.assign(figure_id="beeline_capex_2022", quantity="operator_capex:beeline", value=59.3)
+    with pytest.raises(InputError, match="beeline_capex_2022 is a clean outcome but nothing before 2020"):
+        table.check(pd.concat([t, beeline], ignore_index=True))
+    table.check(pd.concat([t, beeline.assign(relation="hindsight")], ignore_index=True))  # not clean: scored apart
+
+
 def test_a_misspelt_relation_is_refused_with_a_suggestion(tmp_path):
     from econ.data import loading
 

@@ -18,8 +18,7 @@ def _figure_row(r) -> dict:
     return {"figure": r.figure_id, "year": int(r.year), "published": r.value, "unit": r.unit,
             "scenario": r.scenario, "quantity": r.quantity, "kind": r.kind, "relation": r.relation,
             "relation_note": r.relation_note, "family": r.family, "source_id": r.source_id,
-            "quality": r.quality, "note": r.note, "standing": table.standing(r._asdict()),
-            "headline": r.kind == "outcome" and r.relation == "clean", "scored": r.relation != "fitted"}
+            "quality": r.quality, "note": r.note, "standing": table.standing(r._asdict())}
 
 
 def _score_rows(result: world.World, r) -> list[dict]:
@@ -37,16 +36,17 @@ def run(draws: int = 4000, figures: pd.DataFrame | None = None) -> Backtest:
     """Score every figure of data/backtest.csv that is not a fitted input (one scenario's world at a time)."""
     figures = table.figures() if figures is None else figures
     table.check(figures)
-    rows = [_figure_row(r) for r in figures.itertuples()]
+    rows = pd.DataFrame([_figure_row(r) for r in figures.itertuples()])
+    rows = rows.assign(headline=table.headline(figures).to_numpy(), scored=table.scored(figures).to_numpy())
     scored, result, current = [], None, None
-    for r in sorted((r for r in figures.itertuples() if r.relation != "fitted"), key=lambda r: (r.scenario, r.Index)):
+    for r in sorted(figures[table.scored(figures)].itertuples(), key=lambda r: (r.scenario, r.Index)):
         if r.scenario != current:
             result = None  # let the last scenario's world go before the next is built
             result, current = world.assess(load_scenario(r.scenario), draws), r.scenario
         scored += _score_rows(result, r)
     order = {f: i for i, f in enumerate(figures["figure_id"])}
     frame = pd.DataFrame(scored).sort_values("figure", key=lambda s: s.map(order), kind="stable")
-    return Backtest(pd.DataFrame(rows), frame.reset_index(drop=True))
+    return Backtest(rows, frame.reset_index(drop=True))
 
 
 #: docs/backtest.md's generated part lies between these markers (``python -m econ.backtest`` rewrites it).

@@ -64,7 +64,10 @@ def standing(row) -> str:
 
 
 def check(table: pd.DataFrame) -> None:
-    """Every scored row names a known quantity, a shipped scenario and a value; every row a reason."""
+    """Every scored row names a known quantity, a shipped scenario and a value; every row a reason; every
+    clean outcome has a record before 2020 for the naive forecasts to start from (or it would be
+    left out of the headline unseen)."""
+    from econ.backtest import naive
     from econ.scenario import scenario_names
 
     problems = []
@@ -85,6 +88,13 @@ def check(table: pd.DataFrame) -> None:
                              f"{suggest(r['scenario'], names)}"))
         if pd.isna(r["value"]):
             problems.append((FILE, f"column 'value', {line}", "a scored figure needs a value"))
+        # Shares start persistence from the model's 2019 base year where none is published; other
+        # quantities need their own record.
+        clean = r["kind"] == "outcome" and r["relation"] == "clean"
+        if clean and quantity not in ("share", "installed_share") and naive.record(r["quantity"]) is None:
+            problems.append((FILE, f"column 'relation', {line}", f"{r['figure_id']} is a clean outcome but nothing "
+                             f"before 2020 gives {r['quantity']!r} a naive forecast: mark it with another relation "
+                             "or add its record to data/"))
     if problems:
         raise InputError(problems)
 
