@@ -315,8 +315,7 @@ def sobol_indices(ys: np.ndarray, k: int, n_base: int, seed: int = 0, conf_level
     both = np.concatenate([a, b])
     var = both.var(axis=0)                                                     # (M,)
     out = {"S1": ratio(first.mean(axis=0), var), "ST": ratio(total.mean(axis=0), var)}
-    picks = (np.random.default_rng(seed).integers(n, size=(n, resamples)) if seed
-             else np.random.default_rng().integers(n, size=(n, resamples)))
+    picks = np.random.default_rng(seed).integers(n, size=(n, resamples))  # seed 0 too: same inputs, same numbers
     counts = np.zeros((n, resamples))
     np.add.at(counts, (picks, np.arange(resamples)[None, :]), 1.0)
     counts = counts.T / n                                                      # (R, n): bootstrap weights

@@ -57,3 +57,13 @@ def test_bad_distributions_rejected(bad):
 def test_interval():
     iv = u.interval(np.arange(101.0))
     assert (iv["p05"], iv["p50"], iv["p95"]) == (5.0, 50.0, 95.0)
+
+
+def test_sobol_confidence_intervals_are_the_same_on_every_run_even_at_seed_zero():
+    """The bootstrap behind the Sobol' confidence intervals draws from the given seed, 0 included."""
+    rng = np.random.default_rng(3)
+    k, n_base = 2, 64
+    ys = rng.normal(size=(n_base * (k + 2), 1))
+    a, b = u.sobol_indices(ys, k, n_base, seed=0), u.sobol_indices(ys, k, n_base, seed=0)
+    np.testing.assert_array_equal(a["S1_conf"], b["S1_conf"])
+    np.testing.assert_array_equal(a["ST_conf"], b["ST_conf"])
