@@ -81,3 +81,24 @@ def test_bad_panel_rows_say_file_field_and_what_is_allowed():
     none = panel.assign(decision_event=pd.NA)
     with pytest.raises(InputError, match="treated and untreated"):
         ban_response.BanResponse(none, timeline)
+
+
+def test_a_planted_effect_is_recovered():
+    """Country levels, a common wave change and a known effect of a restriction, no noise: the
+    difference-in-differences gives back the effect and the wave change."""
+    _, timeline = _panel()
+    levels = {"DE": 0.3, "FR": -1.1, "GB": -0.4, "IT": 0.2, "ES": 0.2, "PL": 0.4}
+    treated = {"FR": "fr_anssi_2020_07", "GB": "gb_hrv_cap_2020_01", "IT": "it_vodafone_conditions_2021_05"}
+    wave, effect = -0.5, -0.7
+    rows = []
+    for country, a in levels.items():
+        for year in (2020, 2022):
+            x = a + (wave if year == 2022 else 0.0) + (effect if year == 2022 and country in treated else 0.0)
+            share = 1 / (1 + np.exp(-x))
+            rows.append({"country": country, "year": year, "chinese_share": share, "share_low": share,
+                         "share_high": share, "decision_event": treated.get(country, pd.NA)})
+    r = ban_response.BanResponse(pd.DataFrame(rows), timeline).fit()
+    assert r.delta == pytest.approx(effect, abs=1e-6)
+    assert r.result.params["wave_2022"] == pytest.approx(wave, abs=1e-6)
+    # the planted assignment and its mirror (the other three treated) are the two most extreme of C(6, 3)
+    assert r.randomization_p == pytest.approx(2 / 20)

@@ -210,7 +210,8 @@ MECHANISMS = {"emerging_markets_spillover": 2.0, "russia_huawei_pullback": -1.0,
 
 
 @pytest.mark.parametrize("name, overrides", [("baseline", {}), ("aug2020_expansion", {}), ("russia_pivot", {}),
-                                             ("aug2020_expansion", MECHANISMS)])
+                                             ("aug2020_expansion", MECHANISMS),
+                                             ("russia_2022_exit", {})])  # capacity limit and grey imports
 def test_the_compiled_kernel_agrees_with_the_numpy_reference(name, overrides):
     scn, p, sim = _run(name, n=300, **overrides)
     supply = chip_supply.supply(scn, p)["network_yearly"]

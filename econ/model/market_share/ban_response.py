@@ -29,7 +29,6 @@ Two waves cannot show whether the response fades; Dell'Oro's single-year vendor 
 
 from __future__ import annotations
 
-import difflib
 import functools
 import itertools
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from econ import data, uncertainty
-from econ.errors import InputError
+from econ.errors import InputError, suggest
 
 PANEL = "europe_5g_vendor_panel"
 #: Date each wave measures: Strand's 2020 count is of networks at the end of 2019; its Dec 2022
@@ -117,10 +116,8 @@ class BanResponse:
         events = timeline.set_index("event_id")
         for event in frame["decision_event"].dropna().unique():
             if event not in dates:
-                close = difflib.get_close_matches(event, list(dates), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise InputError.single(file, "decision_event",
-                                        f"'{event}' is not an event_id of data/sanctions_timeline.csv{hint}")
+                raise InputError.single(file, "decision_event", f"'{event}' is not an event_id of "
+                                        f"data/sanctions_timeline.csv{suggest(event, list(dates))}")
             _check_event(file, event, events.loc[event], frame.loc[frame["decision_event"] == event, "country"])
         waves = frame.groupby("country")["year"].nunique()
         if (waves < 2).any():
@@ -222,6 +219,11 @@ def sensitivity() -> pd.DataFrame:
 def _fits() -> tuple[BanResponseResults, ...]:
     timeline = data.load("sanctions_timeline")
     return tuple(BanResponse(frame, timeline).fit(randomization=False) for frame in _readings().values())
+
+
+def central() -> float:
+    """The estimate as coded (without the randomization fits :func:`estimate` also runs)."""
+    return _fits()[0].delta
 
 
 def draws(seed: int, n: int) -> np.ndarray:

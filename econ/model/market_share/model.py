@@ -30,7 +30,7 @@ def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
 
 
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
-    delta = np.array([ban_response.estimate().delta])
+    delta = np.array([ban_response.central()])
     return {"sanctions_shift_huawei": delta, "sanctions_shift_zte": delta.copy(), "base_year_variant": np.zeros(1),
             "china_western_shift": np.array([china.response_estimate().shift]), **drift.central_inputs()}
 

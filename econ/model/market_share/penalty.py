@@ -1,8 +1,11 @@
-"""How far did Huawei's attractiveness fall after the 2020 rules? A fractional-logit estimate.
+"""How far did Huawei's radio share outside China fall in 2020? A single-year fractional logit, kept as a
+comparison.
 
-The market-share stage moves Huawei's and ZTE's attractiveness outside China by the shifts
-estimated here (times ``sanctions_penalty_scale``): the penalty is measured, not assumed.
-:class:`ShareShift` fits a fractional logit
+The market-share stage draws the buyers' response from :mod:`~econ.model.market_share.ban_response`
+(a difference-in-differences with untreated countries); this before-and-after estimate has no
+untreated group and counts bans and regional 5G timing the model has elsewhere, so notebook 02 and
+docs/model.md show it beside the other and nothing draws from it. :class:`ShareShift` fits a
+fractional logit
 (Papke and Wooldridge 1996: a binomial GLM with logit link on shares, robust standard errors)
 to vendor shares in one or more published series::
 
@@ -15,9 +18,7 @@ relative to the other vendors' common change: what the penalty means in the logi
 nest correlation).
 
 The data are thin: Dell'Oro's RAN shares outside China for 2019 and 2020 give ten observations
-and one post-rule year, so the market-share stage draws the shifts from their estimated sampling
-distribution rather than using the point estimates; those rows are listed as fitted in the
-back-test and never scored.
+and one post-rule year. ``logit`` here is the share transform the drift and back-test modules use.
 """
 
 from __future__ import annotations
