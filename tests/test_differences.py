@@ -59,3 +59,16 @@ def test_econ_compare_prints_each_headline_difference_with_its_range_and_probabi
     assert "Huawei's share outside China, 2022:" in out.stdout and "in nine draws out of ten" in out.stdout
     bad = subprocess.run([ECON, "compare", "baseline", "histroy"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "histroy" in bad.stderr
+
+
+def test_a_ranks_difference_is_a_whole_number_of_places():
+    """Percentiles of a rank's paired difference are taken among the differences' values, as the
+    rank's own are: never half a place."""
+    from econ.model.stage import figure
+
+    name = "russia_rank_in_huawei_foreign_markets_2025"
+    metric = world.metrics_table()[name][1]
+    assert metric.integer
+    a, b = np.arange(1.0, 11.0), np.zeros(10)  # differences 1..10: interpolated, the median would be 5.5
+    (d,) = differences.between([figure(metric, a)], [figure(metric, b)], "x", "y")
+    assert all(float(v).is_integer() for v in (d.median, d.p05, d.p95))

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from econ import paths, uncertainty
+from econ import paths
 from econ.model import world
-from econ.model.stage import Figure
+from econ.model.stage import Figure, quantiles
 from econ.scenario import Scenario, load_scenario
 
 #: The scenario every other is measured against when nothing else is named.
@@ -77,15 +77,17 @@ def between(mine: Iterable[Figure], theirs: Iterable[Figure], scenario: str, ref
             reference_title: str = "") -> list[Difference]:
     """The differences of every figure both lists hold draws of (same draws, same order), in ``mine``'s order."""
     theirs = _drawn(theirs)
+    declared = world.metrics_table()
     out = []
     for f in _drawn(mine).values():
         other = theirs.get(f.metric)
         if other is None or len(other.draws) != len(f.draws):
             continue
         d = f.draws - other.draws
-        iv = uncertainty.interval(d)
-        out.append(Difference(scenario, reference, f.metric, f.label, f.unit, f.region, f.year, iv["p50"], iv["p05"],
-                              iv["p95"], float(np.mean(d > 0)), float(np.mean(d < 0)), reference_title or reference, d))
+        integer = f.metric in declared and declared[f.metric][1].integer  # a rank's difference is a whole number
+        median, p05, p95 = quantiles(d, integer)
+        out.append(Difference(scenario, reference, f.metric, f.label, f.unit, f.region, f.year, median, p05, p95,
+                              float(np.mean(d > 0)), float(np.mean(d < 0)), reference_title or reference, d))
     return out
 
 

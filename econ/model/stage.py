@@ -106,6 +106,15 @@ class Figure:
         return out
 
 
+def quantiles(draws: np.ndarray, integer: bool = False) -> tuple[float, float, float]:
+    """(median, p05, p95) of draws; a count or a rank takes its percentiles among the draws' values."""
+    if integer:
+        q = np.percentile(draws, [50, 5, 95], method="inverted_cdf")
+    else:
+        q = [uncertainty.interval(draws)[k] for k in ("p50", "p05", "p95")]
+    return tuple(float(x) for x in q)
+
+
 def figure(metric: Metric, value, stage: str = "") -> Figure:
     """``metric``'s figure from its draws (an array: median and p05-p95) or a single value (no interval)."""
     fields = dict(metric=metric.name, label=metric.label, unit=metric.unit, region=metric.region, year=metric.year,
@@ -113,11 +122,7 @@ def figure(metric: Metric, value, stage: str = "") -> Figure:
     if np.ndim(value) == 0:
         return Figure(median=float(value), **fields)
     draws = np.asarray(value, dtype=float)
-    if metric.integer:
-        q = np.percentile(draws, [50, 5, 95], method="inverted_cdf")
-    else:
-        q = [uncertainty.interval(draws)[k] for k in ("p50", "p05", "p95")]
-    median, p05, p95 = (float(x) for x in q)
+    median, p05, p95 = quantiles(draws, metric.integer)
     if not metric.interval:
         return Figure(median=median, draws=draws, **fields)
     return Figure(median=median, p05=p05, p95=p95, draws=draws, **fields)
@@ -202,4 +207,4 @@ class Stage:
         return self.against is not None
 
 
-__all__ = ["Declaration", "Figure", "Metric", "Stage", "figure", "figures", "flat"]
+__all__ = ["Declaration", "Figure", "Metric", "Stage", "figure", "figures", "flat", "quantiles"]
