@@ -161,6 +161,12 @@ def draw(value, n: int, seed: int, name: str) -> np.ndarray:
     return np.full(n, float(value))
 
 
+def data_range(value: float, low: float, high: float):
+    """A data row's value and range as a parameter value: triangular(low, value, high), or the value
+    itself when the row gives no range (draw it with :func:`draw`, its point with :func:`central`)."""
+    return Triangular(low=low, mode=value, high=high) if low < high else float(value)
+
+
 def psd_cholesky(cov) -> np.ndarray:
     """Lower-triangular ``L`` with ``L @ L.T == cov`` for a positive semi-definite ``cov``, computed
     here in plain floating-point arithmetic (no LAPACK), so it is the same on every machine.

@@ -67,3 +67,9 @@ def test_sobol_confidence_intervals_are_the_same_on_every_run_even_at_seed_zero(
     a, b = u.sobol_indices(ys, k, n_base, seed=0), u.sobol_indices(ys, k, n_base, seed=0)
     np.testing.assert_array_equal(a["S1_conf"], b["S1_conf"])
     np.testing.assert_array_equal(a["ST_conf"], b["ST_conf"])
+
+
+def test_a_data_row_is_triangular_around_its_value_or_fixed_without_a_range():
+    ranged, fixed = u.data_range(0.3, 0.2, 0.5), u.data_range(0.3, 0.3, 0.3)
+    assert u.central(ranged) == 0.3 and u.bounds(ranged) == (0.2, 0.5)
+    np.testing.assert_array_equal(u.draw(fixed, 4, 1, "x"), np.full(4, 0.3))

@@ -28,9 +28,8 @@ def _dependence() -> dict[str, tuple[float, float, float]]:
 def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     """The dependence shares drawn triangular(low, value, high) on their own seeded streams."""
     out = {}
-    for name, (value, low, high) in _dependence().items():
-        dist = uncertainty.Triangular(low=low, mode=value, high=high) if low < high else None
-        out[name] = dist.sample(uncertainty.rng_for(scenario.seed, name), n) if dist else np.full(n, value)
+    for name, row in _dependence().items():
+        out[name] = uncertainty.draw(uncertainty.data_range(*row), n, scenario.seed, name)
     return out
 
 

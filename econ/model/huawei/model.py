@@ -39,10 +39,8 @@ def _inputs() -> dict:
 
 def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     out = {}
-    for name, (value, low, high) in _inputs()["ranges"].items():
-        rng = uncertainty.rng_for(scenario.seed, name)
-        out[name] = (uncertainty.Triangular(low=low, mode=value, high=high).sample(rng, n)
-                     if low < high else np.full(n, value))
+    for name, row in _inputs()["ranges"].items():
+        out[name] = uncertainty.draw(uncertainty.data_range(*row), n, scenario.seed, name)
     return out
 
 

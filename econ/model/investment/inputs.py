@@ -163,10 +163,7 @@ class Inputs:
         return np.where(YEARS < shifted[0], 0.0, np.interp(YEARS, shifted, values))
 
     def draw(self, name: str, n: int, seed: int) -> np.ndarray:
-        value, low, high = self.ranges[name]
-        if low < high:
-            return uncertainty.Triangular(low=low, mode=value, high=high).sample(uncertainty.rng_for(seed, name), n)
-        return np.full(n, value)
+        return uncertainty.draw(uncertainty.data_range(*self.ranges[name]), n, seed, name)
 
     def central(self, name: str) -> np.ndarray:
         return np.array([self.ranges[name][0]])

@@ -22,8 +22,7 @@ def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     c = chain()
     ranges = {"procurement_china": c.china_range, **{f"consumer_share_{k}": v for k, v in c.use.items()},
               **c.mix_ranges}
-    return {name: uncertainty.Triangular(low=lo, mode=v, high=hi).sample(uncertainty.rng_for(scenario.seed, name), n)
-            if lo < hi else np.full(n, v) for name, (v, lo, hi) in ranges.items()}
+    return {name: uncertainty.draw(uncertainty.data_range(*row), n, scenario.seed, name) for name, row in ranges.items()}
 
 
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
