@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from econ.backtest import scores as scoring
+from econ.backtest.naive import METHODS
 from econ.backtest.table import FAMILIES
 from econ.model.stage import Figure
 
-FORECASTS = ("model", "persistence", "trend")
-NAIVE = FORECASTS[1:]
+FORECASTS = ("model", *METHODS)
 
 
 def slug(family: str) -> str:
@@ -48,7 +48,7 @@ class Summary:
         table = pd.DataFrame.from_dict(rows, orient="index").reindex(FORECASTS)
         wide = frame.pivot(index="figure", columns="forecast", values=["crps", "wis"])
         skill = {}
-        for naive in NAIVE:
+        for naive in METHODS:
             skill[naive] = scoring.skill(wide["crps"]["model"], wide["crps"][naive])
             skill[f"{naive}_wis"] = scoring.skill(wide["wis"]["model"], wide["wis"][naive])
         families = frame.drop_duplicates("figure").set_index("figure")["family"].reindex(wide.index)
@@ -96,11 +96,6 @@ class Backtest:
     def without(self, family: str) -> Summary:
         """The headline summary leaving one family out (how much one family carries the skill)."""
         return Summary.of(self._complete(self.figures["headline"] & (self.figures["family"] != family)))
-
-    def model_scores(self) -> pd.DataFrame:
-        """The model's scores with each figure's metadata."""
-        model = self.scores[self.scores["forecast"] == "model"]
-        return self.figures.merge(model, on="figure")
 
     def metrics(self) -> dict[str, float]:
         """The back-test's figures for results.json, over the clean outcomes (see :meth:`figures_out`)."""
@@ -160,4 +155,4 @@ class Backtest:
         return [f for f in found if np.isfinite(f.median)]
 
 
-__all__ = ["Backtest", "FORECASTS", "NAIVE", "Summary", "slug"]
+__all__ = ["Backtest", "FORECASTS", "Summary", "slug"]

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 LEVELS = {"p05": 5, "p25": 25, "p50": 50, "p75": 75, "p95": 95}
-SCORES = ("covered_50", "covered_90", "width_90", "abs_log_error", "wis", "crps")
 #: Resamples of the figures behind a skill's p05-p95 (paired: the same figures for both forecasts).
 BOOTSTRAP = 2000
 BOOTSTRAP_SEED = 20200515
@@ -87,4 +86,4 @@ def skill_interval(model: pd.Series, naive: pd.Series, clusters: pd.Series | Non
     return float(low), float(high)
 
 
-__all__ = ["LEVELS", "SCORES", "crps", "interval_score", "quantiles", "score", "skill", "skill_interval", "wis"]
+__all__ = ["LEVELS", "crps", "interval_score", "quantiles", "score", "skill", "skill_interval", "wis"]

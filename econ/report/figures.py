@@ -4,7 +4,6 @@ figures across scenarios, and the assumptions that differ."""
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -14,8 +13,6 @@ from econ import findings, words
 from econ.model import world
 from econ.notebook import assumptions
 from econ.scenario import Scenario
-
-esc = html.escape
 
 
 def _results(run_dir: Path, jobs: list):
@@ -83,8 +80,6 @@ def differing_assumptions(scenarios: dict[str, Scenario]) -> pd.DataFrame:
     out = frame[differs].copy()
     out.insert(0, "unit", [first["unit"].get(p, "") if p in first.index else "" for p in out.index])
     return out.rename_axis("parameter").reset_index()
-
-
 
 
 def short_title(scenario: Scenario | None, name: str) -> str:
