@@ -7,14 +7,11 @@ import numpy as np
 from econ.model import world
 from econ.model.investment import OPERATORS, nominal
 from econ.model.investment import YEARS as INVESTMENT_YEARS
-from econ.model.market_share import GROUPS, YEARS
-from econ.model.market_share.choice import VENDORS
+from econ.model.market_share import YEARS
 
 
 def _shares(result: world.World, kind: str, vendors: str, group: str, year: int) -> np.ndarray:
-    shares = result["market_share"]._shares("new" if kind == "share" else "installed")
-    cols = [VENDORS.index(v) for v in vendors.split("+")]
-    return shares[:, YEARS.index(year), GROUPS.index(group)][:, cols].sum(axis=-1)
+    return result["market_share"].share_of(vendors.split("+"), group, year, "new" if kind == "share" else "installed")
 
 
 def _at_risk(result: world.World, economies: str, part: str) -> np.ndarray:

@@ -60,6 +60,12 @@ class MarketShares:
         value = self.sim[kind]
         return value / value.sum(axis=-1, keepdims=True)
 
+    def share_of(self, vendors: list[str], group: str, year: int, kind: str = "new") -> np.ndarray:
+        """The vendors' combined share of ``group`` in ``year`` by draw (n,): new contracts or the
+        installed base, without computing every year's and region's shares."""
+        value = self.sim[kind][:, YEARS.index(year), GROUPS.index(group)]
+        return value[:, [VENDORS.index(v) for v in vendors]].sum(axis=-1) / value.sum(axis=-1)
+
     def shares(self, kind: str = "new") -> pd.DataFrame:
         """Tidy shares (p05/p50/p95) by year, region, vendor; ``kind`` is "new" or "installed"."""
         iv = uncertainty.interval(self._shares(kind))
