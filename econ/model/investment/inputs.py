@@ -331,3 +331,9 @@ def capex_capacity(inputs: Inputs, scenario, p: dict, shortfall: np.ndarray | No
     s = scenario.parameters
     budget = operator_capex_path(inputs, p, shortfall, s.russia_equipment_share_of_capex).sum(axis=1)
     return np.where(YEARS[None, :] >= s.russia_5g_launch_year, budget * inputs.capex_5g_share, 0.0)
+
+
+def budget_gap(capex: np.ndarray, capacity: np.ndarray, launch_year: int) -> np.ndarray:
+    """5G capex beyond the operators' 5G budget by draw and year (n, Y), real 2020 RUB bn; negative
+    where the budget is not spent; zero before launch (pilots come out of the usual budget)."""
+    return np.where(YEARS[None, :] >= launch_year, capex - capacity, 0.0)

@@ -24,6 +24,7 @@ from econ.model.investment.inputs import (
     TIERS,
     YEARS,
     Inputs,
+    budget_gap,
     capex_capacity,
     convert,
     nominal,
@@ -236,8 +237,8 @@ def _headline(scenario: Scenario, inputs: Inputs, p: dict, russia: dict, rip: li
     real = russia["capex"].sum(axis=1)
     nom = nominal(real, p["inflation_rate"])
     upto = {y: YEARS <= y for y in (2024, 2027, 2030)}
-    gap = np.clip(real - capex_capacity(inputs, scenario, p, russia["equipment_shortfall"]), 0, None)
-    gap[:, YEARS < scenario.parameters.russia_5g_launch_year] = 0.0
+    capacity = capex_capacity(inputs, scenario, p, russia["equipment_shortfall"])
+    gap = np.clip(budget_gap(real, capacity, scenario.parameters.russia_5g_launch_year), 0, None)
     n = len(real)
     costs = {f"{c}_{k}": np.zeros(n) for c in ("uk", "us", "other") for k in ("gross", "added")}
     for row in rip:

@@ -15,6 +15,7 @@ from econ.model.investment.inputs import (
     TIERS,
     YEARS,
     Inputs,
+    budget_gap,
     capex_capacity,
     convert,
     nominal,
@@ -114,8 +115,7 @@ class InvestmentNeeds:
 
         Positive gap: more capex than the operators' usual 5G budget."""
         cap = self.capacity()
-        short = self.capex - cap
-        short[:, YEARS < self.scenario.parameters.russia_5g_launch_year] = 0.0  # pilots: in the usual budget
+        short = budget_gap(self.capex, cap, self.scenario.parameters.russia_5g_launch_year)
         gap = _iv(short)
         cum = _iv(np.cumsum(short, axis=1))
         need = _iv(self.capex)
