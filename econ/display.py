@@ -170,7 +170,8 @@ def sensitivity_summary(tornado: pd.DataFrame) -> Table:
 
     top = tornado.sort_values("swing", ascending=False).groupby("metric", sort=False).head(1)
     top = top[top["metric"].isin(findings.HEADLINE) & (top["swing"] > 0)]
-    top = top.set_index("metric").loc[[m for m in findings.HEADLINE if m in top.index]].reset_index()
+    have = set(top["metric"])
+    top = top.set_index("metric").loc[[m for m in findings.HEADLINE if m in have]].reset_index()
     declared = world.metrics_table()
     frame = pd.DataFrame({"metric": top["metric"], "parameter": top["parameter"],
                           "figure": top["metric"].map(lambda m: declared[m][1].label if m in declared else label(m)),

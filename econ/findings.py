@@ -19,32 +19,37 @@ from econ.model import world
 from econ.model.stage import Figure
 
 #: The figures a policy reader asks for first, in the order the comparison page shows them.
-HEADLINE = ("rated_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",
+HEADLINE = ("rated_revenue_at_risk_usd_bn", "rated_revenue_loss_usd_bn", "huawei_revenue_gap_cny_bn_2021",
             "huawei_share_ex_china_2022", "russia_5g_capex_rub_bn_2020_2030", "russia_5g_base_stations_thousand_2024",
-            "uk_rip_and_replace_gbp_bn", "us_rip_and_replace_usd_bn", "other_rip_and_replace_usd_bn")
-#: Shorter labels for the comparison page's columns (the declared label is in each cell's title).
-SHORT = {"apac_revenue_at_risk_usd_bn": "Asia-Pacific revenue at risk",
-         "rated_revenue_at_risk_usd_bn": "Revenue at risk (Taiwan, Korea, Japan)",
-         "apac_revenue_loss_usd_bn": "Asia-Pacific net loss",
+            "uk_rip_and_replace_gross_gbp_bn", "uk_rip_and_replace_gbp_bn", "us_rip_and_replace_gross_usd_bn",
+            "us_rip_and_replace_usd_bn")
+#: Shorter labels for the comparison page's columns (the declared label is in each cell's title). A short
+#: label keeps its figure's scope: Taiwan, South Korea and Japan are S&P's rated issuers' economies.
+SHORT = {"apac_revenue_at_risk_usd_bn": "Revenue at risk, Asia-Pacific with China",
+         "rated_revenue_at_risk_usd_bn": "Revenue at risk, Taiwan, Korea, Japan",
+         "rated_revenue_loss_usd_bn": "Net loss, Taiwan, Korea, Japan",
+         "apac_revenue_loss_usd_bn": "Net loss, Asia-Pacific with China",
          "huawei_revenue_gap_cny_bn_2021": "Huawei's revenue lost, 2021",
          "huawei_share_ex_china_2022": "Huawei's share outside China, 2022",
          "russia_5g_capex_rub_bn_2020_2030": "Russia's 5G capex, 2020-2030",
          "russia_5g_base_stations_thousand_2024": "Russia's 5G base stations, 2024",
-         "uk_rip_and_replace_gbp_bn": "UK rip-and-replace, added cost",
-         "us_rip_and_replace_usd_bn": "US rip-and-replace, added cost",
-         "other_rip_and_replace_usd_bn": "Rip-and-replace elsewhere, added cost"}
+         "uk_rip_and_replace_gross_gbp_bn": "UK rip-and-replace, gross",
+         "uk_rip_and_replace_gbp_bn": "UK rip-and-replace, added",
+         "us_rip_and_replace_gross_usd_bn": "US rip-and-replace, gross",
+         "us_rip_and_replace_usd_bn": "US rip-and-replace, added",
+         "other_rip_and_replace_usd_bn": "Rip-and-replace elsewhere, added"}
 #: The figures a notebook page leads with, per stage (the stage's other figures follow in a table).
 LEAD = {
-    "revenue": ("rated_revenue_at_risk_usd_bn", "apac_revenue_at_risk_usd_bn", "apac_revenue_loss_usd_bn",
-                "apac_direct_loss_usd_bn", "apac_indirect_loss_usd_bn"),
+    "revenue": ("rated_revenue_at_risk_usd_bn", "rated_revenue_loss_usd_bn", "apac_revenue_at_risk_usd_bn",
+                "apac_revenue_loss_usd_bn"),
     "huawei": ("huawei_revenue_gap_cny_bn_2021",),
     "market_share": ("huawei_share_ex_china_2022", "huawei_share_russia_2025", "russia_rank_in_huawei_foreign_markets_2025",
                      "ericsson_share_ex_china_2022"),
     "chip_supply": ("huawei_handset_chip_supply_2021",),
-    "investment": ("russia_5g_capex_rub_bn_2020_2030", "russia_5g_base_stations_thousand_2024",
-                   "uk_rip_and_replace_gbp_bn", "us_rip_and_replace_usd_bn"),
+    "investment": ("russia_5g_capex_rub_bn_2020_2030", "uk_rip_and_replace_gross_gbp_bn", "uk_rip_and_replace_gbp_bn",
+                   "us_rip_and_replace_gross_usd_bn", "us_rip_and_replace_usd_bn", "russia_5g_base_stations_thousand_2024"),
 }
-MAX_LEAD = 5
+MAX_LEAD = 6
 
 
 def rounded(value: float, digits: int = 2) -> str:

@@ -29,10 +29,14 @@ WORDS = {
     "turkey": "Turkey", "mexico": "Mexico", "spain": "Spain", "netherlands": "Netherlands", "world": "World",
     "americas": "Americas", "emea": "Europe, Middle East and Africa", "asia_pacific_ex_china": "Asia-Pacific ex China",
     "carrier": "Carrier", "consumer": "Consumer", "enterprise": "Enterprise", "group": "Group", "other": "Other",
-    "others": "Others", "market": "the market's mix", "western": "Ericsson and Nokia",
+    "others": "Others", "western": "Ericsson and Nokia",
     "million_plus": "Million-plus cities", "cities_500k_1m": "Cities of 500k-1m", "other_urban": "Other urban areas",
     "none": "none", "None": "none",
 }
+
+
+#: Whole parameter values that read differently from the same word in a sentence.
+VALUES = {"market": "the market's mix"}
 
 
 def words(text: str) -> str:
@@ -52,6 +56,7 @@ def label(name: str) -> str:
         return name
     if name in WORDS:
         return WORDS[name]
+    name = re.sub(r"(^|_)five_g(_|$)", r"\g<1>5g\g<2>", name)
     parts = [WORDS.get(p, p) for p in name.split("_")]
     text = " ".join(parts)
     return text[:1].upper() + text[1:]
@@ -60,6 +65,8 @@ def label(name: str) -> str:
 def value_words(value: str) -> str:
     """A parameter's value as a reader reads it: distributions in words, identifiers as words."""
     m = re.fullmatch(r"(uniform|triangular|normal|lognormal)\((.*)\)", str(value))
+    if str(value) in VALUES:
+        return VALUES[str(value)]
     if not m:
         return words(value)
     fields = dict(f.split("=") for f in m.group(2).split(", "))

@@ -45,7 +45,7 @@ def test_published_run_layout(published_run):
     assert {"scenario", "reference", "metric", "unit", "median", "p05", "p95", "prob_positive"} <= set(diffs.columns)
     assert set(diffs["scenario"]) == set(record["scenarios"]) - {"baseline"}
     assert (diffs["p05"] <= diffs["median"] + 1e-12).all() and (diffs["median"] <= diffs["p95"] + 1e-12).all()
-    assert "apac_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
+    assert "rated_revenue_loss_usd_bn" in index and "Assumptions that differ" in index and "Data sources" in index
 
 
 def test_every_notebook_writes_its_results(published_run):
@@ -99,20 +99,33 @@ def test_offline_source_check_can_fail(tmp_path, published_run):
         _assert_offline_source(bad)
 
 
-def test_first_screen_of_the_comparison_shows_every_scenarios_headline_figures(published_run, browser):
-    with browser.open((published_run.run_dir / "index.html").as_uri(), width=1366, height=768) as page:
-        shown = page.evaluate("""(() => {
+def test_first_screen_of_the_comparison_answers_in_words_then_every_scenarios_figures(published_run, browser):
+    """The answer first (issue 23): at 1366 x 768 the first screen holds the answer in sentences with
+    ranges and S&P's estimate; every scenario's row of headline figures follows, with their p05-p95;
+    on a phone (390 px) the table reflows: one scenario's figures stacked, nothing wider than the screen."""
+    read_rows = """(() => {
           const rows = [...document.querySelectorAll('table.econ-headline tbody tr:not(.econ-group)')];
-          return rows.map(r => ({name: r.cells[0].textContent.trim(), bottom: r.getBoundingClientRect().bottom,
+          return rows.map(r => ({name: r.cells[0].textContent.trim(), width: r.getBoundingClientRect().width,
                                  numbers: r.querySelectorAll('.econ-number').length,
                                  intervals: r.querySelectorAll('.interval').length}));
-        })()""")
+        })()"""
+    with browser.open((published_run.run_dir / "index.html").as_uri(), width=1366, height=768) as page:
+        answer = page.evaluate("""(() => [...document.querySelectorAll('.econ-answer li')].map(li =>
+            ({text: li.textContent, bottom: li.getBoundingClientRect().bottom})))()""")
+        shown = page.evaluate(read_rows)
+    assert 3 <= len(answer) <= 5, answer
+    assert all(a["bottom"] <= 768 for a in answer), "the answer is on the first screen"
+    text = " ".join(a["text"] for a in answer)
+    assert "US$25bn" in text and "\u2013" in text, "S&P's anchor and ranges"
     scenarios = {j.scenario for j in published_run.jobs if j.notebook not in RUN_WIDE}
     assert len(shown) == len(scenarios)
     for row in shown:
-        assert row["bottom"] <= 768, f"{row['name']} is below the first screen"
         assert row["numbers"] >= 6
     assert sum(r["intervals"] for r in shown) >= 3 * len(shown), "headline figures carry their p05-p95"
+    with browser.open((published_run.run_dir / "index.html").as_uri(), width=390, height=844) as page:
+        phone = page.evaluate(read_rows)
+        wide = page.evaluate("document.querySelector('table.econ-headline').getBoundingClientRect().width")
+    assert wide <= 390 and all(r["width"] <= 390 for r in phone), "the table reflows on a phone"
 
 
 def test_what_if_slider_moves_the_number_to_the_models_value(published_run, browser):

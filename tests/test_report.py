@@ -166,14 +166,15 @@ def test_findings_lead_with_labelled_numbers_and_sentences():
     from econ import findings
     from econ.model.stage import Figure
 
-    found = [Figure("apac_revenue_at_risk_usd_bn", "Asia-Pacific suppliers' revenue at risk", "USD bn, nominal",
+    found = [Figure("apac_revenue_at_risk_usd_bn", "Revenue at risk, Asia-Pacific with mainland China", "USD bn, nominal",
                     "Asia-Pacific", None, 41.8, 34.8, 49.6),
              Figure("apac_direct_at_risk_usd_bn", "Sales the rule blocks (a year)", "USD bn, nominal", "Asia-Pacific",
                     None, 6.0, 5.1, 6.8),
              Figure("huawei_share_ex_china_2022", "Huawei's share outside China, 2022", "share of new contracts",
                     "World excl. China", 2022, 0.152, 0.129, 0.169)]
     frame = findings.figures(found, ["apac_revenue_at_risk_usd_bn", "huawei_share_ex_china_2022"])
-    assert list(frame["figure"]) == ["Asia-Pacific suppliers' revenue at risk", "Huawei's share outside China, 2022"]
+    assert list(frame["figure"]) == ["Revenue at risk, Asia-Pacific with mainland China",
+                                     "Huawei's share outside China, 2022"]
     html = findings.Findings(frame)._repr_html_()
     assert "42" in html and "35\u201350" in html and "USD bn, nominal" in html and "15%" in html and "13\u201317%" in html
     assert "between 35 and 50 in nine draws out of ten" in html

@@ -49,17 +49,36 @@ EMBED_OPTIONS = {"actions": {"export": True, "source": False, "compiled": False,
 #: Once per page: render charts, and save a chart's data (CSV) or image (PNG, SVG) from the page itself.
 CHART_SCRIPT = r"""<script>
 window.econ = window.econ || (function () {
-  const specs = {}, views = {};
+  const specs = {}, views = {}, extras = {};
   function save(name, url) {
     const a = document.createElement('a'); a.href = url; a.download = name;
     document.body.appendChild(a); a.click(); a.remove();
   }
   function cell(v) {
     if (v === null || v === undefined) return '';
+    if (typeof v === 'number' && !Number.isInteger(v)) v = Number(v.toPrecision(6));
     const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
+  function expand(id) {
+    // A chart whose data is a grid in a parameter (the what-if panel): one row per scenario and point.
+    const g = extras[id].grid, names = Object.keys(g.axes), out = [];
+    const table = (specs[id].params || []).find(p => p.name === g.param).value;
+    const sizes = names.map(n => g.axes[n].length), total = sizes.reduce((a, b) => a * b, 1);
+    for (const scenario of Object.keys(table)) for (let i = 0; i < total; i++) {
+      const r = {scenario}; let rest = i;
+      for (let k = names.length - 1; k >= 0; k--) {
+        r[names[k]] = g.axes[names[k]][rest % sizes[k]]; rest = Math.floor(rest / sizes[k]);
+      }
+      const row = {scenario};
+      for (const n of names) row[n] = r[n];
+      for (const f of g.figures) row[f] = table[scenario][f][i];
+      row.unit = g.unit; out.push(row);
+    }
+    return out;
+  }
   function rows(id) {
+    if (extras[id].grid) return expand(id);
     const spec = specs[id], sets = Object.entries(spec.datasets || {});
     if (!sets.length && spec.data && spec.data.values) sets.push(['data', spec.data.values]);
     const many = sets.length > 1, out = [];
@@ -72,13 +91,15 @@ window.econ = window.econ || (function () {
     return [cols.map(cell).join(',')].concat(data.map(r => cols.map(k => cell(r[k])).join(','))).join('\n') + '\n';
   }
   function name(id) {
-    const t = specs[id].title, text = typeof t === 'object' && t ? t.text : t;
+    if (extras[id].name) return extras[id].name;
+    const t = specs[id].title, text = typeof t === 'object' && t ? (Array.isArray(t.text) ? t.text.join(' ') : t.text)
+      : (Array.isArray(t) ? t.join(' ') : t);
     return (String(text || id).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)) || id;
   }
   return {
-    specs, views, csv,
-    embed(id, spec, options) {
-      specs[id] = spec;
+    specs, views, csv, name, rows,
+    embed(id, spec, options, extra) {
+      specs[id] = spec; extras[id] = extra || {};
       return vegaEmbed('#' + id, spec, options).then(r => { views[id] = r.view; return r; })
         .catch(e => console.error(e));
     },
@@ -95,15 +116,18 @@ window.econ = window.econ || (function () {
 </script>"""
 
 
-def chart_html(spec: dict, element_id: str) -> str:
+def chart_html(spec: dict, element_id: str, name: str = "", grid: dict | None = None) -> str:
     """A div, the links that save the chart's data and image, and the script that renders ``spec``
-    into the div (:data:`CHART_SCRIPT` and the bundle must already be on the page)."""
+    into the div (:data:`CHART_SCRIPT` and the bundle must already be on the page). ``name``: the saved
+    files' name (default: from the chart's title); ``grid``: the chart's data is a grid in a parameter
+    (see :func:`econ.report.whatif.grid_axes`)."""
     payload = json.dumps(spec).replace("</", "<\\/")
+    extra = json.dumps({k: v for k, v in (("name", name), ("grid", grid)) if v}).replace("</", "<\\/")
     tools = (f'<div class="econ-chart-tools">Save: <a href="#" onclick="return econ.data(\'{element_id}\')">data (CSV)</a>'
              f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'png\')">PNG</a>'
              f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'svg\')">SVG</a></div>')
     return (f'<div class="econ-chart-box"><div class="econ-chart" id="{element_id}"></div>{tools}</div>\n'
-            f'<script>econ.embed("{element_id}", {payload}, {json.dumps(EMBED_OPTIONS)});</script>')
+            f'<script>econ.embed("{element_id}", {payload}, {json.dumps(EMBED_OPTIONS)}, {extra});</script>')
 
 
 

@@ -31,6 +31,7 @@ from econ.report.figures import (  # noqa: F401
     metrics_frame,
     short_title,
 )
+from econ.report.lede import section as lede_section
 from econ.report.pages import page
 from econ.report.sections import (
     _assumptions_section,
@@ -56,15 +57,33 @@ INDEX_CSS = """
 .econ-headline .interval { font-size: 0.82em; }
 .econ-headline tbody td { white-space: nowrap; }
 h1 { margin: 0.2em 0 0.1em; }
-.econ-headline thead th { vertical-align: bottom; font-size: 0.9em; max-width: 9.5em; text-align: right; }
+.econ-headline thead th { vertical-align: bottom; font-size: 0.9em; max-width: 7.5em; text-align: right; }
+.econ-headline tbody td { text-align: right; }
 .econ-headline tr.econ-group th { background: #f3f5f8; font-size: 0.85em; text-align: left; padding-top: 2px; }
 .econ-headline td.econ-scenario { font-weight: bold; max-width: 16em; white-space: nowrap; }
 .econ-unit { font-weight: normal; color: #666; } .econ-number { font-weight: bold; font-size: 1.05em; }
 .econ-number a { color: #1f3b63; text-decoration: none; } .econ-number a:hover { text-decoration: underline; }
 .econ-sentences { margin: 0.3em 0; padding-left: 1.2em; font-size: 0.95em; max-width: 70em; }
-.econ-sentences li { margin: 0.15em 0; } .econ-lede { font-size: 1.05em; margin: 0.2em 0 0.4em; max-width: 60em; }
+.econ-sentences li { margin: 0.15em 0; }
+.econ-answer { margin: 0.2em 0 0.3em; padding-left: 1.2em; max-width: 62em; font-size: 1.0em; line-height: 1.35; }
+.econ-answer li { margin: 0.1em 0; }
+.econ-cite { font-size: 0.85em; color: #444; margin: 0.2em 0 0.5em; max-width: 70em; }
+.econ-lede { font-size: 1.05em; margin: 0.2em 0 0.4em; max-width: 60em; }
 .econ-scenarios td.econ-prose { max-width: 40em; }
 tr.econ-group th { background: #f3f5f8; }
+.econ-inherited, .econ-inherited .econ-number a { color: #8a8f98; }
+@media (max-width: 600px) {
+  .econ-headline thead { display: none; }
+  .econ-headline, .econ-headline tbody, .econ-headline tr, .econ-headline td, .econ-headline th { display: block; }
+  .econ-headline tr { border-bottom: 2px solid #d0d4da; padding: 4px 0; }
+  .econ-headline td.econ-scenario { max-width: none; white-space: normal; font-size: 1.05em; }
+  .econ-headline tbody td[data-label] { display: flex; justify-content: space-between; gap: 1em; white-space: normal; }
+  .econ-headline tbody td[data-label]::before { content: attr(data-label); color: #555; text-align: left; }
+}
+@media print {
+  .econ-contents, .econ-chart-tools, #what-if { display: none; }
+  .scroll { overflow: visible !important; } table { font-size: 8pt; } a { color: inherit; text-decoration: none; }
+}
 """
 
 
@@ -86,7 +105,7 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
     overrides = options.get("overrides") or {}
     lede = (f"<p class='econ-lede'>What did the 2020 US export rules on Huawei cost, and whom? {len(names)} scenario"
             f"{'s' if len(names) != 1 else ''} of the workbook's linked model, each run over its own Monte Carlo "
-            "draws.</p>")
+            "draws.</p>" + lede_section(head, scenarios, run_id, manifest))
     warning = ""
     if failed:
         warning += (f"<p class='econ-note failed'><a class='failed' href='#failures'>{failed} notebook run"

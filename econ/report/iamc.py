@@ -50,7 +50,7 @@ def frame(found: pd.DataFrame, scenarios: dict | None = None, overrides: dict | 
             variable = f"{variable} (sum {int(r.first_year)}-{year})"
         for column, suffix in (("median", ""), *PERCENTILES.items()):
             value = getattr(r, column)
-            key = (r.scenario, variable + suffix, year)
+            key = (r.scenario, r.region, variable + suffix, year)
             if pd.isna(value) or key in seen:
                 continue
             seen.add(key)

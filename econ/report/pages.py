@@ -106,7 +106,7 @@ def contents(body: str) -> str:
     found = [f for f in found if f[2]]
     if sum(1 for f in found if f[0] == 2) < CONTENTS_FROM:
         return ""
-    items = "".join(f'<li class="level{level}"><a href="#{html.escape(ident, quote=True)}">{text}</a></li>'
+    items = "".join(f'<li class="level{level}"><a href="#{html.escape(html.unescape(ident), quote=True)}">{text}</a></li>'
                     for level, ident, text in found if level == 2)
     return f'<nav class="econ-contents" aria-label="Contents"><b>On this page</b><ol>{items}</ol></nav>'
 

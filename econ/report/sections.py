@@ -77,15 +77,59 @@ def _latest_section(run_id: str, manifest: dict) -> str:
 
 
 
-def _value_cell(p50, p05, p95, unit, href: str = "", inline: bool = False) -> str:
+def _value_cell(p50, p05, p95, unit, href: str = "", inline: bool = False, label: str = "",
+                inherited: str = "") -> str:
+    """One figure's cell: the median (linked to its page) and its p05-p95. ``label``: the column's name,
+    shown beside the number when a phone stacks the row; ``inherited``: the parent scenario whose value
+    this is, unchanged (the cell says so)."""
+    data = f" data-label='{esc(label)}'" if label else ""
     if p50 is None or (isinstance(p50, float) and math.isnan(p50)):
-        return "<td class='muted'>&ndash;</td>"
+        return f"<td class='muted'{data}>&ndash;</td>"
     iv = findings.interval(p05, p95, unit)
     number = esc(findings.shown(p50, unit))
     number = f"<a href='{esc(href)}'>{number}</a>" if href else number
     between = " " if inline else "<br>"
-    return (f"<td><span class='econ-number'>{number}</span>"
+    mark = (f" class='econ-inherited' title='The same as under {esc(inherited)}, which this scenario builds on'"
+            if inherited else "")
+    return (f"<td{mark}{data}><span class='econ-number'>{number}</span>"
             + (f"{between}<span class='interval'>{esc(iv)}</span>" if iv else "") + "</td>")
+
+
+def _parent(scn: Scenario | None, names: list[str]) -> str | None:
+    """The scenario of this run that ``scn`` builds on (its first parent shown), if any."""
+    parents = (scn.inherits,) if scn is not None and isinstance(scn.inherits, str) else tuple(
+        (scn.inherits or ()) if scn is not None else ())
+    return next((p for p in parents if p in names), None)
+
+
+def _same(a, b, unit: str) -> bool:
+    """Two figures a reader cannot tell apart: the same rounded median and p05-p95."""
+    return (a is not None and b is not None and findings.shown(a.median, unit) == findings.shown(b.median, unit)
+            and findings.interval(a.p05, a.p95, unit) == findings.interval(b.p05, b.p95, unit))
+
+
+#: Who published each anchor (data/backtest.csv's figure_id), as a reader names them.
+_PUBLISHER = {"uk_government_estimate": "UK government (2020), up to", "uk_enders_estimate": "Enders Analysis (2020)",
+              "us_fcc_reviewed_cost": "FCC (2022)",
+              "roadmap_base_stations_2024": "Russia's 2020 roadmap, a plan (not an outcome),"}
+
+
+def _anchors(shown: list[str]) -> str:
+    """Published figures of the same concept as a headline column (data/backtest.csv), each with who
+    published it and its source id: the reader's anchors, never fitted."""
+    from econ import data, words
+
+    table = data.load("backtest")
+    found = []
+    for m in shown:
+        unit = metric_label(m)[1].split(",")[0]
+        for r in table[table["quantity"] == f"metric:{m}"].itertuples():
+            who = _PUBLISHER.get(r.figure_id, words.label(r.figure_id))
+            column = findings.SHORT.get(m, metric_label(m)[0])
+            found.append(f"{esc(column)}: {esc(who)} {esc(findings.rounded(float(r.value)))} "
+                         f"{esc(unit)} <span class='muted'>({esc(r.source_id)})</span>")
+    return ("<p class='econ-footnote'><b>Published figures of the same concept:</b> " + "; ".join(found) + ".</p>"
+            if found else "")
 
 
 def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str, Scenario], jobs: list) -> str:
@@ -111,13 +155,17 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
                     f" <span class='muted'>&mdash; {esc(group.asks)}</span></th></tr>")
         for name in group.scenarios:
             scn = scenarios.get(name)
+            parent = _parent(scn, names)
             cells = []
             for m in shown:
                 r = values.get((m, name))
                 unit = metric_label(m)[1]
                 href = reports.get((name, where[m]), "")
-                cells.append(_value_cell(r.median, r.p05, r.p95, unit, href, inline=True) if r is not None else
-                             "<td class='muted'>&ndash;</td>")
+                same = parent is not None and _same(r, values.get((m, parent)), unit)
+                column = findings.SHORT.get(m, metric_label(m)[0])
+                cells.append(_value_cell(r.median, r.p05, r.p95, unit, href, label=column,
+                                         inherited=short_title(scenarios.get(parent), parent) if same else "")
+                             if r is not None else f"<td class='muted' data-label='{esc(column)}'>&ndash;</td>")
             body.append(f"<tr><td class='text econ-scenario' title='{esc(scn.title if scn else name)}'>"
                         f"{esc(short_title(scn, name))}</td>{''.join(cells)}</tr>")
     csv = findings.csv_link(head, "headline-figures.csv", "Download these figures (CSV)")
@@ -132,8 +180,10 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
             f"{cols}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
             "<p class='muted econ-footnote'>Median of each scenario's Monte Carlo draws; beside it, the range nine "
             "draws in ten fall in (p05&ndash;p95). Each number links to the page it comes from. "
-            f"{csv}</p>"
-            f"<h2 id='in-words'>In words</h2><ul class='econ-sentences'>{''.join(sentences)}</ul>")
+            "<span class='econ-inherited'>Grey</span>: the same as the scenario this one builds on (inherited, unchanged). "
+            "Gross rip-and-replace is the whole swap; added is what the ban adds over replacing the kit when it "
+            f"wears out. {csv}</p>" + _anchors(shown)
+            + f"<h2 id='in-words'>In words</h2><ul class='econ-sentences'>{''.join(sentences)}</ul>")
 
 
 def _backtest_section(found: pd.DataFrame) -> str:
@@ -175,7 +225,7 @@ def _timeline_section() -> tuple[str, int]:
     return ("<h2 id='timeline'>What happened: the events behind the scenarios</h2>"
             f"<p>{len(frame)} dated events, each with its source (hover over a dot); the scenarios above put "
             "them together, and the scenario “What happened, 2020-2024” takes them as they happened.</p>"
-            + chart_html(spec, "econ-index-timeline")), 1
+            + chart_html(spec, "econ-index-timeline", name="events-timeline")), 1
 
 
 def _multiples_section(head: pd.DataFrame, names: list[str], scenarios: dict[str, Scenario]) -> tuple[str, int]:
@@ -186,7 +236,8 @@ def _multiples_section(head: pd.DataFrame, names: list[str], scenarios: dict[str
     figures = [(m, findings.SHORT.get(m, metric_label(m)[0]), metric_label(m)[1]) for m in shown]
     order = [short_title(scenarios.get(n), n) for n in names]
     spec = charts.headline_multiples(frame, figures, order).to_dict()
-    return ("<h2 id='chart'>The headline figures across scenarios</h2>" + chart_html(spec, "econ-index-chart-1")), 1
+    return ("<h2 id='chart'>The headline figures across scenarios</h2>"
+            + chart_html(spec, "econ-index-chart-1", name="headline-figures-by-scenario")), 1
 
 
 def _scenario_section(scenarios: dict[str, Scenario], jobs: list, names: list[str]) -> str:

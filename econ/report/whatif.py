@@ -1,6 +1,6 @@
 """What if? A panel on the comparison page where a reader moves three key assumptions of the revenue
-stage with sliders and sees Asia-Pacific suppliers' net revenue loss (and revenue at risk) change,
-with no kernel: offline, from file://.
+stage with sliders and sees the net revenue loss (and revenue at risk) of suppliers in Taiwan, South
+Korea and Japan (the front page's scope, S&P's rated issuers) change, with no kernel: offline, from file://.
 
 At publish time the model's fast path (:func:`econ.model.world.evaluate`, every other assumption at the
 scenario's central value) is evaluated over a grid of the three assumptions for each scenario with
@@ -31,7 +31,7 @@ from econ.scenario import Parameters, Scenario
 #: The assumptions a reader moves (those that move the net loss most over the scenarios' ranges)
 #: and the figures shown.
 KNOBS = ("rival_recapture_rate", "merchant_chip_switch_share", "handset_chip_inventory_months")
-FIGURES = ("apac_revenue_loss_usd_bn", "apac_revenue_at_risk_usd_bn")
+FIGURES = ("rated_revenue_loss_usd_bn", "rated_revenue_at_risk_usd_bn")
 #: The sliders' names (the declared meaning is in the panel's text).
 LABELS = {"rival_recapture_rate": "Rivals' recapture", "merchant_chip_switch_share": "Merchant chips Huawei can switch to",
           "handset_chip_inventory_months": "Huawei's stock of handset chips"}
@@ -126,15 +126,15 @@ def spec(scenarios: dict[str, Scenario]) -> dict:
     numbers = alt.Chart(alt.sequence(0, 1, as_="i")).transform_calculate(
         loss=f"grid[scenario]['{loss}'][{point}]", risk=f"grid[scenario]['{risk}'][{point}]",
         line1="'Net revenue loss: ' + format(datum.loss, ',.3r') + ' {}'".format(findings.unit_words(unit).split(",")[0]),
-        line2="'Asia-Pacific revenue at risk: ' + format(datum.risk, ',.3r') + ' {}'".format(
+        line2="'Revenue at risk: ' + format(datum.risk, ',.3r') + ' {}'".format(
             findings.unit_words(unit).split(",")[0]),
     )
     big = numbers.mark_text(align="left", baseline="top", fontSize=22, fontWeight="bold", color="#1f3b63",
                             x=0, y=10).encode(text="line1:N")
     small = numbers.mark_text(align="left", baseline="top", fontSize=15, color="#333", x=0, y=48).encode(text="line2:N")
     note = numbers.mark_text(align="left", baseline="top", fontSize=11, color="#555", x=0, y=80, lineHeight=15).encode(
-        text=alt.value(["Asia-Pacific suppliers, 12 months after the rule,", "at the sliders' values; every other",
-                        "assumption at the scenario's central value"]))
+        text=alt.value(["Suppliers in Taiwan, South Korea and Japan, 12 months", "after the rule, at the sliders' values;",
+                        "every other assumption at its central value"]))
     text_panel = alt.layer(big, small, note).properties(width=300, height=140)
     line_data = alt.Chart(alt.sequence(0, sizes[0], as_="i")).transform_calculate(
         x=f"{lows[k1]} + datum.i * {steps[k1]}",
@@ -162,6 +162,43 @@ def report_title() -> alt.TitleParams:
                            anchor="start", fontSize=14, subtitleFontSize=10, subtitleColor="#555")
 
 
+def grid_axes(scenarios: dict[str, Scenario]) -> dict:
+    """What a reader's CSV of the panel is built from in the page (the grid itself is in the spec's
+    ``grid`` parameter): the sliders' axes, first slowest, the figures and their unit. The page expands
+    it into one row per scenario and slider point (see ``econ.report.bundle.CHART_SCRIPT``)."""
+    axes = {k: [float(f"{x:.4g}") for x in axis(k, list(scenarios.values()))] for k in KNOBS}
+    return {"param": "grid", "axes": axes, "figures": list(FIGURES), "unit": world.metrics_table()[FIGURES[0]][1].unit}
+
+
+def inert(scenarios: dict[str, Scenario]) -> dict[str, list[str]]:
+    """For each slider, the scenarios in which moving it alone (the others at their central values) does
+    not change the net loss: the reader is told, rather than left to wonder."""
+    axes = {k: axis(k, list(scenarios.values())) for k in KNOBS}
+    out: dict[str, list[str]] = {k: [] for k in KNOBS}
+    for name, scn in scenarios.items():
+        centre = {k: float(uncertainty.central(scn.value(k))) for k in KNOBS}
+        for k in KNOBS:
+            ends = [value_at(scn, {**centre, k: float(x)})[FIGURES[0]] for x in (axes[k][0], axes[k][-1])]
+            if abs(ends[1] - ends[0]) <= 1e-9 * max(1.0, abs(ends[0])):
+                out[k].append(name)
+    return out
+
+
+def _inert_note(scenarios: dict[str, Scenario]) -> str:
+    sentences = []
+    for k, names in inert(scenarios).items():
+        if not names:
+            continue
+        where = ("any scenario shown" if len(names) == len(scenarios) else
+                 f"{len(names)} of the {len(scenarios)} scenarios shown ("
+                 + ", ".join(scenarios[n].short_title for n in names) + ")")
+        why = {"merchant_chip_switch_share": " From August 2020 the rule also covers merchant chips made with US "
+               "technology, so there is nothing left to switch to; it matters only under the May 2020 rule."}.get(k, "")
+        sentences.append(f"<b>{html.escape(LABELS.get(k, k))}</b> does not move the figure under "
+                         f"{html.escape(where)}.{html.escape(why)}")
+    return f"<p class='econ-prose econ-note'>{' '.join(sentences)}</p>" if sentences else ""
+
+
 def panel(scenarios: dict[str, Scenario]) -> str:
     """The what-if section of the comparison page (HTML), or a sentence saying why there is none."""
     heading = "<h2 id='what-if'>What if?</h2>"
@@ -170,18 +207,18 @@ def panel(scenarios: dict[str, Scenario]) -> str:
         return (heading + "<p class='econ-note'>No scenario of this run has a rule in force, so there is no revenue "
                 "loss to vary.</p>")
     left_out = [n for n in scenarios if n not in chosen]
-    body = report.chart_html(spec(chosen), ELEMENT)
+    body = report.chart_html(spec(chosen), ELEMENT, name="what-if-grid", grid=grid_axes(chosen))
     why = (f" Left out: {html.escape(' and '.join(scenarios[n].short_title for n in left_out))}, with no rule in force, "
            "so nothing is lost whatever these assumptions." if left_out else "")
     knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(words.parameter_meaning(k))} "
                     f"({html.escape(Parameters.model_fields[k].json_schema_extra['unit'])})</li>" for k in KNOBS)
     return (heading + "<p class='econ-prose'>A what-if around each scenario's central values, not a forecast: move the "
             "sliders under the chart and the net loss is the model's own value at that point, every other assumption "
-            "held at the scenario's central value. Both figures are for all of Asia-Pacific, mainland China's suppliers "
-            "included; the table's first column counts Taiwan, South Korea and Japan only, S&amp;P's rated issuers. At the "
-            "central values the model's figure can differ noticeably from the median of the draws in the table (the "
+            "held at the scenario's central value. Both figures count suppliers in Taiwan, South Korea and Japan, S&amp;P's "
+            "rated issuers, as the front page's first two columns do. At the central values the model's figure can "
+            "differ noticeably from the median of the draws in the table (the "
             f"model is not linear).{why}</p><ul class='econ-prose'>"
-            f"{knobs}</ul>" + body)
+            f"{knobs}</ul>" + _inert_note(chosen) + body)
 
 
 def payload_bytes(scenarios: dict[str, Scenario]) -> int:
@@ -189,4 +226,4 @@ def payload_bytes(scenarios: dict[str, Scenario]) -> int:
     return len(json.dumps(spec(usable(scenarios))))
 
 
-__all__ = ["FIGURES", "KNOBS", "axis", "grid", "panel", "payload_bytes", "spec", "usable", "value_at"]
+__all__ = ["FIGURES", "KNOBS", "axis", "grid", "grid_axes", "inert", "panel", "payload_bytes", "spec", "usable", "value_at"]

@@ -60,8 +60,8 @@ class Parameters(StrictModel):
                 "on Huawei, as a multiple of the shift estimated from the 2020 and 2021 tenders")
     vendor_exits: tuple[Ban, ...] = param(
         (), unit="exits", group="policy",
-        meaning="Vendors that leave markets: no new contracts from from_year; their kit replaced by remove_by "
-                "(support ends) or left to age out")
+        meaning="Vendors that leave markets: no new contracts from the year they leave; their kit replaced by the "
+                "removal deadline (support ends) or left to age out")
     licences_revoked_from: date | None = param(
         None, unit="date", group="policy", low=date(2020, 1, 1), high=date(2030, 12, 31),
         meaning="Date the US revokes the licences that let some blocked chips through (none: they stay)")
@@ -179,7 +179,8 @@ class Parameters(StrictModel):
                 "networks, or one")
     vendor_choice: Literal["market", "huawei", "western"] = param(
         "market", unit="vendor", group="investment",
-        meaning="Who supplies Russia's non-Russian-made 5G kit: the market-share stage's mix, Huawei, or Ericsson and Nokia")
+        meaning="Who supplies Russia's non-Russian-made 5G kit: the vendor mix of the share stage, Huawei, or "
+                "Ericsson and Nokia")
     military_band_release_year: int = param(
         2031, unit="year", group="investment", low=2020, high=2031,
         meaning="Year the military's 3.4-3.8 GHz band is cleared for operators (2031: not by 2030)")

@@ -45,19 +45,20 @@ DECLARATION = Declaration(
                  "Sum over years from launch of capex above the operators' usual capex times GSMA's 5G share",
                  region="Russia", year=y, first_year=2020, variable="Capex beyond the operators' 5G budgets")
           for y in (2024, 2030)),
-        Metric("uk_rip_and_replace_gbp_bn", "GBP bn, 2020 prices", "Cost the UK ban adds",
+        Metric("uk_rip_and_replace_gbp_bn", "GBP bn, 2020 prices", "UK rip-and-replace cost, added by the ban",
                "What the UK ban adds over the normal replacement path: the life left in Huawei radio kit retired "
                "early (5G radios from 2019, 4G before) plus the replacement vendor's higher price",
                region="United Kingdom"),
-        Metric("uk_rip_and_replace_gross_gbp_bn", "GBP bn, 2020 prices", "UK swap cost, gross",
+        Metric("uk_rip_and_replace_gross_gbp_bn", "GBP bn, 2020 prices", "UK rip-and-replace cost, gross",
                "Cost of swapping every UK Huawei radio site in scope by the deadline", region="United Kingdom"),
-        Metric("us_rip_and_replace_usd_bn", "USD bn, 2020 prices", "Cost the US removal adds",
+        Metric("us_rip_and_replace_usd_bn", "USD bn, 2020 prices", "US rip-and-replace cost, added by the removal",
                "What the US removal adds over the normal replacement path: the life left in the kit retired early "
                "plus the replacement vendor's higher price",
                region="United States"),
-        Metric("us_rip_and_replace_gross_usd_bn", "USD bn, 2020 prices", "US replacement cost, gross",
+        Metric("us_rip_and_replace_gross_usd_bn", "USD bn, 2020 prices", "US rip-and-replace cost, gross",
                "The carriers' filed cost of replacing their Huawei and ZTE kit", region="United States"),
-        Metric("other_rip_and_replace_usd_bn", "USD bn, 2020 prices", "Cost other removals add",
+        Metric("other_rip_and_replace_usd_bn", "USD bn, 2020 prices",
+               "Rip-and-replace cost elsewhere, added by the removals",
                "What removal deadlines outside the UK and US add over the normal replacement path (life left in "
                "kit retired early plus the replacement vendor's higher price)",
                region="World excl. United Kingdom and United States"),

@@ -29,7 +29,8 @@ def figure_values(risk: dict, loss: dict) -> dict[str, np.ndarray]:
     return {"apac_revenue_loss_usd_bn": n_["total"], "apac_direct_loss_usd_bn": n_["direct"],
             "apac_indirect_loss_usd_bn": n_["indirect"], "apac_revenue_at_risk_usd_bn": r["total"],
             "apac_direct_at_risk_usd_bn": r["direct"], "apac_indirect_at_risk_usd_bn": r["indirect"],
-            "rated_revenue_at_risk_usd_bn": apac_totals(risk, RATED)["total"]}
+            "rated_revenue_at_risk_usd_bn": apac_totals(risk, RATED)["total"],
+            "rated_revenue_loss_usd_bn": apac_totals(loss, RATED)["total"]}
 
 
 CHANNELS = ("direct", "complement", "upstream")
@@ -82,9 +83,10 @@ class RevenueImpact:
         return flat(self.figures())
 
     def against_sp(self) -> pd.DataFrame:
-        """S&P's published revenue at risk beside the model's (never fitted to it) and the net loss."""
+        """S&P's published revenue at risk beside the model's of the same scope (Taiwan, South Korea and
+        Japan: S&P's rated issuers; never fitted to it) and the net loss of that scope."""
         sp = data.load("calibration_targets").set_index("target")["value_usd_bn"]
-        risk, loss = apac_totals(self.risk), apac_totals(self.loss)
+        risk, loss = apac_totals(self.risk, RATED), apac_totals(self.loss, RATED)
         rows = []
         for part, label in (("total", "total"), ("direct", "direct"), ("indirect", "indirect")):
             r, n_ = uncertainty.interval(risk[part]), uncertainty.interval(loss[part])

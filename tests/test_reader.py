@@ -1,0 +1,163 @@
+"""The published run as a reader meets it (issue 23): every link resolves, no answer table is empty,
+one label carries one value for a scenario across every page, no doubled words, and every chart's
+"data (CSV)" link saves rows under the chart's name. Reads the ``published_run`` fixture (built once per
+session, tests/conftest.py) and, for the charts, headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from econ import findings
+from econ.model import world
+from tests.test_browser import _pages
+
+
+class _Read(HTMLParser):
+    """Ids, hrefs, visible text and the figures a page shows (label -> shown median)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids, self.hrefs, self.text, self.figures = set(), [], [], []
+        self._skip = 0
+        self._grab: str | None = None  # "label" | "value" while inside a figure card's part
+        self._card: dict = {}
+        self._tables: list[dict] = []
+        self.tables: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if "name" in a and tag == "a":
+            self.ids.add(a["name"])
+        if tag == "a" and "href" in a:
+            self.hrefs.append(a["href"])
+        if tag in ("script", "style"):
+            self._skip += 1
+        self._parts(tag, a.get("class", "") or "")
+
+    def _parts(self, tag: str, cls: str) -> None:
+        """Figure cards' label and value, and each table's body rows."""
+        if "econ-figure-label" in cls:
+            self._grab, self._card = "label", {"label": ""}
+        elif "econ-figure-value" in cls:
+            self._grab = "value"
+            self._card["value"] = ""
+        elif tag == "table":
+            self._tables.append({"class": cls, "rows": 0, "in_body": False})
+        elif tag == "tbody" and self._tables:
+            self._tables[-1]["in_body"] = True
+        elif tag == "tr" and self._tables and self._tables[-1]["in_body"]:
+            self._tables[-1]["rows"] += 1
+        elif tag == "span" and self._grab == "value":
+            self._grab = "unit"
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+        if tag == "div" and self._grab == "label":
+            self._grab = None
+        elif tag == "div" and self._grab in ("value", "unit"):
+            self.figures.append((self._card["label"].strip(), self._card["value"].strip()))
+            self._grab = None
+        elif tag == "table" and self._tables:
+            self.tables.append(self._tables.pop())
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        self.text.append(data)
+        if self._grab == "label":
+            self._card["label"] += data
+        elif self._grab == "value":
+            self._card["value"] += data
+
+
+def _read(path: Path) -> _Read:
+    parser = _Read()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _scenario_of(path: Path, run_dir: Path) -> str:
+    return path.relative_to(run_dir).parts[0]
+
+
+def test_every_link_on_every_page_resolves(published_run):
+    """Every href leads somewhere: a file of the run, and its #anchor an id on that page."""
+    run_dir = published_run.run_dir
+    read = {p.resolve(): _read(p) for p in _pages(run_dir)}
+    broken = []
+    for page, parsed in read.items():
+        for href in parsed.hrefs:
+            if href in ("", "#") or href.startswith(("data:", "javascript:", "mailto:")):
+                continue
+            parts = urlsplit(href)
+            assert not parts.scheme, f"{page}: a link leaves the run: {href}"
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.exists():
+                broken.append(f"{page.relative_to(run_dir.resolve())}: {href} (no file)")
+                continue
+            if parts.fragment and target.suffix == ".html":
+                ids = read[target].ids if target in read else _read(target).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{page.relative_to(run_dir.resolve())}: {href} (no such anchor)")
+    assert not broken, "\n".join(broken[:30])
+
+
+def test_the_sensitivity_page_answers_with_a_filled_table_on_every_scenario(published_run):
+    pages = [p for p in _pages(published_run.run_dir) if p.name == "04_sensitivity.html"]
+    assert pages
+    for page in pages:
+        tables = [t for t in _read(page).tables if "econ-table" in t["class"]]
+        assert tables and tables[0]["rows"] >= 3, f"{page}: the answer table has {tables[0]['rows'] if tables else 0} rows"
+
+
+def test_one_label_carries_one_value_for_a_scenario_on_every_page(published_run):
+    """A figure's label shows the same number wherever a scenario's pages show it (cards on the notebook
+    pages), and each label names one figure (no two declared figures share a label or a short label)."""
+    run_dir = published_run.run_dir
+    seen: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for page in _pages(run_dir):
+        if page.parent == run_dir:
+            continue
+        scenario = _scenario_of(page, run_dir)
+        for label, value in _read(page).figures:
+            seen[(scenario, label)][value] = str(page.relative_to(run_dir))
+    clashes = {k: v for k, v in seen.items() if len(v) > 1}
+    assert seen and not clashes, clashes
+    declared = world.metrics_table()
+    labels = [m.label for _, m in declared.values()]
+    assert len(labels) == len(set(labels)), sorted(x for x in labels if labels.count(x) > 1)
+    short = list(findings.SHORT.values())
+    assert len(short) == len(set(short))
+    assert not set(short) & (set(labels) - {declared[m][1].label for m in findings.SHORT if m in declared})
+
+
+DOUBLED = re.compile(r"\b([A-Za-z]{2,})\s+\1\b", re.IGNORECASE)
+
+
+def test_no_page_doubles_a_word(published_run):
+    found = {}
+    for page in _pages(published_run.run_dir):
+        hits = sorted({m.group(0) for chunk in _read(page).text for m in DOUBLED.finditer(chunk)})
+        if hits:
+            found[str(page.relative_to(published_run.run_dir))] = hits
+    assert not found, found
+
+
+def test_every_chart_on_the_front_page_saves_its_data_under_its_name(published_run, browser):
+    with browser.open((published_run.run_dir / "index.html").as_uri(), timeout=60) as page:
+        charts = page.evaluate("""(() => Object.keys(econ.specs).map(id => ({id, name: econ.name(id),
+            lines: econ.csv(id).trim().split('\\n')})))()""")
+    assert len(charts) >= 2
+    for chart in charts:
+        assert not chart["name"].startswith(("econ-", "data-")), chart["name"]
+        assert len(chart["lines"]) > 1, f"{chart['id']}: the CSV has no rows"
+        header = chart["lines"][0].split(",")
+        assert all(h and not h.startswith("data-") for h in header), header
+        assert not re.search(r"\d\.\d{7,}", "\n".join(chart["lines"][:50])), f"{chart['id']}: unrounded numbers"
