@@ -111,7 +111,7 @@ def _run(args) -> int:
                            scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
                            only=args.notebook or None, progress=not args.no_progress,
                            latest_even_if_failed=args.latest_even_if_failed, engine=args.engine,
-                           site=args.site)
+                           site=not args.single_file)
     except batch.RunNotPublished as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_NOT_PUBLISHED
@@ -190,6 +190,24 @@ def _compare(args) -> int:
     return EXIT_OK
 
 
+def _share(args) -> int:
+    """``econ share [RUN_ID]``: the reader's files of a run, zipped to send (see econ.report.share)."""
+    from econ.report import share
+
+    name = args.run or "latest"
+    run_dir = (paths.OUTPUTS / "latest") if name == "latest" else (paths.OUTPUTS / "runs" / name)
+    if not (run_dir / "index.html").exists():
+        known = sorted(p.name for p in (paths.OUTPUTS / "runs").glob("*") if (p / "index.html").exists())
+        raise InputError.single("command line", "RUN_ID", f"no published run {name!r} in outputs/runs"
+                                + (f"; the latest runs: {', '.join(known[-3:])}" if known else "; run `econ run` first"))
+    out = share.package(run_dir.resolve(), Path(args.out) if args.out else None)
+    size = out.stat().st_size
+    over = "" if size <= share.MAX_BYTES else f"; above the {share.MAX_BYTES / 2**20:.0f} MiB e-mail limit"
+    print(f"{out}: {size / 1e6:.1f} MB, {len(share.reader_files(run_dir.resolve()))} files (executed notebooks and "
+          f"logs left out){over}")
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="econ", description="Scenario workbook for the 2020 US sanctions on Huawei.",
@@ -231,9 +249,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--timeout", type=int, default=batch_defaults["timeout"],
                    help=f"seconds allowed per notebook, kernel start included (default {batch_defaults['timeout']})")
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML reports")
-    r.add_argument("--site", action="store_true",
-                   help="for a web server or a share: write the Vega bundle once, beside the pages "
-                        "(vega-bundle.js), instead of inlining it in every page")
+    r.add_argument("--single-file", action="store_true",
+                   help="make every page one self-contained file (the Vega bundle and the notebook stylesheet "
+                        "inlined, about 1.2 MB a page) instead of loading them once from beside the pages "
+                        "(vega-bundle.js, notebook.css: the default)")
+    r.add_argument("--site", action="store_true", help=argparse.SUPPRESS)  # the default since issue 23
     r.add_argument("--resume", metavar="RUN_ID",
                    help="reuse the notebooks of run RUN_ID (complete or interrupted; 'latest' for the newest) "
                         "whose inputs are unchanged, and run the rest, into a new run")
@@ -283,6 +303,14 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--all", action="store_true", help="every figure, not only the headline ones")
     c.add_argument("--csv", action="store_true", help="the records as CSV (as differences.csv holds them)")
     c.set_defaults(func=_compare)
+
+    sh = sub.add_parser("share", help="zip a run's reader files to send (no notebooks, no logs)",
+                        description="Zip what a reader needs of a published run (the pages, CSV and JSON files, "
+                                    "the chart library and stylesheet once) into outputs/share/RUN_ID.zip; the "
+                                    "executed notebooks, logs and job records stay in the run folder.")
+    sh.add_argument("run", nargs="?", metavar="RUN_ID", help="a run in outputs/runs (default: outputs/latest)")
+    sh.add_argument("--out", metavar="FILE.zip", help="where to write the zip")
+    sh.set_defaults(func=_share)
     return p
 
 

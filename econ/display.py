@@ -110,6 +110,37 @@ def technical(obj, title: str = "Technical details") -> Technical:
     return Technical(obj, title)
 
 
+def coefficients(result, terms: dict[str, str] | None = None, note: str = "", level: float = 0.90) -> Table:
+    """A fitted statsmodels model's coefficients as a reader's table (never its raw summary): term,
+    estimate, standard error, test statistic, p-value and the ``level`` interval, rounded, with the
+    sample and the covariance used in the caption. ``terms``: the terms shown, with their names in words
+    (default: every term); fixed effects left out are said so in ``note``."""
+    index = list(getattr(result.params, "index", None) if hasattr(result.params, "index")
+                 else result.model.exog_names)
+
+    def named(values) -> pd.Series:  # arrays (a model fitted on arrays) get the model's term names
+        return values if isinstance(values, pd.Series) else pd.Series(np.asarray(values), index=index)
+
+    names = list(terms) if terms else index
+    ci = pd.DataFrame(np.asarray(result.conf_int(1 - level)), index=index)
+    stat = named(result.tvalues)
+    level_name = int(round(100 * level))
+    frame = pd.DataFrame({
+        "term": [(terms or {}).get(t, t) for t in names],
+        "estimate": [float(named(result.params)[t]) for t in names],
+        "std_error": [float(named(result.bse)[t]) for t in names],
+        "statistic": [float(stat[t]) for t in names],
+        "p_value": [float(named(result.pvalues)[t]) for t in names],
+        f"ci{level_name}_low": [float(ci.loc[t, 0]) for t in names],
+        f"ci{level_name}_high": [float(ci.loc[t, 1]) for t in names]}).round(4)
+    cov = getattr(result, "cov_type", "")
+    caption = (f"{int(result.nobs)} observations" + (f"; standard errors: {cov}" if cov else "")
+               + (f"; {note}" if note else ""))
+    return Table(frame, caption=caption, name="coefficients",
+                 labels={"std_error": "Std. error", "statistic": "t or z", "p_value": "p-value",
+                         f"ci{level_name}_low": f"{level_name}% low", f"ci{level_name}_high": f"{level_name}% high"})
+
+
 class Prose:
     """Paragraphs of plain text (a scenario's title and description), escaped, in the page's font,
     with an optional list of facts under them."""

@@ -161,3 +161,34 @@ def test_every_chart_on_the_front_page_saves_its_data_under_its_name(published_r
         header = chart["lines"][0].split(",")
         assert all(h and not h.startswith("data-") for h in header), header
         assert not re.search(r"\d\.\d{7,}", "\n".join(chart["lines"][:50])), f"{chart['id']}: unrounded numbers"
+
+
+def test_no_page_shows_an_estimators_raw_summary(published_run):
+    """Estimates appear as formatted coefficient tables (display.coefficients), never statsmodels' text dump."""
+    raw = ("Dep. Variable", "Omnibus:", "Durbin-Watson", "No. Iterations:")
+    found = {str(p.relative_to(published_run.run_dir)): [r for r in raw if r in p.read_text(encoding="utf-8")]
+             for p in _pages(published_run.run_dir)}
+    assert not {k: v for k, v in found.items() if v}
+
+
+def test_a_run_packs_into_a_light_zip_without_the_builds_files(published_run, tmp_path, browser):
+    """``econ share``: the reader's files only, at most 10 MB, and the unpacked pages still render offline;
+    the run's logs name no folder of the build machine."""
+    import zipfile
+
+    from econ import paths
+    from econ.report import share
+
+    out = share.package(published_run.run_dir, tmp_path / "run.zip")
+    assert out.stat().st_size <= share.MAX_BYTES, f"{out.stat().st_size / 2**20:.1f} MiB"
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        z.extractall(tmp_path / "unpacked")
+    assert not [n for n in names if n.endswith((".ipynb", ".log", "job.json"))]
+    assert any(n.endswith("/index.html") for n in names) and any(n.endswith("/vega-bundle.js") for n in names)
+    index = next((tmp_path / "unpacked").glob("*/index.html"))
+    check = browser.check(index.as_uri(), timeout=60)
+    assert check.ok and check.charts == check.rendered >= 2, check
+    for log in (published_run.run_dir / "logs").glob("*.log"):
+        text = log.read_text()
+        assert str(paths.ROOT.resolve()) not in text and "/tmp/" not in text, log.name

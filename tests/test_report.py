@@ -4,9 +4,10 @@ import os
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
-from econ import files, report
+from econ import display, files, report
 from tests.conftest import FIXTURE_NOTEBOOKS, HOSTILE_TITLE
 
 
@@ -36,7 +37,8 @@ def test_report_title_escaped_once_and_code_hidden(tmp_path):
     path = Path(tmp_path / "x.ipynb")
     nbformat.write(nb, path)
     page = report.notebook_to_html(path, "a", "01_second", HOSTILE_TITLE)
-    assert "<title>A &lt;script&gt;alert(" in page and "&amp;lt;" not in page
+    assert "· A &lt;script&gt;alert(" in page and "&amp;lt;" not in page
+    assert "<title>01_second" not in page  # the tab says the notebook's title in words, not its file name
     assert "<script>alert(" not in page
     assert "pathlib" not in page  # code hidden by default
     assert "pathlib" in report.notebook_to_html(path, "a", "01_second", HOSTILE_TITLE, show_code=True)
@@ -132,9 +134,12 @@ def test_finish_pages_stamps_navigation_and_switches_the_bundle(tmp_path):
     assert 'href="../../b/01_x/01_x.html"' in page and "This page under" in page
     assert '<script src="../../vega-bundle.js"></script>' in page and report.vega_bundle()[:2000] not in page
     assert (tmp_path / "vega-bundle.js").read_text() == report.vega_bundle()
+    assert '<link rel="stylesheet" href="../../notebook.css">' in page and len(page) < 150_000
+    assert (tmp_path / "notebook.css").read_text() == report.notebook_css() and "jp-" in report.notebook_css()
     report.finish_pages(tmp_path, jobs, [("a", "A"), ("b", "B")], site=False)
     page = (tmp_path / "a" / "01_x" / "01_x.html").read_text()
     assert page.count(report.vega_bundle()[:2000]) == 1 and "vega-bundle.js" not in page
+    assert "notebook.css" not in page and report.notebook_css()[:2000] in page  # a single file again
 
 
 def test_contents_list_on_long_pages_only():
@@ -183,3 +188,18 @@ def test_findings_lead_with_labelled_numbers_and_sentences():
     rows = [("A", 988, 608, 1638), ("B", 993, 611, 1643), ("C", 495, 302, 827)]
     assert findings.compare("Capex", "RUB bn, real 2020", rows) \
         == "Capex: 993 RUB bn (611\u20131,643, real 2020) under A and B, down to 495 (302\u2013827) under C."
+
+
+def test_coefficients_are_a_readers_table_not_a_raw_summary():
+    import statsmodels.api as sm
+
+    x = np.arange(10.0)
+    y = 1.0 + 0.5 * x + np.array([0.1, -0.2, 0.05, 0.0, 0.1, -0.1, 0.2, -0.05, 0.0, 0.1])
+    res = sm.OLS(y, sm.add_constant(x)).fit()
+    table = display.coefficients(res, {"x1": "Slope"}, "constant not shown")
+    frame = table.frame
+    assert list(frame["term"]) == ["Slope"] and frame["estimate"].iloc[0] == pytest.approx(0.5, abs=0.05)
+    assert frame["std_error"].iloc[0] == pytest.approx(round(float(res.bse[1]), 4))
+    assert frame["ci90_low"].iloc[0] < frame["estimate"].iloc[0] < frame["ci90_high"].iloc[0]
+    html = table._repr_html_()
+    assert "10 observations" in html and "constant not shown" in html and "Dep. Variable" not in html

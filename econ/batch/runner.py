@@ -164,16 +164,17 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
         kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False,
-        engine: str | None = None, site: bool = False) -> RunResult:
+        engine: str | None = None, site: bool = True) -> RunResult:
     """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
     any failed (the run is published and indexed, but outputs/latest moves to it only with
     ``latest_even_if_failed``). Raises InputError (exit code 2) before any kernel starts when the
     input or the outputs folder is bad, and runs.RunNotPublished (exit code 3) when the finished
-    run could not be written in full (nothing published is changed then). ``site``: the pages load
-    the Vega bundle from one ``vega-bundle.js`` beside them (for a web server or a share) instead of
-    each carrying it.
+    run could not be written in full (nothing published is changed then). ``site`` (the default): the
+    pages load the Vega bundle and the notebook stylesheet from one ``vega-bundle.js`` and one
+    ``notebook.css`` beside them, so a run is light enough to send; ``site=False`` makes every page a
+    single self-contained file (``econ run --single-file``).
 
     ``engine`` is how each notebook runs: ``warm`` (default for local processes: a fresh fork of a
     pre-imported process per notebook, :mod:`econ.batch.warm`) or ``papermill`` (a kernel started

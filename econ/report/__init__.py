@@ -13,7 +13,16 @@ on every page of a run by :func:`finish_pages` once the run's pages are known), 
 long pages, and under each chart links that save its data as CSV and the chart as PNG or SVG.
 """
 
-from econ.report.bundle import BUNDLE_FILE, EMBED_OPTIONS, TEMPLATES, chart_html, vega_bundle, vega_script
+from econ.report.bundle import (
+    BUNDLE_FILE,
+    CSS_FILE,
+    EMBED_OPTIONS,
+    TEMPLATES,
+    chart_html,
+    notebook_css,
+    vega_bundle,
+    vega_script,
+)
 from econ.report.notebooks import (
     error_page,
     exporter,
@@ -35,6 +44,8 @@ from econ.report.pages import (
     restamp,
 )
 
-__all__ = ["BUNDLE_FILE", "EMBED_OPTIONS", "PAGE_CSS", "READER_CSS", "TEMPLATES", "banner", "chart_html", "contents",
-           "error_page", "exporter", "finish_pages", "navigation", "notebook_title", "notebook_to_html", "overrides_note",
+__all__ = ["BUNDLE_FILE", "CSS_FILE", "EMBED_OPTIONS", "PAGE_CSS", "READER_CSS", "TEMPLATES", "banner", "chart_html",
+           "contents",
+           "error_page", "exporter", "finish_pages", "navigation", "notebook_css", "notebook_title",
+           "notebook_to_html", "overrides_note",
            "page", "publish_notebook", "restamp", "run_settings", "vega_bundle", "vega_script", "warm_up"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 from econ import files, paths
@@ -40,8 +41,38 @@ def vega_bundle() -> str:
     return text
 
 
-#: The Vega bundle's file beside the pages of a run published with ``--site``.
+#: The Vega bundle's file beside the pages of a run published as a site (the default).
 BUNDLE_FILE = "vega-bundle.js"
+#: The notebook pages' stylesheet (JupyterLab's, about 240 kB) beside the pages of a site, once per run.
+CSS_FILE = "notebook.css"
+_CSS_BLOCK = re.compile(r"<!--econ-notebook-css-->.*?<!--/econ-notebook-css-->", re.S)
+
+
+@functools.lru_cache(maxsize=1)
+def notebook_css() -> str:
+    """The stylesheet nbconvert's lab template puts in every notebook page (its ``<style>`` blocks'
+    text), from an empty notebook through the offline template: the same on every page of a run."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["title"] = "css"
+    body, _ = HTMLExporter(template_name="offline", extra_template_basedirs=[str(TEMPLATES)]).from_notebook_node(
+        nb, resources={"vega_script": "", "reader_css": "", "econ_banner": ""})
+    block = _CSS_BLOCK.search(body)
+    return "\n".join(re.findall(r"<style[^>]*>(.*?)</style>", block.group(0), re.S)) if block else ""
+
+
+def link_notebook_css(text: str, prefix: str = "../../") -> str:
+    """A notebook page that loads the run's one copy of the notebook stylesheet instead of inlining it."""
+    return _CSS_BLOCK.sub(lambda _: f'<!--econ-notebook-css--><link rel="stylesheet" href="{prefix}{CSS_FILE}">'
+                          "<!--/econ-notebook-css-->", text, count=1)
+
+
+def inline_notebook_css(text: str) -> str:
+    """A notebook page with the stylesheet inlined again (a single-file page)."""
+    return _CSS_BLOCK.sub(lambda _: f"<!--econ-notebook-css--><style>{notebook_css()}</style><!--/econ-notebook-css-->",
+                          text, count=1)
 #: Options for every chart: vega-embed's own menu offers PNG and SVG too; the links below each chart
 #: do the same in plain sight, plus the chart's data as CSV.
 EMBED_OPTIONS = {"actions": {"export": True, "source": False, "compiled": False, "editor": False}}

@@ -17,8 +17,8 @@ from nbconvert.preprocessors import Preprocessor
 
 from econ import files
 from econ.charts import SPEC_MIME
-from econ.report.bundle import TEMPLATES, chart_html, vega_script
-from econ.report.pages import READER_CSS, banner, contents, page
+from econ.report.bundle import TEMPLATES, chart_html, link_notebook_css, vega_script
+from econ.report.pages import READER_CSS, banner, contents, notebook_title, page
 
 
 class ChartsToHTML(Preprocessor):
@@ -147,11 +147,13 @@ def notebook_to_html(notebook: Path, scenario: str, name: str | None = None, tit
     """
     nb = nbformat.read(notebook, as_version=4)
     name = name or Path(notebook).stem
-    nb.metadata["title"] = f"{title or scenario} · {name}"  # the template escapes it
+    nb.metadata["title"] = f"{notebook_title(notebook)} · {title or scenario}"  # in words; the template escapes it
     settings = run_settings(nb)
     resources = {"vega_script": vega_script(site), "reader_css": READER_CSS,
                  "econ_banner": banner(scenario, name, title) + overrides_note(settings)}
     body, out = exporter(show_code).from_notebook_node(nb, resources=resources)
+    if site:
+        body = link_notebook_css(body)
     toc = contents(body)
     if toc:
         body = body.replace("<!--econ-contents-->", toc, 1)
@@ -171,7 +173,10 @@ def publish_notebook(job, executed: Path, out_dir: Path, run_dir: Path, options:
         page = error_page(job, options.get("site", False))
     files.write_atomic(Path(out_dir) / f"{job.notebook}.html", page)
     if extra.get("stderr"):
-        files.write_atomic(Path(run_dir) / "logs" / f"{job.scenario}.{job.notebook}.stderr.log", extra["stderr"] + "\n")
+        from econ.report.share import scrub_paths
+
+        files.write_atomic(Path(run_dir) / "logs" / f"{job.scenario}.{job.notebook}.stderr.log",
+                           scrub_paths(extra["stderr"]) + "\n")
 
 
 def error_page(job, site: bool = False) -> str:

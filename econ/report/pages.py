@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 
 from econ import files
-from econ.report.bundle import BUNDLE_FILE, vega_bundle
+from econ.report.bundle import BUNDLE_FILE, CSS_FILE, inline_notebook_css, link_notebook_css, notebook_css, vega_bundle
 
 
 def notebook_title(path) -> str:
@@ -124,7 +124,7 @@ def restamp(text: str, nav: str, site: bool) -> str:
         text = text.replace(inline, linked, 1)
     elif not site and linked in text:
         text = text.replace(linked, inline, 1)
-    return text
+    return link_notebook_css(text) if site else inline_notebook_css(text) if CSS_FILE in text else text
 
 
 def finish_pages(run_dir: Path, jobs: list, scenarios: list[tuple[str, str]], site: bool = False) -> None:
@@ -149,6 +149,7 @@ def finish_pages(run_dir: Path, jobs: list, scenarios: list[tuple[str, str]], si
             files.write_atomic(path, new)
     if site:
         files.write_atomic(run_dir / BUNDLE_FILE, vega_bundle())
+        files.write_atomic(run_dir / CSS_FILE, notebook_css())
 
 
 #: The reader's styles, on every page (the comparison page and the notebook reports).
