@@ -39,12 +39,21 @@ def test_direct_plus_indirect_is_total():
                                    m[f"apac_revenue_{basis}_usd_bn"])
 
 
-def test_licences_for_everything_mean_no_net_loss_but_the_same_exposure():
+def test_licences_for_everything_leave_only_the_foundries_direct_loss_and_the_same_exposure():
+    """No licence reached the foundries (TSMC shipped nothing after mid-September 2020): with every
+    application approved, the direct loss is the foundries' alone, and the exposure does not move."""
+    from econ.model.revenue import model
+
     free = _fast("aug2020_expansion", licence_approval_rate=1.0)
     base = _fast("aug2020_expansion")
-    assert np.allclose(free["apac_direct_loss_usd_bn"], 0) and np.all(free["apac_revenue_loss_usd_bn"] < 1e-9 +
-                                                                      base["apac_revenue_loss_usd_bn"])
+    assert np.all(free["apac_direct_loss_usd_bn"] > 0)
+    assert np.all(free["apac_revenue_loss_usd_bn"] < 1e-9 + base["apac_revenue_loss_usd_bn"])
     np.testing.assert_allclose(free["apac_revenue_at_risk_usd_bn"], base["apac_revenue_at_risk_usd_bn"])
+    assert model.LICENSABLE[list(model.CATEGORIES).index("foundry")] == 0 and model.LICENSABLE.sum() == len(
+        model.CATEGORIES) - 1
+    scn = load_scenario("may2020_fdpr")  # the May rule covers only foundry: licences change nothing there
+    a = world.evaluate(scn, {"licence_approval_rate": np.array([0.0, 1.0])}, ["revenue"])
+    assert a["apac_direct_loss_usd_bn"][0] == pytest.approx(a["apac_direct_loss_usd_bn"][1])
 
 
 def test_the_net_loss_is_below_the_revenue_at_risk():

@@ -43,6 +43,16 @@ def check(scenario: Scenario) -> None:
                                 f"{BASE_YEAR + 1}-01-01 to {BASE_YEAR + 3}-12-31 (base year {BASE_YEAR})")
 
 
+#: Categories whose blocked sales a US licence can let through (1) or not (0). Foundry: no licence
+#: reached the foundries making Huawei's own designs; TSMC shipped nothing to Huawei after 14-15 Sep
+#: 2020 (Caixin, 16 Oct 2020, https://www.caixinglobal.com/2020-10-16/tsmc-wont-sell-chips-to-huawei-in-
+#: fourth-quarter-101615215.html; TSMC's statement of Oct 2024 that it had not supplied Huawei since
+#: mid-September 2020, AFP via OODA Loop, https://www.oodaloop.com/briefs/2024/10/29/tsmc-cuts-off-a-
+#: customer-that-was-secretly-funneling-chips-to-huawei/). The licences granted were for merchant parts
+#: (4G chips, memory, sensors, displays), so ``licence_approval_rate`` applies to the other categories.
+LICENSABLE = np.array([0.0 if c == "foundry" else 1.0 for c in CATEGORIES])
+
+
 def coverage(scenario: Scenario) -> np.ndarray:
     """1 for the categories the rule covers (C,)."""
     covered = set(scenario.parameters.covered_categories)
@@ -106,21 +116,22 @@ def losses(scenario: Scenario, p: dict, supply: dict, shares: dict) -> dict[str,
     blocked = np.clip(m + 1 - wind, 0.0, 1.0)                                           # (12,)
     since = np.clip(m + 0.5 - wind, 0.0, None)
     resale = p["substitution_rate"][:, None] * np.minimum(1.0, since / p["recovery_months"][:, None])
-    direct_month = (1 - p["licence_approval_rate"][:, None]) * blocked * (1 - resale)   # (n, 12)
-    total = direct_month.sum(axis=1, keepdims=True)
-    pulled = np.minimum(p["stockpile_months"][:, None], total)
+    licensed = p["licence_approval_rate"][:, None] * LICENSABLE[None, :]                  # (n, C)
+    direct_month = (1 - licensed)[:, :, None] * (blocked * (1 - resale))[:, None, :]    # (n, C, 12)
+    total = direct_month.sum(axis=2, keepdims=True)
+    pulled = np.minimum(p["stockpile_months"][:, None, None], total)
     direct_month = direct_month * (1 - pulled / np.maximum(total, 1e-12))
     handset, network = _window(scenario, n, supply, shares)
     use = _use(p)
     kept = 1 - p["rival_recapture_rate"][:, None]
     lost_h, lost_n = (1 - handset) * kept, (1 - network) * kept                          # (n, 12)
     monthly_sales = sales / MONTHS
-    direct = monthly_sales * cov * direct_month.sum(axis=1)[:, None, None]
+    direct = monthly_sales * cov * direct_month.sum(axis=2)[:, None, :]
     per_cat = use[:, :, None] * lost_h[:, None, :] + (1 - use[:, :, None]) * lost_n[:, None, :]  # (n, C, 12)
     complement = monthly_sales * (1 - cov) * per_cat.sum(axis=-1)[:, None, :]
     upstream = _upstream(direct + complement, sales, p["supply_network_scale"], c.apac)
     apac = c.apac
-    d_m = (monthly_sales[:, apac] * cov).sum(axis=(1, 2))[:, None] * direct_month
+    d_m = np.einsum("nc,ncm->nm", (monthly_sales[:, apac] * cov).sum(axis=1), direct_month)
     c_m = np.einsum("nc,ncm->nm", (monthly_sales[:, apac] * (1 - cov)).sum(axis=1), per_cat)
     first = (direct + complement)[:, apac].sum(axis=(1, 2))
     ratio = upstream[:, apac].sum(axis=(1, 2)) / np.maximum(first, 1e-12)
