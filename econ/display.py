@@ -37,6 +37,22 @@ def _cell(value) -> str:
     return str(value)
 
 
+_SHARE_NAME = re.compile(r"(^|_)(share|fraction|probability|coverage)(_|$)")
+
+
+def _is_share_column(column: pd.Series) -> bool:
+    """A column of shares (by its name, numbers between -1 and 1.5): shown as per cent, never 0.0551."""
+    return (bool(_SHARE_NAME.search(str(column.name))) and pd.api.types.is_float_dtype(column)
+            and bool(column.dropna().between(-1.0, 1.5).all()))
+
+
+def _percent(value) -> str:
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
+        return ""
+    v = 100 * float(value)
+    return f"{v:.0f}%" if abs(v) >= 10 or v == 0 else f"{v:.1f}%"
+
+
 class Table:
     """A frame as a reader's table: labelled columns, rounded numbers, no index, and a link that
     saves the frame itself (names and full precision, as in the CSV files) from the page."""
@@ -56,9 +72,10 @@ class Table:
 
         shown = self.frame[[c for c in self.frame.columns if c not in self.hide]]
         head = "".join(f'<th class="{kind(c)}">{html.escape(str(self._label(c)))}</th>' for c in shown.columns)
+        percent = [_is_share_column(shown[c]) for c in shown.columns]
         rows = "".join("<tr>" + "".join(
-            f'<td class="{"text" if isinstance(v, str) else ""}">{html.escape(_cell(v))}</td>' for v in r) + "</tr>"
-            for r in shown.itertuples(index=False))
+            f'<td class="{"text" if isinstance(v, str) else ""}">{html.escape(_percent(v) if pc else _cell(v))}</td>'
+            for v, pc in zip(r, percent)) + "</tr>" for r in shown.itertuples(index=False))
         caption = self.caption or (f"Money in {self.unit}" if self.unit else "")
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
         link = csv_link(self.frame, f"{self.name}.csv")

@@ -4,6 +4,7 @@ a name reads the same everywhere."""
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from datetime import date
@@ -50,12 +51,29 @@ def words(text: str) -> str:
     return re.sub(r"(?<![\w./-])[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)*\b(?![./]\w)", one, str(text))
 
 
+@functools.lru_cache(maxsize=1)
+def _scenario_titles() -> dict[str, str]:
+    """Each shipped scenario's short title, so a scenario's name reads as its title wherever it appears."""
+    from econ.scenario import load_scenario, scenario_names
+
+    out = {}
+    for name in scenario_names():
+        try:
+            out[name] = load_scenario(name).short_title
+        except Exception:  # a broken scenario file is reported by validation, not here
+            continue
+    return out
+
+
 def label(name: str) -> str:
-    """A column or value as words: ``loss_p05_usd_bn`` -> "Loss p05 USD bn", ``south_korea`` -> "South Korea"."""
+    """A column or value as words: ``loss_p05_usd_bn`` -> "Loss p05 USD bn", ``south_korea`` -> "South Korea",
+    a shipped scenario's name (``may2020_fdpr``) -> its short title ("May 2020 rule")."""
     if not isinstance(name, str):
         return name
     if name in WORDS:
         return WORDS[name]
+    if re.fullmatch(r"[a-z0-9_]+", name) and name in _scenario_titles():
+        return _scenario_titles()[name]
     name = re.sub(r"(^|_)five_g(_|$)", r"\g<1>5g\g<2>", name)
     parts = [WORDS.get(p, p) for p in name.split("_")]
     text = " ".join(parts)

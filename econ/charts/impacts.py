@@ -7,6 +7,7 @@ import altair as alt
 import pandas as pd
 
 from econ.charts.style import DISTINCT, HIGHLIGHT, empty, titled, words
+from econ.model.revenue.results import CHANNEL_LABELS
 
 
 def loss_waterfall(frame: pd.DataFrame, source: str) -> alt.Chart:
@@ -40,6 +41,10 @@ def loss_waterfall(frame: pd.DataFrame, source: str) -> alt.Chart:
         "From a year of sales at risk to the net loss over 12 months", source))
 
 
+#: One colour per loss channel on every chart that shows channels (the same names as the tables).
+CHANNEL_SCALE = alt.Scale(domain=list(CHANNEL_LABELS.values()), range=["#4c78a8", "#f58518", "#54a24b"])
+
+
 def losses_by_economy(frame: pd.DataFrame, source: str) -> alt.Chart:
     """Stacked loss by supplier economy and channel with the p05–p95 of each bar's parts in tooltips.
 
@@ -53,8 +58,7 @@ def losses_by_economy(frame: pd.DataFrame, source: str) -> alt.Chart:
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("economy:N", title=None, sort="-x"),
         x=alt.X("sum(loss_usd_bn):Q", title="Net loss over 12 months (USD bn, nominal; median)"),
-        color=alt.Color("channel:N", title="Channel", scale=alt.Scale(range=DISTINCT),
-                        legend=alt.Legend(labelLimit=400)),
+        color=alt.Color("channel:N", title="Channel", scale=CHANNEL_SCALE, legend=alt.Legend(labelLimit=400)),
         tooltip=["economy:N", "channel:N", alt.Tooltip("loss_usd_bn:Q", format=",.2f", title="median"),
                  alt.Tooltip("loss_p05_usd_bn:Q", format=",.2f", title="p05"),
                  alt.Tooltip("loss_p95_usd_bn:Q", format=",.2f", title="p95")],
@@ -71,7 +75,7 @@ def loss_time_profile(frame: pd.DataFrame, source: str) -> alt.Chart:
     return alt.Chart(frame).mark_area().encode(
         x=alt.X("month:O", title=None),
         y=alt.Y("loss_usd_bn:Q", stack=True, title="USD bn per month (median)"),
-        color=alt.Color("channel:N", title="Channel", scale=alt.Scale(range=DISTINCT),
+        color=alt.Color("channel:N", title="Channel", scale=CHANNEL_SCALE,
                         legend=alt.Legend(labelLimit=400, orient="bottom", direction="vertical")),
         tooltip=["month:O", "channel:N", alt.Tooltip("loss_usd_bn:Q", format=",.2f")],
     ).properties(width=560, height=260, title=titled(

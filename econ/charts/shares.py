@@ -67,31 +67,47 @@ def huawei_foreign_revenue(frame: pd.DataFrame, source: str, named: int = 6) -> 
         "Huawei's new-contract sales by foreign market (Russia in red, its p05-p95 shaded)", source))
 
 
+#: A region's share of Huawei's loss is shown only where Huawei lost at least this much there (USD bn over
+#: 2020-2030): below it the denominator is so small that shares of several hundred per cent mean nothing.
+MEANINGFUL_LOSS_USD_BN = 1.0
+
+
 def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
-    """Heat map of where Huawei's lost sales go: region by vendor, share of Huawei's loss.
+    """Heat map of where Huawei's lost sales go, in money: each vendor's gain by region (USD bn over
+    2020-2030, mean of draws). Its share of Huawei's loss in the region is in the tooltip, only where
+    Huawei lost at least :data:`MEANINGFUL_LOSS_USD_BN` there.
 
     ``frame``: region, vendor, change_usd_bn, share_of_huawei_loss.
     """
-    data = frame[frame["vendor"] != "huawei"].dropna(subset=["share_of_huawei_loss"])
-    none = empty(data, "share_of_huawei_loss", "Huawei loses no sales to the rules in this scenario, so nothing is "
+    lost = -frame[frame["vendor"] == "huawei"].set_index("region")["change_usd_bn"]
+    data = frame[frame["vendor"] != "huawei"].dropna(subset=["share_of_huawei_loss"]).copy()
+    none = empty(data, "change_usd_bn", "Huawei loses no sales to the rules in this scenario, so nothing is "
                  "diverted to other vendors.", "Where Huawei's lost sales go:")
     if none is not None:
         return none
     from econ.words import words as to_words
 
+    data["huawei_loss_usd_bn"] = data["region"].map(lost)
+    data.loc[data["huawei_loss_usd_bn"] < MEANINGFUL_LOSS_USD_BN, "share_of_huawei_loss"] = float("nan")
+    data["gain"] = data["change_usd_bn"].map(lambda v: f"{v:+.1f}" if abs(v) >= 0.05 else "0")
     data = words(data, "region", "vendor")
+    top = float(data["change_usd_bn"].abs().max()) or 1.0
     base = alt.Chart(data).encode(
         x=alt.X("vendor:N", sort=[to_words(v) for v in VENDOR_ORDER], title="Vendor gaining",
                 axis=alt.Axis(labelAngle=0)),
         y=alt.Y("region:N", title=None))
     cells = base.mark_rect().encode(
-        color=alt.Color("share_of_huawei_loss:Q", title="Share of Huawei's loss",
-                        scale=alt.Scale(scheme="blues"), legend=alt.Legend(format="%")),
-        tooltip=["region:N", "vendor:N", alt.Tooltip("change_usd_bn:Q", format=",.2f", title="USD bn"),
-                 alt.Tooltip("share_of_huawei_loss:Q", format=".1%", title="share of loss")])
-    text = base.mark_text(fontSize=10).encode(text=alt.Text("share_of_huawei_loss:Q", format=".0%"))
-    return (cells + text).properties(
-        width=540, title=titled("Where Huawei's lost sales go, 2020–2030 (vs Huawei unrestricted; means of draws)", source))
+        color=alt.Color("change_usd_bn:Q", title="USD bn, 2020-2030",
+                        scale=alt.Scale(scheme="blueorange", domain=[-top, top])),
+        tooltip=["region:N", "vendor:N", alt.Tooltip("change_usd_bn:Q", format=",.2f", title="gain, USD bn"),
+                 alt.Tooltip("huawei_loss_usd_bn:Q", format=",.1f", title="Huawei's loss there, USD bn"),
+                 alt.Tooltip("share_of_huawei_loss:Q", format=".0%", title="share of Huawei's loss")])
+    text = base.mark_text(fontSize=10).encode(
+        text="gain:N", color=alt.condition(f"abs(datum.change_usd_bn) > {0.6 * top}", alt.value("white"),
+                                           alt.value("#222")))
+    return (cells + text).properties(width=540, title=titled(
+        "Where Huawei's lost sales go: each vendor's gain, USD bn over 2020-2030 (vs Huawei unrestricted; "
+        "means of draws)", source))
 
 
 def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Chart:

@@ -39,7 +39,8 @@ def theme() -> dict:
     return {"config": {
         "view": {"continuousWidth": 480, "continuousHeight": 280, "stroke": None},
         "font": "Helvetica, Arial, sans-serif",
-        "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridOpacity": 0.4},
+        "axis": {"labelFontSize": 11, "titleFontSize": 12, "grid": True, "gridOpacity": 0.4, "labelOverlap": "greedy",
+                 "labelSeparation": 4},
         "legend": {"labelFontSize": 11, "titleFontSize": 12},
         "title": {"fontSize": 14, "anchor": "start", "subtitleFontSize": SOURCE_FONT_SIZE,
                   "subtitleColor": "#555"},

@@ -48,7 +48,7 @@ def tornado(frame: pd.DataFrame, metric: str, top: int = 8, declared: pd.DataFra
         y=alt.Y("assumption:N", sort=alt.SortField("swing", order="descending"), title=None,
                 axis=alt.Axis(labelLimit=420)),
         x=alt.X("at_low:Q", title=f"{label} ({'per cent' if share else unit})",
-                scale=alt.Scale(zero=False), axis=alt.Axis(format=fmt.replace(".1%", ".0%"))),
+                scale=alt.Scale(zero=False), axis=alt.Axis(format=fmt.replace(".1%", ".1~%"))),
         x2="at_high:Q",
         color=alt.condition("datum.at_high >= datum.at_low", alt.value("#4c78a8"), alt.value(HIGHLIGHT)),
         tooltip=[alt.Tooltip("assumption:N"), alt.Tooltip("range:N", title="moved over"),
@@ -149,7 +149,7 @@ def backtest(frame: pd.DataFrame) -> alt.VConcatChart:
                         forecaster=frame["forecast"].map(names))
     verdicts = ["inside its p05-p95", "outside"]
     colour = alt.Color("verdict:N", title="The published figure", scale=alt.Scale(domain=verdicts,
-                                                                                   range=["#2f7d32", "#c62828"]))
+                                                                                   range=["#2b6cb0", "#d95f02"]))
     shape = alt.Shape("verdict:N", title="The published figure", scale=alt.Scale(domain=verdicts,
                                                                                   range=["circle", "cross"]))
     dash = alt.StrokeDash("forecaster:N", title="Forecast", legend=alt.Legend(labelLimit=300), scale=alt.Scale(
@@ -173,7 +173,7 @@ def backtest(frame: pd.DataFrame) -> alt.VConcatChart:
     return alt.vconcat(*panels).resolve_scale(y="independent").properties(title=alt.TitleParams(
         "Each clean outcome against the model and the two naive forecasts",
         subtitle=["Each forecast's median (mark) and p05-p95 (line) over the published figure, which is the black line "
-                  "at 1; circle and green: the figure lies inside that forecast's p05-p95, cross and red: outside",
+                  "at 1; blue circle: the figure lies inside that forecast's p05-p95, orange cross: outside",
                   "Solid: the linked model; dashed: persistence; dotted: the pre-2020 trend. Ratios beyond 0.25 and 4 "
                   "are drawn at the edge (hover for the value)"]))
 

@@ -109,7 +109,7 @@ class RevenueImpact:
             for i, e in enumerate(self.chain.economies):
                 for ch in CHANNELS:
                     iv = uncertainty.interval(values[ch][:, i].sum(axis=1))
-                    rows.append({"economy": e, "asia_pacific": e in APAC, "basis": basis, "channel": ch,
+                    rows.append({"economy": e, "asia_pacific": e in APAC, "basis": basis, "channel": CHANNEL_LABELS[ch],
                                  "loss_usd_bn": iv["p50"], "loss_p05_usd_bn": iv["p05"], "loss_p95_usd_bn": iv["p95"]})
         return pd.DataFrame(rows)
 
