@@ -190,17 +190,32 @@ def _compare(args) -> int:
     return EXIT_OK
 
 
-def _share(args) -> int:
-    """``econ share [RUN_ID]``: the reader's files of a run, zipped to send (see econ.report.share)."""
-    from econ.report import share
-
-    name = args.run or "latest"
+def _published_run(name: str | None) -> Path:
+    """The folder of a published run (``latest`` or a RUN_ID in outputs/runs), or InputError."""
+    name = name or "latest"
     run_dir = (paths.OUTPUTS / "latest") if name == "latest" else (paths.OUTPUTS / "runs" / name)
     if not (run_dir / "index.html").exists():
         known = sorted(p.name for p in (paths.OUTPUTS / "runs").glob("*") if (p / "index.html").exists())
         raise InputError.single("command line", "RUN_ID", f"no published run {name!r} in outputs/runs"
                                 + (f"; the latest runs: {', '.join(known[-3:])}" if known else "; run `econ run` first"))
-    out = share.package(run_dir.resolve(), Path(args.out) if args.out else None)
+    return run_dir.resolve()
+
+
+def _brief(args) -> int:
+    """``econ brief [RUN_ID]``: the front page as a one-file PDF brief (see econ.report.brief)."""
+    from econ.report import brief
+
+    out = brief.write(_published_run(args.run), Path(args.out) if args.out else None)
+    print(f"{out}: {out.stat().st_size / 1e3:.0f} kB")
+    return EXIT_OK
+
+
+def _share(args) -> int:
+    """``econ share [RUN_ID]``: the reader's files of a run, zipped to send (see econ.report.share)."""
+    from econ.report import share
+
+    run_dir = _published_run(args.run)
+    out = share.package(run_dir, Path(args.out) if args.out else None)
     size = out.stat().st_size
     over = "" if size <= share.MAX_BYTES else f"; above the {share.MAX_BYTES / 2**20:.0f} MiB e-mail limit"
     print(f"{out}: {size / 1e6:.1f} MB, {len(share.reader_files(run_dir.resolve()))} files (executed notebooks and "
@@ -311,6 +326,14 @@ def parser() -> argparse.ArgumentParser:
     sh.add_argument("run", nargs="?", metavar="RUN_ID", help="a run in outputs/runs (default: outputs/latest)")
     sh.add_argument("--out", metavar="FILE.zip", help="where to write the zip")
     sh.set_defaults(func=_share)
+
+    b = sub.add_parser("brief", help="print a run's front page to a one-file PDF brief",
+                       description="The answer in words, the headline figures with their ranges and the published "
+                                   "figures beside them, and how to cite the run, printed by headless Chromium to "
+                                   "outputs/share/RUN_ID-brief.pdf (A4 landscape).")
+    b.add_argument("run", nargs="?", metavar="RUN_ID", help="a run in outputs/runs (default: outputs/latest)")
+    b.add_argument("--out", metavar="FILE.pdf", help="where to write the PDF")
+    b.set_defaults(func=_brief)
     return p
 
 

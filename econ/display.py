@@ -102,9 +102,10 @@ def assumptions(scenario: Scenario, groups: tuple[str, ...] | None = None) -> Ta
     shown = pd.DataFrame({
         "parameter": frame["parameter"], "assumption": frame["meaning"], "group": frame["group"].map(label),
         "value": frame["value"].map(value_words), "unit": frame["unit"], "allowed range": frame["allowed range"],
-        "set in": frame["set in"].map(lambda s: "default" if s == "default" else s.rsplit("/", 1)[-1])})
-    return Table(shown, caption="Every assumption: its value in this scenario and the file that set it "
-                 "(an override says so)", name="assumptions", hide=("parameter",))
+        "set in": frame["set in"].map(lambda s: "default" if s == "default" else s.rsplit("/", 1)[-1]),
+        "evidence": frame["evidence"]})
+    return Table(shown, caption="Every assumption: its value in this scenario, the file that set it (an override "
+                 "says so) and the evidence for it, or that it is a judgement", name="assumptions", hide=("parameter",))
 
 
 class Technical:

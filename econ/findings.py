@@ -206,8 +206,9 @@ def csv_link(frame: pd.DataFrame, filename: str, text: str = "Download CSV") -> 
             f'href="data:text/csv;charset=utf-8;base64,{data}">{html.escape(text)}</a>')
 
 
-def card(label: str, unit: str, p50: float, p05, p95, text: str = "", title: str = "") -> str:
-    """One figure as a card: label, the number and its unit, the p05-p95 range, and its sentence."""
+def card(label: str, unit: str, p50: float, p05, p95, text: str = "", title: str = "", flag: str = "") -> str:
+    """One figure as a card: label, the number and its unit, the p05-p95 range, its sentence and, under
+    it, ``flag``: what was published about the same thing (:mod:`econ.anchors`)."""
     esc = html.escape
     iv = interval(p05, p95, unit)
     words = unit_words(unit) or ("rank, 1 = largest" if unit.startswith("rank") else "")
@@ -218,7 +219,15 @@ def card(label: str, unit: str, p50: float, p05, p95, text: str = "", title: str
             f'<span class="econ-figure-unit">{esc(words)}</span></div>'
             + (f'<div class="econ-figure-range">{esc(iv)} <span class="muted">(p05\u2013p95)</span></div>' if iv else
                '<div class="econ-figure-range muted">no uncertainty in this scenario</div>')
-            + (f'<p class="econ-figure-sentence">{esc(text)}</p>' if text else "") + "</div>")
+            + (f'<p class="econ-figure-sentence">{esc(text)}</p>' if text else "")
+            + (f'<p class="econ-flag">{esc(flag)}</p>' if flag else "") + "</div>")
+
+
+def flag(metric: str, unit: str) -> str:
+    """What was published about the same thing as ``metric``, in sentences (empty: nothing)."""
+    from econ import anchors
+
+    return " ".join(a.words(lambda v: f"{shown(v, unit)}{_unit_words(unit)}") for a in anchors.of(metric))
 
 
 class Findings:
@@ -240,7 +249,7 @@ class Findings:
         esc = html.escape
         lead = self.frame.set_index("metric").loc[self.lead].reset_index()
         rest = self.frame[~self.frame["metric"].isin(self.lead)]
-        cards = "".join(card(r.figure, r.unit, r.median, r.p05, r.p95, r.sentence, r.meaning)
+        cards = "".join(card(r.figure, r.unit, r.median, r.p05, r.p95, r.sentence, r.meaning, flag(r.metric, r.unit))
                         for r in lead.itertuples())
         table = ""
         if len(rest):

@@ -25,6 +25,7 @@ from econ import arguments, files, paths, uncertainty
 from econ.errors import InputError, shown
 from econ.model.stage import Figure
 from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
+from econ.scenario.evidence import evidence
 from econ.words import parameter_label, parameter_meaning, shown_value
 
 #: The stages of the linked model (econ.model.world) each notebook shows; its parameters cell lists the
@@ -155,15 +156,17 @@ def output_folder(output_dir: str, scenario: Scenario | None, notebook: str) -> 
 
 
 def assumptions(scenario: Scenario, models: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """The scenario's assumptions as a table: parameter, value, unit, range, meaning, where set."""
+    """The scenario's assumptions as a table: parameter, value, unit, range, meaning, where set, and the
+    evidence for the value (the scenario file's comment above it, or that it is a judgement)."""
     rows = []
     for row in parameter_table():
         if models and row["group"] not in models:
             continue
+        where = scenario.set_in.get(row["name"], "default")
         rows.append({"parameter": row["name"], "group": row["group"],
                      "value": shown_value(scenario.value(row["name"])), "unit": row["unit"],
-                     "allowed range": row["range"], "meaning": row["meaning"],
-                     "set in": scenario.set_in.get(row["name"], "default")})
+                     "allowed range": row["range"], "meaning": row["meaning"], "set in": where,
+                     "evidence": evidence(row["name"], where, row["range"])})
     return pd.DataFrame(rows)
 
 

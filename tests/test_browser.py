@@ -123,7 +123,8 @@ def test_a_site_run_loads_one_bundle_beside_its_pages(tmp_path, tiny_scenarios, 
             assert 'src="../../vega-bundle.js"' in text or 'src="vega-bundle.js"' in text
         check = browser.check(path.as_uri())
         assert check.ok, check
-        assert len(text) < 150_000, f"{path.name}: {len(text)} bytes"  # the bundle (0.9 MB) and styles are beside it
+        limit = 400_000 if path.name == "index.html" else 150_000  # the bundle (0.9 MB) and styles are beside them
+        assert len(text) < limit, f"{path.name}: {len(text)} bytes"
     charted = browser.check((result.run_dir / "a" / "02_chart" / "02_chart.html").as_uri())
     assert charted.charts == charted.rendered == 1, "a chart renders from the bundle beside the pages"
     page = (result.run_dir / "a" / "00_tiny" / "00_tiny.html").read_text()

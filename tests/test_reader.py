@@ -192,3 +192,34 @@ def test_a_run_packs_into_a_light_zip_without_the_builds_files(published_run, tm
     for log in (published_run.run_dir / "logs").glob("*.log"):
         text = log.read_text()
         assert str(paths.ROOT.resolve()) not in text and "/tmp/" not in text, log.name
+
+
+def test_figures_a_reader_will_question_carry_their_published_anchor_where_they_appear(published_run):
+    """A plan is flagged as a plan beside the figure (Russia's 2024 base stations against the roadmap),
+    the UK's gross cost carries the government's estimate, and Huawei's 2022 share outside China the
+    published share, on the notebook pages' cards."""
+    import html
+
+    pages = {p.relative_to(published_run.run_dir).as_posix(): html.unescape(p.read_text(encoding="utf-8"))
+             for p in _pages(published_run.run_dir)}
+    investment = pages["history/03_investment_needs/03_investment_needs.html"]
+    assert "Russia's 2020 roadmap 10 thousand base stations (2024), a plan, not an outcome" in investment
+    assert "UK government (2020), up to 2.0" in investment
+    shares = pages["baseline/02_market_share/02_market_share.html"]
+    assert "Published: Dell'Oro Group 18% (2022), what happened" in shares
+
+
+def test_the_brief_prints_the_front_pages_answer_to_a_short_pdf(published_run, tmp_path, browser):
+    """``econ brief``: the answer, the headline table and the anchors, without the charts' code, in two or
+    three A4 pages."""
+    import re as regex
+
+    from econ.report import brief
+
+    out = brief.write(published_run.run_dir, tmp_path / "brief.pdf")
+    raw = out.read_bytes()
+    assert raw.startswith(b"%PDF") and len(raw) < 2_000_000
+    assert 1 <= len(regex.findall(rb"/Type\s*/Page[^s]", raw)) <= 3
+    page = (published_run.run_dir / "brief.html").read_text(encoding="utf-8")
+    assert "US$25bn" in page and "econ-headline" in page and "How to cite" in page
+    assert "<script" not in page and "vegaEmbed" not in page

@@ -366,3 +366,25 @@ def test_add_needs_a_list(scenario_dir: Path):
     write(scenario_dir / "c.yaml", BASE + "parameters:\n  vendor_bans:\n    add: 3\n")
     with pytest.raises(InputError, match=r"c.yaml: parameters.vendor_bans.add: give a list"):
         load_scenario(scenario_dir / "c.yaml")
+
+
+def test_each_assumption_carries_the_scenario_files_reason_or_says_it_is_a_judgement(tmp_path):
+    from econ.scenario import evidence
+
+    path = tmp_path / "s.yaml"
+    path.write_text("title: T\ndescription: D\nparameters:\n"
+                    "  # Two for one reason (a source, 2020).\n"
+                    "  substitution_rate: 0.2\n"
+                    "  recovery_months: 6\n"
+                    "  stockpile_months: 2  # its own reason\n"
+                    "  # A new reason.\n"
+                    "  rival_recapture_rate: 0.1\n"
+                    "  wind_down_days: 10\n")
+    found = evidence.of_file(path)
+    assert found["substitution_rate"] == found["recovery_months"] == "Two for one reason (a source, 2020)."
+    assert found["stockpile_months"] == "its own reason" and found["rival_recapture_rate"] == "A new reason."
+    assert found["wind_down_days"] == "A new reason."  # still the same run of keys
+    assert evidence.evidence("x", "default", "[0, 1]") == ("A judgement: the declared default, within the allowed "
+                                                           "range [0, 1].")
+    assert evidence.evidence("x", "override", "") == "Set for this run (an override)."
+    assert evidence.evidence("substitution_rate", str(path), "[0, 1]").startswith("Two for one reason")

@@ -97,8 +97,8 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
                 axis=alt.Axis(labelAngle=0)),
         y=alt.Y("region:N", title=None))
     cells = base.mark_rect().encode(
-        color=alt.Color("change_usd_bn:Q", title="USD bn, 2020-2030",
-                        scale=alt.Scale(scheme="blueorange", domain=[-top, top])),
+        color=alt.Color("change_usd_bn:Q", title="Gain, USD bn", scale=alt.Scale(scheme="blueorange", domain=[-top, top]),
+                        legend=alt.Legend(orient="bottom", direction="horizontal", gradientLength=220, titlePadding=6)),
         tooltip=["region:N", "vendor:N", alt.Tooltip("change_usd_bn:Q", format=",.2f", title="gain, USD bn"),
                  alt.Tooltip("huawei_loss_usd_bn:Q", format=",.1f", title="Huawei's loss there, USD bn"),
                  alt.Tooltip("share_of_huawei_loss:Q", format=".0%", title="share of Huawei's loss")])
@@ -115,16 +115,38 @@ def huawei_revenue(frame: pd.DataFrame, dimension: str, source: str) -> alt.Char
 
     ``frame`` has columns year, dimension, segment, revenue_cny_bn.
     """
-    data = words(frame[frame["dimension"] == dimension], "segment")
+    part = frame[frame["dimension"] == dimension]
+    data = words(part, "segment")
     mark = alt.Chart(data).mark_line(point=True) if dimension == "total" else alt.Chart(data).mark_bar()
     legend = None if dimension == "total" else alt.Legend(title=dimension.replace("_", " ").capitalize())
     by = "" if dimension == "total" else " by " + dimension.replace("_", " ")
+    years = sorted(int(y) for y in frame["year"].unique())
+    title = titled(f"Huawei's reported revenue{by}", source)
+    gaps = _gaps(part, years)
+    if gaps:  # say what the bars leave out rather than let a reader read a missing year as zero
+        title.subtitle = [*([title.subtitle] if isinstance(title.subtitle, str) else title.subtitle), gaps]
     return mark.encode(
-        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0)),
+        x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0), scale=alt.Scale(domain=years)),
         y=alt.Y("sum(revenue_cny_bn):Q", title="CNY bn, nominal"),
         color=alt.Color("segment:N", legend=legend, scale=alt.Scale(range=DISTINCT)),
         tooltip=["year:O", "segment:N", alt.Tooltip("sum(revenue_cny_bn):Q", title="CNY bn", format=",.1f")],
-    ).properties(width=560, title=titled(f"Huawei's reported revenue{by}", source))
+    ).properties(width=560, title=title)
+
+
+def _gaps(part: pd.DataFrame, years: list[int]) -> str:
+    """In words, the years this breakdown has no figure for, and those with only some of its parts."""
+    from econ.words import words as to_words
+
+    have = part.groupby("year")["segment"].apply(set)
+    every = set().union(*have) if len(have) else set()
+    missing = [y for y in years if y not in have.index]
+    partial = {y: sorted(have[y]) for y in have.index if have[y] != every}
+    out = []
+    if missing:
+        out.append(f"no breakdown in the data for {', '.join(map(str, missing))}")
+    for y, segs in partial.items():
+        out.append(f"{y}: only {', '.join(to_words(s) for s in segs)} reported separately")
+    return ("Gaps: " + "; ".join(out) + ".") if out else ""
 
 
 def huawei_business(frame: pd.DataFrame, reported: pd.DataFrame, source: str) -> alt.Chart:

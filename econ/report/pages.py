@@ -169,6 +169,8 @@ READER_CSS = """
 .econ-figure-label { font-size: 0.85em; color: #444; font-weight: bold; }
 .econ-figure-value { font-size: 1.6em; font-weight: bold; color: #1f3b63; }
 .econ-figure-unit { font-size: 0.55em; font-weight: normal; color: #444; }
+.econ-flag { font-size: 0.8em; margin: 0.3em 0 0; padding: 0.2em 0.4em; background: #fff7e0;
+  border-left: 3px solid #e0a100; }
 .econ-figure-range { font-size: 0.9em; } .econ-figure-sentence { font-size: 0.85em; margin: 0.3em 0 0; color: #333; }
 .econ-findings h2 { margin-top: 0.4em; } .econ-footnote { font-size: 0.85em; }
 .econ-note { padding: 0.6em 1em; background: #f6f6f6; border-left: 4px solid #9aa5b1; max-width: 60em; }

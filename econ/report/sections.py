@@ -108,26 +108,18 @@ def _same(a, b, unit: str) -> bool:
             and findings.interval(a.p05, a.p95, unit) == findings.interval(b.p05, b.p95, unit))
 
 
-#: Who published each anchor (data/backtest.csv's figure_id), as a reader names them.
-_PUBLISHER = {"uk_government_estimate": "UK government (2020), up to", "uk_enders_estimate": "Enders Analysis (2020)",
-              "us_fcc_reviewed_cost": "FCC (2022)",
-              "roadmap_base_stations_2024": "Russia's 2020 roadmap, a plan (not an outcome),"}
-
-
 def _anchors(shown: list[str]) -> str:
-    """Published figures of the same concept as a headline column (data/backtest.csv), each with who
-    published it and its source id: the reader's anchors, never fitted."""
-    from econ import data, words
+    """Published figures of the same concept as a headline column (econ.anchors), each with who
+    published it, what kind of figure it is and its source id: the reader's anchors, never fitted."""
+    from econ import anchors
 
-    table = data.load("backtest")
     found = []
     for m in shown:
-        unit = metric_label(m)[1].split(",")[0]
-        for r in table[table["quantity"] == f"metric:{m}"].itertuples():
-            who = _PUBLISHER.get(r.figure_id, words.label(r.figure_id))
-            column = findings.SHORT.get(m, metric_label(m)[0])
-            found.append(f"{esc(column)}: {esc(who)} {esc(findings.rounded(float(r.value)))} "
-                         f"{esc(unit)} <span class='muted'>({esc(r.source_id)})</span>")
+        unit = metric_label(m)[1]
+        for a in anchors.of(m):
+            found.append(f"{esc(findings.SHORT.get(m, metric_label(m)[0]))}: {esc(a.who)} "
+                         f"{esc(findings.shown(a.value, unit))} {esc(unit.split(',')[0])} ({esc(str(a.year))}), "
+                         f"{esc(anchors.KIND.get(a.kind, a.kind))} <span class='muted'>({esc(a.source_id)})</span>")
     return ("<p class='econ-footnote'><b>Published figures of the same concept:</b> " + "; ".join(found) + ".</p>"
             if found else "")
 

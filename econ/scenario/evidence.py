@@ -1,0 +1,77 @@
+"""The evidence behind each assumption: the comment a scenario file gives above the parameters it sets.
+
+Scenario files say why a value was chosen in a comment above the parameter (or above a run of
+parameters set for one reason):
+
+.. code-block:: yaml
+
+    # Russia's 2020 plans (data/russia_5g_plan.csv): ... (judgement).
+    russia_5g_launch_year: 2022
+    russian_made_target: [[2020, 0.0], [2024, 0.3]]
+
+:func:`of_file` reads those comments, so a reader sees them beside the value on the page, not only in
+the YAML. A parameter with no comment, or left at its declared default, is a judgement within its
+allowed range, and :func:`evidence` says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from econ import paths
+
+_KEY = re.compile(r"^  ([a-z][a-z0-9_]*):")
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str, mtime_ns: int) -> dict[str, str]:
+    found: dict[str, str] = {}
+    comment: list[str] = []
+    last_was_key = False
+    inside = False
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.startswith(" ") and line.strip():
+            inside = line.startswith("parameters:")
+            comment, last_was_key = [], False
+            continue
+        if not inside:
+            continue
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            if last_was_key:  # a new reason starts
+                comment, last_was_key = [], False
+            comment.append(stripped.lstrip("#").strip())
+            continue
+        m = _KEY.match(line)
+        if m:
+            inline = line.split(" # ", 1)[1].strip() if " # " in line else ""
+            found[m.group(1)] = inline or " ".join(comment).strip()
+            last_was_key = True
+    return found
+
+
+def of_file(path: str | Path) -> dict[str, str]:
+    """Parameter -> the comment above it in a scenario file ("" where there is none)."""
+    p = Path(path)
+    if not p.is_absolute():
+        p = paths.ROOT / p
+    try:
+        return _read(str(p), p.stat().st_mtime_ns)
+    except OSError:
+        return {}
+
+
+def evidence(name: str, set_in: str, allowed: str) -> str:
+    """What a reader is told about an assumption's value: the file's reason for it, or that it is a
+    judgement within its allowed range (a default, an override, or a value given without a reason)."""
+    within = f", within the allowed range {allowed}" if allowed else ""
+    if set_in == "override":
+        return f"Set for this run (an override){within}."
+    if set_in != "default":
+        said = of_file(set_in).get(name, "")
+        if said:
+            return said
+        return f"Given without a stated source in {Path(set_in).name}{within}."
+    return f"A judgement: the declared default{within}."
