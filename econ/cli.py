@@ -94,9 +94,20 @@ def _run_arguments(overrides: dict, notebook_dir: Path | None, only: list[str] |
         raise InputError(problems)
 
 
+def _ctrl_c_stops_the_run() -> None:
+    """Ctrl-C stops a run whatever the process inherited: a parent that ignored SIGINT (or blocked it)
+    would otherwise leave ``econ run`` deaf to it (a batch started from such a shell, a test runner)."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def _run(args) -> int:
     from econ import _yaml, batch
 
+    _ctrl_c_stops_the_run()
     overrides = {}
     for name, text in args.param or []:
         try:

@@ -206,6 +206,25 @@ def csv_link(frame: pd.DataFrame, filename: str, text: str = "Download CSV") -> 
             f'href="data:text/csv;charset=utf-8;base64,{data}">{html.escape(text)}</a>')
 
 
+#: The columns of every figures CSV a reader downloads (the headline table, a page's findings).
+READER_COLUMNS = ["metric", "figure", "scenario", "unit", "p05", "median", "p95", "run_date"]
+
+
+def reader_frame(frame: pd.DataFrame, scenario: str = "") -> pd.DataFrame:
+    """Figures as a reader's CSV: figure (its label), scenario, unit, p05, median and p95 rounded to
+    four significant digits, and the date the page was made. ``frame`` has metric, figure or label,
+    unit, median, p05, p95 and (or ``scenario`` gives) the scenario."""
+    from datetime import date
+
+    out = frame.rename(columns={"label": "figure"}).copy()
+    if "scenario" not in out:
+        out["scenario"] = scenario
+    for c in ("p05", "median", "p95"):
+        out[c] = out[c].map(lambda v: float(f"{v:.4g}") if v is not None and pd.notna(v) else v)
+    out["run_date"] = date.today().isoformat()
+    return out[READER_COLUMNS]
+
+
 def card(label: str, unit: str, p50: float, p05, p95, text: str = "", title: str = "", flag: str = "") -> str:
     """One figure as a card: label, the number and its unit, the p05-p95 range, its sentence and, under
     it, ``flag``: what was published about the same thing (:mod:`econ.anchors`)."""
@@ -235,13 +254,14 @@ class Findings:
     lead figures as cards (number, unit, interval, one sentence), the others in a compact table
     (an HTML fragment; the plain-text form is the same sentences)."""
 
-    def __init__(self, frame: pd.DataFrame, title: str = "What this scenario finds", lead: Iterable[str] | None = None):
+    def __init__(self, frame: pd.DataFrame, title: str = "What this scenario finds", lead: Iterable[str] | None = None,
+                 scenario: str = ""):
         frame = frame.copy()
         if "metric" not in frame:
             frame["metric"] = frame["figure"]
         if "meaning" not in frame:
             frame["meaning"] = ""
-        self.frame, self.title = frame, title
+        self.frame, self.title, self.scenario = frame, title, scenario
         have = list(frame["metric"])
         self.lead = [m for m in (lead or []) if m in have] or have[:MAX_LEAD]
 
@@ -261,8 +281,7 @@ class Findings:
                      f'{len(rest)})</summary><div class="scroll"><table class="econ-table"><thead><tr>'
                      '<th class="text">Figure</th><th>Median</th><th>p05\u2013p95</th><th class="text">Unit</th>'
                      f'<th class="text">Meaning</th></tr></thead><tbody>{rows}</tbody></table></div></details>')
-        download = csv_link(self.frame[["metric", "figure", "median", "p05", "p95", "unit"]], "findings.csv",
-                            "Download these figures (CSV)")
+        download = csv_link(reader_frame(self.frame, self.scenario), "findings.csv", "Download these figures (CSV)")
         return (f'<div class="econ-findings"><h2 id="findings">{esc(self.title)}</h2>'
                 f'<div class="econ-figures">{cards}</div>{table}'
                 '<p class="muted econ-footnote">Medians of the Monte Carlo draws; the range is the one nine draws in '
@@ -281,4 +300,4 @@ def table(result: world.World, stages: Iterable[str], names: Iterable[str] | Non
           title: str = "What this scenario finds") -> Findings:
     """The findings of the named stages (or the named metrics), for the top of a notebook page."""
     stages = list(stages)
-    return Findings(figures(stage_figures(result, stages), names), title, lead_of(stages))
+    return Findings(figures(stage_figures(result, stages), names), title, lead_of(stages), result.scenario.name)

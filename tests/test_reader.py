@@ -11,7 +11,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from econ import findings
+import pytest
+
+from econ import findings, uncertainty
 from econ.model import world
 from tests.test_browser import _pages
 
@@ -223,3 +225,37 @@ def test_the_brief_prints_the_front_pages_answer_to_a_short_pdf(published_run, t
     page = (published_run.run_dir / "brief.html").read_text(encoding="utf-8")
     assert "US$25bn" in page and "econ-headline" in page and "How to cite" in page
     assert "<script" not in page and "vegaEmbed" not in page
+
+
+def test_the_what_if_view_lives_in_the_address_and_resets(published_run, browser):
+    """Moving a slider writes the view into the address; opening that address shows the same view; the
+    reset link puts the sliders back at the scenario's central values."""
+    import time
+
+    from econ.report import whatif
+    from econ.scenario import load_scenario
+
+    knob = whatif.KNOBS[0]
+    index = (published_run.run_dir / "index.html").as_uri()
+    move = """(() => {
+      const input = [...document.querySelectorAll('#econ-whatif-chart input[type=range]')][0];
+      input.value = input.max; input.dispatchEvent(new Event('input', {bubbles: true})); return input.max;
+    })()"""
+    with browser.open(index) as page:
+        top = page.evaluate(move)
+        time.sleep(0.5)
+        address = page.evaluate("location.hash")
+        scenario = page.evaluate("econ.views['econ-whatif-chart'].signal('scenario')")
+        texts = page.evaluate("[...document.querySelectorAll('#econ-whatif-chart svg text')].map(t => t.textContent)")
+        page.evaluate("econ.reset('econ-whatif-chart')")
+        time.sleep(0.3)
+        after_reset = page.evaluate(f"econ.views['econ-whatif-chart'].signal('{knob}')")
+    view = dict(p.split(":", 1) for p in unquote(address.split("econ-whatif-chart=", 1)[1]).split(","))
+    assert view["scenario"] == scenario and float(view[knob]) == pytest.approx(float(top))
+    assert any(t.startswith("Over the draws:") and "\u2013" in t for t in texts), "the draws' range beside the what-if"
+    centre = float(uncertainty.central(load_scenario(scenario).value(knob)))
+    assert after_reset == pytest.approx(centre)
+    with browser.open(index + address) as page:
+        time.sleep(0.5)
+        shown = page.evaluate(f"econ.views['econ-whatif-chart'].signal('{knob}')")
+    assert shown == pytest.approx(float(top)), "a shared address opens the same view"

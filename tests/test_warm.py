@@ -216,8 +216,13 @@ def test_ctrl_c_stops_everything_and_keeps_what_finished(tmp_path, tiny_scenario
     try:
         partial = wait_for(lambda: next((out / "runs").glob(".*.partial"), None))
         wait_for(lambda: processes_in(partial / "a" / "00_tiny"), what="a's notebook process")
+        status = Path(f"/proc/{proc.pid}/status")
+        signals = [ln for ln in status.read_text().splitlines() if ln.startswith("Sig")] if status.exists() else []
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole process group
-        _, stderr = proc.communicate(timeout=60)
+        try:
+            _, stderr = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"econ run did not stop within 60 s of Ctrl-C; its signal masks then: {signals}")
         leftovers = wait_for(lambda: not processes_in(partial) or None, timeout=20, what="the notebook to stop") \
             and processes_in(partial)
     finally:

@@ -127,12 +127,40 @@ window.econ = window.econ || (function () {
       : (Array.isArray(t) ? t.join(' ') : t);
     return (String(text || id).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)) || id;
   }
+  function share(id) {
+    // A view's sliders in the address (#id=name:value,...): a shared link opens the same view.
+    const s = extras[id].state, view = views[id];
+    if (!s || !view) return;
+    const names = [s.by, ...s.knobs], key = id + '=';
+    const found = location.hash.slice(1).split('&').find(p => p.startsWith(key));
+    if (found) {
+      for (const pair of found.slice(key.length).split(',')) {
+        const [k, v] = pair.split(':').map(decodeURIComponent);
+        if (names.includes(k)) view.signal(k, k === s.by ? v : Number(v));
+      }
+      view.runAsync();
+    }
+    const write = () => {
+      const value = names.map(k => encodeURIComponent(k) + ':' + encodeURIComponent(view.signal(k))).join(',');
+      const rest = location.hash.slice(1).split('&').filter(p => p && !p.startsWith(key));
+      history.replaceState(null, '', '#' + [...rest, key + value].join('&'));
+    };
+    for (const k of names) view.addSignalListener(k, write);
+  }
   return {
     specs, views, csv, name, rows,
     embed(id, spec, options, extra) {
       specs[id] = spec; extras[id] = extra || {};
-      return vegaEmbed('#' + id, spec, options).then(r => { views[id] = r.view; return r; })
+      return vegaEmbed('#' + id, spec, options).then(r => { views[id] = r.view; share(id); return r; })
         .catch(e => console.error(e));
+    },
+    reset(id) {
+      // the sliders back to the chosen scenario's central values (the spec's 'centre' table)
+      const s = extras[id].state, view = views[id];
+      if (!s || !view) return false;
+      const centre = (specs[id].params || []).find(p => p.name === s.centre).value[view.signal(s.by)];
+      for (const k of s.knobs) view.signal(k, centre[k]);
+      view.runAsync(); return false;
     },
     data(id) {
       save(name(id) + '.csv', URL.createObjectURL(new Blob([csv(id)], {type: 'text/csv'})));
@@ -147,19 +175,36 @@ window.econ = window.econ || (function () {
 </script>"""
 
 
-def chart_html(spec: dict, element_id: str, name: str = "", grid: dict | None = None) -> str:
+def stamped(spec: dict, stamp: str) -> dict:
+    """``spec`` with ``stamp`` (the scenario and the date) as the last line under its title, so a saved
+    PNG or SVG says what it shows and when."""
+    if not stamp or "title" not in spec:
+        return spec
+    title = spec["title"]
+    title = dict(title) if isinstance(title, dict) else {"text": title}
+    sub = title.get("subtitle", [])
+    title["subtitle"] = [*([sub] if isinstance(sub, str) else sub), stamp]
+    return {**spec, "title": title}
+
+
+def chart_html(spec: dict, element_id: str, name: str = "", grid: dict | None = None,
+               state: dict | None = None) -> str:
     """A div, the links that save the chart's data and image, and the script that renders ``spec``
     into the div (:data:`CHART_SCRIPT` and the bundle must already be on the page). ``name``: the saved
     files' name (default: from the chart's title); ``grid``: the chart's data is a grid in a parameter
-    (see :func:`econ.report.whatif.grid_axes`)."""
+    (see :func:`econ.report.whatif.grid_axes`); ``state``: sliders kept in the page's address and a
+    reset link (``{"by": "scenario", "knobs": [...], "centre": "centre"}``)."""
     payload = json.dumps(spec).replace("</", "<\\/")
-    extra = json.dumps({k: v for k, v in (("name", name), ("grid", grid)) if v}).replace("</", "<\\/")
-    tools = (f'<div class="econ-chart-tools">Save: <a href="#" onclick="return econ.data(\'{element_id}\')">data (CSV)</a>'
+    extra = json.dumps({k: v for k, v in (("name", name), ("grid", grid), ("state", state)) if v}).replace(
+        "</", "<\\/")
+    reset = (f'<a href="#" onclick="return econ.reset(\'{element_id}\')">Reset the sliders</a> &middot; '
+             if state else "")
+    tools = (f'<div class="econ-chart-tools">{reset}Save: '
+             f'<a href="#" onclick="return econ.data(\'{element_id}\')">data (CSV)</a>'
              f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'png\')">PNG</a>'
              f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'svg\')">SVG</a></div>')
     return (f'<div class="econ-chart-box"><div class="econ-chart" id="{element_id}"></div>{tools}</div>\n'
             f'<script>econ.embed("{element_id}", {payload}, {json.dumps(EMBED_OPTIONS)}, {extra});</script>')
-
 
 
 def vega_script(site: bool, prefix: str = "../../") -> str:

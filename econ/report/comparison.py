@@ -58,7 +58,7 @@ INDEX_CSS = """
 .econ-headline tbody td { white-space: nowrap; }
 h1 { margin: 0.2em 0 0.1em; }
 .econ-headline thead th { vertical-align: bottom; font-size: 0.9em; max-width: 7.5em; text-align: right; }
-.econ-headline tbody td { text-align: right; }
+.econ-headline tbody td { text-align: right; } .econ-headline tbody td.econ-scenario { text-align: left; }
 .econ-headline tr.econ-group th { background: #f3f5f8; font-size: 0.85em; text-align: left; padding-top: 2px; }
 .econ-headline td.econ-scenario { font-weight: bold; max-width: 16em; white-space: nowrap; }
 .econ-unit { font-weight: normal; color: #666; } .econ-number { font-weight: bold; font-size: 1.05em; }
@@ -78,7 +78,9 @@ tr.econ-group th { background: #f3f5f8; }
   .econ-headline tr { border-bottom: 2px solid #d0d4da; padding: 4px 0; }
   .econ-headline td.econ-scenario { max-width: none; white-space: normal; font-size: 1.05em; }
   .econ-headline tbody td[data-label] { display: flex; justify-content: space-between; gap: 1em; white-space: normal; }
-  .econ-headline tbody td[data-label]::before { content: attr(data-label); color: #555; text-align: left; }
+  .econ-headline tbody td[data-label]::before { content: attr(data-label); color: #555; text-align: left; flex: 1; }
+  .econ-headline tbody td[data-label] br { display: none; }
+  .econ-headline tbody td[data-label] .interval { margin-left: 0.4em; white-space: nowrap; }
 }
 @media print {
   .econ-contents, .econ-chart-tools, #what-if { display: none; }
@@ -172,7 +174,7 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     try:
         from econ.report import whatif
 
-        panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios})
+        panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios}, whatif.drawn_ranges(found, names))
     except Exception as e:  # the what-if is an extra: never lose the page over it
         panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
     files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, found, panel, diffs))

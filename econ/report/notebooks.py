@@ -9,6 +9,7 @@ import functools
 import html
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import nbformat
@@ -17,7 +18,7 @@ from nbconvert.preprocessors import Preprocessor
 
 from econ import files
 from econ.charts import SPEC_MIME
-from econ.report.bundle import TEMPLATES, chart_html, link_notebook_css, vega_script
+from econ.report.bundle import TEMPLATES, chart_html, link_notebook_css, stamped, vega_script
 from econ.report.pages import READER_CSS, banner, contents, notebook_title, page
 
 
@@ -32,7 +33,8 @@ class ChartsToHTML(Preprocessor):
                 if spec is None:
                     continue
                 count += 1
-                out["data"] = {"text/html": chart_html(spec, f"econ-chart-{count}")}
+                out["data"] = {"text/html": chart_html(stamped(spec, resources.get("econ_stamp", "")),
+                                                       f"econ-chart-{count}")}
         resources["chart_count"] = count
         return nb, resources
 
@@ -150,7 +152,8 @@ def notebook_to_html(notebook: Path, scenario: str, name: str | None = None, tit
     nb.metadata["title"] = f"{notebook_title(notebook)} · {title or scenario}"  # in words; the template escapes it
     settings = run_settings(nb)
     resources = {"vega_script": vega_script(site), "reader_css": READER_CSS,
-                 "econ_banner": banner(scenario, name, title) + overrides_note(settings)}
+                 "econ_banner": banner(scenario, name, title) + overrides_note(settings),
+                 "econ_stamp": f"Scenario: {title or scenario} \u00b7 made {date.today().isoformat()}"}
     body, out = exporter(show_code).from_notebook_node(nb, resources=resources)
     if site:
         body = link_notebook_css(body)

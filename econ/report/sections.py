@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 import math
+from datetime import date
 
 import pandas as pd
 
 from econ import charts, data, findings, report, story, words
 from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
-from econ.report.bundle import chart_html
+from econ.report.bundle import chart_html, stamped
 from econ.report.figures import differing_assumptions, metric_label, short_title
 from econ.scenario import Scenario
 
@@ -160,7 +161,7 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
                              if r is not None else f"<td class='muted' data-label='{esc(column)}'>&ndash;</td>")
             body.append(f"<tr><td class='text econ-scenario' title='{esc(scn.title if scn else name)}'>"
                         f"{esc(short_title(scn, name))}</td>{''.join(cells)}</tr>")
-    csv = findings.csv_link(head, "headline-figures.csv", "Download these figures (CSV)")
+    csv = findings.csv_link(findings.reader_frame(head), "headline-figures.csv", "Download these figures (CSV)")
     sentences = []
     for m in shown:
         label, unit = metric_label(m)
@@ -229,7 +230,8 @@ def _multiples_section(head: pd.DataFrame, names: list[str], scenarios: dict[str
     order = [short_title(scenarios.get(n), n) for n in names]
     spec = charts.headline_multiples(frame, figures, order).to_dict()
     return ("<h2 id='chart'>The headline figures across scenarios</h2>"
-            + chart_html(spec, "econ-index-chart-1", name="headline-figures-by-scenario")), 1
+            + chart_html(stamped(spec, f"All scenarios of this run \u00b7 made {date.today().isoformat()}"),
+                         "econ-index-chart-1", name="headline-figures-by-scenario")), 1
 
 
 def _scenario_section(scenarios: dict[str, Scenario], jobs: list, names: list[str]) -> str:

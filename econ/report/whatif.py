@@ -96,8 +96,9 @@ def usable(scenarios: dict[str, Scenario]) -> dict[str, Scenario]:
     return out
 
 
-def spec(scenarios: dict[str, Scenario]) -> dict:
-    """The Vega-Lite spec of the panel (the grid inside it)."""
+def spec(scenarios: dict[str, Scenario], ranges: dict[str, str] | None = None) -> dict:
+    """The Vega-Lite spec of the panel (the grid inside it). ``ranges``: each scenario's net loss over
+    its Monte Carlo draws in words (median and p05-p95), shown under the slider's value."""
     names = list(scenarios)
     axes = {k: axis(k, list(scenarios.values())) for k in KNOBS}
     sizes = [len(v) for v in axes.values()]
@@ -120,7 +121,8 @@ def spec(scenarios: dict[str, Scenario]) -> dict:
     for k in KNOBS:
         params.append(alt.param(name=k, value=centres[first][k], bind=alt.binding_range(
             min=float(axes[k][0]), max=float(axes[k][-1]), step=steps[k], name=f"{labels[k]} ({units[k]}): ")))
-    params += [alt.param(name="grid", value=values), alt.param(name="centre", value=centres)]
+    params += [alt.param(name="grid", value=values), alt.param(name="centre", value=centres),
+               alt.param(name="drawn", value={n: (ranges or {}).get(n, "") for n in names})]
     loss, risk = FIGURES
     unit = world.metrics_table()[loss][1].unit
     numbers = alt.Chart(alt.sequence(0, 1, as_="i")).transform_calculate(
@@ -132,10 +134,12 @@ def spec(scenarios: dict[str, Scenario]) -> dict:
     big = numbers.mark_text(align="left", baseline="top", fontSize=22, fontWeight="bold", color="#1f3b63",
                             x=0, y=10).encode(text="line1:N")
     small = numbers.mark_text(align="left", baseline="top", fontSize=15, color="#333", x=0, y=48).encode(text="line2:N")
-    note = numbers.mark_text(align="left", baseline="top", fontSize=11, color="#555", x=0, y=80, lineHeight=15).encode(
+    drawn = numbers.transform_calculate(line3="drawn[scenario]").mark_text(
+        align="left", baseline="top", fontSize=12, color="#1f3b63", x=0, y=72).encode(text="line3:N")
+    note = numbers.mark_text(align="left", baseline="top", fontSize=11, color="#555", x=0, y=96, lineHeight=15).encode(
         text=alt.value(["Suppliers in Taiwan, South Korea and Japan, 12 months", "after the rule, at the sliders' values;",
                         "every other assumption at its central value"]))
-    text_panel = alt.layer(big, small, note).properties(width=300, height=140)
+    text_panel = alt.layer(big, small, drawn, note).properties(width=300, height=150)
     line_data = alt.Chart(alt.sequence(0, sizes[0], as_="i")).transform_calculate(
         x=f"{lows[k1]} + datum.i * {steps[k1]}",
         y=f"grid[scenario]['{loss}'][datum.i * {n2 * n3} + {idx(k2)} * {n3} + {idx(k3)}]")
@@ -199,22 +203,35 @@ def _inert_note(scenarios: dict[str, Scenario]) -> str:
     return f"<p class='econ-prose econ-note'>{' '.join(sentences)}</p>" if sentences else ""
 
 
-def panel(scenarios: dict[str, Scenario]) -> str:
-    """The what-if section of the comparison page (HTML), or a sentence saying why there is none."""
+def drawn_ranges(found, names) -> dict[str, str]:
+    """Each scenario's net loss over its draws, in words ("over the draws: 9.7 (5.1-14)"), from the run's
+    figures (econ.report.figures.figures_frame)."""
+    unit = world.metrics_table()[FIGURES[0]][1].unit
+    rows = found[found["metric"] == FIGURES[0]].drop_duplicates("scenario").set_index("scenario")
+    return {n: f"Over the draws: {findings.shown(rows.at[n, 'median'], unit)} "
+               f"({findings.interval(rows.at[n, 'p05'], rows.at[n, 'p95'], unit) or 'no range'}), p05-p95"
+            for n in names if n in rows.index}
+
+
+def panel(scenarios: dict[str, Scenario], ranges: dict[str, str] | None = None) -> str:
+    """The what-if section of the comparison page (HTML), or a sentence saying why there is none.
+    ``ranges``: each scenario's figure over its draws (:func:`drawn_ranges`), shown beside the what-if."""
     heading = "<h2 id='what-if'>What if?</h2>"
     chosen = usable(scenarios)
     if not chosen:
         return (heading + "<p class='econ-note'>No scenario of this run has a rule in force, so there is no revenue "
                 "loss to vary.</p>")
     left_out = [n for n in scenarios if n not in chosen]
-    body = report.chart_html(spec(chosen), ELEMENT, name="what-if-grid", grid=grid_axes(chosen))
+    body = report.chart_html(spec(chosen, ranges), ELEMENT, name="what-if-grid", grid=grid_axes(chosen),
+                             state={"by": "scenario", "knobs": list(KNOBS), "centre": "centre"})
     why = (f" Left out: {html.escape(' and '.join(scenarios[n].short_title for n in left_out))}, with no rule in force, "
            "so nothing is lost whatever these assumptions." if left_out else "")
     knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(words.parameter_meaning(k))} "
                     f"({html.escape(Parameters.model_fields[k].json_schema_extra['unit'])})</li>" for k in KNOBS)
     return (heading + "<p class='econ-prose'>A what-if around each scenario's central values, not a forecast: move the "
             "sliders under the chart and the net loss is the model's own value at that point, every other assumption "
-            "held at the scenario's central value. Both figures count suppliers in Taiwan, South Korea and Japan, S&amp;P's "
+            "held at the scenario's central value (the address keeps the view, so a link shares it; 'Reset the sliders' "
+            "goes back to the central values). Both figures count suppliers in Taiwan, South Korea and Japan, S&amp;P's "
             "rated issuers, as the front page's first two columns do. At the central values the model's figure can "
             "differ noticeably from the median of the draws in the table (the "
             f"model is not linear).{why}</p><ul class='econ-prose'>"
@@ -226,4 +243,5 @@ def payload_bytes(scenarios: dict[str, Scenario]) -> int:
     return len(json.dumps(spec(usable(scenarios))))
 
 
-__all__ = ["FIGURES", "KNOBS", "axis", "grid", "grid_axes", "inert", "panel", "payload_bytes", "spec", "usable", "value_at"]
+__all__ = ["FIGURES", "KNOBS", "axis", "drawn_ranges", "grid", "grid_axes", "inert", "panel", "payload_bytes", "spec",
+           "usable", "value_at"]
