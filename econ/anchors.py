@@ -22,7 +22,9 @@ KIND = {"outcome": "what happened", "estimate": "an estimate made at the time, n
         "plan": "a plan, not an outcome"}
 #: Who published an anchor, by figure_id, where its source id does not say it plainly.
 PUBLISHER = {"uk_government_estimate": "UK government (2020), up to", "uk_enders_estimate": "Enders Analysis (2020)",
-             "us_fcc_reviewed_cost": "FCC (2022)", "roadmap_base_stations_2024": "Russia's 2020 roadmap"}
+             "us_fcc_reviewed_cost": "FCC (2022)", "roadmap_base_stations_2024": "Russia's roadmap (2020), for 2024"}
+#: Units of data/backtest.csv as a reader writes them after a number.
+UNITS = {"usd_bn": "USD bn", "gbp_bn": "GBP bn", "cny_bn": "CNY bn", "rub_bn": "RUB bn", "thousand": "thousand"}
 _SHARE = re.compile(r"(?P<vendor>[a-z_]+?)_share_ex_china_(?P<year>\d{4})")
 
 
@@ -46,16 +48,26 @@ class Anchor:
     def clean(self) -> bool:
         return self.relation == "clean"
 
-    def words(self, shown) -> str:
-        """One sentence: who published what, what kind of figure it is and whether it tests the model.
-        ``shown``: formats the value in the figure's unit (findings.shown)."""
+    def value_words(self) -> str:
+        """The published value in its own unit ("18%", "5.0 USD bn", "10 thousand")."""
+        from econ import findings, words
+
+        if self.unit in ("share", "fraction"):
+            return findings.shown(self.value, "share")
+        return f"{findings.rounded(self.value)} {UNITS.get(self.unit) or words.label(self.unit)}"
+
+    def words(self) -> str:
+        """One sentence: who published what, what kind of figure it is and whether it tests the model."""
         if self.clean and self.kind == "outcome":
             test = "a clean outcome, scored by the back-test"
         elif self.clean:
             test = "scored beside the back-test, not in its headline"
-        else:
+        elif self.kind == "outcome":
             test = f"not a test of the model: {self.relation_note[:1].lower()}{self.relation_note[1:]}"
-        return f"Published: {self.who} {shown(self.value)} ({self.year}), {KIND.get(self.kind, self.kind)}; {test}."
+        else:
+            test = "not a test of the model"
+        when = "" if "(" in self.who else f" ({self.year})"
+        return f"Published: {self.who}{when} {self.value_words()}, {KIND.get(self.kind, self.kind)}; {test}."
 
 
 @functools.lru_cache(maxsize=1)

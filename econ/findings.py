@@ -151,14 +151,17 @@ def compare(label: str, unit: str, rows: list[tuple[str, float, float | None, fl
 
     main, _, qualifier = unit_words(unit).partition(", ")
 
-    def number(r, with_unit=True):
-        iv = interval(r[2], r[3], unit)
+    def number(r, with_unit=True, grouped=False):
+        """A scenario's figure in words; for several scenarios within noise of each other (``grouped``),
+        "about" the figure, without one scenario's interval standing for all of them."""
+        iv = "" if grouped else interval(r[2], r[3], unit)
         inside = ", ".join(x for x in (iv, qualifier if with_unit else "") if x)
-        return f"{shown(r[1], unit)}" + (f" {main}" if with_unit and main else "") + (f" ({inside})" if inside else "")
+        return (("about " if grouped else "") + f"{shown(r[1], unit)}" + (f" {main}" if with_unit and main else "")
+                + (f" ({inside})" if inside else ""))
 
     def near(ref):
         """The scenarios within 1% of ``ref``: differences that small are Monte Carlo noise, not a ranking."""
-        group = [r for r in rest if abs(r[1] - ref[1]) <= NOISE * abs(ref[1])]
+        group = _within_noise(rest, ref)
         if len(group) == 1:
             return group[0][0]
         return _join([r[0] for r in group]) if len(group) <= 3 else f"{len(group)} scenarios"
@@ -174,10 +177,16 @@ def compare(label: str, unit: str, rows: list[tuple[str, float, float | None, fl
     elif abs(high[1] - low[1]) <= NOISE * abs(high[1]):
         text = f"{label}: about {number(high)} under every scenario where it is not zero"
     else:
-        text = f"{label}: {number(high)} under {near(high)}, down to {number(low, False)} under {near(low)}"
+        text = (f"{label}: {number(high, grouped=len(_within_noise(rest, high)) > 1)} under {near(high)}, down to "
+                f"{number(low, False, grouped=len(_within_noise(rest, low)) > 1)} under {near(low)}")
     if zero:
         text += "; none under " + _join([r[0] for r in zero])
     return text + "."
+
+
+def _within_noise(rows: list, ref) -> list:
+    """The rows whose median is within :data:`NOISE` of ``ref``'s."""
+    return [r for r in rows if abs(r[1] - ref[1]) <= NOISE * abs(ref[1])]
 
 
 def _join(items: list[str]) -> str:
@@ -242,11 +251,14 @@ def card(label: str, unit: str, p50: float, p05, p95, text: str = "", title: str
             + (f'<p class="econ-flag">{esc(flag)}</p>' if flag else "") + "</div>")
 
 
-def flag(metric: str, unit: str) -> str:
-    """What was published about the same thing as ``metric``, in sentences (empty: nothing)."""
+def flag(metric: str, unit: str, median: float | None = None) -> str:
+    """What was published about the same thing as ``metric``, in sentences (empty: nothing, or the
+    figure is zero in this scenario: an anchor beside a zero reads as a contradiction)."""
     from econ import anchors
 
-    return " ".join(a.words(lambda v: f"{shown(v, unit)}{_unit_words(unit)}") for a in anchors.of(metric))
+    if median is not None and rounded(median) == "0":
+        return ""
+    return " ".join(a.words() for a in anchors.of(metric))
 
 
 class Findings:
@@ -269,8 +281,8 @@ class Findings:
         esc = html.escape
         lead = self.frame.set_index("metric").loc[self.lead].reset_index()
         rest = self.frame[~self.frame["metric"].isin(self.lead)]
-        cards = "".join(card(r.figure, r.unit, r.median, r.p05, r.p95, r.sentence, r.meaning, flag(r.metric, r.unit))
-                        for r in lead.itertuples())
+        cards = "".join(card(r.figure, r.unit, r.median, r.p05, r.p95, r.sentence, r.meaning,
+                             flag(r.metric, r.unit, r.median)) for r in lead.itertuples())
         table = ""
         if len(rest):
             rows = "".join(

@@ -205,10 +205,10 @@ def test_figures_a_reader_will_question_carry_their_published_anchor_where_they_
     pages = {p.relative_to(published_run.run_dir).as_posix(): html.unescape(p.read_text(encoding="utf-8"))
              for p in _pages(published_run.run_dir)}
     investment = pages["history/03_investment_needs/03_investment_needs.html"]
-    assert "Russia's 2020 roadmap 10 thousand base stations (2024), a plan, not an outcome" in investment
+    assert "Published: Russia's roadmap (2020), for 2024 10 thousand, a plan, not an outcome" in investment
     assert "UK government (2020), up to 2.0" in investment
     shares = pages["baseline/02_market_share/02_market_share.html"]
-    assert "Published: Dell'Oro Group 18% (2022), what happened" in shares
+    assert "Published: Dell'Oro Group (2022) 18%, what happened" in shares
 
 
 def test_the_brief_prints_the_front_pages_answer_to_a_short_pdf(published_run, tmp_path, browser):

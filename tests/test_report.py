@@ -187,7 +187,7 @@ def test_findings_lead_with_labelled_numbers_and_sentences():
         == "Loss: 11 USD bn (4.7\u201318) under August, down to 6.5 (4.3\u20139.3) under May; none under Baseline."
     rows = [("A", 988, 608, 1638), ("B", 993, 611, 1643), ("C", 495, 302, 827)]
     assert findings.compare("Capex", "RUB bn, real 2020", rows) \
-        == "Capex: 993 RUB bn (611\u20131,643, real 2020) under A and B, down to 495 (302\u2013827) under C."
+        == "Capex: about 993 RUB bn (real 2020) under A and B, down to 495 (302\u2013827) under C."
 
 
 def test_coefficients_are_a_readers_table_not_a_raw_summary():

@@ -381,9 +381,10 @@ def test_each_assumption_carries_the_scenario_files_reason_or_says_it_is_a_judge
                     "  rival_recapture_rate: 0.1\n"
                     "  wind_down_days: 10\n")
     found = evidence.of_file(path)
-    assert found["substitution_rate"] == found["recovery_months"] == "Two for one reason (a source, 2020)."
+    assert found["substitution_rate"] == "Two for one reason (a source, 2020)."
+    assert found["recovery_months"] == ""  # a comment is the reason of the key right under it only
     assert found["stockpile_months"] == "its own reason" and found["rival_recapture_rate"] == "A new reason."
-    assert found["wind_down_days"] == "A new reason."  # still the same run of keys
+    assert found["wind_down_days"] == ""
     assert evidence.evidence("x", "default", "[0, 1]") == ("A judgement: the declared default, within the allowed "
                                                            "range [0, 1].")
     assert evidence.evidence("x", "override", "") == "Set for this run (an override)."

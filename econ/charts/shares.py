@@ -80,7 +80,8 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
     ``frame``: region, vendor, change_usd_bn, share_of_huawei_loss.
     """
     lost = -frame[frame["vendor"] == "huawei"].set_index("region")["change_usd_bn"]
-    data = frame[frame["vendor"] != "huawei"].dropna(subset=["share_of_huawei_loss"]).copy()
+    # every region stays, also one where Huawei gains (Russia): its share of a loss is undefined, not the row
+    data = frame[frame["vendor"] != "huawei"].dropna(subset=["change_usd_bn"]).copy()
     none = empty(data, "change_usd_bn", "Huawei loses no sales to the rules in this scenario, so nothing is "
                  "diverted to other vendors.", "Where Huawei's lost sales go:")
     if none is not None:
@@ -103,7 +104,7 @@ def diversion(frame: pd.DataFrame, source: str) -> alt.Chart:
                  alt.Tooltip("huawei_loss_usd_bn:Q", format=",.1f", title="Huawei's loss there, USD bn"),
                  alt.Tooltip("share_of_huawei_loss:Q", format=".0%", title="share of Huawei's loss")])
     text = base.mark_text(fontSize=10).encode(
-        text="gain:N", color=alt.condition(f"abs(datum.change_usd_bn) > {0.6 * top}", alt.value("white"),
+        text="gain:N", color=alt.condition(f"abs(datum.change_usd_bn) > {0.45 * top}", alt.value("white"),
                                            alt.value("#222")))
     return (cells + text).properties(width=540, title=titled(
         "Where Huawei's lost sales go: each vendor's gain, USD bn over 2020-2030 (vs Huawei unrestricted; "

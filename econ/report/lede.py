@@ -81,7 +81,8 @@ def sentences(head: pd.DataFrame, scenarios: dict[str, Scenario]) -> list[str]:
         out.append(f"Taking Huawei out of the UK's networks costs {uk_gross} gross"
                    + (f" (the government said up to GBP {uk_pub}bn)" if uk_pub else "")
                    + f", of which the ban adds {uk_added} over replacing the kit as it wears out; the US removal costs "
-                   f"{us_gross} gross" + (f" (the FCC found USD {us_pub}bn of reasonable costs)" if us_pub else "")
+                   f"{us_gross} gross" + (f" (the FCC found USD {us_pub}bn of reasonable costs in 2022, for more "
+                                          "carriers than the 2020 filing the model costs)" if us_pub else "")
                    + f", of which {us_added} is added.")
     capex, stations = (_figure(head, "russia_5g_capex_rub_bn_2020_2030", told),
                        _figure(head, "russia_5g_base_stations_thousand_2024", told))

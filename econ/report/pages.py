@@ -180,7 +180,7 @@ READER_CSS = """
 .econ-table th.text, .econ-table td.text { text-align: left; } .econ-table caption { text-align: left; color: #444; }
 .econ-table td.text { max-width: 36em; white-space: normal; }
 .econ-table-tools, .econ-chart-tools { font-size: 0.8em; color: #666; margin: 0.1em 0 1em; }
-.econ-chart-box { margin: 0.5em 0 1em; max-width: 100%; }
+.econ-chart-box { margin: 0.5em 0 1em; max-width: 100%; overflow-x: auto; }
 .econ-chart { margin: 0.3em 0 0; } .vega-embed { max-width: 100%; } .vega-bindings { font-size: 0.9em; }
 .vega-bind { display: inline-block; margin: 0.2em 1.5em 0.2em 0; } .vega-bind-name { margin-right: 0.4em; }
 details.econ-technical, details.econ-more { margin: 0.5em 0 1em; } details > summary { cursor: pointer; color: #1f3b63; }

@@ -111,16 +111,15 @@ def _same(a, b, unit: str) -> bool:
 
 def _anchors(shown: list[str]) -> str:
     """Published figures of the same concept as a headline column (econ.anchors), each with who
-    published it, what kind of figure it is and its source id: the reader's anchors, never fitted."""
+    published it and what kind of figure it is: the reader's anchors, never fitted."""
     from econ import anchors
 
     found = []
     for m in shown:
-        unit = metric_label(m)[1]
         for a in anchors.of(m):
-            found.append(f"{esc(findings.SHORT.get(m, metric_label(m)[0]))}: {esc(a.who)} "
-                         f"{esc(findings.shown(a.value, unit))} {esc(unit.split(',')[0])} ({esc(str(a.year))}), "
-                         f"{esc(anchors.KIND.get(a.kind, a.kind))} <span class='muted'>({esc(a.source_id)})</span>")
+            when = "" if "(" in a.who else f" ({a.year})"
+            found.append(f"{esc(findings.SHORT.get(m, metric_label(m)[0]))}: {esc(a.who)}{esc(when)} "
+                         f"{esc(a.value_words())}, {esc(anchors.KIND.get(a.kind, a.kind))}")
     return ("<p class='econ-footnote'><b>Published figures of the same concept:</b> " + "; ".join(found) + ".</p>"
             if found else "")
 
@@ -155,7 +154,8 @@ def _headline_section(head: pd.DataFrame, names: list[str], scenarios: dict[str,
                 unit = metric_label(m)[1]
                 href = reports.get((name, where[m]), "")
                 same = parent is not None and _same(r, values.get((m, parent)), unit)
-                column = findings.SHORT.get(m, metric_label(m)[0])
+                words_unit = findings.unit_words(unit).split(",")[0]
+                column = findings.SHORT.get(m, metric_label(m)[0]) + (f" ({words_unit})" if words_unit else "")
                 cells.append(_value_cell(r.median, r.p05, r.p95, unit, href, label=column,
                                          inherited=short_title(scenarios.get(parent), parent) if same else "")
                              if r is not None else f"<td class='muted' data-label='{esc(column)}'>&ndash;</td>")
@@ -316,7 +316,7 @@ def _assumptions_section(scenarios: dict[str, Scenario], names: list[str]) -> st
 
     rows = "".join(
         f"<tr><td class='text'>{esc(name(r['parameter']))}</td><td class='text muted'>{esc(str(r['unit']))}</td>"
-        + "".join(f"<td class='text'>{esc(words.words(str(r[s])))}</td>" for s in shown) + "</tr>"
+        + "".join(f"<td class='text'>{esc(words.value_words(str(r[s])))}</td>" for s in shown) + "</tr>"
         for _, r in table.iterrows())
     return ("<h2 id='assumptions'>Assumptions that differ between scenarios</h2>"
             "<p>Only the assumptions whose value is not the same in every scenario; each overview page has the full "

@@ -229,11 +229,11 @@ def panel(scenarios: dict[str, Scenario], ranges: dict[str, str] | None = None) 
     knobs = "".join(f"<li><b>{html.escape(LABELS.get(k, k))}</b>: {html.escape(words.parameter_meaning(k))} "
                     f"({html.escape(Parameters.model_fields[k].json_schema_extra['unit'])})</li>" for k in KNOBS)
     return (heading + "<p class='econ-prose'>A what-if around each scenario's central values, not a forecast: move the "
-            "sliders under the chart and the net loss is the model's own value at that point, every other assumption "
-            "held at the scenario's central value (the address keeps the view, so a link shares it; 'Reset the sliders' "
-            "goes back to the central values). Both figures count suppliers in Taiwan, South Korea and Japan, S&amp;P's "
-            "rated issuers, as the front page's first two columns do. At the central values the model's figure can "
-            "differ noticeably from the median of the draws in the table (the "
+            "sliders under the chart and the net loss is the model's own value at that point, every other "
+            "assumption held at the scenario's central value (the address keeps the view, so a link shares it; "
+            "'Reset the sliders' goes back to the central values). Both figures count suppliers in Taiwan, South "
+            "Korea and Japan, the economies of S&amp;P's rated issuers, as the front page's first two columns do. "
+            "At the central values the model's figure can differ noticeably from the median of the draws (the "
             f"model is not linear).{why}</p><ul class='econ-prose'>"
             f"{knobs}</ul>" + _inert_note(chosen) + body)
 

@@ -1,13 +1,13 @@
 """The evidence behind each assumption: the comment a scenario file gives above the parameters it sets.
 
-Scenario files say why a value was chosen in a comment above the parameter (or above a run of
-parameters set for one reason):
+Scenario files say why a value was chosen in a comment right above the parameter (or at the end of
+its line); a comment is read as the reason for the key right under it only:
 
 .. code-block:: yaml
 
     # Russia's 2020 plans (data/russia_5g_plan.csv): ... (judgement).
     russia_5g_launch_year: 2022
-    russian_made_target: [[2020, 0.0], [2024, 0.3]]
+    rule_effective_date: 2020-08-17  # the rule's publication in the Federal Register
 
 :func:`of_file` reads those comments, so a reader sees them beside the value on the page, not only in
 the YAML. A parameter with no comment, or left at its declared default, is a judgement within its
@@ -47,7 +47,9 @@ def _read(path: str, mtime_ns: int) -> dict[str, str]:
         m = _KEY.match(line)
         if m:
             inline = line.split(" # ", 1)[1].strip() if " # " in line else ""
-            found[m.group(1)] = inline or " ".join(comment).strip()
+            # a comment belongs to the key right under it: a key further down without its own comment
+            # has none (a shared reason repeated on unrelated rows would mislead more than a gap)
+            found[m.group(1)] = inline or ("" if last_was_key else " ".join(comment).strip())
             last_was_key = True
     return found
 

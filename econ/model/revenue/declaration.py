@@ -20,7 +20,8 @@ _M = {"apac_revenue_loss_usd_bn": ("Net revenue loss, Asia-Pacific with mainland
       "apac_indirect_loss_usd_bn": ("Net loss of parts Huawei no longer needs, Asia-Pacific with mainland China",
                                     "indirect part: complements and upstream"),
       "apac_revenue_at_risk_usd_bn": ("Revenue at risk, Asia-Pacific with mainland China",
-                                      "a year of sales exposed to the rule (S&P's concept)"),
+                                      "a year of sales exposed to the rule (S&P's concept, on a wider scope than "
+                                      "S&P's rated issuers: compare S&P with the Taiwan, South Korea and Japan figure)"),
       "apac_direct_at_risk_usd_bn": ("Sales the rule blocks (a year), Asia-Pacific with mainland China",
                                      "direct part of the revenue at risk"),
       "apac_indirect_at_risk_usd_bn": ("Sales of parts for the products it stops (a year), Asia-Pacific with "
