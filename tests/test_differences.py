@@ -72,3 +72,12 @@ def test_a_ranks_difference_is_a_whole_number_of_places():
     a, b = np.arange(1.0, 11.0), np.zeros(10)  # differences 1..10: interpolated, the median would be 5.5
     (d,) = differences.between([figure(metric, a)], [figure(metric, b)], "x", "y")
     assert all(float(v).is_integer() for v in (d.median, d.p05, d.p95))
+
+
+def test_a_difference_of_monte_carlo_noise_reads_as_none():
+    from econ import effects
+
+    assert effects.shown(-0.0005, "USD bn, nominal") == "0" and effects.shown(0.0000039, "thousand") == "0"
+    assert effects.shown(-0.05, "USD bn, nominal") == "-0.050" and effects.shown(0.0004, "share") == "0 pp"
+    record = {"median": -0.0005, "p05": -0.004, "p95": 0.003, "unit": "USD bn, nominal"}
+    assert effects.no_change(record)
