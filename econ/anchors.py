@@ -48,15 +48,21 @@ class Anchor:
     def clean(self) -> bool:
         return self.relation == "clean"
 
-    def value_words(self) -> str:
-        """The published value in its own unit ("18%", "5.0 USD bn", "10 thousand")."""
-        from econ import findings, words
+    def value_words(self, shown) -> str:
+        """The published value in its own unit ("18%", "5.0 USD bn", "10 thousand"). ``shown``: the
+        report's number format (econ.findings.shown; passed in, so this module stays below findings)."""
+        from econ import words
 
         if self.unit in ("share", "fraction"):
-            return findings.shown(self.value, "share")
-        return f"{findings.rounded(self.value)} {UNITS.get(self.unit) or words.label(self.unit)}"
+            return shown(self.value, "share")
+        return f"{shown(self.value, '')} {UNITS.get(self.unit) or words.label(self.unit)}"
 
-    def words(self) -> str:
+    def named(self, shown) -> str:
+        """Who, when and what: "FCC (2022) 5.0 USD bn" (the year once, when the name has none)."""
+        when = "" if "(" in self.who else f" ({self.year})"
+        return f"{self.who}{when} {self.value_words(shown)}"
+
+    def words(self, shown) -> str:
         """One sentence: who published what, what kind of figure it is and whether it tests the model."""
         if self.clean and self.kind == "outcome":
             test = "a clean outcome, scored by the back-test"
@@ -66,8 +72,7 @@ class Anchor:
             test = f"not a test of the model: {self.relation_note[:1].lower()}{self.relation_note[1:]}"
         else:
             test = "not a test of the model"
-        when = "" if "(" in self.who else f" ({self.year})"
-        return f"Published: {self.who}{when} {self.value_words()}, {KIND.get(self.kind, self.kind)}; {test}."
+        return f"Published: {self.named(shown)}, {KIND.get(self.kind, self.kind)}; {test}."
 
 
 @functools.lru_cache(maxsize=1)

@@ -133,8 +133,7 @@ def coefficients(result, terms: dict[str, str] | None = None, note: str = "", le
     estimate, standard error, test statistic, p-value and the ``level`` interval, rounded, with the
     sample and the covariance used in the caption. ``terms``: the terms shown, with their names in words
     (default: every term); fixed effects left out are said so in ``note``."""
-    index = list(getattr(result.params, "index", None) if hasattr(result.params, "index")
-                 else result.model.exog_names)
+    index = list(result.params.index) if isinstance(result.params, pd.Series) else list(result.model.exog_names)
 
     def named(values) -> pd.Series:  # arrays (a model fitted on arrays) get the model's term names
         return values if isinstance(values, pd.Series) else pd.Series(np.asarray(values), index=index)

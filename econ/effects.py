@@ -25,17 +25,17 @@ def _is_share(unit: str) -> bool:
 
 #: Below this size a difference of money (bn), thousands or ranks is Monte Carlo noise to a reader (5
 #: million, 5 base stations): it is written 0, not -0.00050.
-NOISE = 0.005
+NEGLIGIBLE = 0.005
 
 
 def shown(value: float, unit: str) -> str:
     """A difference with its sign: "+2.6 pp" for shares, "-43 USD bn" as the figure's unit words; a
-    difference below :data:`NOISE` (0.05 pp for shares) is 0."""
+    difference below (:data:`NEGLIGIBLE`; 0.05 pp for shares) is 0."""
     if value is None or pd.isna(value):
         return "n/a"
     if _is_share(unit):
         return "0 pp" if abs(100 * value) < 0.05 else f"{100 * value:+.1f} pp"
-    if abs(value) < NOISE:
+    if abs(value) < NEGLIGIBLE:
         return "0"
     text = findings.rounded(abs(value))
     return "0" if text == "0" else f"{'+' if value > 0 else '-'}{text}"

@@ -258,7 +258,7 @@ def flag(metric: str, unit: str, median: float | None = None) -> str:
 
     if median is not None and rounded(median) == "0":
         return ""
-    return " ".join(a.words() for a in anchors.of(metric))
+    return " ".join(a.words(shown) for a in anchors.of(metric))
 
 
 class Findings:

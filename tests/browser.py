@@ -133,10 +133,10 @@ LAYOUT = r"""(() => {
 
 
 def find_chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        if path := shutil.which(name):
-            return path
-    return None
+    """The Chromium the workbook itself prints briefs with (econ.report.brief.browser), or None."""
+    from econ.report.brief import browser
+
+    return browser()
 
 
 def _can_unshare() -> bool:

@@ -160,3 +160,25 @@ def test_the_backtest_section_opens_with_the_skill_in_words_and_links_to_its_pag
     assert "83% of those outcomes" in section and "25 other figures" in section
     assert "_run/05_backtest/05_backtest.html" in section
     assert sections._backtest_section(pd.DataFrame(columns=["notebook", "scenario", "metric", "median"])) == ""
+
+
+def test_the_what_if_says_which_slider_moves_nothing_where():
+    """Merchant chips are blocked too from the August 2020 rule on: switching to them changes nothing
+    there, and the panel says so; under the May rule the slider moves the loss."""
+    from econ.report import whatif
+
+    scenarios = {n: load_scenario(n) for n in ("may2020_fdpr", "aug2020_expansion")}
+    inert = whatif.inert(scenarios)
+    assert inert["merchant_chip_switch_share"] == ["aug2020_expansion"]
+    assert inert["rival_recapture_rate"] == []
+    assert "does not move the figure under" in whatif.panel(scenarios)
+
+
+def test_a_readers_figures_csv_has_the_figure_scenario_unit_and_range_rounded():
+    from econ import findings
+
+    frame = _headline_metrics(("may2020_fdpr",)).assign(median=lambda f: f["median"] + 1 / 3)
+    out = findings.reader_frame(frame)
+    assert list(out.columns) == findings.READER_COLUMNS
+    assert set(out["scenario"]) == {"may2020_fdpr"} and out["run_date"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
+    assert (out["median"] == out["median"].map(lambda v: float(f"{v:.4g}"))).all() and out["figure"].notna().all()

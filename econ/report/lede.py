@@ -36,17 +36,18 @@ def _figure(head: pd.DataFrame, metric: str, scenario: str) -> str | None:
     return f"{findings.shown(r['median'], unit)}{' ' + main if main else ''}{f' ({inside})' if inside else ''}"
 
 
-def _published(figure_id: str) -> str | None:
-    from econ import data
+def _published(metric: str, figure_id: str) -> str | None:
+    """The published figure ``figure_id`` of the same concept as ``metric`` (econ.anchors), rounded."""
+    from econ import anchors
 
-    table = data.load("backtest").set_index("figure_id")
-    return findings.rounded(float(table.at[figure_id, "value"])) if figure_id in table.index else None
+    found = [a for a in anchors.of(metric) if a.figure_id == figure_id]
+    return findings.rounded(found[0].value) if found else None
 
 
 def _sp_total() -> str | None:
-    from econ import data
+    from econ.model.revenue.model import targets
 
-    table = data.load("calibration_targets").set_index("target")
+    table = targets().set_index("target")
     return findings.rounded(float(table.at["apac_revenue_at_risk_total", "value_usd_bn"])) if (
         "apac_revenue_at_risk_total" in table.index) else None
 
@@ -77,7 +78,8 @@ def sentences(head: pd.DataFrame, scenarios: dict[str, Scenario]) -> list[str]:
     us_gross, us_added = (_figure(head, "us_rip_and_replace_gross_usd_bn", told),
                           _figure(head, "us_rip_and_replace_usd_bn", told))
     if uk_gross and uk_added and us_gross and us_added:
-        uk_pub, us_pub = _published("uk_government_estimate"), _published("us_fcc_reviewed_cost")
+        uk_pub = _published("uk_rip_and_replace_gross_gbp_bn", "uk_government_estimate")
+        us_pub = _published("us_rip_and_replace_gross_usd_bn", "us_fcc_reviewed_cost")
         out.append(f"Taking Huawei out of the UK's networks costs {uk_gross} gross"
                    + (f" (the government said up to GBP {uk_pub}bn)" if uk_pub else "")
                    + f", of which the ban adds {uk_added} over replacing the kit as it wears out; the US removal costs "

@@ -114,17 +114,18 @@ def contents(body: str) -> str:
 _NAV = re.compile(r"<!--econ-nav-->.*?<!--/econ-nav-->", re.S)
 
 
-def restamp(text: str, nav: str, site: bool) -> str:
-    """A published page with ``nav`` as its navigation and the Vega bundle inlined or (``site``) loaded."""
+def restamp(text: str, nav: str, site: bool, prefix: str = "../../") -> str:
+    """A published page with ``nav`` as its navigation and the Vega bundle inlined or (``site``) loaded
+    from ``prefix`` (the run's folder: "../../" from a report, "" from the comparison page)."""
     inner = _NAV.search(nav)
     if inner is not None:
         text = _NAV.sub(lambda _: inner.group(0), text, count=1)
-    inline, linked = f"<script>{vega_bundle()}</script>", f'<script src="../../{BUNDLE_FILE}"></script>'
+    inline, linked = f"<script>{vega_bundle()}</script>", f'<script src="{prefix}{BUNDLE_FILE}"></script>'
     if site and inline in text:
         text = text.replace(inline, linked, 1)
     elif not site and linked in text:
         text = text.replace(linked, inline, 1)
-    return link_notebook_css(text) if site else inline_notebook_css(text) if CSS_FILE in text else text
+    return link_notebook_css(text, prefix) if site else inline_notebook_css(text) if CSS_FILE in text else text
 
 
 def finish_pages(run_dir: Path, jobs: list, scenarios: list[tuple[str, str]], site: bool = False) -> None:

@@ -117,9 +117,8 @@ def _anchors(shown: list[str]) -> str:
     found = []
     for m in shown:
         for a in anchors.of(m):
-            when = "" if "(" in a.who else f" ({a.year})"
-            found.append(f"{esc(findings.SHORT.get(m, metric_label(m)[0]))}: {esc(a.who)}{esc(when)} "
-                         f"{esc(a.value_words())}, {esc(anchors.KIND.get(a.kind, a.kind))}")
+            found.append(f"{esc(findings.SHORT.get(m, metric_label(m)[0]))}: {esc(a.named(findings.shown))}, "
+                         f"{esc(anchors.KIND.get(a.kind, a.kind))}")
     return ("<p class='econ-footnote'><b>Published figures of the same concept:</b> " + "; ".join(found) + ".</p>"
             if found else "")
 

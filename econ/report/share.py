@@ -73,13 +73,10 @@ def package(run_dir: Path, out: Path | None = None) -> Path:
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for path in reader_files(run_dir):
             rel = path.relative_to(run_dir).as_posix()
-            if path.suffix == ".html" and path.parent != run_dir:
-                text = path.read_text(encoding="utf-8")
-                z.writestr(_entry(f"{run_dir.name}/{rel}"), restamp(text, "", site=True))
-            elif path.suffix == ".html":  # the comparison page: its bundle from beside it
-                text = path.read_text(encoding="utf-8").replace(f"<script>{vega_bundle()}</script>",
-                                                                f'<script src="{BUNDLE_FILE}"></script>', 1)
-                z.writestr(_entry(f"{run_dir.name}/{rel}"), text)
+            if path.suffix == ".html":  # every page loads the bundle from the run's folder
+                prefix = "" if path.parent == run_dir else "../../"
+                z.writestr(_entry(f"{run_dir.name}/{rel}"),
+                           restamp(path.read_text(encoding="utf-8"), "", site=True, prefix=prefix))
             elif path.name not in (BUNDLE_FILE, CSS_FILE):
                 z.write(path, f"{run_dir.name}/{rel}")
         z.writestr(_entry(f"{run_dir.name}/{BUNDLE_FILE}"), vega_bundle())
