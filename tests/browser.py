@@ -1,22 +1,15 @@
-"""Headless Chromium driven over the DevTools protocol, to check published pages as a reader's browser
-shows them: every chart rendered, no console error, no request leaving the page.
+"""Headless Chromium, driven by playwright, to check published pages as a reader's browser shows them:
+every chart rendered, no console error, no request leaving the page.
 
-The protocol runs over a pipe (``--remote-debugging-pipe``: file descriptors 3 and 4, messages
-separated by NUL bytes), so no port and no websocket client are needed, and Chromium can run in a
-network namespace of its own (``unshare -n``, when allowed) where no request could leave the machine
-even if one were made. On top of that, every request is intercepted (``Fetch``) and any that is not
-``file:``, ``data:``, ``blob:`` or ``about:`` fails and is recorded.
+playwright drives Debian's own ``chromium`` (``executable_path``: no browser is downloaded), and gives
+the waits, clicks, downloads, viewports and PDF printing the checks need. The page runs in a context
+that is offline as far as Chromium knows, and every request is routed through :func:`_route`: any that
+is not ``file:``, ``data:``, ``blob:`` or ``about:`` is refused and recorded. Where neither playwright
+nor a Chromium is installed, the browser tests skip and say why (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import queue
-import shutil
-import subprocess
-import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +18,9 @@ from pathlib import Path
 #: and requests arrive: vega-embed draws synchronously once its spec is parsed, so a short wait suffices.
 SETTLE_SECONDS = 0.4
 LOCAL_SCHEMES = ("file:", "data:", "blob:", "about:", "chrome-error:", "devtools:")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
-         "--no-default-browser-check", "--remote-debugging-pipe"]
+         "--no-default-browser-check"]
 
 #: Counts chart containers and those holding a rendered chart (vega-embed draws an svg or a canvas).
 CHART_COUNT = """(() => {
@@ -139,10 +132,16 @@ def find_chromium() -> str | None:
     return browser()
 
 
-def _can_unshare() -> bool:
-    if os.geteuid() != 0 or not shutil.which("unshare"):
-        return False
-    return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
+def missing() -> str | None:
+    """Why the browser tests cannot run here (no playwright, no Chromium), or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (it is in the lock's test extra: `make test` installs it)"
+    if find_chromium() is None:
+        return ("Chromium is not installed: `make test` installs Debian's chromium package when it can "
+                "(root or sudo, apt-get); or run `apt-get install chromium`")
+    return None
 
 
 @dataclass
@@ -159,47 +158,39 @@ class PageCheck:
 
 
 class Page:
-    """An open tab: evaluate script in it, measure it, move its inputs, take screenshots."""
+    """An open tab (a playwright page in a context of its own): evaluate script in it, measure it, click
+    and download from it, take screenshots and PDFs. ``page.tab`` is the playwright page itself."""
 
-    def __init__(self, browser: Chromium, target: str, session: str, check: PageCheck, width: int, height: int):
-        self.browser, self.target, self.session, self.check = browser, target, session, check
+    def __init__(self, context, tab, check: PageCheck, width: int, height: int):
+        self.context, self.tab, self.check = context, tab, check
         self.width, self.height = width, height
-
-    def send(self, method: str, timeout: float = 30, **params) -> dict:
-        return self.browser.send(method, self.session, timeout, **params)
 
     def evaluate(self, expression: str, timeout: float = 30):
         """The value of a JavaScript expression (promises awaited); RuntimeError on an exception."""
-        reply = self.send("Runtime.evaluate", timeout, expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in reply:
-            details = reply["exceptionDetails"]
-            raise RuntimeError(str(details.get("exception", {}).get("description") or details.get("text")))
-        return reply["result"].get("value")
+        from playwright.sync_api import Error
+
+        try:
+            return self.tab.evaluate(expression)
+        except Error as exc:
+            raise RuntimeError(str(exc).splitlines()[0]) from exc
 
     def resize(self, width: int, height: int) -> None:
         self.width, self.height = width, height
-        self.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+        self.tab.set_viewport_size({"width": width, "height": height})
 
     def settle(self, timeout: float = 30) -> None:
         """Wait until the page has loaded and every chart has rendered, then SETTLE_SECONDS more."""
-        check, browser = self.check, self.browser
+        check = self.check
         deadline = time.monotonic() + timeout
         settled_at = None
         while time.monotonic() < deadline:
-            browser._drain(check, self.session)
             state = self.evaluate(CHART_COUNT) or {}
             check.charts, check.rendered = state.get("charts", 0), state.get("rendered", 0)
             if state.get("ready") == "complete" and check.rendered == check.charts:
                 settled_at = settled_at or time.monotonic()
                 if time.monotonic() - settled_at > SETTLE_SECONDS:  # let late errors and requests arrive
                     break
-            time.sleep(0.2)
-        self.drain()
-
-    def drain(self) -> None:
-        self.browser._drain(self.check, self.session)
-        blocked = self.browser.blocked.get(self.session, [])
-        self.check.external_requests += [u for u in blocked if u not in self.check.external_requests]
+            self.tab.wait_for_timeout(200)
 
     def size(self) -> dict:
         """The page's full width and height in CSS pixels."""
@@ -208,16 +199,22 @@ class Page:
 
     def screenshot(self, path: Path, full_page: bool = False) -> Path:
         """A PNG of the first screen (``width`` x ``height``) or of the whole page."""
-        import base64
-
-        params = {"format": "png", "captureBeyondViewport": full_page}
-        if full_page:
-            size = self.size()
-            params["clip"] = {"x": 0, "y": 0, "width": max(self.width, size["width"]),
-                              "height": min(size["height"], 16_000), "scale": 1}
-        data = self.send("Page.captureScreenshot", 60, **params)["data"]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_bytes(base64.b64decode(data))
+        self.tab.screenshot(path=str(path), full_page=full_page)
+        return Path(path)
+
+    def download(self, selector: str, folder: Path) -> Path:
+        """Click ``selector`` and save the file it downloads into ``folder``; its path."""
+        with self.tab.expect_download() as event:
+            self.tab.click(selector)
+        download = event.value
+        target = Path(folder) / download.suggested_filename
+        download.save_as(str(target))
+        return target
+
+    def pdf(self, path: Path) -> Path:
+        """The page printed to an A4 PDF with its print stylesheet."""
+        self.tab.pdf(path=str(path), format="A4", print_background=True)
         return Path(path)
 
     def layout_problems(self) -> list[str]:
@@ -226,8 +223,8 @@ class Page:
 
     def close(self) -> None:
         try:
-            self.browser.send("Target.closeTarget", targetId=self.target)
-        except (RuntimeError, TimeoutError, OSError):
+            self.context.close()
+        except Exception:  # noqa: BLE001 - the browser may already be gone; nothing to keep
             pass
 
     def __enter__(self) -> Page:
@@ -237,168 +234,77 @@ class Page:
         self.close()
 
 
+def _route(check: PageCheck):
+    """A route handler: local requests go through, any other is refused and recorded on ``check``."""
+    def decide(route) -> None:
+        url = route.request.url
+        if url.startswith(LOCAL_SCHEMES):
+            route.continue_()
+        else:
+            if url not in check.external_requests:
+                check.external_requests.append(url)
+            route.abort("blockedbyclient")
+    return decide
+
+
+def _listen(tab, check: PageCheck) -> None:
+    def console(message) -> None:
+        if message.type in ("error", "assert"):
+            check.errors.append("console: " + message.text)
+
+    tab.on("console", console)
+    tab.on("pageerror", lambda exc: check.errors.append(f"exception: {exc}"))
+    tab.on("requestfailed", lambda request: None if request.url in check.external_requests else
+           check.errors.append(f"request failed: {request.url} ({request.failure})"))
+
+
 class Chromium:
-    """One headless browser; :meth:`check` opens a page in a fresh tab and reports on it
-    (:meth:`check_many`, several pages in tabs side by side)."""
+    """One headless browser; :meth:`open` opens a page in a fresh offline context and waits until it has
+    drawn, :meth:`check` reports on it."""
 
     def __init__(self, binary: str):
-        self.profile = tempfile.mkdtemp(prefix="econ-chromium-")
-        self.isolated = _can_unshare()
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
-        # bash puts the pipe ends on descriptors 3 and 4, where Chromium expects them
-        script = f'exec "$@" 3<&{to_browser_r} 4>&{from_browser_w}'
-        cmd = (["unshare", "-n"] if self.isolated else []) + [
-            "bash", "-c", script, "chromium", binary, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"]
-        self.log = open(Path(self.profile) / "stderr.log", "wb")
-        self.proc = subprocess.Popen(cmd, pass_fds=(to_browser_r, from_browser_w), stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=self.log, start_new_session=True)
-        os.close(to_browser_r)
-        os.close(from_browser_w)
-        self._next_id = 0
-        self._replies: dict[int, dict] = {}
-        self._events: queue.Queue = queue.Queue()
-        self._cond = threading.Condition()
-        self._write_lock = threading.Lock()
-        self.blocked: dict[str, list[str]] = {}  # session -> URLs refused by the Fetch interception
-        threading.Thread(target=self._read, daemon=True).start()
-        self.send("Target.setDiscoverTargets", discover=True)
+        from playwright.sync_api import sync_playwright
 
-    # --- protocol -------------------------------------------------------------------------------
-    def _read(self) -> None:
-        buffer = b""
-        while chunk := os.read(self._from_browser, 1 << 16):
-            buffer += chunk
-            *messages, buffer = buffer.split(b"\0")
-            for raw in messages:
-                msg = json.loads(raw)
-                if "id" in msg:
-                    with self._cond:
-                        self._replies[msg["id"]] = msg
-                        self._cond.notify_all()
-                elif msg.get("method") == "Fetch.requestPaused":
-                    self._decide(msg)  # at once: navigation itself waits on it
-                else:
-                    self._events.put(msg)
-        with self._cond:
-            self._replies[-1] = {"error": {"message": "browser closed the pipe"}}
-            self._cond.notify_all()
+        self._playwright = sync_playwright().start()
+        try:
+            self.browser = self._playwright.chromium.launch(executable_path=binary, args=FLAGS, headless=True)
+        except BaseException:
+            self._playwright.stop()
+            raise
 
-    def _post(self, method: str, session: str | None, params: dict) -> int:
-        with self._write_lock:
-            self._next_id += 1
-            msg = {"id": self._next_id, "method": method, "params": params}
-            if session:
-                msg["sessionId"] = session
-            os.write(self._to_browser, json.dumps(msg).encode() + b"\0")
-            return self._next_id
-
-    def _decide(self, ev: dict) -> None:
-        """Let local requests through; fail and record any other."""
-        session, p = ev.get("sessionId"), ev["params"]
-        url = p["request"]["url"]
-        if url.startswith(LOCAL_SCHEMES):
-            self._post("Fetch.continueRequest", session, {"requestId": p["requestId"]})
-        else:
-            self.blocked.setdefault(session, []).append(url)
-            self._post("Fetch.failRequest", session, {"requestId": p["requestId"], "errorReason": "BlockedByClient"})
-
-    def send(self, method: str, session: str | None = None, timeout: float = 30, **params) -> dict:
-        msg_id = self._post(method, session, params)
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while msg_id not in self._replies and -1 not in self._replies:
-                if not self._cond.wait(timeout=max(0.0, deadline - time.monotonic())):
-                    raise TimeoutError(f"no reply to {method}")
-            reply = self._replies.pop(msg_id, None) or self._replies[-1]
-        if "error" in reply:
-            raise RuntimeError(f"{method}: {reply['error']}")
-        return reply.get("result", {})
-
-    def _drain(self, tabs, session: str | None = None) -> None:
-        """Hand each event waiting in the queue to the check of its tab (``tabs``: session -> check,
-        or one check and its ``session``)."""
-        if session is not None:
-            tabs = {session: tabs}
-        while True:
-            try:
-                ev = self._events.get_nowait()
-            except queue.Empty:
-                return
-            if ev.get("sessionId") in tabs:
-                self._handle(ev, tabs[ev["sessionId"]], ev["sessionId"])
-
-    def _handle(self, ev: dict, check: PageCheck, session: str) -> None:
-        if ev.get("sessionId") != session:
-            return
-        method, p = ev.get("method"), ev.get("params", {})
-        if method == "Network.requestWillBeSent":
-            url = p["request"]["url"]
-            if not url.startswith(LOCAL_SCHEMES) and url not in check.external_requests:
-                check.external_requests.append(url)
-        elif method == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
-            check.errors.append("console: " + " ".join(str(a.get("value", a.get("description", "")))
-                                                       for a in p.get("args", [])))
-        elif method == "Runtime.exceptionThrown":
-            details = p.get("exceptionDetails", {})
-            check.errors.append("exception: " + str(details.get("exception", {}).get("description")
-                                                    or details.get("text")))
-        elif method == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
-            entry = p["entry"]
-            check.errors.append(f"log ({entry.get('source')}): {entry.get('text')} {entry.get('url', '')}")
-
-    # --- checking a page --------------------------------------------------------------------------
     def check(self, url: str, timeout: float = 30, width: int = 1366, height: int = 768) -> PageCheck:
         """Open ``url`` with the network blocked; wait until every chart has rendered (or ``timeout``)."""
         with self.open(url, timeout, width, height) as page:
             return page.check
 
     def open(self, url: str, timeout: float = 30, width: int = 1366, height: int = 768) -> Page:
-        """Open ``url`` in a fresh tab of ``width`` x ``height`` CSS pixels with the network blocked, and
-        wait until every chart has rendered (or ``timeout``); use as a context manager (the tab closes)."""
+        """Open ``url`` in a fresh context of ``width`` x ``height`` CSS pixels with the network blocked,
+        and wait until every chart has rendered (or ``timeout``); use as a context manager."""
         check = PageCheck(url)
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        page = Page(self, target, session, check, width, height)
+        context = self.browser.new_context(viewport={"width": width, "height": height}, offline=True,
+                                           accept_downloads=True, service_workers="block")
+        page = None
         try:
-            self.send("Fetch.enable", session, patterns=[{"urlPattern": "*"}])
-            for domain in ("Network", "Runtime", "Log", "Page"):
-                self.send(f"{domain}.enable", session)
-            try:  # belt and braces: the page is offline as far as Chromium knows
-                self.send("Network.emulateNetworkConditions", session, offline=True, latency=0,
-                          downloadThroughput=-1, uploadThroughput=-1)
-            except RuntimeError:
-                pass
-            page.resize(width, height)
-            self.send("Page.navigate", session, url=url)
+            context.route("**/*", _route(check))
+            tab = context.new_page()
+            _listen(tab, check)
+            page = Page(context, tab, check, width, height)
+            tab.goto(url, timeout=timeout * 1000, wait_until="load")
             page.settle(timeout)
         except BaseException:
-            page.close()
+            context.close()
             raise
         return page
 
-    def check_many(self, urls: list[str], timeout: float = 60, at_once: int = 4) -> list[PageCheck]:
-        """:meth:`check` for several pages, one tab after another (``at_once`` is accepted for callers
-        that pass it)."""
+    def check_many(self, urls: list[str], timeout: float = 60) -> list[PageCheck]:
+        """:meth:`check` for several pages, one after another."""
         return [self.check(url, timeout) for url in urls]
 
     def close(self) -> None:
         try:
-            self.send("Browser.close", timeout=5)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for fd in (self._to_browser, self._from_browser):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.log.close()
-        shutil.rmtree(self.profile, ignore_errors=True)
+            self.browser.close()
+        finally:
+            self._playwright.stop()
 
     def __enter__(self) -> Chromium:
         return self
@@ -421,11 +327,12 @@ def main(argv: list[str]) -> int:
     shot.add_argument("--width", type=int, default=1366)
     shot.add_argument("--height", type=int, default=768)
     args = parser.parse_args(argv)
-    binary = find_chromium()
-    if binary is None:
-        print("Chromium is not installed (make browser installs it where it can)")
+    reason = missing()
+    if reason:
+        print(reason)
         return 1
-    with Chromium(binary) as browser, browser.open(args.page.resolve().as_uri(), 60, args.width, args.height) as page:
+    with Chromium(find_chromium()) as browser, browser.open(args.page.resolve().as_uri(), 60, args.width,
+                                                             args.height) as page:
         page.screenshot(args.out, full_page=args.full)
         size = page.size()
     print(f"{args.out}: {args.width}x{args.height} window, page {size['width']}x{size['height']} px")

@@ -107,17 +107,16 @@ def published_run(tmp_path_factory, request):
 
 @pytest.fixture(scope="session")
 def browser():
-    """Headless Chromium with the network blocked (tests/browser.py), or a skip saying why there is none."""
-    from tests.browser import Chromium, find_chromium
+    """Headless Chromium driven by playwright with the network blocked (tests/browser.py), or a skip saying
+    why there is none."""
+    from tests.browser import Chromium, find_chromium, missing
 
-    binary = find_chromium()
-    if binary is None:
-        message = ("Chromium is not installed: `make test` installs Debian's chromium package when it can "
-                   "(root or sudo, apt-get); or run `apt-get install chromium`")
+    message = missing()
+    if message:
         if os.environ.get("CI"):
             pytest.fail(message + " (CI must run the browser tests)")
         pytest.skip(message)
-    with Chromium(binary) as b:
+    with Chromium(find_chromium()) as b:
         yield b
 
 
