@@ -13,7 +13,9 @@ from collections.abc import Iterable
 import pandas as pd
 
 from econ import findings
+from econ.model import differences
 from econ.model.differences import Difference
+from econ.scenario import Scenario
 
 #: The columns a reader's table of differences has (the CSV keeps the records' names).
 SHOWN = ("figure", "reference", "difference", "p05-p95", "above zero in", "unit")
@@ -65,6 +67,21 @@ def sentence(d: Difference, reference_title: str) -> str:
             f"draws out of ten; {direction} in {100 * sure:.0f}% of draws).")
 
 
+def sentences(diffs: Iterable[Difference]) -> list[str]:
+    """One sentence per figure that moves against its reference; the figures that do not move, one
+    sentence per reference (a list of "the same as" lines reads as noise)."""
+    out, same = [], {}
+    for d in diffs:
+        title = d.reference_title or d.reference
+        if no_change(d):
+            same.setdefault(title, []).append(d.label)
+        else:
+            out.append(sentence(d, title))
+    for title, labels in same.items():
+        out.append(f"The same as under {title} in nine draws out of ten or more: {'; '.join(labels)}.")
+    return out
+
+
 def frame(diffs: Iterable[Difference]) -> pd.DataFrame:
     """A reader's table: one row per figure and reference, in the order given."""
     rows = [{"figure": d.label, "reference": d.reference_title or d.reference, "difference": shown(d.median, d.unit),
@@ -73,10 +90,10 @@ def frame(diffs: Iterable[Difference]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(SHOWN))
 
 
-def headline(diffs: Iterable[Difference]) -> list[Difference]:
-    """The differences of the headline figures (the comparison page's), in that order."""
+def headline(diffs: Iterable[Difference], metrics: Iterable[str] | None = None) -> list[Difference]:
+    """The differences of the headline figures (the comparison page's; or of ``metrics``), in that order."""
     diffs = list(diffs)
-    rank = {m: i for i, m in enumerate(findings.HEADLINE)}
+    rank = {m: i for i, m in enumerate(findings.HEADLINE if metrics is None else metrics)}
     order = {r: i for i, r in enumerate(dict.fromkeys(d.reference for d in diffs))}
     return sorted((d for d in diffs if d.metric in rank), key=lambda d: (order[d.reference], rank[d.metric]))
 
@@ -85,23 +102,26 @@ class Effects:
     """The differences a scenario makes against its references, for the top of a page: one sentence per
     headline figure and reference, the table, and a link that saves every figure's difference."""
 
-    def __init__(self, diffs: list[Difference], title: str = "Compared with the scenarios it builds on"):
+    def __init__(self, diffs: list[Difference], title: str = "Compared with the scenarios it builds on",
+                 metrics: Iterable[str] | None = None):
         self.diffs, self.title = list(diffs), title
+        self.metrics = None if metrics is None else list(metrics)
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        shown_diffs = headline(self.diffs)
+        shown_diffs = headline(self.diffs, self.metrics)
         if not shown_diffs:
             return (f'<h2 id="compared">{esc(self.title)}</h2><p class="econ-note">No reference to compare with '
                     "(this is the baseline, or no headline figure has draws).</p>")
-        items = "".join(f"<li>{esc(sentence(d, d.reference_title or d.reference))}</li>" for d in shown_diffs)
+        items = "".join(f"<li>{esc(line)}</li>" for line in sentences(shown_diffs))
         table = frame(shown_diffs)
         head = "".join(f"<th class='text'>{esc(c)}</th>" for c in table.columns)
         body = "".join("<tr>" + "".join(f"<td class='text'>{esc(str(v))}</td>" for v in row) + "</tr>"
                        for row in table.itertuples(index=False))
         records = pd.DataFrame([d.record() for d in self.diffs])
         return (f'<div class="econ-effects"><h2 id="compared">{esc(self.title)}</h2>'
-                "<p>Each headline figure of this scenario minus the same figure of the scenario it builds on (and of "
+                f"<p>Each {'headline' if self.metrics is None else 'lead'} figure of this scenario minus the same "
+                "figure of the scenario it builds on (and of "
                 "the baseline), draw by draw over the same random draws: the range is the uncertainty of the "
                 f"difference itself.</p><ul class='econ-sentences'>{items}</ul>"
                 f"<div class='scroll'><table class='econ-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
@@ -109,7 +129,16 @@ class Effects:
                 f"{findings.csv_link(records, 'differences.csv', 'Download every figure’s difference (CSV)')}</p></div>")
 
     def __repr__(self) -> str:
-        return "\n".join(sentence(d, d.reference_title or d.reference) for d in headline(self.diffs))
+        return "\n".join(sentences(headline(self.diffs, self.metrics)))
 
 
-__all__ = ["Effects", "frame", "headline", "sentence", "shown"]
+def of_page(scenario: Scenario, draws: int, stages: Iterable[str]) -> Effects:
+    """What ``scenario`` changes in a page's lead figures (those of ``stages``) against each of its
+    references, over at most :data:`~econ.model.differences.DRAWS` common draws: the opening of a
+    scenario's notebook page, after its findings."""
+    stages = list(stages)
+    diffs = differences.against_references(scenario, min(draws, differences.DRAWS), stages)
+    return Effects(diffs, metrics=findings.lead_of(stages))
+
+
+__all__ = ["Effects", "frame", "headline", "of_page", "sentence", "sentences", "shown"]
