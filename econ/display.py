@@ -102,7 +102,7 @@ def assumptions(scenario: Scenario, groups: tuple[str, ...] | None = None) -> Ta
     shown = pd.DataFrame({
         "parameter": frame["parameter"], "assumption": frame["meaning"], "group": frame["group"].map(label),
         "value": frame["value"].map(value_words), "unit": frame["unit"], "allowed range": frame["allowed range"],
-        "set in": frame["set in"].map(lambda s: "default" if s == "default" else s.rsplit("/", 1)[-1]),
+        "set in": frame["set in"].map(lambda s: ", ".join(f.rsplit("/", 1)[-1] for f in s.split(", "))),
         "evidence": frame["evidence"]})
     return Table(shown, caption="Every assumption: its value in this scenario, the file that set it (an override "
                  "says so) and the evidence for it, or that it is a judgement", name="assumptions", hide=("parameter",))

@@ -150,6 +150,13 @@ window.econ = window.econ || (function () {
   return {
     specs, views, csv, name, rows,
     embed(id, spec, options, extra) {
+      // On a narrow screen a single chart of fixed width is drawn to the screen's width (its text keeps
+      // its size); concatenated and faceted charts keep their width and scroll inside their box.
+      const el = document.getElementById(id), enc = spec.encoding || {};
+      const single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat
+                       || enc.row || enc.column || enc.facet);
+      if (single && el && typeof spec.width === 'number' && el.clientWidth && el.clientWidth < spec.width + 80)
+        spec = Object.assign({}, spec, {width: 'container', autosize: {type: 'fit-x', contains: 'padding'}});
       specs[id] = spec; extras[id] = extra || {};
       return vegaEmbed('#' + id, spec, options).then(r => { views[id] = r.view; share(id); return r; })
         .catch(e => console.error(e));

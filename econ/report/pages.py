@@ -60,7 +60,7 @@ def navigation(scenario: str, notebook: str, scenarios: list[tuple[str, str]] | 
         scenarios = [s for s in scenarios if s[0] != RUN_WIDE_FOLDER]
         scenario = scenarios[0][0] if scenarios else scenario  # its neighbours: the first scenario's pages
         named = "all scenarios (one page for the run)"
-        pages_of = f"Pages of {esc(titles.get(scenario) or scenario)}:"
+        pages_of = f"Each scenario's pages (here {esc(titles.get(scenario) or scenario)}'s; the front page lists all):"
     else:
         named = f"{esc(title)} <code>{esc(scenario)}</code>" if title else f"<code>{esc(scenario)}</code>"
     stems = [n for n, _ in notebooks]

@@ -21,6 +21,7 @@ import re
 from pathlib import Path
 
 from econ import paths
+from econ.scenario.values import ORIGIN_SEPARATOR
 
 _KEY = re.compile(r"^  ([a-z][a-z0-9_]*):")
 
@@ -71,9 +72,10 @@ def evidence(name: str, set_in: str, allowed: str) -> str:
     within = f", within the allowed range {allowed}" if allowed else ""
     if set_in == "override":
         return f"Set for this run (an override){within}."
-    if set_in != "default":
-        said = of_file(set_in).get(name, "")
+    if set_in != "default":  # a joined list (vendor_bans) may be set in several files: each one's reason
+        files = set_in.split(ORIGIN_SEPARATOR)
+        said = " ".join(dict.fromkeys(r for r in (of_file(f).get(name, "") for f in files) if r))
         if said:
             return said
-        return f"Given without a stated source in {Path(set_in).name}{within}."
+        return f"Given without a stated source in {', '.join(Path(f).name for f in files)}{within}."
     return f"A judgement: the declared default{within}."

@@ -13,7 +13,14 @@ from econ import _yaml, paths
 from econ.errors import InputError, shown, suggest
 from econ.scenario.messages import message
 from econ.scenario.parameters import PARAMETER_NAMES, Parameters, _table
-from econ.scenario.values import MAX_INHERITANCE_DEPTH, MAX_SCENARIO_BYTES, SAFE_NAME, SAFE_NAME_RULE, StrictModel
+from econ.scenario.values import (
+    MAX_INHERITANCE_DEPTH,
+    MAX_SCENARIO_BYTES,
+    ORIGIN_SEPARATOR,
+    SAFE_NAME,
+    SAFE_NAME_RULE,
+    StrictModel,
+)
 
 
 class Scenario(StrictModel):
@@ -136,8 +143,11 @@ def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, s
             if not isinstance(value["add"], list):
                 raise InputError.single(file, f"parameters.{key}.add", "give a list of entries to add")
             value = _join_lists([merged["parameters"].get(key) or [], value["add"]])
+            file_of = joined_origin([origin.get(f"parameters.{key}", ""), file])
+        else:
+            file_of = file
         merged["parameters"][key] = value
-        origin[f"parameters.{key}"] = file
+        origin[f"parameters.{key}"] = file_of
     merged.update({k: raw[k] for k in ("title", "description") if k in raw})
     merged["inherits"] = tuple(parents) if isinstance(parents, list) else parents
     merged["name"] = path.stem
@@ -146,6 +156,11 @@ def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, s
 
 #: List parameters that inheritance joins rather than replaces.
 JOINED_LISTS = ("vendor_bans", "vendor_exits")
+
+
+def joined_origin(origins) -> str:
+    """The files that set a joined list, each once, in order (see :data:`ORIGIN_SEPARATOR`)."""
+    return ORIGIN_SEPARATOR.join(dict.fromkeys(f for o in origins for f in o.split(ORIGIN_SEPARATOR) if f))
 
 
 def _join_lists(lists) -> list:
@@ -170,7 +185,7 @@ def _join_parents(resolved: list, raw: dict, file: str, files: list[str]):
                  for m, o, chain_files in resolved if key in m["parameters"]]
         if key in JOINED_LISTS:
             merged["parameters"][key] = _join_lists(v or [] for v, _, _ in given)
-            origin[f"parameters.{key}"] = given[-1][1]
+            origin[f"parameters.{key}"] = joined_origin(where for _, where, _ in given)
             continue
         # A value a parent only inherited from a file another parent overrides is not a choice.
         kept = [(v, where) for v, where, _ in given

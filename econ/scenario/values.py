@@ -32,6 +32,8 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 SAFE_NAME_RULE = "letters, digits, '_' and '-', starting with a letter or digit, at most 64 characters"
 #: Largest scenario file read, and the longest chain of ``inherits`` followed.
 MAX_SCENARIO_BYTES = 256_000
+#: Between the files that set a joined list's entries (vendor_bans from two parents) in ``Scenario.set_in``.
+ORIGIN_SEPARATOR = ", "
 MAX_INHERITANCE_DEPTH = 32
 #: The market-share model's years (econ.model.market_share.BASE_YEAR, END_YEAR; a test keeps them equal).
 #: Ban years must lie in them; a ban from before the first simulated year is already in force then.
