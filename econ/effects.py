@@ -124,8 +124,10 @@ class Effects:
                 "figure of the scenario it builds on (and of "
                 "the baseline), draw by draw over the same random draws: the range is the uncertainty of the "
                 f"difference itself.</p><ul class='econ-sentences'>{items}</ul>"
-                f"<div class='scroll'><table class='econ-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
-                f"</table></div><p class='muted econ-footnote'>"
+                f"<details class='econ-more'><summary>Every {'headline' if self.metrics is None else 'lead'} figure "
+                f"against each reference ({len(table)} rows)</summary><div class='scroll'><table class='econ-table'>"
+                f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
+                "<p class='muted econ-footnote'>"
                 f"{findings.csv_link(records, 'differences.csv', 'Download every figure’s difference (CSV)')}</p></div>")
 
     def __repr__(self) -> str:

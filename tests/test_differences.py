@@ -81,3 +81,17 @@ def test_a_difference_of_monte_carlo_noise_reads_as_none():
     assert effects.shown(-0.05, "USD bn, nominal") == "-0.050" and effects.shown(0.0004, "share") == "0 pp"
     record = {"median": -0.0005, "p05": -0.004, "p95": 0.003, "unit": "USD bn, nominal"}
     assert effects.no_change(record)
+
+
+def test_figures_that_do_not_move_are_named_once_per_reference():
+    """A page's differences read as sentences for what moves, and one line per reference for what does
+    not (labels with commas stay apart)."""
+    from econ import effects
+    from econ.model.differences import Difference
+
+    moved = Difference("s", "r", "a", "Cost, gross", "GBP bn, 2020 prices", "UK", None, 1.2, 0.8, 1.6, 1.0, 0.0, "R")
+    still = [Difference("s", "r", m, label, "GBP bn, 2020 prices", "UK", None, 0.0, 0.0, 0.0, 0.0, 0.0, "R")
+             for m, label in (("b", "Cost, added"), ("c", "Delay"))]
+    lines = effects.sentences([moved, *still])
+    assert len(lines) == 2 and lines[0].startswith("Cost, gross: 1.2 GBP bn higher than under R")
+    assert lines[1] == "The same as under R in nine draws out of ten or more: Cost, added; Delay."

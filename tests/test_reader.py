@@ -119,6 +119,21 @@ def test_the_sensitivity_page_answers_with_a_filled_table_on_every_scenario(publ
         assert tables and tables[0]["rows"] >= 3, f"{page}: the answer table has {tables[0]['rows'] if tables else 0} rows"
 
 
+def test_every_scenario_page_opens_with_its_findings_then_its_differences(published_run):
+    """Pages 00-03 of every scenario but the baseline show what the scenario changes against the scenarios
+    it builds on, with ranges, right after the findings (00: first); the baseline says it has no reference."""
+    pages = [p for p in _pages(published_run.run_dir) if p.parent.name[:2] in ("00", "01", "02", "03")]
+    assert len(pages) >= 4 * 13
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert '<h2 id="compared">' in text, f"{page}: no differences from its references"
+        compared = text.index('<h2 id="compared">')
+        if page.parent.name[:2] != "00":
+            assert text.index('<h2 id="findings">') < compared, f"{page}: the differences come before the findings"
+        if page.parents[1].name != "baseline":
+            assert "in nine draws out of ten" in text[compared:compared + 20_000], f"{page}: no range"
+
+
 def test_one_label_carries_one_value_for_a_scenario_on_every_page(published_run):
     """A figure's label shows the same number wherever a scenario's pages show it (cards on the notebook
     pages), and each label names one figure (no two declared figures share a label or a short label)."""

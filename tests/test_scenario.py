@@ -389,3 +389,19 @@ def test_each_assumption_carries_the_scenario_files_reason_or_says_it_is_a_judge
                                                            "range [0, 1].")
     assert evidence.evidence("x", "override", "") == "Set for this run (an override)."
     assert evidence.evidence("substitution_rate", str(path), "[0, 1]").startswith("Two for one reason")
+
+
+def test_a_joined_list_is_set_in_every_file_that_adds_to_it(scenario_dir: Path):
+    """The assumptions table's "set in" and evidence for vendor bans joined across parents name every
+    file that set an entry, each once, not only the last."""
+    write(scenario_dir / "root.yaml", BASE + f"parameters:\n  # France's radio ban (a reason)\n  vendor_bans: [{BAN_A}]\n")
+    write(scenario_dir / "a.yaml", BASE + f"inherits: root\nparameters:\n  # Canada's ban (another reason)\n"
+          f"  vendor_bans:\n    add: [{BAN_B}]\n")
+    write(scenario_dir / "b.yaml", BASE + "inherits: root\n")
+    both = load_scenario(write(scenario_dir / "c.yaml", BASE + "inherits: [a, b]\n"))
+    files = both.set_in["vendor_bans"].split(", ")
+    assert [Path(f).name for f in files] == ["root.yaml", "a.yaml"]
+    from econ.scenario.evidence import evidence
+
+    said = evidence("vendor_bans", both.set_in["vendor_bans"], "")
+    assert "France's radio ban" in said and "Canada's ban" in said

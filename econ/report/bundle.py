@@ -155,8 +155,17 @@ window.econ = window.econ || (function () {
       const el = document.getElementById(id), enc = spec.encoding || {};
       const single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat
                        || enc.row || enc.column || enc.facet);
-      if (single && el && typeof spec.width === 'number' && el.clientWidth && el.clientWidth < spec.width + 80)
+      const room = el ? el.clientWidth : 0;
+      if (single && room && typeof spec.width === 'number' && room < spec.width + 80)
         spec = Object.assign({}, spec, {width: 'container', autosize: {type: 'fit-x', contains: 'padding'}});
+      // wrapped facets take as many columns as fit, side-by-side charts go one under the other
+      const panel = spec.spec && typeof spec.spec.width === 'number' ? spec.spec.width + 70 : 0;
+      if (room && spec.facet && typeof spec.columns === 'number' && panel && room < spec.columns * panel + 150)
+        spec = Object.assign({}, spec, {columns: Math.max(1, Math.floor((room - 150) / panel))});
+      if (room && spec.hconcat && room < 600) {
+        spec = Object.assign({}, spec, {vconcat: spec.hconcat});
+        delete spec.hconcat;
+      }
       specs[id] = spec; extras[id] = extra || {};
       return vegaEmbed('#' + id, spec, options).then(r => { views[id] = r.view; share(id); return r; })
         .catch(e => console.error(e));
