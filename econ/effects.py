@@ -58,6 +58,10 @@ def sentence(d: Difference, reference_title: str) -> str:
     """One sentence from the numbers: how much higher or lower, the range, and how sure."""
     if no_change(d):
         return f"{d.label}: the same as under {reference_title} in nine draws out of ten or more."
+    if shown(d.median, d.unit) in ("0", "0 pp"):
+        return (f"{d.label}: about the same as under {reference_title} at the median (from {shown(d.p05, d.unit)} "
+                f"to {shown(d.p95, d.unit)} in nine draws out of ten; higher in {100 * d.prob_positive:.0f}%, lower "
+                f"in {100 * d.prob_negative:.0f}% of draws).")
     direction = "higher" if d.median > 0 else "lower"
     size = shown(abs(d.median), d.unit).lstrip("+")
     main, _, qualifier = ("", "", "") if _is_share(d.unit) else findings.unit_words(d.unit).partition(", ")

@@ -150,22 +150,12 @@ window.econ = window.econ || (function () {
   return {
     specs, views, csv, name, rows,
     embed(id, spec, options, extra) {
-      // On a narrow screen a single chart of fixed width is drawn to the screen's width (its text keeps
-      // its size); concatenated and faceted charts keep their width and scroll inside their box.
-      const el = document.getElementById(id), enc = spec.encoding || {};
-      const single = !(spec.hconcat || spec.vconcat || spec.concat || spec.facet || spec.repeat
-                       || enc.row || enc.column || enc.facet);
-      const room = el ? el.clientWidth : 0;
-      if (single && room && typeof spec.width === 'number' && room < spec.width + 80)
-        spec = Object.assign({}, spec, {width: 'container', autosize: {type: 'fit-x', contains: 'padding'}});
-      // wrapped facets take as many columns as fit, side-by-side charts go one under the other
+      // On a narrow screen wrapped facets take as many columns as fit (one, on a phone), so each panel is
+      // shown larger; a chart still wider than the screen is scaled to it by the stylesheet.
+      const el = document.getElementById(id), room = el ? el.clientWidth : 0;
       const panel = spec.spec && typeof spec.spec.width === 'number' ? spec.spec.width + 70 : 0;
       if (room && spec.facet && typeof spec.columns === 'number' && panel && room < spec.columns * panel + 150)
         spec = Object.assign({}, spec, {columns: Math.max(1, Math.floor((room - 150) / panel))});
-      if (room && spec.hconcat && room < 600) {
-        spec = Object.assign({}, spec, {vconcat: spec.hconcat});
-        delete spec.hconcat;
-      }
       specs[id] = spec; extras[id] = extra || {};
       return vegaEmbed('#' + id, spec, options).then(r => { views[id] = r.view; share(id); return r; })
         .catch(e => console.error(e));
