@@ -114,6 +114,19 @@ def _run(args) -> int:
             overrides[name] = _yaml.loads(text)
         except _yaml.YamlError as e:
             raise InputError.single("command line", f"-p {name}", f"value is not valid YAML: {e.message}") from None
+    from econ import arguments
+    from econ.errors import suggest
+    from econ.scenario import PARAMETER_NAMES
+
+    known = set(PARAMETER_NAMES) | set(arguments.NAMES)
+    shipped = args.notebook_dir is None or paths.same(args.notebook_dir, paths.NOTEBOOKS)  # others declare their own
+    unknown = [name for name in overrides if name not in known] if shipped else []
+    if unknown:
+        raise InputError([("command line", f"-p {name}", f"unknown parameter{suggest(name, sorted(known))}; "
+                           "`econ params` lists the scenario parameters") for name in unknown])
+    if args.scheduler and args.executor != "dask":
+        raise InputError.single("command line", "--scheduler", "a Dask scheduler is used only with "
+                                "--executor dask: add --executor dask, or drop --scheduler")
     _run_arguments(overrides, args.notebook_dir, args.notebook)
     try:
         result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
@@ -234,11 +247,23 @@ def _share(args) -> int:
     return EXIT_OK
 
 
+def _version() -> str:
+    """``econ --version``: the package's version, and the commit and lock it runs from."""
+    import econ
+    from econ.batch import provenance
+
+    info = provenance.git_commit()
+    commit = "" if info["commit"] == "unknown" else \
+        f", commit {info['commit'][:12]}{' with uncommitted changes' if info['dirty'] else ''}"
+    return f"econ {econ.__version__}{commit} (Python {sys.version.split()[0]})"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="econ", description="Scenario workbook for the 2020 US sanctions on Huawei.",
         epilog="Exit codes: 0 success, 1 a notebook failed, 2 bad input (nothing ran), 130 interrupted, "
                "141 output closed (| head).")
+    p.add_argument("--version", action="version", version=_version())
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario files and data files",

@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path: Path | str, text: str, *, sync_folder: bool = False) -> None:
-    """Replace ``path`` with ``text`` (UTF-8): a temporary file in the same folder, flushed to disk, then
-    renamed over it, so a reader, a crash or a full disk leaves either the old file or the new one.
+def write_atomic(path: Path | str, text: str | bytes, *, sync_folder: bool = False) -> None:
+    """Replace ``path`` with ``text`` (UTF-8; bytes as they are): a temporary file in the same folder,
+    flushed to disk, then renamed over it, so a reader, a crash or a full disk leaves either the old file or the new one.
 
     The file keeps the permissions of the one it replaces (0644 for a new file: pages are for
     readers). ``sync_folder`` also flushes the folder's entry (data files whose hashes are recorded).
@@ -24,7 +24,7 @@ def write_atomic(path: Path | str, text: str, *, sync_folder: bool = False) -> N
         mode = 0o644
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with (os.fdopen(fd, "wb") if isinstance(text, bytes) else os.fdopen(fd, "w", encoding="utf-8")) as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())

@@ -85,6 +85,8 @@ def no_kernel(monkeypatch):
     (["-p", "vendor_bans", "[{vendors: [huawei], places: [europe], from_year: 2035}]"], "vendor_bans.0.from_year",
      "outside the model's years"),
     (["-p", "rule_effective_date", "2020-02-30"], "rule_effective_date", "2020-02-30 is not a date"),
+    (["-p", "substitution_rte", "0.3"], "-p substitution_rte", "did you mean 'substitution_rate'?"),
+    (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler", "only with --executor dask"),
 ])
 def test_run_arguments_refused_before_any_kernel(args, where, what, tmp_path, no_kernel, capsys):
     code = cli.main(["run", "baseline", *args, "--outputs", str(tmp_path / "out"), "--no-progress"])
@@ -105,3 +107,28 @@ def test_validate_a_folder(tmp_path, capsys):
     (tmp_path / "x.yaml").mkdir()
     assert cli.main(["validate", str(tmp_path / "x.yaml")]) == 2
     assert "is a folder, not a scenario file" in capsys.readouterr().err
+
+
+def test_a_misspelt_parameter_is_one_line_with_a_suggestion(tmp_path, no_kernel, capsys):
+    code = cli.main(["run", "baseline", "-p", "substitution_rte", "0.3", "--outputs", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and len(err) < 200, err
+
+
+def test_a_misspelt_scenario_or_parent_gets_a_suggestion(tmp_path, no_kernel, capsys):
+    assert cli.main(["run", "histroy", "--outputs", str(tmp_path / "out")]) == 2
+    assert "did you mean 'history'?" in capsys.readouterr().err
+    from econ import load_scenario
+    from econ.errors import InputError
+
+    (tmp_path / "child.yaml").write_text("title: C\ndescription: D\ninherits: may2020_fpdr\n")
+    (tmp_path / "may2020_fdpr.yaml").write_text("title: M\ndescription: D\n")
+    with pytest.raises(InputError, match="did you mean 'may2020_fdpr'"):
+        load_scenario(tmp_path / "child.yaml")
+
+
+def test_version_names_the_package_and_python():
+    out = subprocess.run([sys.executable, "-m", "econ", "--version"], capture_output=True, text=True)
+    from econ import __version__
+
+    assert out.returncode == 0 and out.stdout.startswith(f"econ {__version__}") and "Python 3." in out.stdout

@@ -24,7 +24,7 @@ import yaml
 from econ import data, paths
 from econ.batch.job import Job
 from econ.batch.provenance import hash_context, input_hash, scenario_digest
-from econ.errors import InputError
+from econ.errors import InputError, suggest
 from econ.notebook import NOTEBOOK_STAGES, RUN_WIDE, RUN_WIDE_FOLDER, notebook_parameters
 from econ.scenario import PARAMETER_NAMES, SAFE_NAME, SAFE_NAME_RULE, Scenario, load_scenario, scenario_names
 
@@ -173,8 +173,9 @@ def _load_scenarios(names: list, scenario_dir: Path, overrides: dict) -> tuple[d
     for name in safe:
         path = scenario_dir / f"{name}.yaml"
         if not path.is_file():
-            problems.append((paths.relative(path), "", f"no scenario named {name!r}; have: "
-                             f"{', '.join(scenario_names(scenario_dir)) or '(none)'}"))
+            have = scenario_names(scenario_dir)
+            problems.append((paths.relative(path), "", f"no scenario named {name!r}{suggest(name, have)}; have: "
+                             f"{', '.join(have) or '(none)'}"))
             continue
         try:
             loaded[name] = load_scenario(path, overrides=overrides)

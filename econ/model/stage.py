@@ -30,6 +30,7 @@ The functions a stage implements, with the same signatures everywhere:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -89,9 +90,14 @@ class Figure:
     #: results.json's older key for the median, where it is not the metric's name (an assumption's p50)
     median_key: str | None = None
     draws: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: the quartiles and mean of the draws, and how many draws (None: a single value, not drawn)
+    p25: float | None = None
+    p75: float | None = None
+    mean: float | None = None
+    n_draws: int | None = None
 
     RECORD = ("metric", "label", "unit", "region", "year", "median", "p05", "p95", "variable", "first_year",
-              "stage", "meaning")
+              "stage", "meaning", "p25", "p75", "mean", "n_draws")
 
     def record(self) -> dict:
         """The figure as results.json and figures.csv hold it (no draws)."""
@@ -123,9 +129,11 @@ def figure(metric: Metric, value, stage: str = "") -> Figure:
         return Figure(median=float(value), **fields)
     draws = np.asarray(value, dtype=float)
     median, p05, p95 = quantiles(draws, metric.integer)
+    spread = dict(draws=draws, mean=math.fsum(draws) / draws.size, n_draws=int(draws.size), **fields)  # fsum: exact
     if not metric.interval:
-        return Figure(median=median, draws=draws, **fields)
-    return Figure(median=median, p05=p05, p95=p95, draws=draws, **fields)
+        return Figure(median=median, **spread)
+    p25, p75 = np.percentile(draws, [25, 75], method="inverted_cdf" if metric.integer else "linear")
+    return Figure(median=median, p05=p05, p95=p95, p25=float(p25), p75=float(p75), **spread)
 
 
 def figures(declaration: Declaration, values: dict) -> list[Figure]:

@@ -42,6 +42,13 @@ def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
 
 
+def figure_records(run_dir: Path, jobs: list) -> list[dict]:
+    """Every figure record of every successful job (results.json's ``figures``), with the job's
+    scenario and notebook: what :mod:`econ.results` makes results.csv and codebook.csv from."""
+    return [{"scenario": job.scenario, "notebook": job.notebook, **r} for job, payload in _results(run_dir, jobs)
+            for r in _records(payload, "figures", list) if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
+
+
 #: The columns of a run's figures frame: where each figure comes from, then its record.
 FIGURE_COLUMNS = ["notebook", "scenario", "metric", "label", "unit", "region", "year", "first_year", "variable",
                   "median", "p05", "p95"]

@@ -216,8 +216,9 @@ def _resolve_parent(parent: str, path: Path, chain: tuple[str, ...]):
                                 "inherit from a scenario nearer the baseline")
     parent_path = scenario_path(parent, path.parent)
     if not _exists_exactly(parent_path):
-        raise InputError.single(file, "inherits", f"no scenario named {parent!r} in "
-                                f"{paths.relative(path.parent)} (have: {', '.join(scenario_names(path.parent))})")
+        have = scenario_names(path.parent)
+        raise InputError.single(file, "inherits", f"no scenario named {parent!r} in {paths.relative(path.parent)}"
+                                f"{suggest(parent, have)} (have: {', '.join(have)})")
     return _resolve(parent_path, (*chain, path.stem))
 
 
@@ -246,8 +247,8 @@ def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Sc
             raise InputError(problems)
         path = scenario_path(text)
         if not _exists_exactly(path):
-            raise InputError.single(paths.relative(path), "", f"no scenario named {text!r}; "
-                                    f"shipped: {', '.join(scenario_names())}")
+            raise InputError.single(paths.relative(path), "", f"no scenario named {text!r}"
+                                    f"{suggest(text, scenario_names())}; shipped: {', '.join(scenario_names())}")
     merged, origin, files = _resolve(path)
     overrides = dict(overrides or {})
     unknown = [k for k in overrides if k not in PARAMETER_NAMES]
