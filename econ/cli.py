@@ -134,7 +134,7 @@ def _run(args) -> int:
                            executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
                            scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
                            only=args.notebook or None, progress=not args.no_progress,
-                           latest_even_if_failed=args.latest_even_if_failed, engine=args.engine,
+                           latest_even_if_failed=args.latest_even_if_failed, engine=args.engine, latest=args.latest,
                            site=not args.single_file)
     except batch.RunNotPublished as e:
         print(f"error: {e}", file=sys.stderr)
@@ -247,6 +247,37 @@ def _share(args) -> int:
     return EXIT_OK
 
 
+def _runs(args) -> int:
+    from econ import run_history
+
+    print(run_history.listing())
+    return EXIT_OK
+
+
+def _show(args) -> int:
+    from econ import run_history
+
+    print(run_history.show(args.run))
+    return EXIT_OK
+
+
+def _diff(args) -> int:
+    from econ import run_history
+
+    print(run_history.diff(args.a, args.b, every=args.all))
+    return EXIT_OK
+
+
+def _prune(args) -> int:
+    from econ import run_history
+
+    gone = run_history.prune(args.keep, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"{verb} {len(gone)} run(s){': ' + ', '.join(gone) if gone else ''} (kept the {args.keep} newest and "
+          "outputs/latest)")
+    return EXIT_OK
+
+
 def _version() -> str:
     """``econ --version``: the package's version, and the commit and lock it runs from."""
     import econ
@@ -314,6 +345,8 @@ def parser() -> argparse.ArgumentParser:
                    help="how each notebook runs: warm (default with local processes: a fresh fork of a process "
                         "that has already imported what notebooks import) or papermill (a kernel started per "
                         "notebook; the Dask executor's engine); same results either way")
+    r.add_argument("--latest", action="store_true", help="make this run outputs/latest even if it covers only some "
+                   "scenarios or notebooks (by default only a run of every scenario moves it)")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     r.add_argument("--outputs", type=Path, default=None, metavar="DIR", help="outputs folder (default outputs/)")
     r.add_argument("--scenario-dir", type=Path, default=None, metavar="DIR",
@@ -370,6 +403,29 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("run", nargs="?", metavar="RUN_ID", help="a run in outputs/runs (default: outputs/latest)")
     b.add_argument("--out", metavar="FILE.pdf", help="where to write the PDF")
     b.set_defaults(func=_brief)
+
+    rs = sub.add_parser("runs", help="list the published runs (the results store, outputs/runs.sqlite)",
+                        description="Every published run, newest first: when, how many scenarios, notebooks ok and "
+                                    "failed, overrides, econ version and commit; * marks outputs/latest.")
+    rs.set_defaults(func=_runs)
+    so = sub.add_parser("show", help="what one run ran with what, and its headline figures",
+                        description="A run's date, scenarios, overrides, versions and headline figures.")
+    so.add_argument("run", metavar="RUN", help="a RUN_ID (or a unique prefix), or latest")
+    so.set_defaults(func=_show)
+    df = sub.add_parser("diff", help="what changed between two runs: inputs, then each figure's move",
+                        description="The inputs that differ between runs A and B (scenario parameters, data digests, "
+                                    "package versions, notebooks, options), then every figure whose median moved, "
+                                    "largest relative move first.")
+    df.add_argument("a", metavar="A", help="the earlier run (RUN_ID, prefix or latest)")
+    df.add_argument("b", metavar="B", help="the later run")
+    df.add_argument("--all", action="store_true", help=f"every moved figure, not only the first {25}")
+    df.set_defaults(func=_diff)
+    pr = sub.add_parser("prune", help="remove old runs, keeping the newest and outputs/latest",
+                        description="Remove all but the KEEP newest published runs (never outputs/latest) and "
+                                    "rebuild the results store.")
+    pr.add_argument("--keep", type=int, default=10, help="how many of the newest runs to keep (default 10)")
+    pr.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
+    pr.set_defaults(func=_prune)
     return p
 
 

@@ -122,7 +122,7 @@ def codebook(run: str | Path | None = None, outputs: Path | None = None,
         frame["notebooks"] = ""
         return frame[CODEBOOK_COLUMNS]
     records = records if records is not None else _records(run_folder(run, outputs))
-    found = pd.DataFrame(records)
+    found = pd.DataFrame(records, columns=sorted({"metric", "notebook", *(k for r in records for k in r)}))
     rows = []
     for metric, group in found.groupby("metric", sort=True):
         notebooks = ", ".join(sorted(set(group["notebook"])))

@@ -260,7 +260,7 @@ def test_resume_reuses_unchanged_and_reruns_changed(tmp_path, tiny_scenarios):
             (first.run_dir / s / "00_tiny" / "results.json").read_bytes()
     b = tiny_scenarios / "b.yaml"
     b.write_text(b.read_text().replace("0.4", "0.6"))
-    third = _tiny_run(tiny_scenarios, out, resume=second.run_id)
+    third = _tiny_run(tiny_scenarios, out, resume=second.run_id, latest=True)  # a partial run, made latest by choice
     jobs = {j.scenario: j for j in third.jobs}
     assert _manifest(third.run_dir)["summary"]["executed"] == 1
     assert jobs["a"].reused_from == first.run_id and jobs["b"].reused_from is None

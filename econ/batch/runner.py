@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from econ import files, paths, report
+from econ import files, paths, report, store
 from econ.batch import cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
@@ -164,7 +164,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
         kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False,
-        engine: str | None = None, site: bool = True) -> RunResult:
+        engine: str | None = None, site: bool = True, latest: bool = False) -> RunResult:
     """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
@@ -235,8 +235,17 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
                    "show_code": show_code, "site": site, "resumed_from": old_run.name if old_run else None,
                    "latest_even_if_failed": latest_even_if_failed, "overrides": overrides or {}}
     manifest = _manifest(run_id, work, jobs, summary, run_options, created, time.perf_counter() - started)
-    manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed)
+    from econ.scenario import scenario_names
+
+    ran = {j.scenario for j in jobs if j.scenario != paths.RUN_WIDE_FOLDER}
+    full = not only and ran == set(scenario_names(scenario_dir or paths.SCENARIOS))
+    manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed, full, latest)
     final = _publish(outputs, partial, run_id, jobs, work, manifest)
+    try:  # the store is an index of the run folders: a failure here loses nothing (econ runs rebuilds it)
+        store.append(final, outputs)
+    except Exception as e:  # noqa: BLE001
+        print(f"note: the run is published, but the results store could not be updated ({e}); `econ runs` "
+              "rebuilds it from the run folders", file=sys.stderr)
     stale = runs.stale_partials(outputs)
     if stale:
         print(f"note: {len(stale)} interrupted run(s) in {paths.relative(outputs / 'runs')} ({', '.join(stale[:3])}"

@@ -119,13 +119,22 @@ def latest_run(outputs: Path) -> str | None:
     return Path(os.readlink(latest)).name if latest.is_symlink() else None
 
 
-def latest_decision(outputs: Path, jobs: list[Job], even_if_failed: bool) -> dict:
-    """Whether this run becomes ``outputs/latest``, and why: only when every notebook succeeded,
-    unless ``even_if_failed`` (``--latest-even-if-failed``)."""
+def latest_decision(outputs: Path, jobs: list[Job], even_if_failed: bool, full: bool = True,
+                    chosen: bool = False) -> dict:
+    """Whether this run becomes ``outputs/latest``, and why: only when every notebook succeeded (unless
+    ``even_if_failed``, ``--latest-even-if-failed``), and only for a run of every scenario and notebook
+    (``full``), unless there is no latest yet or the user chose it (``chosen``, ``--latest``): a run of a
+    few scenarios is published and listed (``econ runs``) but leaves the full comparison where it is."""
     failed = sum(j.status != "ok" for j in jobs)
     previous = latest_run(outputs)
+    if not full and previous and not chosen:
+        return {"moved": False, "previous": previous,
+                "reason": "this run covers only some scenarios or notebooks, and outputs/latest stays on the last "
+                          "full run unless --latest is given"}
     if not failed:
-        return {"moved": True, "previous": previous, "reason": "every notebook succeeded"}
+        return {"moved": True, "previous": previous,
+                "reason": "every notebook succeeded" + ("" if full else (" (a partial run, chosen with --latest)"
+                                                                         if chosen else " (the first run)"))}
     what = f"{failed} notebook{'s' if failed > 1 else ''} failed"
     if even_if_failed:
         return {"moved": True, "previous": previous, "reason": f"{what}, and --latest-even-if-failed was given"}

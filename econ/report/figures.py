@@ -43,10 +43,29 @@ def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
 
 
 def figure_records(run_dir: Path, jobs: list) -> list[dict]:
-    """Every figure record of every successful job (results.json's ``figures``), with the job's
-    scenario and notebook: what :mod:`econ.results` makes results.csv and codebook.csv from."""
-    return [{"scenario": job.scenario, "notebook": job.notebook, **r} for job, payload in _results(run_dir, jobs)
-            for r in _records(payload, "figures", list) if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
+    """Every figure record of every successful job (results.json's ``figures``; for a notebook that
+    writes only the flat ``metrics``, records made from them), with the job's scenario and notebook:
+    what :mod:`econ.results` makes results.csv and codebook.csv from."""
+    out = []
+    for job, payload in _results(run_dir, jobs):
+        found = [r for r in _records(payload, "figures", list)
+                 if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
+        out += [{"scenario": job.scenario, "notebook": job.notebook, **r} for r in found or _from_flat(payload)]
+    return out
+
+
+def _from_flat(payload: dict) -> list[dict]:
+    """Figure records from results.json's flat ``metrics`` and ``units`` (NAME, NAME_p05, NAME_p95)."""
+    metrics, units = _records(payload, "metrics", dict), _records(payload, "units", dict)
+    numbers = {k: float(v) for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    out = []
+    for name, value in numbers.items():
+        if name.endswith(("_p05", "_p95")) and name[:-4] in numbers:
+            continue
+        out.append({"metric": name, "label": name, "unit": str(units.get(name, "")), "region": "World", "year": None,
+                    "median": value, "p05": numbers.get(f"{name}_p05"), "p95": numbers.get(f"{name}_p95"),
+                    "variable": "", "first_year": None, "stage": "", "meaning": ""})
+    return out
 
 
 #: The columns of a run's figures frame: where each figure comes from, then its record.
