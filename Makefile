@@ -55,8 +55,9 @@ bench: $(STAMP)  ## time the batch (warm and papermill engines) against the pape
 test-fast: $(STAMP) git-filter  ## skip notebook and browser tests
 	$(BIN)/python -m pytest -m "not slow" -n auto
 
-lab: $(STAMP) git-filter  ## JupyterLab on notebooks/, kernel = this .venv
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+# As root (a container) JupyterLab must be told it may run so.
+lab: $(STAMP) git-filter  ## JupyterLab on notebooks/, kernel = this .venv (the econ kernel is the default)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Committed notebooks stay free of outputs without anyone remembering: git runs econ/nbclean.py
 # (standard library only) on every notebook it stages (.gitattributes). Registered in this clone's
@@ -64,9 +65,7 @@ lab: $(STAMP) git-filter  ## JupyterLab on notebooks/, kernel = this .venv
 git-filter:
 	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1 && \
 	  [ "$$(git config --get filter.econ-notebook.clean)" != "python3 econ/nbclean.py" ]; then \
-	  git config filter.econ-notebook.clean "python3 econ/nbclean.py" && \
-	  git config filter.econ-notebook.smudge cat && \
-	  echo "git: notebooks/*.ipynb are committed without outputs (filter econ-notebook)"; fi
+	  python3 econ/nbclean.py --install; fi
 
 clean-notebooks:  ## clear the outputs JupyterLab saved into notebooks/ (commits never carry them anyway)
 	python3 econ/nbclean.py notebooks/*.ipynb

@@ -68,7 +68,7 @@ class Arguments(StrictModel):
     """The arguments of the notebooks' parameters cells (besides scenario parameters)."""
 
     scenario: str = argument(
-        "may2020_fdpr", unit="scenario name or file", except_notebooks=RUN_WIDE,
+        "history", unit="scenario name or file", except_notebooks=RUN_WIDE,
         meaning="scenario name: a file data/scenarios/NAME.yaml")
     output_dir: str = argument(
         "", unit="folder",

@@ -10,6 +10,9 @@ run it before any environment exists).
     clears the files in place (``make clean-notebooks``); prints the ones it changed.
 ``python3 econ/nbclean.py --check FILE ...``
     exits 1 naming the files that have outputs.
+``python3 econ/nbclean.py --install``
+    registers the filter in this clone's git config (what ``make`` does; the one command for anyone
+    who installs with conda or pip and never runs ``make``).
 
 The JSON is written the way nbformat and JupyterLab write it (indent 1, sorted keys, a final
 newline), so a clean notebook passes through unchanged.
@@ -43,7 +46,29 @@ def is_clean(nb: dict) -> bool:
                for c in nb.get("cells", []) if c.get("cell_type") == "code")
 
 
+#: The clone's git config that runs this file on every notebook git stages (.gitattributes names it).
+FILTER = {"filter.econ-notebook.clean": "python3 econ/nbclean.py", "filter.econ-notebook.smudge": "cat"}
+
+
+def install() -> int:
+    """Register the filter in the git config of the clone this file is in; 0, or 1 outside a clone."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True, text=True)
+    if inside.stdout.strip() != "true":
+        print(f"{root} is not a git clone: nothing to register", file=sys.stderr)
+        return 1
+    for key, value in FILTER.items():
+        subprocess.run(["git", "config", key, value], cwd=root, check=True)
+    print("git: notebooks/*.ipynb are committed without outputs (filter econ-notebook)")
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--install"]:
+        return install()
     if not argv:
         text = sys.stdin.read()
         try:

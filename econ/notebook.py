@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from datetime import date
 from pathlib import Path
 
@@ -81,8 +80,10 @@ def _argument_line(name: str, notebook: str, scenario: str) -> str:
     return f"{name}: {d['type']} = {code}  # {d['meaning']} ({d['unit']}, [{d['low']}, {high}])"
 
 
-def parameters_cell(notebook: str, scenario: str = "may2020_fdpr") -> str:
-    """The text of ``notebook``'s parameters cell, generated from the parameter declarations."""
+def parameters_cell(notebook: str, scenario: str | None = None) -> str:
+    """The text of ``notebook``'s parameters cell, generated from the parameter declarations (every
+    notebook opens on the declared default scenario unless ``scenario`` says otherwise)."""
+    scenario = scenario or arguments.Arguments.model_fields["scenario"].default
     groups = notebook_groups(notebook)
     lines = [
         f"# Parameters of {notebook}: literal values only; the econ kernel refuses names not declared here.",
@@ -264,8 +265,7 @@ def sync(notebook_path: Path) -> bool:
     nb = nbformat.read(notebook_path, as_version=4)
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
-            default = re.search(r'^scenario: str = "([A-Za-z0-9_-]+)"', cell.source, re.MULTILINE)
-            text = parameters_cell(notebook_path.stem, *(default.groups() if default else ()))
+            text = parameters_cell(notebook_path.stem)
             if cell.source == text and nb.metadata.get("kernelspec") == KERNELSPEC:
                 return False
             cell.source = text

@@ -226,7 +226,31 @@ def test_guard_skipped_by_completeness_checks_and_loaded_first():
 def test_shipped_kernelspec_is_the_declared_one():
     assert json.loads(kernel.SPEC_FILE.read_text()) == kernel.spec()
     files = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["data-files"]
-    assert files == {"share/jupyter/kernels/econ": ["econ/kernelspec/kernel.json"]}
+    assert files == {"share/jupyter/kernels/econ": ["econ/kernelspec/kernel.json"],
+                     "etc/jupyter": ["econ/jupyter/jupyter_config.json"]}
+
+
+def test_jupyterlab_opens_new_notebooks_on_the_econ_kernel():
+    """The environment's Jupyter config (installed with the package) makes the econ kernel, with its
+    parameter guard, the default a new notebook gets."""
+    installed = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_config.json"
+    assert json.loads(installed.read_text())["MappingKernelManager"]["default_kernel_name"] == "econ"
+    from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+    from traitlets.config import Config
+
+    config = Config(json.loads(installed.read_text()))
+    assert AsyncMappingKernelManager(config=config).default_kernel_name == "econ"
+
+
+def test_every_notebook_opens_on_the_same_scenario():
+    from econ import arguments
+    from econ.notebook import RUN_WIDE
+
+    default = arguments.Arguments.model_fields["scenario"].default
+    for nb in sorted((paths.ROOT / "notebooks").glob("*.ipynb")):
+        source = "".join(c["source"] if isinstance(c["source"], str) else "".join(c["source"])
+                         for c in json.loads(nb.read_text())["cells"] if "parameters" in c["metadata"].get("tags", []))
+        assert (f'scenario: str = "{default}"' in source) != (nb.stem in RUN_WIDE), nb.name
 
 
 def test_kernel_installed_in_this_environment():

@@ -78,3 +78,21 @@ def test_market_share_override_is_validated(tmp_path):
                                    parameters={"scenario": "baseline", "output_dir": str(tmp_path),
                                                "equipment_life_years": -8.0},
                                    progress_bar=False)
+
+
+def test_the_filter_is_registered_by_one_command(tmp_path):
+    """`python3 econ/nbclean.py --install` registers the clean filter in the clone it sits in (for users
+    who install with conda or pip and never run make); outside a clone it says so and fails."""
+    import shutil
+    import subprocess
+
+    repo = tmp_path / "clone"
+    (repo / "econ").mkdir(parents=True)
+    shutil.copy(paths.ROOT / "econ" / "nbclean.py", repo / "econ" / "nbclean.py")
+    outside = subprocess.run(["python3", "econ/nbclean.py", "--install"], cwd=repo, capture_output=True, text=True)
+    assert outside.returncode == 1 and "not a git clone" in outside.stderr
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    done = subprocess.run(["python3", "econ/nbclean.py", "--install"], cwd=repo, capture_output=True, text=True)
+    config = subprocess.run(["git", "config", "--get", "filter.econ-notebook.clean"], cwd=repo, capture_output=True,
+                            text=True)
+    assert done.returncode == 0 and config.stdout.strip() == "python3 econ/nbclean.py"
