@@ -153,7 +153,7 @@ def write(run_dir: Path, records: list[dict]) -> dict[str, bytes]:
     frame = tidy(records, run_dir.name)
     book = codebook(records=records)
     parquet = io.BytesIO()
-    frame.to_parquet(parquet, index=False)
+    frame.astype({"statistic": object}).to_parquet(parquet, index=False, engine="fastparquet")
     return {"results.csv": frame.to_csv(index=False, float_format="%.10g").encode(),
             "results.parquet": parquet.getvalue(),
             "codebook.csv": book.to_csv(index=False).encode()}

@@ -35,6 +35,13 @@ def tiny_cli(scenarios: Path, out: Path, *args: str) -> list[str]:
             "--notebook-dir", str(FIXTURE_NOTEBOOKS)]
 
 
+def results_of(path: Path) -> dict:
+    """A results.json without its provenance (the run that computed it): what two runs must agree on."""
+    payload = json.loads(Path(path).read_text())
+    payload.pop("provenance", None)
+    return payload
+
+
 def manifest(run_dir: Path) -> dict:
     return json.loads((run_dir / "manifest.json").read_text())
 

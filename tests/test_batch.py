@@ -15,7 +15,7 @@ import pytest
 from econ import batch, cli, paths
 from econ.errors import InputError
 from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
-from tests.batch_helpers import ECON, processes_in, published_runs
+from tests.batch_helpers import ECON, processes_in, published_runs, results_of
 from tests.batch_helpers import manifest as _manifest
 from tests.batch_helpers import tiny_run as _tiny_run
 from tests.conftest import FIXTURE_NOTEBOOKS, HOSTILE_TITLE, write
@@ -277,8 +277,8 @@ def test_same_inputs_same_results(tmp_path, tiny_scenarios):
     one = _tiny_run(tiny_scenarios, tmp_path / "one")
     two = _tiny_run(tiny_scenarios, tmp_path / "two")
     for s in ("a", "b"):
-        assert (one.run_dir / s / "00_tiny" / "results.json").read_bytes() == \
-            (two.run_dir / s / "00_tiny" / "results.json").read_bytes()
+        assert results_of(one.run_dir / s / "00_tiny" / "results.json") == \
+            results_of(two.run_dir / s / "00_tiny" / "results.json")
 
 
 @pytest.mark.slow
@@ -358,8 +358,8 @@ def test_dask_executor(tmp_path, tiny_scenarios, environment_restored):
     assert status == {("a", "00_tiny"): "ok", ("b", "00_tiny"): "failed", ("a", "01_second"): "ok",
                       ("b", "01_second"): "ok"}
     local = _tiny_run(tiny_scenarios, tmp_path / "local", "a")
-    assert (run_dir / "a" / "00_tiny" / "results.json").read_bytes() == \
-        (local.run_dir / "a" / "00_tiny" / "results.json").read_bytes()
+    assert results_of(run_dir / "a" / "00_tiny" / "results.json") == \
+        results_of(local.run_dir / "a" / "00_tiny" / "results.json")
 
 
 def test_outputs_default_is_project_outputs():

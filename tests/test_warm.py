@@ -21,6 +21,7 @@ from tests.batch_helpers import (
     manifest,
     processes_in,
     published_runs,
+    results_of,
     running_cell,
     tiny_cli,
     tiny_run,
@@ -64,7 +65,7 @@ def comparable(path: Path) -> dict:
 def assert_same_job(a: Path, b: Path, job: str, notebook: str) -> None:
     folder_a, folder_b = a / job, b / job
     if (folder_a / "results.json").exists() or (folder_b / "results.json").exists():
-        assert (folder_a / "results.json").read_bytes() == (folder_b / "results.json").read_bytes(), job
+        assert results_of(folder_a / "results.json") == results_of(folder_b / "results.json"), job
     assert comparable(folder_a / f"{notebook}.ipynb") == comparable(folder_b / f"{notebook}.ipynb"), job
     html = [_CELL_ID.sub("cell-id=<id>", _CLOCK.sub("<time>", (f / f"{notebook}.html").read_text()))
             for f in (folder_a, folder_b)]

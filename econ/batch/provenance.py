@@ -20,9 +20,12 @@ from pathlib import Path
 from econ import __version__, lockfile, paths
 from econ.scenario import Scenario
 
-#: Packages whose version is part of each job's input hash and of the manifest.
-VERSIONED = ("altair", "ipykernel", "nbclient", "nbconvert", "numpy", "pandas", "pandera", "papermill",
-             "pydantic", "scipy", "statsmodels", "vl-convert-python")
+#: Packages whose version is part of each job's input hash and of the manifest: every package the
+#: model and the publishing import (numba and llvmlite compile the share stage; SALib the Sobol indices;
+#: dask and distributed run a cluster; fastparquet writes results.parquet).
+VERSIONED = ("altair", "dask", "distributed", "fastparquet", "ipykernel", "llvmlite", "nbclient", "nbconvert", "numba",
+             "numpy", "pandas", "pandera", "papermill", "pydantic", "salib", "scipy", "statsmodels",
+             "vl-convert-python")
 
 
 def sha256(data: bytes) -> str:
@@ -48,7 +51,39 @@ def versions() -> dict[str, str]:
             found[name] = version(name)
         except PackageNotFoundError:
             found[name] = "not installed"
+    found["blas"] = blas()
+    found["cpu"] = cpu()
     return found
+
+
+def blas() -> str:
+    """The BLAS numpy was built with and runs (name and version), e.g. "scipy-openblas 0.3.29"."""
+    import numpy as np
+
+    try:
+        config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        return f"{config.get('name', '?')} {config.get('version', '?')}".strip()
+    except Exception:  # noqa: BLE001 - an unusual numpy build: say so rather than fail the run
+        return "unknown"
+
+
+def cpu() -> str:
+    """The CPU's model name and architecture (results do not depend on it by design; recorded so a
+    difference can be traced, and a resume on another machine reruns)."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.lower().startswith(("model name", "hardware", "cpu model")):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model or platform.processor() or 'unknown'} ({platform.machine()})"
+
+
+def digest(found: dict) -> str:
+    """A short digest of a versions mapping (what results.json carries to name its environment)."""
+    return sha256(json.dumps(found, sort_keys=True).encode())[:16]
 
 
 def hash_context() -> dict:
@@ -83,5 +118,9 @@ def git_commit() -> dict:
         except (OSError, subprocess.SubprocessError):
             return ""
 
+    # untracked files count where they are inputs (a new scenario file, a notebook, a module)
+    untracked = [line[3:] for line in git("status", "--porcelain", "--untracked-files=all", "--", "data",
+                                          "notebooks", "econ").splitlines() if line.startswith("??")]
     return {"commit": git("rev-parse", "HEAD").strip() or "unknown",
-            "dirty": bool(git("status", "--porcelain", "--untracked-files=no").strip())}
+            "dirty": bool(git("status", "--porcelain", "--untracked-files=no").strip()) or bool(untracked),
+            "untracked_inputs": untracked}

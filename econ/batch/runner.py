@@ -18,7 +18,7 @@ from econ import files, paths, report, store
 from econ.batch import cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
-from econ.batch.provenance import git_commit, sha256
+from econ.batch.provenance import digest, git_commit, sha256
 from econ.errors import InputError
 from econ.notebook import RUN_WIDE
 from econ.report import comparison
@@ -47,8 +47,25 @@ def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: 
         "scenarios": {name: {"title": s.title, "description": s.description, "inherits": s.inherits,
                              "seed": s.seed, "files": list(s.files),
                              "parameters": s.parameters.model_dump(mode="json")} for name, s in work.scenarios.items()},
-        "jobs": [asdict(j) for j in jobs],
+        "jobs": [{**asdict(j), "notebook_path": paths.relative(j.notebook_path)} for j in jobs],
     }
+
+
+def _stamp(executed: list[Job], run_dir: Path, run_id: str, context: dict) -> None:
+    """Each results.json this run computed names the run and the environment it was computed in, so a
+    copy taken out of the run keeps its provenance (a reused one keeps the run that computed it)."""
+    stamp = {"run_id": run_id, "econ": context["versions"].get("econ"), "lock_sha256": context["lock_sha256"],
+             "versions_sha256": digest(context["versions"])}
+    for job in executed:
+        path = run_dir / job.folder / "results.json"
+        if job.status != "ok" or not path.is_file():
+            continue
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(payload, dict):
+            files.write_atomic(path, json.dumps({**payload, "provenance": stamp}, indent=2) + "\n")
 
 
 def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client, bar: tqdm,
@@ -225,6 +242,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     finally:
         if client is not None:
             client.close()
+    _stamp(executed, partial, run_id, work.context)
     by_key = {(j.scenario, j.notebook): j for j in executed}
     jobs = [by_key.get((j.scenario, j.notebook), j) for j in jobs]
     failed = [j for j in jobs if j.status != "ok"]

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import nbformat
 
-from econ import files
+from econ import files, paths
 from econ.report.bundle import BUNDLE_FILE, CSS_FILE, inline_notebook_css, link_notebook_css, notebook_css, vega_bundle
 
 
 def notebook_title(path) -> str:
     """A notebook's name for a reader: its first heading up to the colon ("Revenue impacts")."""
-    try:
-        nb = nbformat.read(path, as_version=4)
+    try:  # a manifest's path is relative to the project
+        nb = nbformat.read(path if Path(path).is_absolute() else paths.ROOT / path, as_version=4)
         first = next(c.source for c in nb.cells if c.cell_type == "markdown")
         heading = next(line for line in first.splitlines() if line.startswith("# "))
         return heading[2:].split(":")[0].strip()
