@@ -378,3 +378,36 @@ def test_data_without_recorded_provenance_refused(tmp_path, monkeypatch, no_kern
         f.write("\n")
     with pytest.raises(InputError, match=r"vendor_shares.csv.sha256.*does not match the file"):
         batch.plan(["baseline"])
+
+
+@pytest.mark.slow
+@pytest.mark.notebooks
+def test_a_run_records_its_whole_environment_and_each_result_its_run(tmp_path, tiny_scenarios):
+    run = _tiny_run(tiny_scenarios, tmp_path / "out")
+    record = _manifest(run.run_dir)
+    for name in ("numba", "llvmlite", "salib", "dask", "distributed", "fastparquet", "blas", "cpu"):
+        assert record["versions"].get(name) not in (None, "", "unknown"), name
+    assert all(not j["notebook_path"].startswith("/") for j in record["jobs"])  # relative to the project
+    stamp = json.loads((run.run_dir / "a" / "00_tiny" / "results.json").read_text())["provenance"]
+    assert stamp["run_id"] == run.run_id and stamp["lock_sha256"] == record["lock_sha256"]
+    from econ.batch.provenance import digest
+
+    assert stamp["versions_sha256"] == digest(record["versions"])
+
+
+def test_an_untracked_input_makes_the_tree_dirty(tmp_path, monkeypatch):
+    import subprocess
+
+    from econ import paths
+    from econ.batch import provenance
+
+    repo = tmp_path / "repo"
+    (repo / "data" / "scenarios").mkdir(parents=True)
+    (repo / "README.md").write_text("x\n")
+    for args in (["init", "-q"], ["add", "README.md"], ["-c", "user.email=a@b", "-c", "user.name=a", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    monkeypatch.setattr(paths, "ROOT", repo)
+    assert provenance.git_commit()["dirty"] is False
+    (repo / "data" / "scenarios" / "mine.yaml").write_text("title: M\n")
+    found = provenance.git_commit()
+    assert found["dirty"] is True and found["untracked_inputs"] == ["data/scenarios/mine.yaml"]
