@@ -125,7 +125,9 @@ def test_first_screen_of_the_comparison_answers_in_words_then_every_scenarios_fi
     with browser.open((published_run.run_dir / "index.html").as_uri(), width=390, height=844) as page:
         phone = page.evaluate(read_rows)
         wide = page.evaluate("document.querySelector('table.econ-headline').getBoundingClientRect().width")
+        page_width = page.size()["width"]
     assert wide <= 390 and all(r["width"] <= 390 for r in phone), "the table reflows on a phone"
+    assert page_width <= 390, f"the front page scrolls sideways on a phone ({page_width} px)"
 
 
 def test_what_if_slider_moves_the_number_to_the_models_value(published_run, browser):

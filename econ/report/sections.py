@@ -55,10 +55,11 @@ def _sources_section(manifest: dict) -> str:
     return ("<h2 id='data'>Data sources: the data behind the models</h2>"
             "<p>The files every notebook read, with the first 16 hex digits of "
             "their SHA-256 (manifest.json has them in full).</p>"
-            f"<table><tr><th>file</th><th class='text'>title</th><th class='text'>sha256</th></tr>{files}</table>"
-            "<details><summary>Sources cited by the data files</summary><table><tr><th>title</th>"
+            "<div class='scroll'><table><tr><th>file</th><th class='text'>title</th><th class='text'>sha256</th></tr>"
+            f"{files}</table></div>"
+            "<details><summary>Sources cited by the data files</summary><div class='scroll'><table><tr><th>title</th>"
             f"<th class='text'>publisher</th><th class='text'>date</th><th class='text'>address</th></tr>{sources}"
-            "</table></details>")
+            "</table></div></details>")
 
 
 def _latest_section(run_id: str, manifest: dict) -> str:
