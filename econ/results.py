@@ -94,13 +94,15 @@ def declared() -> pd.DataFrame:
     """The codebook of every metric the package declares: the stages' figures and each uncertain
     assumption's range (the overview page's), without a run."""
     from econ.model import world
+    from econ.report.iamc import variable_of
     from econ.scenario import parameter_table
     from econ.words import parameter_label
 
     rows = [{"metric": m.name, "label": m.label, "variable": m.iamc_variable, "unit": m.unit, "region": m.region,
              "year": m.year, "first_year": m.first_year, "stage": stage.name,
              "statistics": ", ".join(STATISTICS[1:] if m.interval else ("median", "mean")), "definition": m.meaning,
-             "iamc_variable": m.iamc_variable, "declared_in": f"econ.model stage '{stage.name}'"}
+             "iamc_variable": variable_of(m.iamc_variable, m.first_year, m.year),
+             "declared_in": f"econ.model stage '{stage.name}'"}
             for name, (stage, m) in world.metrics_table().items()]
     for r in parameter_table():
         label = f"Assumption: {parameter_label(r['name'])}"

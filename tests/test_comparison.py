@@ -110,13 +110,15 @@ def test_index_names_the_overrides_of_a_modified_run():
 
 
 def test_iamc_file_follows_the_long_format(tmp_path):
-    """The IAMC long format pyam reads (pyam.IamDataFrame(path), checked by hand with pyam 4.0): the
-    seven lower-case columns, one value per model, scenario, region, variable, unit and year, whole
-    years, finite values. pyam itself is not a test dependency: its own dependencies (ixmp4,
-    SQLAlchemy) do not always resolve on a fresh install."""
+    """The IAMC long format pyam reads: lower-case columns with quantile as an extra column (so the p05
+    and p95 are never taken for components), one value per model, scenario, region, variable, unit,
+    year and quantile, a `|` hierarchy of variables, units pint reads; every declared variable has its
+    IAMC name."""
     from econ.model import world
     from econ.report import iamc
 
+    declared = world.metrics_table()
+    assert {m.iamc_variable for _, m in declared.values()} <= set(iamc.VARIABLES), "a declared variable has no IAMC name"
     scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr")}
     table = iamc.frame(_headline_metrics(tuple(scenarios)), scenarios, {"substitution_rate": 0.3})
     path = tmp_path / iamc.FILE
@@ -124,25 +126,44 @@ def test_iamc_file_follows_the_long_format(tmp_path):
     df = pd.read_csv(path)
     assert list(df.columns) == iamc.COLUMNS
     assert df.notna().all().all() and np.isfinite(df["value"]).all()
-    assert pd.api.types.is_integer_dtype(df["year"])
-    assert not df.duplicated(["model", "scenario", "region", "variable", "unit", "year"]).any()
+    assert pd.api.types.is_integer_dtype(df["year"]) and set(df["quantile"]) == {0.05, 0.5, 0.95}
+    assert not df.duplicated(["model", "scenario", "region", "variable", "unit", "year", "quantile"]).any()
     assert set(df["model"]) == {iamc.MODEL}
     assert set(df["scenario"]) == {"baseline (substitution_rate=0.3)", "may2020_fdpr (substitution_rate=0.3)"}
-    declared = world.metrics_table()
-    variables = set(df["variable"])
-    assert "Suppliers' revenue at risk" in variables
-    risks = df[df["variable"] == "Suppliers' revenue at risk"]
+    assert not df["variable"].str.contains("percentile|'", regex=True).any()  # no quantile children, no prose
+    risks = df[df["variable"] == "Suppliers|Revenue at Risk"]
     assert set(risks["region"]) == {"Asia-Pacific", "Taiwan, South Korea and Japan"}  # one variable, two scopes
-    assert {"Huawei's share outside China", "Huawei's share outside China|95th percentile"} <= variables
     units = df.groupby("variable")["unit"].first()
-    assert units["Suppliers' revenue at risk"] == declared["apac_revenue_at_risk_usd_bn"][1].unit
-    assert units["Huawei's share outside China"] == declared["huawei_share_ex_china_2022"][1].unit
-    may = df[df["scenario"].str.startswith("may2020_fdpr")]
-    share = may[may["variable"] == "Huawei's share outside China"]
-    assert list(share["year"]) == [2022] and set(share["region"]) == {"World excl. China"}
-    assert abs(share["value"].iloc[0] - 0.17) < 1e-9
-    risk = may[(may["variable"] == "Suppliers' revenue at risk") & (may["region"] == "Asia-Pacific")]
+    assert units["Suppliers|Revenue at Risk"] == "billion USD_2020"  # nominal, in the rule's year
+    assert units["Market Share|New Contracts|Huawei"] == "dimensionless"
+    may = df[df["scenario"].str.startswith("may2020_fdpr") & (df["quantile"] == 0.5)]
+    share = may[(may["variable"] == "Market Share|New Contracts|Huawei") & (may["region"] == "World excl. China")]
+    assert list(share["year"]) == [2022] and abs(share["value"].iloc[0] - 0.17) < 1e-9
+    risk = may[(may["variable"] == "Suppliers|Revenue at Risk") & (may["region"] == "Asia-Pacific")]
     assert list(risk["year"]) == [2020]  # the 12 months after the rule
+    assert "CNY_2021 = USD_2021 / 6.4508" in iamc.units_definitions()  # the Fed's 2021 average
+
+
+def test_pyam_reads_the_iamc_file_converts_its_units_and_finds_no_quantile_children(tmp_path):
+    """With pyam installed (`pip install pyam-iamc "sqlalchemy<2.1"`; not in the lock), the file loads,
+    every unit converts to dollars with the run's currency definitions, and check_aggregate compares a
+    total only with its components at the same quantile."""
+    pyam = pytest.importorskip("pyam", reason="pyam is optional: pip install pyam-iamc 'sqlalchemy<2.1'")
+    from iam_units import registry
+
+    from econ.report import iamc
+
+    scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr")}
+    path = tmp_path / iamc.FILE
+    path.write_text(iamc.to_csv(iamc.frame(_headline_metrics(tuple(scenarios)), scenarios)))
+    (tmp_path / iamc.UNITS_FILE).write_text(iamc.units_definitions())
+    registry.load_definitions(str(tmp_path / iamc.UNITS_FILE))
+    df = pyam.IamDataFrame(str(path))
+    assert df.extra_cols == ["quantile"]
+    for unit in df.unit:
+        if unit.startswith("billion "):
+            currency = unit.split()[1]
+            df.filter(unit=unit).convert_unit(unit, to=f"billion USD_{currency[-4:]}", registry=registry)
 
 
 def test_the_backtest_section_opens_with_the_skill_in_words_and_links_to_its_page():

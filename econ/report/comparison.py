@@ -121,10 +121,13 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
             + f", {summary.get('reused', 0)} reused from an earlier run. econ {esc(str(versions.get('econ', '')))}, "
             f"commit <code>{esc(str(git.get('commit', ''))[:12])}</code>"
             f"{' (with local changes)' if git.get('dirty') else ''}.</p>"
-            "<ul><li><a href='metrics.csv'>metrics.csv</a>: every figure of every page, tidy (notebook, scenario, "
-            "metric, value)</li>"
-            f"<li><a href='{iamc.FILE}'>{iamc.FILE}</a>: the same figures in the IAMC format (model, scenario, region, "
-            "variable, unit, year, value) that pyam and the IIASA Scenario Explorer read</li>"
+            "<ul><li><a href='results.csv'>results.csv</a> (and results.parquet): every figure of every page, long "
+            "(scenario, notebook, metric, unit, region, year, statistic, value), with "
+            "<a href='codebook.csv'>codebook.csv</a> saying what each metric is</li>"
+            "<li><a href='metrics.csv'>metrics.csv</a>: the same with results.json's flat names</li>"
+            f"<li><a href='{iamc.FILE}'>{iamc.FILE}</a>: the model's declared figures in the IAMC format pyam reads "
+            f"(model, scenario, region, variable, unit, year, quantile, value), with <a href='{iamc.META_FILE}'>"
+            f"{iamc.META_FILE}</a> and the currency definitions <a href='{iamc.UNITS_FILE}'>{iamc.UNITS_FILE}</a></li>"
             "<li><a href='manifest.json'>manifest.json</a>: parameters, input and data hashes, versions, timings</li>"
             "</ul>")
     sections = [
@@ -174,6 +177,9 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     files.write_atomic(run_dir / "differences.csv", diffs.to_csv(index=False, float_format="%.10g"))
     overrides = manifest.get("options", {}).get("overrides") or {}
     files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(found, scenarios, overrides)))
+    draws = {j.scenario: (j.parameters or {}).get("draws", 10_000) for j in jobs if j.scenario in scenarios}
+    files.write_atomic(run_dir / iamc.META_FILE, iamc.to_csv(iamc.meta(scenarios, overrides, draws)))
+    files.write_atomic(run_dir / iamc.UNITS_FILE, iamc.units_definitions())
     try:
         from econ.report import whatif
 

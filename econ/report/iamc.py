@@ -1,29 +1,121 @@
-"""A run's figures in the IAMC long format: model, scenario, region, variable, unit, year, value.
+"""A run's figures in the IAMC long format, as pyam reads it: model, scenario, region, variable, unit,
+year, quantile, value (``pyam.IamDataFrame("iamc.csv")``; ``quantile`` is an extra column, so the
+p05 and p95 are not mistaken for components of the median).
 
-That is the format pyam and the IIASA Scenario Explorer read (``pyam.IamDataFrame("iamc.csv")``).
-Only the figures the model's stages declare go in, each written from its record: the variable is its
-declared variable (its label without the year; a sum over years says its period, "Russia's 5G capex
-(sum 2020-2030)"), the region and the year are its declared ones, and a figure of the 12 months after
-a rule (the revenue stage) or a cost with no date of its own (rip-and-replace, in 2020 prices) is
-reported at the year of the scenario's rule.
+Only the figures the model's stages declare go in, each written from its record:
 
-The median of the draws is the variable itself; its p05 and p95 are ``VARIABLE|5th percentile``
-and ``VARIABLE|95th percentile``. The scenario column is the scenario's name, with the overrides
-a run applied in brackets (``may2020_fdpr (substitution_rate=0.3)``), so a modified run is never
-mistaken for the shipped scenario. Units are the declared ones.
+- **variable**: a ``|`` hierarchy from :data:`VARIABLES` (``Market Share|New Contracts|Huawei``, with
+  the region in its own column), one entry per declared variable; a sum over years says its period
+  (``Investment|Russia|5G Capex|Sum 2020-2030``);
+- **unit**: one pint understands: ``dimensionless`` for shares and probabilities, ``thousand`` for
+  counts, and money as ``billion USD_2020`` (iam-units' currency of a year: a nominal figure is in
+  its own year's currency, a real one in its base year's). Yuan, roubles and pounds are not in
+  iam-units: ``iamc_units.txt`` beside the file defines them from data/exchange_rates.csv
+  (``CNY_2021 = USD_2021 / 6.4508``), so ``registry.load_definitions("iamc_units.txt")`` lets
+  ``convert_unit`` turn them into dollars;
+- **year**: the declared one; a figure of the 12 months after a rule (the revenue stage) or a cost
+  with no date of its own (rip-and-replace, in 2020 prices) is at the year of the scenario's rule.
+
+The scenario column is the scenario's name, with the overrides a run applied in brackets
+(``may2020_fdpr (substitution_rate=0.3)``). ``iamc_meta.csv`` is the meta table: one row per scenario
+with its title, parents, seed, draws, overrides and story group.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from econ import __version__
+from econ import __version__, data, story
 from econ.model import world
 
 FILE = "iamc.csv"
-COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
+META_FILE = "iamc_meta.csv"
+UNITS_FILE = "iamc_units.txt"
+COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "quantile", "value"]
 MODEL = f"econ sanctions workbook {__version__}"
-PERCENTILES = {"p05": "|5th percentile", "p95": "|95th percentile"}
+QUANTILES = {"p05": 0.05, "median": 0.5, "p95": 0.95}
+
+#: The IAMC variable of each declared variable (a stage's ``Metric.iamc_variable``): the one place the
+#: workbook's figures get their ``|`` names. The region is a column of its own, never part of a name.
+VARIABLES = {
+    "Huawei's handset chip needs met": "Chip Supply|Huawei|Handsets",
+    "Huawei's base-station chip needs met": "Chip Supply|Huawei|Base Stations",
+    "Huawei's share worldwide": "Market Share|New Contracts|Huawei",
+    "Huawei's share outside China": "Market Share|New Contracts|Huawei",
+    "Huawei's share in China": "Market Share|New Contracts|Huawei",
+    "Huawei's share in Russia": "Market Share|New Contracts|Huawei",
+    "Huawei's share in Europe": "Market Share|New Contracts|Huawei",
+    "Ericsson's share outside China": "Market Share|New Contracts|Ericsson",
+    "Nokia's share outside China": "Market Share|New Contracts|Nokia",
+    "ZTE's share outside China": "Market Share|New Contracts|ZTE",
+    "Russian-made kit's share in Russia": "Market Share|New Contracts|Russian-made",
+    "Huawei's share of Russia's installed equipment": "Market Share|Installed Base|Huawei",
+    "Russia's rank among Huawei's foreign markets": "Huawei|Foreign Markets|Rank of Russia",
+    "Chance Russia is Huawei's largest foreign market": "Huawei|Foreign Markets|Probability Russia Largest",
+    "Huawei's equipment sales outside China": "Huawei|Equipment Sales",
+    "Huawei's carrier revenue": "Huawei|Revenue|Carrier",
+    "Huawei's consumer revenue": "Huawei|Revenue|Consumer",
+    "Huawei's revenue lost to the rules": "Huawei|Revenue Lost to the Rules",
+    "Russia's 5G capex": "Investment|5G|Capex",
+    "Russia's 5G capex (nominal)": "Investment|5G|Capex (Nominal)",
+    "Russia's 5G capex in dollars": "Investment|5G|Capex (USD at 2020 Rates)",
+    "Present value of Russia's 5G capex": "Investment|5G|Capex (Present Value)",
+    "Russia's 5G base stations": "Investment|5G|Base Stations",
+    "Capex beyond the operators' 5G budgets": "Investment|5G|Capex Beyond Budgets",
+    "UK rip-and-replace cost, added by the ban": "Investment|Rip and Replace|Added",
+    "UK rip-and-replace cost, gross": "Investment|Rip and Replace|Gross",
+    "US rip-and-replace cost, added by the removal": "Investment|Rip and Replace|Added",
+    "US rip-and-replace cost, gross": "Investment|Rip and Replace|Gross",
+    "Rip-and-replace cost elsewhere, added by the removals": "Investment|Rip and Replace|Added",
+    "Suppliers' net revenue loss": "Suppliers|Net Revenue Loss",
+    "Suppliers' net revenue loss|Direct": "Suppliers|Net Revenue Loss|Direct",
+    "Suppliers' net revenue loss|Indirect": "Suppliers|Net Revenue Loss|Indirect",
+    "Suppliers' revenue at risk": "Suppliers|Revenue at Risk",
+    "Suppliers' revenue at risk|Direct": "Suppliers|Revenue at Risk|Direct",
+    "Suppliers' revenue at risk|Indirect": "Suppliers|Revenue at Risk|Indirect",
+}
+#: Currencies iam-units lacks, defined per year from data/exchange_rates.csv (units per USD).
+DEFINED_CURRENCIES = ("CNY", "GBP", "RUB")
+#: The last year iam-units (3.x) has a US dollar of: later nominal dollars are defined as that year's,
+#: an approximation said in the file (no deflator beyond it is in data/).
+IAM_UNITS_LAST_DOLLAR = 2022
+
+
+def variable_of(declared: str, first_year=None, year=None) -> str:
+    """The IAMC variable of a declared variable (a sum over years says its period)."""
+    name = VARIABLES.get(declared, declared)
+    return f"{name}|Sum {int(first_year)}-{int(year)}" if pd.notna(first_year) and pd.notna(year) else name
+
+
+def unit_of(unit: str, year: int, base_year: int = 2020) -> str:
+    """A declared unit in words ("USD bn, nominal") as pint reads it ("billion USD_2021")."""
+    text = unit.lower()
+    if text.startswith(("share", "fraction", "probability", "rank")):
+        return "dimensionless"
+    if text.startswith("thousand"):
+        return "thousand"
+    currency = unit.split()[0]
+    if currency in ("USD", "CNY", "GBP", "RUB"):
+        priced = year if "nominal" in text else base_year  # real, constant or 2020 prices / rates: the base year
+        return f"billion {currency}_{priced}"
+    return unit
+
+
+def units_definitions() -> str:
+    """pint definitions of the currencies iam-units lacks, ``CNY_2021 = USD_2021 / 6.4508``, from
+    data/exchange_rates.csv (annual averages; a later year without a rate takes the last one)."""
+    rates = data.load("exchange_rates")
+    lines = ["# Currencies for iamc.csv that iam-units lacks: units per US dollar, annual averages",
+             "# (data/exchange_rates.csv). Load with registry.load_definitions(\"iamc_units.txt\")."]
+    lines.append(f"# iam-units has no dollar after {IAM_UNITS_LAST_DOLLAR}: later years are taken as "
+                 f"{IAM_UNITS_LAST_DOLLAR} dollars (an approximation; redefine with a deflator of your own)")
+    lines += [f"USD_{y} = USD_{IAM_UNITS_LAST_DOLLAR}" for y in range(IAM_UNITS_LAST_DOLLAR + 1, 2031)]
+    for currency in DEFINED_CURRENCIES:
+        series = rates[rates["currency"] == currency].set_index("year")["units_per_usd"].sort_index()
+        for year in range(int(series.index.min()), 2031):
+            rate = float(series[series.index <= year].iloc[-1])
+            lines.append(f"{currency}_{year} = USD_{year} / {rate:.6g}")
+    return "\n".join(lines) + "\n"
 
 
 def scenario_label(name: str, overrides: dict | None) -> str:
@@ -45,22 +137,35 @@ def frame(found: pd.DataFrame, scenarios: dict | None = None, overrides: dict | 
     rows, seen = [], set()
     for r in found[found["metric"].isin(declared)].itertuples():
         year = int(r.year) if pd.notna(r.year) else _rule_year((scenarios or {}).get(r.scenario))
-        variable = r.variable or r.label
-        if pd.notna(r.first_year):
-            variable = f"{variable} (sum {int(r.first_year)}-{year})"
-        for column, suffix in (("median", ""), *PERCENTILES.items()):
+        variable = variable_of(r.variable or r.label, r.first_year, year)
+        for column, quantile in QUANTILES.items():
             value = getattr(r, column)
-            key = (r.scenario, r.region, variable + suffix, year)
+            key = (r.scenario, r.region, variable, year, quantile)
             if pd.isna(value) or key in seen:
                 continue
             seen.add(key)
             rows.append({"model": MODEL, "scenario": scenario_label(r.scenario, overrides), "region": r.region,
-                         "variable": variable + suffix, "unit": r.unit, "year": year, "value": float(value)})
-    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["scenario", "variable", "year"], ignore_index=True)
+                         "variable": variable, "unit": unit_of(r.unit, year), "year": year, "quantile": quantile,
+                         "value": float(value)})
+    return pd.DataFrame(rows, columns=COLUMNS).sort_values(["scenario", "variable", "region", "year", "quantile"],
+                                                           ignore_index=True)
+
+
+def meta(scenarios: dict, overrides: dict | None = None, draws: dict | None = None) -> pd.DataFrame:
+    """pyam's meta table: one row per scenario (model, scenario, title, parents, seed, draws,
+    overrides, story group)."""
+    groups = {name: g.title for g in story.groups(list(scenarios)) for name in g.scenarios}
+    rows = [{"model": MODEL, "scenario": scenario_label(name, overrides), "title": s.title,
+             "parents": ", ".join([s.inherits] if isinstance(s.inherits, str) else list(s.inherits or ())),
+             "seed": s.seed, "draws": (draws or {}).get(name), "overrides": scenario_label("", overrides).strip(" ()"),
+             "story_group": groups.get(name, "")} for name, s in scenarios.items()]
+    return pd.DataFrame(rows, columns=["model", "scenario", "title", "parents", "seed", "draws", "overrides",
+                                       "story_group"])
 
 
 def to_csv(table: pd.DataFrame) -> str:
     return table.to_csv(index=False, float_format="%.10g")
 
 
-__all__ = ["COLUMNS", "FILE", "MODEL", "frame", "scenario_label", "to_csv"]
+__all__ = ["COLUMNS", "FILE", "META_FILE", "MODEL", "QUANTILES", "UNITS_FILE", "VARIABLES", "frame", "meta",
+           "scenario_label", "to_csv", "unit_of", "units_definitions", "variable_of"]
