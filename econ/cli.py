@@ -104,12 +104,29 @@ def _ctrl_c_stops_the_run() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def _parameters_file(path: Path) -> dict:
+    """``econ run -f FILE.yaml``: parameters from a YAML mapping (papermill's -f); -p given after wins."""
+    from econ import _yaml
+
+    if not path.is_file():
+        raise InputError.single(str(path), "-f", "no such file: give a YAML file of NAME: VALUE lines")
+    try:
+        found = _yaml.read(path, "parameters file")
+    except _yaml.YamlError as e:
+        raise InputError.single(str(path), "-f", f"not valid YAML: {e.message}") from None
+    if not isinstance(found, dict) or not all(isinstance(k, str) for k in found):
+        raise InputError.single(str(path), "-f", "must be a mapping of parameter names to values (NAME: VALUE)")
+    return found
+
+
 def _run(args) -> int:
     from econ import _yaml, batch
 
     _ctrl_c_stops_the_run()
-    overrides = {}
+    overrides = _parameters_file(Path(args.parameters_file)) if args.parameters_file else {}
+    from_file = set(overrides)
     for name, text in args.param or []:
+        from_file.discard(name)
         try:
             overrides[name] = _yaml.loads(text)
         except _yaml.YamlError as e:
@@ -122,7 +139,9 @@ def _run(args) -> int:
     shipped = args.notebook_dir is None or paths.same(args.notebook_dir, paths.NOTEBOOKS)  # others declare their own
     unknown = [name for name in overrides if name not in known] if shipped else []
     if unknown:
-        raise InputError([("command line", f"-p {name}", f"unknown parameter{suggest(name, sorted(known))}; "
+        raise InputError([(args.parameters_file, name, f"unknown parameter{suggest(name, sorted(known))}; "
+                           "`econ params` lists the scenario parameters") if name in from_file else
+                          ("command line", f"-p {name}", f"unknown parameter{suggest(name, sorted(known))}; "
                            "`econ params` lists the scenario parameters") for name in unknown])
     if args.scheduler and args.executor != "dask":
         raise InputError.single("command line", "--scheduler", "a Dask scheduler is used only with "
@@ -324,6 +343,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="set a notebook parameter for every scenario (VALUE is YAML: 0.3, [foundry, memory], "
                         "'{dist: uniform, low: 0.1, high: 0.5}'); repeatable")
+    r.add_argument("-f", "--parameters-file", metavar="FILE.yaml",
+                   help="parameters from a YAML file of NAME: VALUE lines, as papermill's -f; -p wins over it")
     r.add_argument("--notebook", action="append", metavar="NN_NAME",
                    help="run only this notebook (stem, e.g. 01_revenue_impact); repeatable")
     r.add_argument("--workers", type=int, default=None,

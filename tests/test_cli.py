@@ -132,3 +132,21 @@ def test_version_names_the_package_and_python():
     from econ import __version__
 
     assert out.returncode == 0 and out.stdout.startswith(f"econ {__version__}") and "Python 3." in out.stdout
+
+
+def test_a_parameters_file_is_read_like_papermills_and_checked_by_name(tmp_path, no_kernel, capsys):
+    """`econ run -f FILE.yaml`: NAME: VALUE lines, -p wins over the file; a misspelt name in the file is
+    named with the file and a suggestion; a file that is not a mapping is refused in one line."""
+    params = tmp_path / "params.yaml"
+    params.write_text("substitution_rte: 0.3\n")
+    assert cli.main(["run", "baseline", "-f", str(params), "--outputs", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{params}: substitution_rte: unknown parameter (did you mean 'substitution_rate'?)" in err
+    params.write_text("- 0.3\n")
+    assert cli.main(["run", "baseline", "-f", str(params), "--outputs", str(tmp_path / "out")]) == 2
+    assert "must be a mapping" in capsys.readouterr().err
+    params.write_text("draws: 0\n")  # the file's value is checked like -p's
+    assert cli.main(["run", "baseline", "-f", str(params), "--outputs", str(tmp_path / "out")]) == 2
+    assert "outside the allowed range" in capsys.readouterr().err
+    assert cli._parameters_file(params) == {"draws": 0}
+    assert not (tmp_path / "out").exists()
