@@ -203,7 +203,7 @@ def _sweep(args) -> int:
     if out.exists() and not out.is_file():
         raise InputError.single("command line", "--out", f"{out} exists and is not a regular file")
     start = time.perf_counter()
-    sweep.sweep(scn, axes, args.model, out)
+    sweep.sweep(scn, axes, args.model, out, progress=not args.no_progress)
     print(f"{points:,} points x {', '.join(m.name for m in models)} in {time.perf_counter() - start:.2f} s "
           f"-> {out}")
     return EXIT_OK
@@ -393,7 +393,10 @@ def parser() -> argparse.ArgumentParser:
     sw.add_argument("scenario", metavar="SCENARIO", help="scenario name or YAML path")
     sw.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH:STEPS",
                     help="a parameter and its grid, within its declared range (repeat for more axes)")
-    sw.add_argument("--out", required=True, metavar="FILE.csv", help="where to write the CSV (written atomically)")
+    sw.add_argument("--out", required=True, metavar="FILE.csv|FILE.parquet",
+                    help="where to write the rows: CSV, or Parquet (smaller) for a name ending .parquet; "
+                         "the file appears only when complete")
+    sw.add_argument("--no-progress", action="store_true", help="no progress bar")
     sw.add_argument("--model", action="append", help="only this model (repeatable; default: every model "
                                                      "that reads a swept parameter)")
     sw.set_defaults(func=_sweep)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -273,18 +274,34 @@ def _whole_steps(axis: Axis) -> str:
     return "STEPS may be " + ", ".join(f"{n:,}" for n in steps[:12]) + (", ..." if len(steps) > 12 else "")
 
 
-def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = None) -> pd.DataFrame:
+def _append(path: Path, frame: pd.DataFrame, first: bool) -> None:
+    """Add a chunk of rows to a CSV file, or to a Parquet file when ``path``'s name says .parquet."""
+    if path.name.endswith(".parquet.partial"):
+        import fastparquet
+
+        fastparquet.write(str(path), frame, append=not first)
+    else:
+        frame.to_csv(path, mode="w" if first else "a", header=first, index=False)
+
+
+def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = None,
+          progress: bool = False) -> pd.DataFrame:
     """Evaluate the models over the grid of ``axes``; tidy rows: point, the axes, model, metric, value.
 
     Checks everything first (InputError). With ``out``, rows are appended to ``out`` chunk by
-    chunk (memory stays bounded) and the file appears only when complete; the frame returned is
-    then empty.
+    chunk (memory stays bounded; CSV, or Parquet for a name ending .parquet) and the file appears only
+    when complete; the frame returned is then empty. ``progress``: a bar with the points done and the
+    time left, on stderr.
     """
+    from tqdm import tqdm
+
     chosen = check_axes(axes, models)
     grid = itertools.product(*(a.values() for a in axes))
     names = [a.name for a in axes]
     tmp = Path(f"{out}.partial") if out else None
     frames, point, header = [], 0, True
+    total = int(np.prod([a.steps for a in axes]))
+    bar = tqdm(total=total, unit="points", desc="sweep", disable=not progress, file=sys.stderr)
     try:
         while chunk := list(itertools.islice(grid, CHUNK)):
             values = np.array(chunk)
@@ -296,14 +313,16 @@ def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = 
                     frame = pd.DataFrame({"point": index, **points, "model": model.name, "metric": metric,
                                           "value": result[metric]})
                     if tmp is not None:
-                        frame.to_csv(tmp, mode="w" if header else "a", header=header, index=False)
+                        _append(tmp, frame, header)
                         header = False
                     else:
                         frames.append(frame)
             point += len(values)
+            bar.update(len(values))
         if tmp is not None:
             os.replace(tmp, out)
     finally:
+        bar.close()
         if tmp is not None and tmp.exists():
             tmp.unlink()
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

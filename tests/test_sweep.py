@@ -202,3 +202,17 @@ def test_an_integer_sweep_is_checked_before_anything_is_allocated():
 def test_more_bad_grids(arg, message):
     with pytest.raises(InputError, match=message):
         sweep.check_axes([sweep.parse_axis(arg)], None)
+
+
+def test_sweep_in_chunks_writes_the_same_parquet_with_a_progress_bar(tmp_path, monkeypatch, capsys):
+    scn = load_scenario("may2020_fdpr")
+    axes = [sweep.parse_axis("substitution_rate=0:1:7"), sweep.parse_axis("licence_approval_rate=0:1:5")]
+    whole = sweep.sweep(scn, axes)
+    monkeypatch.setattr(sweep, "CHUNK", 4)
+    out = tmp_path / "grid.parquet"
+    assert sweep.sweep(scn, axes, out=out, progress=True).empty
+    written = pd.read_parquet(out)
+    assert len(written) == len(whole) and list(written.columns) == list(whole.columns)
+    merged = written.sort_values(["point", "metric"]).reset_index(drop=True)
+    assert np.allclose(merged["value"], whole.sort_values(["point", "metric"])["value"])
+    assert "35/35" in capsys.readouterr().err and not (tmp_path / "grid.parquet.partial").exists()
