@@ -187,7 +187,7 @@ def _sweep(args) -> int:
     from econ.scenario import load_scenario
 
     scn = load_scenario(args.scenario)
-    axes = [sweep.parse_axis(text) for text in args.param]
+    axes = [sweep.parse_axis("=".join(given) if len(given) == 2 else " ".join(given)) for given in args.param]
     models = sweep.check_axes(axes, args.model)
     points = 1
     for a in axes:
@@ -391,8 +391,9 @@ def parser() -> argparse.ArgumentParser:
                                     "the scenario's central values) and write a tidy CSV: point, the swept "
                                     "parameters, model, metric, value. Everything is checked before any work.")
     sw.add_argument("scenario", metavar="SCENARIO", help="scenario name or YAML path")
-    sw.add_argument("--param", action="append", required=True, metavar="NAME=LOW:HIGH:STEPS",
-                    help="a parameter and its grid, within its declared range (repeat for more axes)")
+    sw.add_argument("-p", "--param", action="append", required=True, nargs="+", metavar="NAME LOW:HIGH:STEPS",
+                    help="a parameter and its grid within its declared range, as `econ run -p NAME VALUE` takes "
+                         "a value (NAME=LOW:HIGH:STEPS also works); repeat for more axes")
     sw.add_argument("--out", required=True, metavar="FILE.csv|FILE.parquet",
                     help="where to write the rows: CSV, or Parquet (smaller) for a name ending .parquet; "
                          "the file appears only when complete")

@@ -205,7 +205,8 @@ def parse_axis(text: str) -> Axis:
     name, eq, rest = text.partition("=")
     parts = rest.split(":")
     if not eq or len(parts) != 3:
-        raise InputError.single("command line", field, "expected NAME=LOW:HIGH:STEPS, e.g. substitution_rate=0:1:11")
+        raise InputError.single("command line", field, "expected NAME LOW:HIGH:STEPS (or NAME=LOW:HIGH:STEPS), "
+                                "e.g. -p substitution_rate 0:1:11")
     try:
         low, high = float(parts[0]), float(parts[1])
         steps = int(parts[2])

@@ -141,7 +141,7 @@ def test_sweep_in_chunks_writes_the_same_csv(tmp_path, monkeypatch):
     ("substitution_rate=0:1:1", "STEPS must be at least 2"),
     ("subsitution_rate=0:1:5", "not a numeric parameter"),
     ("wind_down_days=0:100:4", "is a whole number"),
-    ("substitution_rate=0:1", "expected NAME=LOW:HIGH:STEPS"),
+    ("substitution_rate=0:1", "expected NAME LOW:HIGH:STEPS (or NAME=LOW:HIGH:STEPS)"),
     ("substitution_rate=a:1:5", "must be numbers"),
 ])
 def test_bad_ranges_are_rejected(arg, message):
@@ -216,3 +216,12 @@ def test_sweep_in_chunks_writes_the_same_parquet_with_a_progress_bar(tmp_path, m
     merged = written.sort_values(["point", "metric"]).reset_index(drop=True)
     assert np.allclose(merged["value"], whole.sort_values(["point", "metric"])["value"])
     assert "35/35" in capsys.readouterr().err and not (tmp_path / "grid.parquet.partial").exists()
+
+
+def test_sweep_takes_its_axes_as_run_takes_its_values(tmp_path):
+    """`econ sweep -p NAME LOW:HIGH:STEPS`, the same shape as `econ run -p NAME VALUE`; the older
+    NAME=LOW:HIGH:STEPS gives the same file."""
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    assert cli.main(["sweep", "may2020_fdpr", "-p", "substitution_rate", "0:1:3", "--out", str(one), "--no-progress"]) == 0
+    assert cli.main(["sweep", "may2020_fdpr", "--param", "substitution_rate=0:1:3", "--out", str(two), "--no-progress"]) == 0
+    assert one.read_bytes() == two.read_bytes()
