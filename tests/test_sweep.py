@@ -141,7 +141,7 @@ def test_sweep_in_chunks_writes_the_same_csv(tmp_path, monkeypatch):
     ("substitution_rate=0:1:1", "STEPS must be at least 2"),
     ("subsitution_rate=0:1:5", "not a numeric parameter"),
     ("wind_down_days=0:100:4", "is a whole number"),
-    ("substitution_rate=0:1", "expected NAME LOW:HIGH:STEPS (or NAME=LOW:HIGH:STEPS)"),
+    ("substitution_rate=0:1", r"expected NAME LOW:HIGH:STEPS \(or NAME=LOW:HIGH:STEPS\)"),
     ("substitution_rate=a:1:5", "must be numbers"),
 ])
 def test_bad_ranges_are_rejected(arg, message):
