@@ -40,27 +40,90 @@ CODEBOOK_COLUMNS = ["metric", "label", "variable", "unit", "region", "year", "fi
                     "statistics", "definition", "iamc_variable", "declared_in"]
 
 
-def run_folder(run: str | Path = "latest", outputs: Path | None = None) -> Path:
-    """A run's folder from "latest", a RUN_ID or a path; InputError naming what exists if none."""
-    from econ.batch.runs import find_run
+def latest_id(outputs: Path | None = None) -> str | None:
+    """The RUN_ID ``outputs/latest`` points to, if any."""
+    import os
+
+    latest = Path(outputs or paths.OUTPUTS) / "latest"
+    return Path(os.readlink(latest)).name if latest.is_symlink() else None
+
+
+def run_folder(run: str | Path = "latest", outputs: Path | None = None, field: str = "run") -> Path:
+    """A run's folder from "latest", a RUN_ID (complete, or an interrupted ``.RUN_ID.partial``) or a
+    path; InputError naming the runs there if none (``field``: what the user typed it as)."""
+    from econ.errors import InputError
+    from econ.scenario import SAFE_NAME
 
     if isinstance(run, Path) or "/" in str(run):
         folder = Path(run)
         if not (folder / "manifest.json").is_file():
-            from econ.errors import InputError
-
-            raise InputError.single(str(run), "run", "not a run folder (no manifest.json in it)")
+            raise InputError.single(str(run), field, "not a run folder (no manifest.json in it)")
         return folder
-    return find_run(outputs or paths.OUTPUTS, str(run))
+    outputs = Path(outputs or paths.OUTPUTS)
+    runs = outputs / "runs"
+    if run == "latest" and (outputs / "latest").exists():
+        return (outputs / "latest").resolve()
+    if SAFE_NAME.fullmatch(str(run)):
+        for candidate in (runs / str(run), runs / f".{run}.partial"):
+            if candidate.is_dir():
+                return candidate
+    have = sorted(p.name for p in runs.iterdir()) if runs.is_dir() else []
+    raise InputError.single(field, str(run), f"no such run in {paths.relative(runs)}; have: {', '.join(have) or '(none)'}")
+
+
+def job_results(run_dir: Path, jobs: list):
+    """(job, results.json as a dict) for every successful job whose results.json reads as an object."""
+    for job in jobs:
+        path = Path(run_dir) / job.folder / "results.json"
+        if job.status != "ok" or not path.exists():
+            continue
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if isinstance(payload, dict):
+            yield job, payload
+
+
+def records_of(payload: dict, key: str, kind: type) -> list | dict:
+    """``payload[key]`` when it is a ``kind``, else an empty one."""
+    value = payload.get(key)
+    return value if isinstance(value, kind) else kind()
+
+
+def figure_records(run_dir: Path, jobs: list) -> list[dict]:
+    """Every figure record of every successful job (results.json's ``figures``; for a notebook that
+    writes only the flat ``metrics``, records made from them), with the job's scenario and notebook:
+    what :mod:`econ.results` makes results.csv and codebook.csv from."""
+    out = []
+    for job, payload in job_results(run_dir, jobs):
+        found = [r for r in records_of(payload, "figures", list)
+                 if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
+        out += [{"scenario": job.scenario, "notebook": job.notebook, **r} for r in found or _from_flat(payload)]
+    return out
+
+
+def _from_flat(payload: dict) -> list[dict]:
+    """Figure records from results.json's flat ``metrics`` and ``units`` (NAME, NAME_p05, NAME_p95)."""
+    metrics, units = records_of(payload, "metrics", dict), records_of(payload, "units", dict)
+    numbers = {k: float(v) for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    out = []
+    for name, value in numbers.items():
+        if name.endswith(("_p05", "_p95")) and name[:-4] in numbers:
+            continue
+        out.append({"metric": name, "label": name, "unit": str(units.get(name, "")), "region": "World", "year": None,
+                    "median": value, "p05": numbers.get(f"{name}_p05"), "p95": numbers.get(f"{name}_p95"),
+                    "variable": "", "first_year": None, "stage": "", "meaning": ""})
+    return out
 
 
 def _records(run_dir: Path) -> list[dict]:
     """Every figure record of the run's successful jobs (from its manifest and results.json files)."""
-    from econ.batch.job import Job
-    from econ.report.figures import figure_records
+    from types import SimpleNamespace
 
     manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
-    return figure_records(run_dir, [Job(**j) for j in manifest.get("jobs", [])])
+    jobs = [SimpleNamespace(**j, folder=f"{j['scenario']}/{j['notebook']}") for j in manifest.get("jobs", [])]
+    return figure_records(run_dir, jobs)
 
 
 def tidy(records: list[dict], run_id: str = "") -> pd.DataFrame:
@@ -90,11 +153,55 @@ def load(run: str | Path = "latest", outputs: Path | None = None) -> pd.DataFram
     return tidy(_records(folder), folder.name)
 
 
+#: The IAMC variable of each declared variable (a stage's ``Metric.iamc_variable``): the one place the
+#: workbook's figures get their ``|`` names. The region is a column of its own, never part of a name.
+VARIABLES = {
+    "Huawei's handset chip needs met": "Chip Supply|Huawei|Handsets",
+    "Huawei's base-station chip needs met": "Chip Supply|Huawei|Base Stations",
+    "Huawei's share worldwide": "Market Share|New Contracts|Huawei",
+    "Huawei's share outside China": "Market Share|New Contracts|Huawei",
+    "Huawei's share in China": "Market Share|New Contracts|Huawei",
+    "Huawei's share in Russia": "Market Share|New Contracts|Huawei",
+    "Huawei's share in Europe": "Market Share|New Contracts|Huawei",
+    "Ericsson's share outside China": "Market Share|New Contracts|Ericsson",
+    "Nokia's share outside China": "Market Share|New Contracts|Nokia",
+    "ZTE's share outside China": "Market Share|New Contracts|ZTE",
+    "Russian-made kit's share in Russia": "Market Share|New Contracts|Russian-made",
+    "Huawei's share of Russia's installed equipment": "Market Share|Installed Base|Huawei",
+    "Russia's rank among Huawei's foreign markets": "Huawei|Foreign Markets|Rank of Russia",
+    "Chance Russia is Huawei's largest foreign market": "Huawei|Foreign Markets|Probability Russia Largest",
+    "Huawei's equipment sales outside China": "Huawei|Equipment Sales",
+    "Huawei's carrier revenue": "Huawei|Revenue|Carrier",
+    "Huawei's consumer revenue": "Huawei|Revenue|Consumer",
+    "Huawei's revenue lost to the rules": "Huawei|Revenue Lost to the Rules",
+    "Russia's 5G capex": "Investment|5G|Capex",
+    "Russia's 5G capex (nominal)": "Investment|5G|Capex (Nominal)",
+    "Russia's 5G capex in dollars": "Investment|5G|Capex (USD at 2020 Rates)",
+    "Present value of Russia's 5G capex": "Investment|5G|Capex (Present Value)",
+    "Russia's 5G base stations": "Investment|5G|Base Stations",
+    "Capex beyond the operators' 5G budgets": "Investment|5G|Capex Beyond Budgets",
+    "UK rip-and-replace cost, added by the ban": "Investment|Rip and Replace|Added",
+    "UK rip-and-replace cost, gross": "Investment|Rip and Replace|Gross",
+    "US rip-and-replace cost, added by the removal": "Investment|Rip and Replace|Added",
+    "US rip-and-replace cost, gross": "Investment|Rip and Replace|Gross",
+    "Rip-and-replace cost elsewhere, added by the removals": "Investment|Rip and Replace|Added",
+    "Suppliers' net revenue loss": "Suppliers|Net Revenue Loss",
+    "Suppliers' net revenue loss|Direct": "Suppliers|Net Revenue Loss|Direct",
+    "Suppliers' net revenue loss|Indirect": "Suppliers|Net Revenue Loss|Indirect",
+    "Suppliers' revenue at risk": "Suppliers|Revenue at Risk",
+    "Suppliers' revenue at risk|Direct": "Suppliers|Revenue at Risk|Direct",
+    "Suppliers' revenue at risk|Indirect": "Suppliers|Revenue at Risk|Indirect",
+}
+def variable_of(declared: str, first_year=None, year=None) -> str:
+    """The IAMC variable of a declared variable (a sum over years says its period)."""
+    name = VARIABLES.get(declared, declared)
+    return f"{name}|Sum {int(first_year)}-{int(year)}" if pd.notna(first_year) and pd.notna(year) else name
+
+
 def declared() -> pd.DataFrame:
     """The codebook of every metric the package declares: the stages' figures and each uncertain
     assumption's range (the overview page's), without a run."""
     from econ.model import world
-    from econ.report.iamc import variable_of
     from econ.scenario import parameter_table
     from econ.words import parameter_label
 

@@ -21,7 +21,7 @@ SHOWN_MOVES = 25
 
 def _resolve(run: str, outputs: Path | None) -> str:
     """A RUN_ID from "latest", a RUN_ID or a unique prefix of one; InputError naming the runs otherwise."""
-    from econ.batch.runs import latest_run
+    from econ.results import latest_id as latest_run
 
     known = list(store.runs(outputs)["run_id"])
     if run == "latest":
@@ -135,7 +135,7 @@ def _short(value: str, width: int = 60) -> str:
 def prune(keep: int, outputs: Path | None = None, dry_run: bool = False) -> list[str]:
     """Remove all but the ``keep`` newest runs (never outputs/latest) and their rows in the store; the
     run ids removed (or that would be, with ``dry_run``)."""
-    from econ.batch.runs import latest_run
+    from econ.results import latest_id as latest_run
 
     if keep < 1:
         raise InputError.single("command line", "--keep", f"{keep} would remove every run: keep at least 1")

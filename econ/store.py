@@ -153,7 +153,7 @@ def _fresh(outputs: Path | None) -> None:
 
 def runs(outputs: Path | None = None) -> pd.DataFrame:
     """Every published run, newest first (rebuilt from the folders first if the store is out of date)."""
-    from econ.batch.runs import latest_run
+    from econ.results import latest_id as latest_run
 
     _fresh(outputs)
     with closing(sqlite3.connect(path(outputs))) as con:

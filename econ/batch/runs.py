@@ -22,7 +22,6 @@ from pathlib import Path
 from econ import files, paths
 from econ.batch.job import Job
 from econ.errors import InputError
-from econ.scenario import SAFE_NAME
 
 #: A generous estimate of what one notebook run leaves on disk (executed notebook with its chart
 #: specs, ~1.2 MB HTML report with the Vega bundle inlined, results, record): a run that cannot
@@ -114,9 +113,10 @@ def publish(partial: Path, final: Path) -> None:
 
 
 def latest_run(outputs: Path) -> str | None:
-    """The run ``outputs/latest`` points to (its RUN_ID), if any."""
-    latest = outputs / "latest"
-    return Path(os.readlink(latest)).name if latest.is_symlink() else None
+    """The run ``outputs/latest`` points to (its RUN_ID), if any (:func:`econ.results.latest_id`)."""
+    from econ.results import latest_id
+
+    return latest_id(outputs)
 
 
 def latest_decision(outputs: Path, jobs: list[Job], even_if_failed: bool, full: bool = True,
@@ -163,16 +163,9 @@ def stale_partials(outputs: Path) -> list[str]:
 
 def find_run(outputs: Path, run_id: str) -> Path:
     """A run's folder, complete (runs/RUN_ID) or interrupted (runs/.RUN_ID.partial); InputError if none."""
-    runs = outputs / "runs"
-    if run_id == "latest" and (outputs / "latest").exists():
-        return (outputs / "latest").resolve()
-    if isinstance(run_id, str) and SAFE_NAME.fullmatch(run_id):
-        for candidate in (runs / run_id, runs / f".{run_id}.partial"):
-            if candidate.is_dir():
-                return candidate
-    have = sorted(p.name for p in runs.iterdir()) if runs.is_dir() else []
-    raise InputError.single("--resume", run_id,
-                            f"no such run in {paths.relative(runs)}; have: {', '.join(have) or '(none)'}")
+    from econ.results import run_folder
+
+    return run_folder(run_id, outputs, field="--resume")
 
 
 def previous_jobs(run_dir: Path) -> dict[tuple[str, str], dict]:

@@ -26,7 +26,6 @@ from econ.report import iamc
 from econ.report.figures import (  # noqa: F401
     differences_frame,
     differing_assumptions,
-    figure_records,
     figures_frame,
     headline_frame,
     metrics_frame,
@@ -171,7 +170,7 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
     files.write_atomic(run_dir / "metrics.csv", metrics_frame(run_dir, jobs).to_csv(index=False, float_format="%.10g"))
     files.write_atomic(run_dir / "figures.csv", found.to_csv(index=False, float_format="%.10g"))
-    for name, content in results.write(run_dir, figure_records(run_dir, jobs)).items():
+    for name, content in results.write(run_dir, results.figure_records(run_dir, jobs)).items():
         files.write_atomic(run_dir / name, content)
     diffs = differences_frame(run_dir, jobs)
     files.write_atomic(run_dir / "differences.csv", diffs.to_csv(index=False, float_format="%.10g"))

@@ -4,7 +4,6 @@ figures across scenarios, and the assumptions that differ."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -12,26 +11,10 @@ import pandas as pd
 from econ import findings, words
 from econ.model import world
 from econ.notebook import assumptions
+from econ.results import figure_records  # noqa: F401
+from econ.results import job_results as _results
+from econ.results import records_of as _records
 from econ.scenario import Scenario
-
-
-def _results(run_dir: Path, jobs: list):
-    """(job, results.json as a dict) for every successful job whose results.json reads as an object."""
-    for job in jobs:
-        path = Path(run_dir) / job.folder / "results.json"
-        if job.status != "ok" or not path.exists():
-            continue
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            continue
-        if isinstance(payload, dict):
-            yield job, payload
-
-
-def _records(payload: dict, key: str, kind: type) -> list | dict:
-    value = payload.get(key)
-    return value if isinstance(value, kind) else kind()
 
 
 def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
@@ -40,32 +23,6 @@ def metrics_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
             for job, payload in _results(run_dir, jobs) for name, value in _records(payload, "metrics", dict).items()
             if isinstance(value, int | float) and not isinstance(value, bool)]
     return pd.DataFrame(rows, columns=["notebook", "scenario", "metric", "value"])
-
-
-def figure_records(run_dir: Path, jobs: list) -> list[dict]:
-    """Every figure record of every successful job (results.json's ``figures``; for a notebook that
-    writes only the flat ``metrics``, records made from them), with the job's scenario and notebook:
-    what :mod:`econ.results` makes results.csv and codebook.csv from."""
-    out = []
-    for job, payload in _results(run_dir, jobs):
-        found = [r for r in _records(payload, "figures", list)
-                 if isinstance(r, dict) and isinstance(r.get("median"), int | float)]
-        out += [{"scenario": job.scenario, "notebook": job.notebook, **r} for r in found or _from_flat(payload)]
-    return out
-
-
-def _from_flat(payload: dict) -> list[dict]:
-    """Figure records from results.json's flat ``metrics`` and ``units`` (NAME, NAME_p05, NAME_p95)."""
-    metrics, units = _records(payload, "metrics", dict), _records(payload, "units", dict)
-    numbers = {k: float(v) for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)}
-    out = []
-    for name, value in numbers.items():
-        if name.endswith(("_p05", "_p95")) and name[:-4] in numbers:
-            continue
-        out.append({"metric": name, "label": name, "unit": str(units.get(name, "")), "region": "World", "year": None,
-                    "median": value, "p05": numbers.get(f"{name}_p05"), "p95": numbers.get(f"{name}_p95"),
-                    "variable": "", "first_year": None, "stage": "", "meaning": ""})
-    return out
 
 
 #: The columns of a run's figures frame: where each figure comes from, then its record.

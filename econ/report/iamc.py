@@ -27,6 +27,7 @@ import pandas as pd
 
 from econ import __version__, data, story
 from econ.model import world
+from econ.results import VARIABLES, variable_of  # noqa: F401 (the IAMC names live with the codebook)
 
 FILE = "iamc.csv"
 META_FILE = "iamc_meta.csv"
@@ -35,56 +36,11 @@ COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "quantile"
 MODEL = f"econ sanctions workbook {__version__}"
 QUANTILES = {"p05": 0.05, "median": 0.5, "p95": 0.95}
 
-#: The IAMC variable of each declared variable (a stage's ``Metric.iamc_variable``): the one place the
-#: workbook's figures get their ``|`` names. The region is a column of its own, never part of a name.
-VARIABLES = {
-    "Huawei's handset chip needs met": "Chip Supply|Huawei|Handsets",
-    "Huawei's base-station chip needs met": "Chip Supply|Huawei|Base Stations",
-    "Huawei's share worldwide": "Market Share|New Contracts|Huawei",
-    "Huawei's share outside China": "Market Share|New Contracts|Huawei",
-    "Huawei's share in China": "Market Share|New Contracts|Huawei",
-    "Huawei's share in Russia": "Market Share|New Contracts|Huawei",
-    "Huawei's share in Europe": "Market Share|New Contracts|Huawei",
-    "Ericsson's share outside China": "Market Share|New Contracts|Ericsson",
-    "Nokia's share outside China": "Market Share|New Contracts|Nokia",
-    "ZTE's share outside China": "Market Share|New Contracts|ZTE",
-    "Russian-made kit's share in Russia": "Market Share|New Contracts|Russian-made",
-    "Huawei's share of Russia's installed equipment": "Market Share|Installed Base|Huawei",
-    "Russia's rank among Huawei's foreign markets": "Huawei|Foreign Markets|Rank of Russia",
-    "Chance Russia is Huawei's largest foreign market": "Huawei|Foreign Markets|Probability Russia Largest",
-    "Huawei's equipment sales outside China": "Huawei|Equipment Sales",
-    "Huawei's carrier revenue": "Huawei|Revenue|Carrier",
-    "Huawei's consumer revenue": "Huawei|Revenue|Consumer",
-    "Huawei's revenue lost to the rules": "Huawei|Revenue Lost to the Rules",
-    "Russia's 5G capex": "Investment|5G|Capex",
-    "Russia's 5G capex (nominal)": "Investment|5G|Capex (Nominal)",
-    "Russia's 5G capex in dollars": "Investment|5G|Capex (USD at 2020 Rates)",
-    "Present value of Russia's 5G capex": "Investment|5G|Capex (Present Value)",
-    "Russia's 5G base stations": "Investment|5G|Base Stations",
-    "Capex beyond the operators' 5G budgets": "Investment|5G|Capex Beyond Budgets",
-    "UK rip-and-replace cost, added by the ban": "Investment|Rip and Replace|Added",
-    "UK rip-and-replace cost, gross": "Investment|Rip and Replace|Gross",
-    "US rip-and-replace cost, added by the removal": "Investment|Rip and Replace|Added",
-    "US rip-and-replace cost, gross": "Investment|Rip and Replace|Gross",
-    "Rip-and-replace cost elsewhere, added by the removals": "Investment|Rip and Replace|Added",
-    "Suppliers' net revenue loss": "Suppliers|Net Revenue Loss",
-    "Suppliers' net revenue loss|Direct": "Suppliers|Net Revenue Loss|Direct",
-    "Suppliers' net revenue loss|Indirect": "Suppliers|Net Revenue Loss|Indirect",
-    "Suppliers' revenue at risk": "Suppliers|Revenue at Risk",
-    "Suppliers' revenue at risk|Direct": "Suppliers|Revenue at Risk|Direct",
-    "Suppliers' revenue at risk|Indirect": "Suppliers|Revenue at Risk|Indirect",
-}
 #: Currencies iam-units lacks, defined per year from data/exchange_rates.csv (units per USD).
 DEFINED_CURRENCIES = ("CNY", "GBP", "RUB")
 #: The last year iam-units (3.x) has a US dollar of: later nominal dollars are defined as that year's,
 #: an approximation said in the file (no deflator beyond it is in data/).
 IAM_UNITS_LAST_DOLLAR = 2022
-
-
-def variable_of(declared: str, first_year=None, year=None) -> str:
-    """The IAMC variable of a declared variable (a sum over years says its period)."""
-    name = VARIABLES.get(declared, declared)
-    return f"{name}|Sum {int(first_year)}-{int(year)}" if pd.notna(first_year) and pd.notna(year) else name
 
 
 def unit_of(unit: str, year: int, base_year: int = 2020) -> str:
