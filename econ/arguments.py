@@ -206,3 +206,30 @@ def max_draws(notebook: str | None, **others) -> int:
     """The most draws ``notebook`` accepts within :data:`econ.memory.BUDGET` (other size arguments at
     their defaults unless given), capped by the declared range."""
     return max_value(notebook, "draws", **others)
+
+
+def from_file(path: Path) -> dict:
+    """``econ run -f FILE.yaml``: parameters from a YAML mapping (papermill's -f); -p given after wins."""
+    from econ import _yaml
+    from econ.errors import InputError
+
+    if not path.is_file():
+        raise InputError.single(str(path), "-f", "no such file: give a YAML file of NAME: VALUE lines")
+    found = _yaml.read(path, "parameters file")
+    if not isinstance(found, dict) or not all(isinstance(k, str) for k in found):
+        raise InputError.single(str(path), "-f", "must be a mapping of parameter names to values (NAME: VALUE)")
+    return found
+
+
+def refuse_unknown(given: dict, from_file: set, file: str | None = None) -> None:
+    """InputError, one line per name, for parameters neither a scenario nor a shipped notebook declares,
+    with "did you mean"; a name from the parameters file is named with the file."""
+    from econ.errors import InputError, suggest
+    from econ.scenario import PARAMETER_NAMES
+
+    known = sorted(set(PARAMETER_NAMES) | set(NAMES))
+    unknown = [name for name in given if name not in known]
+    if unknown:
+        said = "unknown parameter{}; `econ params` lists the scenario parameters"
+        raise InputError([(file, name, said.format(suggest(name, known))) if name in from_file and file else
+                          ("command line", f"-p {name}", said.format(suggest(name, known))) for name in unknown])

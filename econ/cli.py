@@ -104,26 +104,11 @@ def _ctrl_c_stops_the_run() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def _parameters_file(path: Path) -> dict:
-    """``econ run -f FILE.yaml``: parameters from a YAML mapping (papermill's -f); -p given after wins."""
-    from econ import _yaml
-
-    if not path.is_file():
-        raise InputError.single(str(path), "-f", "no such file: give a YAML file of NAME: VALUE lines")
-    try:
-        found = _yaml.read(path, "parameters file")
-    except _yaml.YamlError as e:
-        raise InputError.single(str(path), "-f", f"not valid YAML: {e.message}") from None
-    if not isinstance(found, dict) or not all(isinstance(k, str) for k in found):
-        raise InputError.single(str(path), "-f", "must be a mapping of parameter names to values (NAME: VALUE)")
-    return found
-
-
 def _run(args) -> int:
-    from econ import _yaml, batch
+    from econ import _yaml, arguments, batch
 
     _ctrl_c_stops_the_run()
-    overrides = _parameters_file(Path(args.parameters_file)) if args.parameters_file else {}
+    overrides = arguments.from_file(Path(args.parameters_file)) if args.parameters_file else {}
     from_file = set(overrides)
     for name, text in args.param or []:
         from_file.discard(name)
@@ -132,17 +117,10 @@ def _run(args) -> int:
         except _yaml.YamlError as e:
             raise InputError.single("command line", f"-p {name}", f"value is not valid YAML: {e.message}") from None
     from econ import arguments
-    from econ.errors import suggest
-    from econ.scenario import PARAMETER_NAMES
 
-    known = set(PARAMETER_NAMES) | set(arguments.NAMES)
     shipped = args.notebook_dir is None or paths.same(args.notebook_dir, paths.NOTEBOOKS)  # others declare their own
-    unknown = [name for name in overrides if name not in known] if shipped else []
-    if unknown:
-        raise InputError([(args.parameters_file, name, f"unknown parameter{suggest(name, sorted(known))}; "
-                           "`econ params` lists the scenario parameters") if name in from_file else
-                          ("command line", f"-p {name}", f"unknown parameter{suggest(name, sorted(known))}; "
-                           "`econ params` lists the scenario parameters") for name in unknown])
+    if shipped:
+        arguments.refuse_unknown(overrides, from_file, args.parameters_file)
     if args.scheduler and args.executor != "dask":
         raise InputError.single("command line", "--scheduler", "a Dask scheduler is used only with "
                                 "--executor dask: add --executor dask, or drop --scheduler")
@@ -266,54 +244,16 @@ def _share(args) -> int:
     return EXIT_OK
 
 
-def _runs(args) -> int:
-    from econ import run_history
-
-    print(run_history.listing())
-    return EXIT_OK
-
-
-def _show(args) -> int:
-    from econ import run_history
-
-    print(run_history.show(args.run))
-    return EXIT_OK
-
-
-def _diff(args) -> int:
-    from econ import run_history
-
-    print(run_history.diff(args.a, args.b, every=args.all))
-    return EXIT_OK
-
-
-def _prune(args) -> int:
-    from econ import run_history
-
-    gone = run_history.prune(args.keep, dry_run=args.dry_run)
-    verb = "would remove" if args.dry_run else "removed"
-    print(f"{verb} {len(gone)} run(s){': ' + ', '.join(gone) if gone else ''} (kept the {args.keep} newest and "
-          "outputs/latest)")
-    return EXIT_OK
-
-
-def _version() -> str:
-    """``econ --version``: the package's version, and the commit and lock it runs from."""
-    import econ
-    from econ.batch import provenance
-
-    info = provenance.git_commit()
-    commit = "" if info["commit"] == "unknown" else \
-        f", commit {info['commit'][:12]}{' with uncommitted changes' if info['dirty'] else ''}"
-    return f"econ {econ.__version__}{commit} (Python {sys.version.split()[0]})"
-
-
 def parser() -> argparse.ArgumentParser:
+    from econ import run_history
+
     p = argparse.ArgumentParser(
         prog="econ", description="Scenario workbook for the 2020 US sanctions on Huawei.",
         epilog="Exit codes: 0 success, 1 a notebook failed, 2 bad input (nothing ran), 130 interrupted, "
                "141 output closed (| head).")
-    p.add_argument("--version", action="version", version=_version())
+    from econ.batch.provenance import describe
+
+    p.add_argument("--version", action="version", version=describe())
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("validate", help="check scenario files and data files",
@@ -429,28 +369,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--out", metavar="FILE.pdf", help="where to write the PDF")
     b.set_defaults(func=_brief)
 
-    rs = sub.add_parser("runs", help="list the published runs (the results store, outputs/runs.sqlite)",
-                        description="Every published run, newest first: when, how many scenarios, notebooks ok and "
-                                    "failed, overrides, econ version and commit; * marks outputs/latest.")
-    rs.set_defaults(func=_runs)
-    so = sub.add_parser("show", help="what one run ran with what, and its headline figures",
-                        description="A run's date, scenarios, overrides, versions and headline figures.")
-    so.add_argument("run", metavar="RUN", help="a RUN_ID (or a unique prefix), or latest")
-    so.set_defaults(func=_show)
-    df = sub.add_parser("diff", help="what changed between two runs: inputs, then each figure's move",
-                        description="The inputs that differ between runs A and B (scenario parameters, data digests, "
-                                    "package versions, notebooks, options), then every figure whose median moved, "
-                                    "largest relative move first.")
-    df.add_argument("a", metavar="A", help="the earlier run (RUN_ID, prefix or latest)")
-    df.add_argument("b", metavar="B", help="the later run")
-    df.add_argument("--all", action="store_true", help=f"every moved figure, not only the first {25}")
-    df.set_defaults(func=_diff)
-    pr = sub.add_parser("prune", help="remove old runs, keeping the newest and outputs/latest",
-                        description="Remove all but the KEEP newest published runs (never outputs/latest) and "
-                                    "rebuild the results store.")
-    pr.add_argument("--keep", type=int, default=10, help="how many of the newest runs to keep (default 10)")
-    pr.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
-    pr.set_defaults(func=_prune)
+    run_history.add_commands(sub)
     return p
 
 

@@ -151,4 +151,55 @@ def prune(keep: int, outputs: Path | None = None, dry_run: bool = False) -> list
     return [p.name for p in gone]
 
 
-__all__ = ["diff", "figure_moves", "input_changes", "listing", "prune", "show"]
+# --- the command line: econ runs / show / diff / prune --------------------------------------------
+
+def _runs_command(args) -> int:
+    print(listing())
+    return 0
+
+
+def _show_command(args) -> int:
+    print(show(args.run))
+    return 0
+
+
+def _diff_command(args) -> int:
+    print(diff(args.a, args.b, every=args.all))
+    return 0
+
+
+def _prune_command(args) -> int:
+    gone = prune(args.keep, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    print(f"{verb} {len(gone)} run(s){': ' + ', '.join(gone) if gone else ''} (kept the {args.keep} newest and "
+          "outputs/latest)")
+    return 0
+
+
+def add_commands(sub) -> None:
+    """The four commands, on ``econ``'s subparsers."""
+    rs = sub.add_parser("runs", help="list the published runs (the results store, outputs/runs.sqlite)",
+                        description="Every published run, newest first: when, how many scenarios, notebooks ok and "
+                                    "failed, overrides, econ version and commit; * marks outputs/latest.")
+    rs.set_defaults(func=_runs_command)
+    so = sub.add_parser("show", help="what one run ran with what, and its headline figures",
+                        description="A run's date, scenarios, overrides, versions and headline figures.")
+    so.add_argument("run", metavar="RUN", help="a RUN_ID (or a unique prefix), or latest")
+    so.set_defaults(func=_show_command)
+    df = sub.add_parser("diff", help="what changed between two runs: inputs, then each figure's move",
+                        description="The inputs that differ between runs A and B (scenario parameters, data digests, "
+                                    "package versions, notebooks, options), then every figure whose median moved, "
+                                    "largest relative move first.")
+    df.add_argument("a", metavar="A", help="the earlier run (RUN_ID, prefix or latest)")
+    df.add_argument("b", metavar="B", help="the later run")
+    df.add_argument("--all", action="store_true", help=f"every moved figure, not only the first {25}")
+    df.set_defaults(func=_diff_command)
+    pr = sub.add_parser("prune", help="remove old runs, keeping the newest and outputs/latest",
+                        description="Remove all but the KEEP newest published runs (never outputs/latest) and "
+                                    "rebuild the results store.")
+    pr.add_argument("--keep", type=int, default=10, help="how many of the newest runs to keep (default 10)")
+    pr.add_argument("--dry-run", action="store_true", help="say what would go, remove nothing")
+    pr.set_defaults(func=_prune_command)
+
+
+__all__ = ["add_commands", "diff", "figure_moves", "input_changes", "listing", "prune", "show"]

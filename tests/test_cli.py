@@ -148,5 +148,7 @@ def test_a_parameters_file_is_read_like_papermills_and_checked_by_name(tmp_path,
     params.write_text("draws: 0\n")  # the file's value is checked like -p's
     assert cli.main(["run", "baseline", "-f", str(params), "--outputs", str(tmp_path / "out")]) == 2
     assert "outside the allowed range" in capsys.readouterr().err
-    assert cli._parameters_file(params) == {"draws": 0}
+    from econ import arguments
+
+    assert arguments.from_file(params) == {"draws": 0}
     assert not (tmp_path / "out").exists()

@@ -124,3 +124,13 @@ def git_commit() -> dict:
     return {"commit": git("rev-parse", "HEAD").strip() or "unknown",
             "dirty": bool(git("status", "--porcelain", "--untracked-files=no").strip()) or bool(untracked),
             "untracked_inputs": untracked}
+
+
+def describe() -> str:
+    """``econ --version``: the package's version, and the commit and Python it runs from."""
+    import sys
+
+    info = git_commit()
+    commit = "" if info["commit"] == "unknown" else \
+        f", commit {info['commit'][:12]}{' with uncommitted changes' if info['dirty'] else ''}"
+    return f"econ {__version__}{commit} (Python {sys.version.split()[0]})"

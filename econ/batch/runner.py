@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from tqdm import tqdm
 
-from econ import files, paths, report, store
+from econ import files, paths, report, results, store
 from econ.batch import cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
@@ -56,16 +56,9 @@ def _stamp(executed: list[Job], run_dir: Path, run_id: str, context: dict) -> No
     copy taken out of the run keeps its provenance (a reused one keeps the run that computed it)."""
     stamp = {"run_id": run_id, "econ": context["versions"].get("econ"), "lock_sha256": context["lock_sha256"],
              "versions_sha256": digest(context["versions"])}
-    for job in executed:
-        path = run_dir / job.folder / "results.json"
-        if job.status != "ok" or not path.is_file():
-            continue
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError:
-            continue
-        if isinstance(payload, dict):
-            files.write_atomic(path, json.dumps({**payload, "provenance": stamp}, indent=2) + "\n")
+    for job, payload in results.job_results(run_dir, executed):
+        files.write_atomic(run_dir / job.folder / "results.json",
+                           json.dumps({**payload, "provenance": stamp}, indent=2) + "\n")
 
 
 def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client, bar: tqdm,
