@@ -94,7 +94,7 @@ def records_of(payload: dict, key: str, kind: type) -> list | dict:
 def figure_records(run_dir: Path, jobs: list) -> list[dict]:
     """Every figure record of every successful job (results.json's ``figures``; for a notebook that
     writes only the flat ``metrics``, records made from them), with the job's scenario and notebook:
-    what :mod:`econ.results` makes results.csv and codebook.csv from."""
+    what results.csv and codebook.csv are made from."""
     out = []
     for job, payload in job_results(run_dir, jobs):
         found = [r for r in records_of(payload, "figures", list)
