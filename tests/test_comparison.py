@@ -203,3 +203,17 @@ def test_a_readers_figures_csv_has_the_figure_scenario_unit_and_range_rounded():
     assert list(out.columns) == findings.READER_COLUMNS
     assert set(out["scenario"]) == {"may2020_fdpr"} and out["run_date"].str.fullmatch(r"\d{4}-\d\d-\d\d").all()
     assert (out["median"] == out["median"].map(lambda v: float(f"{v:.4g}"))).all() and out["figure"].notna().all()
+
+
+def test_a_partial_run_shows_its_headline_beside_the_latest_full_run():
+    from econ.report.comparison import beside_latest
+
+    row = {"notebook": "01_revenue_impact", "metric": "rated_revenue_loss_usd_bn", "label": "Net loss",
+           "unit": "USD bn, nominal", "region": "Asia-Pacific", "p05": 4.0, "p95": 7.0}
+    mine = pd.DataFrame([{**row, "scenario": "may2020_fdpr", "median": 5.4}])
+    latest = pd.DataFrame([{**row, "scenario": "may2020_fdpr", "median": 5.1},
+                           {**row, "scenario": "history", "median": 9.7}])
+    html_text = beside_latest(mine, latest, "20261207-000000-1", ["may2020_fdpr"])
+    assert "<h2 id='beside-latest'>" in html_text and "../20261207-000000-1/index.html" in html_text
+    assert html_text.count("<tr><td") == 1 and "5.4" in html_text and "5.1" in html_text and "9.7" not in html_text
+    assert beside_latest(mine, latest.iloc[1:], "x", ["may2020_fdpr"]) == ""  # nothing in common: no section

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from econ import files, report, results, story
+from econ import files, findings, report, results, story
 from econ.report import iamc
 from econ.report.figures import (  # noqa: F401
     differences_frame,
@@ -89,8 +89,34 @@ tr.econ-group th { background: #f3f5f8; }
 """
 
 
+def beside_latest(found: pd.DataFrame, latest: pd.DataFrame, latest_id: str, names: list[str]) -> str:
+    """A partial run's headline figures beside the same scenarios' in the latest full run (its
+    figures.csv): so a one-scenario run with a changed assumption is read against the comparison it
+    did not replace."""
+    pick = lambda f: f[f["metric"].isin(findings.HEADLINE)].drop_duplicates(["scenario", "metric"])  # noqa: E731
+    both = pick(found).merge(pick(latest)[["scenario", "metric", "median"]], on=["scenario", "metric"],
+                             suffixes=("", "_latest"))
+    both = both[both["scenario"].isin(names)]
+    if both.empty:
+        return ""
+    rank = {m: i for i, m in enumerate(findings.HEADLINE)}
+    both = both.assign(order=both["metric"].map(rank)).sort_values(["scenario", "order"])
+    rows = "".join(
+        f"<tr><td class='text'>{esc(r.scenario)}</td>"
+        f"<td class='text'>{esc(findings.SHORT.get(r.metric, r.label))}</td>"
+        f"<td>{esc(findings.shown(r.median, r.unit))}</td><td>{esc(findings.shown(r.median_latest, r.unit))}</td>"
+        f"<td class='text'>{esc(findings.unit_words(r.unit) or r.unit)}</td></tr>" for r in both.itertuples())
+    return (f"<h2 id='beside-latest'>Beside the latest full run</h2><p>This run covers only some scenarios or "
+            f"notebooks, so <code>outputs/latest</code> stays on the full comparison, "
+            f"<a href='../{esc(latest_id)}/index.html'>{esc(latest_id)}</a>. Its headline figures beside that run's "
+            "for the same scenarios (medians; <code>econ diff</code> lists every figure and input that "
+            "changed):</p><div class='scroll'><table class='econ-table'><thead><tr><th class='text'>scenario</th>"
+            "<th class='text'>figure</th><th>this run</th><th>latest full run</th><th class='text'>unit</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table></div>")
+
+
 def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest: dict, found: pd.DataFrame,
-               whatif: str = "", diffs: pd.DataFrame | None = None) -> str:
+               whatif: str = "", diffs: pd.DataFrame | None = None, beside: str = "") -> str:
     """The run's front page: findings first, then the details. ``found``: the run's figures
     (:func:`econ.report.figures.figures_frame`)."""
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
@@ -130,7 +156,7 @@ def index_html(run_id: str, jobs: list, scenarios: dict[str, Scenario], manifest
             "<li><a href='manifest.json'>manifest.json</a>: parameters, input and data hashes, versions, timings</li>"
             "</ul>")
     sections = [
-        _headline_section(head, names, scenarios, jobs),
+        _headline_section(head, names, scenarios, jobs) + beside,
         multiples,
         whatif,
         _failure_section(jobs),
@@ -185,7 +211,12 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
         panel = whatif.panel({n: scenarios[n] for n in names if n in scenarios}, whatif.drawn_ranges(found, names))
     except Exception as e:  # the what-if is an extra: never lose the page over it
         panel = f"<h2 id='what-if'>What if?</h2><p class='econ-note'>The what-if panel could not be built: {esc(str(e))}</p>"
-    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, found, panel, diffs))
+    decision = manifest.get("latest") or {}
+    previous = run_dir.parent / str(decision.get("previous")) / "figures.csv"
+    beside = beside_latest(found, pd.read_csv(previous), str(decision["previous"]), names) \
+        if not decision.get("moved") and decision.get("previous") and previous.is_file() else ""
+    files.write_atomic(run_dir / "index.html", index_html(run_id, jobs, scenarios, manifest, found, panel, diffs,
+                                                          beside))
     report.finish_pages(run_dir, jobs, [(n, short_title(scenarios.get(n), n)) for n in names], site)
 
 

@@ -73,6 +73,9 @@ def _latest_section(run_id: str, manifest: dict) -> str:
     previous = latest.get("previous")
     still = (f"it still points to <a href='../{esc(previous)}/index.html'>{esc(previous)}</a>" if previous
              else "no run has become latest yet")
+    if not manifest.get("summary", {}).get("failed"):  # a partial run: nothing to rerun
+        return (f"<p id='latest' class='econ-note'>This run did not become <code>outputs/latest</code>: {reason}; "
+                f"{still}.</p>")
     return (f"<p id='latest' class='failed'>This run did not become <code>outputs/latest</code>: {reason}; {still}. "
             f"To rerun only what failed: <code>econ run --resume {esc(run_id)}</code>.</p>")
 
