@@ -21,6 +21,7 @@ stages, the parameters), so they say the same as the pages.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -42,8 +43,6 @@ CODEBOOK_COLUMNS = ["metric", "label", "variable", "unit", "region", "year", "fi
 
 def latest_id(outputs: Path | None = None) -> str | None:
     """The RUN_ID ``outputs/latest`` points to, if any."""
-    import os
-
     latest = Path(outputs or paths.OUTPUTS) / "latest"
     return Path(os.readlink(latest)).name if latest.is_symlink() else None
 

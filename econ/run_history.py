@@ -19,15 +19,13 @@ from econ.errors import InputError, suggest
 SHOWN_MOVES = 25
 
 
-def _resolve(run: str, outputs: Path | None) -> str:
-    """A RUN_ID from "latest", a RUN_ID or a unique prefix of one; InputError naming the runs otherwise."""
-    from econ.results import latest_id as latest_run
-
-    known = list(store.runs(outputs)["run_id"])
-    if run == "latest":
-        found = latest_run(Path(outputs or paths.OUTPUTS))
-        if found:
-            return found
+def _resolve(run: str, frame: pd.DataFrame) -> str:
+    """A RUN_ID from "latest", a RUN_ID or a unique prefix of one, among the runs of ``frame``
+    (:func:`econ.store.runs`); InputError naming the runs otherwise."""
+    known = list(frame["run_id"])
+    latest = list(frame.loc[frame["latest"], "run_id"])
+    if run == "latest" and latest:
+        return latest[0]
     matches = [r for r in known if r == run] or [r for r in known if r.startswith(run)]
     if len(matches) == 1:
         return matches[0]
@@ -56,8 +54,9 @@ def show(run: str, outputs: Path | None = None) -> str:
     """What one run was: when, what it ran with what, and its headline figures per scenario."""
     from econ import findings
 
-    run_id = _resolve(run, outputs)
-    row = store.runs(outputs).set_index("run_id").loc[run_id]
+    frame = store.runs(outputs)
+    run_id = _resolve(run, frame)
+    row = frame.set_index("run_id").loc[run_id]
     figures = store.figures(run_id, outputs)
     lines = [f"Run {run_id}{' (outputs/latest)' if row['latest'] else ''}: finished {row['finished']}, "
              f"{row['seconds']:.0f} s; {row['ok']} notebooks ok, {row['failed']} failed, {row['reused']} reused",
@@ -101,7 +100,8 @@ def figure_moves(a: str, b: str, outputs: Path | None = None) -> pd.DataFrame:
 
 def diff(a: str, b: str, outputs: Path | None = None, every: bool = False) -> str:
     """``econ diff A B`` in words: what changed in the inputs, then how the figures moved."""
-    a, b = _resolve(a, outputs), _resolve(b, outputs)
+    frame = store.runs(outputs)
+    a, b = _resolve(a, frame), _resolve(b, frame)
     changed = input_changes(a, b, outputs)
     moves = figure_moves(a, b, outputs)
     lines = [f"From {a} to {b}:", ""]
@@ -111,7 +111,7 @@ def diff(a: str, b: str, outputs: Path | None = None, every: bool = False) -> st
         lines.append(f"Inputs that changed ({len(changed)}):")
         for r in changed.itertuples():
             lines.append(f"  {r.kind} {r.name}: {_short(r.a)} -> {_short(r.b)}")
-    ra, rb = (set(json.loads(store.runs(outputs).set_index("run_id").at[x, "scenarios"])) for x in (a, b))
+    ra, rb = (set(json.loads(frame.set_index("run_id").at[x, "scenarios"])) for x in (a, b))
     if ra != rb:
         lines.append(f"Scenarios only in {a}: {', '.join(sorted(ra - rb)) or 'none'}; only in {b}: "
                      f"{', '.join(sorted(rb - ra)) or 'none'}")
@@ -192,7 +192,7 @@ def add_commands(sub) -> None:
                                     "largest relative move first.")
     df.add_argument("a", metavar="A", help="the earlier run (RUN_ID, prefix or latest)")
     df.add_argument("b", metavar="B", help="the later run")
-    df.add_argument("--all", action="store_true", help=f"every moved figure, not only the first {25}")
+    df.add_argument("--all", action="store_true", help=f"every moved figure, not only the first {SHOWN_MOVES}")
     df.set_defaults(func=_diff_command)
     pr = sub.add_parser("prune", help="remove old runs, keeping the newest and outputs/latest",
                         description="Remove all but the KEEP newest published runs (never outputs/latest) and "

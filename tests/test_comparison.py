@@ -217,3 +217,16 @@ def test_a_partial_run_shows_its_headline_beside_the_latest_full_run():
     assert "<h2 id='beside-latest'>" in html_text and "../20261207-000000-1/index.html" in html_text
     assert html_text.count("<tr><td") == 1 and "5.4" in html_text and "5.1" in html_text and "9.7" not in html_text
     assert beside_latest(mine, latest.iloc[1:], "x", ["may2020_fdpr"]) == ""  # nothing in common: no section
+
+
+def test_the_iamc_meta_table_has_one_row_per_scenario_with_its_parents_seed_and_story_group():
+    from econ.report import iamc
+
+    scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr")}
+    meta = iamc.meta(scenarios, {"substitution_rate": 0.3}, {"may2020_fdpr": 2000})
+    rows = meta.set_index("scenario")
+    assert list(rows.index) == ["baseline (substitution_rate=0.3)", "may2020_fdpr (substitution_rate=0.3)"]
+    may = rows.loc["may2020_fdpr (substitution_rate=0.3)"]
+    assert may["parents"] == "baseline" and may["seed"] == scenarios["may2020_fdpr"].seed and may["draws"] == 2000
+    assert may["overrides"] == "substitution_rate=0.3" and may["story_group"] and may["title"]
+    assert set(meta["model"]) == {iamc.MODEL}

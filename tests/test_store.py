@@ -38,7 +38,9 @@ def test_runs_are_listed_shown_and_compared_naming_the_changed_parameter(two_run
     assert "parameter a.substitution_rate: 0.2 -> 0.7" in text and "parameter b.substitution_rate" not in text
     changed = run_history.input_changes(first.run_id, second.run_id, out)
     assert set(changed["kind"]) == {"parameter"}  # nothing else differs: same data, versions, notebooks, options
-    assert "Figures that moved" in text or "Figures: none moved" in text
+    moves = run_history.figure_moves(first.run_id, second.run_id, out)
+    assert set(moves["scenario"]) == {"a"} and (moves["value_b"] > moves["value_a"]).all()  # b sets its own rate
+    assert "Figures that moved: 1" in text
     with pytest.raises(InputError, match="not a published run"):
         run_history.show("20990101", out)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from econ import files, findings, report, results, story
+from econ import arguments, files, findings, report, results, story
 from econ.report import iamc
 from econ.report.figures import (  # noqa: F401
     differences_frame,
@@ -202,7 +202,8 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     files.write_atomic(run_dir / "differences.csv", diffs.to_csv(index=False, float_format="%.10g"))
     overrides = manifest.get("options", {}).get("overrides") or {}
     files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(found, scenarios, overrides)))
-    draws = {j.scenario: (j.parameters or {}).get("draws", 10_000) for j in jobs if j.scenario in scenarios}
+    default = arguments.Arguments.model_fields["draws"].default
+    draws = {j.scenario: (j.parameters or {}).get("draws", default) for j in jobs if j.scenario in scenarios}
     files.write_atomic(run_dir / iamc.META_FILE, iamc.to_csv(iamc.meta(scenarios, overrides, draws)))
     files.write_atomic(run_dir / iamc.UNITS_FILE, iamc.units_definitions())
     try:
