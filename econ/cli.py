@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from econ import paths
+from econ import paths, safe_text
 from econ.errors import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
@@ -201,7 +201,7 @@ def _compare(args) -> int:
     if args.csv:
         import pandas as pd
 
-        pd.DataFrame([d.record() for d in shown]).to_csv(sys.stdout, index=False, float_format="%.6g")
+        sys.stdout.write(safe_text.csv_text(pd.DataFrame([d.record() for d in shown]), float_format="%.6g"))
         return EXIT_OK
     table = effects.frame(shown).drop(columns="reference")
     print(f"{a.title} ({a.name}) minus {b.title} ({b.name}), draw by draw over {args.draws:,} common draws "

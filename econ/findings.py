@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from econ import safe_text
 from econ.model import world
 from econ.model.stage import Figure
 
@@ -210,7 +211,7 @@ def stage_figures(result: world.World, stages: Iterable[str]) -> list[Figure]:
 
 def csv_link(frame: pd.DataFrame, filename: str, text: str = "Download CSV") -> str:
     """A link that saves ``frame`` as CSV from the page itself (a data: address: works from file://)."""
-    data = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
+    data = base64.b64encode(safe_text.csv_text(frame).encode("utf-8")).decode("ascii")
     return (f'<a class="econ-download" download="{html.escape(filename)}" '
             f'href="data:text/csv;charset=utf-8;base64,{data}">{html.escape(text)}</a>')
 

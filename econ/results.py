@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from econ import paths
+from econ import paths, safe_text
 
 #: The statistics a figure may carry, in the order a reader expects them: ``value`` for a figure that is
 #: not drawn (a count, a back-test score); the median, p05 and p95 of every drawn figure, and p25, p75 and
@@ -262,9 +262,9 @@ def write(run_dir: Path, records: list[dict]) -> dict[str, bytes]:
     book = codebook(records=records)
     parquet = io.BytesIO()
     frame.astype({"statistic": object}).to_parquet(parquet, index=False, engine="fastparquet")
-    return {"results.csv": frame.to_csv(index=False, float_format="%.10g").encode(),
+    return {"results.csv": safe_text.csv_text(frame, float_format="%.10g").encode(),
             "results.parquet": parquet.getvalue(),
-            "codebook.csv": book.to_csv(index=False).encode()}
+            "codebook.csv": safe_text.csv_text(book).encode()}
 
 
 __all__ = ["CODEBOOK_COLUMNS", "COLUMNS", "STATISTICS", "codebook", "declared", "load", "run_folder", "tidy", "write"]

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from econ import uncertainty
+from econ import safe_text, uncertainty
 from econ.errors import InputError
 from econ.model import world
 from econ.scenario import Parameters, Scenario, parameter_table, with_values
@@ -282,7 +282,7 @@ def _append(path: Path, frame: pd.DataFrame, first: bool) -> None:
 
         fastparquet.write(str(path), frame, append=not first)
     else:
-        frame.to_csv(path, mode="w" if first else "a", header=first, index=False)
+        safe_text.defuse_frame(frame).to_csv(path, mode="w" if first else "a", header=first, index=False)
 
 
 def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = None,

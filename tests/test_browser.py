@@ -139,3 +139,66 @@ def test_layout_checker_catches_an_overflowing_chart(tmp_path, browser):
     with browser.open(page.as_uri(), timeout=5) as p:
         problems = p.layout_problems()
     assert any("overflows its container" in x for x in problems) and any("cut off" in x for x in problems)
+
+
+#: Text that would end or comment out a <script> block, or run as a formula in a spreadsheet.
+PAYLOAD_TITLE = '=HYPERLINK("http://example.org/x","click") <!--<script> </script><!--'
+PAYLOAD_DESCRIPTION = "+cmd|' /C calc'!A0 <!-- \u2028 \u2029 ]]> &lt;"
+
+
+def _formula_cells(text: str) -> list[str]:
+    """Cells of a CSV text that a spreadsheet would run (text starting =, +, -, @, tab or CR)."""
+    import csv
+    import io
+
+    from econ.safe_text import FORMULA_START
+
+    bad = []
+    for row in csv.reader(io.StringIO(text)):
+        for cell in row:
+            if cell.startswith(FORMULA_START):
+                try:
+                    float(cell)
+                except ValueError:
+                    bad.append(cell)
+    return bad
+
+
+def test_text_cannot_break_a_page_or_a_spreadsheet(tmp_path, browser, data_copy, monkeypatch):
+    """A scenario whose title and description, and a timeline event whose text, hold script-ending,
+    comment-opening and formula payloads: every page keeps all its sections and draws every chart, and
+    no CSV (written or downloaded from a page) has a cell a spreadsheet would run."""
+    import pandas as pd
+    import yaml
+
+    from econ import paths
+    from econ.data.manifest import rehash
+    from tests.conftest import FIXTURE_NOTEBOOKS
+
+    monkeypatch.setattr(paths, "MANIFEST", data_copy / "manifest.yaml")
+    timeline = pd.read_csv(data_copy / "sanctions_timeline.csv", dtype=str, keep_default_na=False)
+    timeline.loc[timeline["event_type"] == "ban_5g", "scope"] = PAYLOAD_TITLE
+    timeline.to_csv(data_copy / "sanctions_timeline.csv", index=False)
+    rehash()
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(yaml.safe_dump({"title": PAYLOAD_TITLE, "description": PAYLOAD_DESCRIPTION,
+                                                   "parameters": {"substitution_rate": 0.2}}, allow_unicode=True))
+    result = batch.run(["a"], outputs=tmp_path / "out", scenario_dir=folder, notebook_dir=FIXTURE_NOTEBOOKS,
+                       progress=False)
+    assert result.exit_code == 0
+    for path in _pages(result.run_dir):
+        source = path.read_text(encoding="utf-8")
+        with browser.open(path.as_uri()) as page:
+            assert page.check.ok, page.check
+            assert page.check.rendered == page.check.charts, f"{path.name}: a chart was not drawn"
+            shown = page.evaluate("document.querySelectorAll('h2').length")
+            assert shown == source.count("<h2"), f"{path.name}: {source.count('<h2') - shown} sections swallowed"
+            ids = page.evaluate("Object.keys((window.econ && window.econ.specs) || {})")
+            for chart in ids:
+                assert not _formula_cells(page.evaluate(f"econ.csv({chart!r})")), f"{path.name}: chart {chart}"
+    written = sorted(result.run_dir.rglob("*.csv"))
+    assert written
+    for path in written:
+        assert not _formula_cells(path.read_text(encoding="utf-8")), path.name

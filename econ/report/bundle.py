@@ -5,11 +5,11 @@ with its ``vegaEmbed`` call and the links that save its data and picture."""
 from __future__ import annotations
 
 import functools
-import json
+import hashlib
 import re
 from pathlib import Path
 
-from econ import files, paths
+from econ import files, paths, safe_text
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -24,18 +24,23 @@ def vega_bundle() -> str:
     from importlib.metadata import version
 
     cached = paths.CACHE / f"vega-bundle-vl-convert-{version('vl-convert-python')}.js"
+    digest = cached.with_name(cached.name + ".sha256")
     try:
         text = cached.read_text(encoding="utf-8")
-        if "vegaEmbed" in text:
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() == digest.read_text(encoding="ascii").strip():
             return text
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         pass
+    # Missing, truncated or altered (its digest does not match): build it again.
     import vl_convert
 
     # A literal "</script>" inside the bundle would end the inline script early.
     text = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    if "vegaEmbed" not in text:
+        raise RuntimeError("vl-convert's JavaScript bundle has no vegaEmbed: the charts cannot be drawn")
     try:
         files.write_atomic(cached, text)
+        files.write_atomic(digest, hashlib.sha256(text.encode("utf-8")).hexdigest() + "\n")
     except OSError:  # a read-only home: build it each time
         pass
     return text
@@ -88,7 +93,8 @@ window.econ = window.econ || (function () {
   function cell(v) {
     if (v === null || v === undefined) return '';
     if (typeof v === 'number' && !Number.isInteger(v)) v = Number(v.toPrecision(6));
-    const s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = "'" + s;  // a spreadsheet shows it as text
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
   function expand(id) {
@@ -200,9 +206,10 @@ def chart_html(spec: dict, element_id: str, name: str = "", grid: dict | None = 
     files' name (default: from the chart's title); ``grid``: the chart's data is a grid in a parameter
     (see :func:`econ.report.whatif.grid_axes`); ``state``: sliders kept in the page's address and a
     reset link (``{"by": "scenario", "knobs": [...], "centre": "centre"}``)."""
-    payload = json.dumps(spec).replace("</", "<\\/")
-    extra = json.dumps({k: v for k, v in (("name", name), ("grid", grid), ("state", state)) if v}).replace(
-        "</", "<\\/")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", element_id):
+        raise ValueError(f"a chart's element id must be letters, digits, '-' or '_': {element_id!r}")
+    payload = safe_text.script_json(spec)
+    extra = safe_text.script_json({k: v for k, v in (("name", name), ("grid", grid), ("state", state)) if v})
     reset = (f'<a href="#" onclick="return econ.reset(\'{element_id}\')">Reset the sliders</a> &middot; '
              if state else "")
     tools = (f'<div class="econ-chart-tools">{reset}Save: '
@@ -210,7 +217,7 @@ def chart_html(spec: dict, element_id: str, name: str = "", grid: dict | None = 
              f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'png\')">PNG</a>'
              f' &middot; <a href="#" onclick="return econ.image(\'{element_id}\', \'svg\')">SVG</a></div>')
     return (f'<div class="econ-chart-box"><div class="econ-chart" id="{element_id}"></div>{tools}</div>\n'
-            f'<script>econ.embed("{element_id}", {payload}, {json.dumps(EMBED_OPTIONS)}, {extra});</script>')
+            f'<script>econ.embed("{element_id}", {payload}, {safe_text.script_json(EMBED_OPTIONS)}, {extra});</script>')
 
 
 def vega_script(site: bool, prefix: str = "../../") -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from econ import arguments, files, findings, report, results, story
+from econ import arguments, files, findings, report, results, safe_text, story
 from econ.report import iamc
 from econ.report.figures import (  # noqa: F401
     differences_frame,
@@ -194,12 +194,12 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     site = bool(manifest.get("options", {}).get("site"))
     found = figures_frame(run_dir, jobs)
     names = story.ordered(list(scenarios) or sorted({j.scenario for j in jobs}))
-    files.write_atomic(run_dir / "metrics.csv", metrics_frame(run_dir, jobs).to_csv(index=False, float_format="%.10g"))
-    files.write_atomic(run_dir / "figures.csv", found.to_csv(index=False, float_format="%.10g"))
+    files.write_atomic(run_dir / "metrics.csv", safe_text.csv_text(metrics_frame(run_dir, jobs), float_format="%.10g"))
+    files.write_atomic(run_dir / "figures.csv", safe_text.csv_text(found, float_format="%.10g"))
     for name, content in results.write(run_dir, results.figure_records(run_dir, jobs)).items():
         files.write_atomic(run_dir / name, content)
     diffs = differences_frame(run_dir, jobs)
-    files.write_atomic(run_dir / "differences.csv", diffs.to_csv(index=False, float_format="%.10g"))
+    files.write_atomic(run_dir / "differences.csv", safe_text.csv_text(diffs, float_format="%.10g"))
     overrides = manifest.get("options", {}).get("overrides") or {}
     files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(found, scenarios, overrides)))
     default = arguments.Arguments.model_fields["draws"].default

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from econ import __version__, data, story
+from econ import __version__, data, safe_text, story
 from econ.model import world
 from econ.results import VARIABLES, variable_of  # noqa: F401 (the IAMC names live with the codebook)
 
@@ -120,7 +120,7 @@ def meta(scenarios: dict, overrides: dict | None = None, draws: dict | None = No
 
 
 def to_csv(table: pd.DataFrame) -> str:
-    return table.to_csv(index=False, float_format="%.10g")
+    return safe_text.csv_text(table, float_format="%.10g")
 
 
 __all__ = ["COLUMNS", "FILE", "META_FILE", "MODEL", "QUANTILES", "UNITS_FILE", "VARIABLES", "frame", "meta",
