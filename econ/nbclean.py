@@ -5,35 +5,88 @@ run it before any environment exists).
     the git clean filter (``.gitattributes``: ``notebooks/*.ipynb filter=econ-notebook``; the
     bootstrap, ``make``, registers it with ``git config``): what JupyterLab's autosave wrote
     into a notebook (outputs, execution counts, cell timings) never reaches a commit, while the
-    file you work in keeps them.
+    file you work in keeps them. Input that is not a notebook makes the filter fail (exit 1, the
+    reason on stderr) rather than hand git something other than what was written.
 ``python3 econ/nbclean.py FILE ...``
-    clears the files in place (``make clean-notebooks``); prints the ones it changed.
+    clears the files in place (``make clean-notebooks``); prints the ones it changed. A file that
+    is not a notebook is named on stderr and left as it is, the others are still cleared, and the
+    exit status is 1.
 ``python3 econ/nbclean.py --check FILE ...``
-    exits 1 naming the files that have outputs.
+    exits 1 naming the files that have outputs (or that are not notebooks).
 ``python3 econ/nbclean.py --install``
     registers the filter in this clone's git config (what ``make`` does; the one command for anyone
     who installs with conda or pip and never runs ``make``).
 
 The JSON is written the way nbformat and JupyterLab write it (indent 1, sorted keys, a final
-newline), so a clean notebook passes through unchanged.
+newline), so a clean notebook passes through unchanged. A file is rewritten atomically (a temporary
+file beside it, fsynced, then renamed over it with the original's mode), so a full disk or a kill
+midway leaves the notebook as it was. Both notebook formats in use are cleared: nbformat 4 (top-level
+``cells``) and nbformat 3 (``worksheets[*].cells``, whose code cells keep ``prompt_number``).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import sys
+import tempfile
 
 #: Cell metadata that records a session, not the notebook.
 SESSION_METADATA = ("execution", "collapsed", "scrolled")
 
+#: What to tell someone whose file is in a notebook format this cleaner does not read.
+CONVERT = "convert it with `jupyter nbconvert --to notebook --nbformat 4`"
+
+
+class NotANotebook(ValueError):
+    """The JSON parsed but is not a notebook this cleaner can clear without losing anything."""
+
+
+def cell_lists(nb: object) -> list[list[dict]]:
+    """The lists of cells in a notebook: nbformat 4's ``cells``, or nbformat 3's ``worksheets[*].cells``.
+
+    Checks the structure first, so that cleaning never meets a shape it would mangle or skip.
+
+    Raises
+    ------
+    NotANotebook
+        When ``nb`` is not a JSON object with an ``nbformat`` of 3 or 4 and lists of cell objects.
+    """
+    if not isinstance(nb, dict) or not isinstance(nb.get("nbformat"), int):
+        raise NotANotebook("not a notebook (no top-level nbformat number)")
+    if nb["nbformat"] not in (3, 4):
+        raise NotANotebook(f"nbformat {nb['nbformat']} is not supported: {CONVERT}")
+    if "worksheets" in nb or nb["nbformat"] == 3:
+        sheets = nb.get("worksheets", [])
+        if not isinstance(sheets, list) or not all(isinstance(ws, dict) for ws in sheets):
+            raise NotANotebook("not a notebook (worksheets is not a list of objects)")
+        lists = [ws.get("cells", []) for ws in sheets] + ([nb["cells"]] if "cells" in nb else [])
+    else:
+        lists = [nb.get("cells")]
+    for cells in lists:
+        if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
+            raise NotANotebook("not a notebook (cells is not a list of objects)")
+    return lists
+
 
 def clean(nb: dict) -> dict:
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") == "code":
-            cell["outputs"] = []
-            cell["execution_count"] = None
-        for key in SESSION_METADATA:
-            cell.get("metadata", {}).pop(key, None)
+    """Clear outputs, execution counts (v4) or prompt numbers (v3) and session metadata, in place.
+
+    Raises NotANotebook, before changing anything, when ``nb`` does not have a notebook's shape.
+    """
+    for cells in cell_lists(nb):
+        for cell in cells:
+            if cell.get("cell_type") == "code":
+                cell["outputs"] = []
+                if "worksheets" in nb or nb["nbformat"] == 3:
+                    cell.pop("prompt_number", None)
+                else:
+                    cell["execution_count"] = None
+            metadata = cell.get("metadata")
+            if isinstance(metadata, dict):
+                for key in SESSION_METADATA:
+                    metadata.pop(key, None)
     return nb
 
 
@@ -42,8 +95,52 @@ def dumps(nb: dict) -> str:
 
 
 def is_clean(nb: dict) -> bool:
-    return all(not c.get("outputs") and c.get("execution_count") is None
-               for c in nb.get("cells", []) if c.get("cell_type") == "code")
+    """True when no code cell holds outputs, an execution count or a prompt number."""
+    return all(not c.get("outputs") and c.get("execution_count") is None and c.get("prompt_number") is None
+               for cells in cell_lists(nb) for c in cells if c.get("cell_type") == "code")
+
+
+def parse(data: bytes) -> dict:
+    """The notebook in ``data`` (UTF-8 JSON); ValueError (NotANotebook among them) saying why not."""
+    try:
+        nb = json.loads(data.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError both
+        raise ValueError(f"not JSON ({exc})") from exc
+    cell_lists(nb)
+    return nb
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file at ``path`` with ``data`` so that it is either all old or all new.
+
+    The bytes go to a temporary file in the same folder (so the rename stays on one filesystem),
+    are flushed and fsynced, and the temporary file takes the original's mode and is renamed over
+    it. On any failure the temporary file is removed and the original is untouched. A symlink is
+    followed, so the link stays a link; a read-only file is refused, as opening it for writing would be.
+    """
+    target = os.path.realpath(path)
+    if not os.access(target, os.W_OK):
+        raise PermissionError(f"{path} is read-only")
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    folder, name = os.path.split(target)
+    fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".nbclean-tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def one_line(path: str, exc: BaseException) -> str:
+    """The stderr line for a notebook that could not be read or cleared."""
+    reason = " ".join(str(exc).split())
+    return f"nbclean: {path}: {reason}; left as it is"
 
 
 #: The clone's git config that runs this file on every notebook git stages (.gitattributes names it).
@@ -66,36 +163,73 @@ def install() -> int:
     return 0
 
 
+def run_filter() -> int:
+    """The git clean filter: stdin to stdout; 1 with nothing on stdout when stdin is not a notebook.
+
+    Git keeps what is on disk when a clean filter fails, so failing loses nothing, whereas writing
+    a guess would commit it.
+    """
+    data = sys.stdin.buffer.read()
+    try:
+        nb = parse(data)
+        new = dumps(clean(nb)).encode("utf-8")
+    except ValueError as exc:
+        print(one_line("<stdin>", exc), file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(new)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def clear_file(path: str) -> bool:
+    """Clear one notebook file in place; True when it changed. Raises OSError or ValueError."""
+    with open(path, "rb") as f:
+        data = f.read()
+    new = dumps(clean(parse(data))).encode("utf-8")
+    if new == data:
+        return False
+    write_atomically(path, new)
+    return True
+
+
+def clear_files(paths: list[str]) -> int:
+    """Clear each notebook in place, going on past the ones that fail; 1 if any failed."""
+    failed = False
+    for path in paths:
+        try:
+            if clear_file(path):
+                print(f"cleared {path}")
+        except (OSError, ValueError) as exc:
+            print(one_line(path, exc), file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def check_files(paths: list[str]) -> int:
+    """Name the notebooks that have outputs, or that cannot be read as notebooks; 1 if any."""
+    dirty, failed = [], False
+    for path in paths:
+        try:
+            with open(path, "rb") as f:
+                if not is_clean(parse(f.read())):
+                    dirty.append(path)
+        except (OSError, ValueError) as exc:
+            print(one_line(path, exc), file=sys.stderr)
+            failed = True
+    if dirty:
+        print("these notebooks have outputs; clear them with `make clean-notebooks`: " + ", ".join(dirty),
+              file=sys.stderr)
+    return 1 if dirty or failed else 0
+
+
 def main(argv: list[str]) -> int:
     if argv == ["--install"]:
         return install()
     if not argv:
-        text = sys.stdin.read()
-        try:
-            sys.stdout.write(dumps(clean(json.loads(text))))
-        except ValueError:  # not JSON (a half-written file): pass it through untouched
-            sys.stdout.write(text)
-        return 0
-    check = argv[0] == "--check"
-    dirty = []
-    for path in argv[1:] if check else argv:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        nb = json.loads(text)
-        if check:
-            if not is_clean(nb):
-                dirty.append(path)
-            continue
-        new = dumps(clean(nb))
-        if new != text:
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(new)
-            print(f"cleared {path}")
-    if dirty:
-        print("these notebooks have outputs; clear them with `make clean-notebooks`: " + ", ".join(dirty),
-              file=sys.stderr)
-        return 1
-    return 0
+        return run_filter()
+    if argv[0] == "--check":
+        return check_files(argv[1:])
+    return clear_files(argv)
 
 
 if __name__ == "__main__":
