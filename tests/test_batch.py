@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import papermill
@@ -269,6 +270,61 @@ def test_resume_reuses_unchanged_and_reruns_changed(tmp_path, tiny_scenarios):
     assert (first.run_dir / "b" / "00_tiny" / "results.json").exists(), "earlier runs are left as they were"
     latest = _tiny_run(tiny_scenarios, out, resume="latest")
     assert _manifest(latest.run_dir)["summary"]["executed"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.notebooks
+def test_resume_trusts_only_what_the_earlier_run_wrote(tmp_path, tiny_scenarios, capsys):
+    """A folder of an earlier run with a file edited by hand, a file added, or a symbolic link planted
+    in it is run again, never republished, and the note names the path; a link is never followed."""
+    out = tmp_path / "out"
+    first = _tiny_run(tiny_scenarios, out)
+    record = json.loads((first.run_dir / "a" / "00_tiny" / "job.json").read_text())
+    assert set(record["files_sha256"]) >= {"00_tiny.ipynb", "00_tiny.html", "results.json"}
+    secret = tmp_path / "private.txt"
+    secret.write_text("not for publishing")
+    edited = first.run_dir / "a" / "00_tiny" / "results.json"
+    edited.write_text(edited.read_text().replace('"loss_usd_bn"', '"loss_usd_bn_forged"'))
+    (first.run_dir / "b" / "00_tiny" / "stolen.txt").symlink_to(secret)
+    capsys.readouterr()
+    second = _tiny_run(tiny_scenarios, out, resume=first.run_id)
+    err = capsys.readouterr().err
+    assert _manifest(second.run_dir)["summary"]["reused"] == 0
+    assert "a/00_tiny/results.json was changed after the run" in err
+    assert "b/00_tiny/stolen.txt is a symbolic link" in err
+    assert "forged" not in (second.run_dir / "a" / "00_tiny" / "results.json").read_text()
+    assert not [p for p in second.run_dir.rglob("*") if p.is_symlink() or "not for publishing" in _text(p)]
+    third = _tiny_run(tiny_scenarios, out, resume=second.run_id)  # untouched: reused
+    assert _manifest(third.run_dir)["summary"]["reused"] == 2
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace") if path.is_file() else ""
+    except OSError:
+        return ""
+
+
+@pytest.mark.slow
+@pytest.mark.notebooks
+def test_a_scenario_edited_mid_run_is_recorded_and_never_reused(tmp_path, tiny_scenarios, capsys):
+    import threading
+
+    out, a = tmp_path / "out", tiny_scenarios / "a.yaml"
+
+    def edit_while_it_sleeps():
+        time.sleep(2.5)
+        a.write_text(a.read_text().replace("0.2", "0.3"))
+
+    editor = threading.Thread(target=edit_while_it_sleeps)
+    editor.start()
+    first = _tiny_run(tiny_scenarios, out, "a", overrides={"sleep": 6})
+    editor.join()
+    job = first.jobs[0]
+    assert job.status == "ok" and job.input_hash == "" and any(n.endswith("a.yaml") for n in job.inputs_changed)
+    assert "changed while a/00_tiny ran" in capsys.readouterr().err
+    again = _tiny_run(tiny_scenarios, out, "a", resume=first.run_id, overrides={"sleep": 6})
+    assert _manifest(again.run_dir)["summary"]["executed"] == 1  # never reused under either value
 
 
 @pytest.mark.slow

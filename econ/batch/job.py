@@ -24,6 +24,7 @@ import nbformat
 import papermill
 
 from econ import files, report
+from econ.batch import checksums
 
 #: Seconds one notebook may take, kernel start included (``--timeout``).
 DEFAULT_TIMEOUT = 1800
@@ -54,6 +55,14 @@ class Job:
     cells_seconds: float = 0.0  # time spent executing the notebook's cells
     publish_seconds: float = 0.0  # time spent writing the HTML report
     error: dict = field(default_factory=dict)
+    #: Every input file (notebook, scenario files, data/) by path relative to the project: its SHA-256 as
+    #: read when the run was planned, replaced by what the notebook read when it started.
+    inputs_sha256: dict = field(default_factory=dict)
+    #: Inputs edited while the notebook ran: its result is published but never reused (input_hash is "").
+    inputs_changed: list = field(default_factory=list)
+    #: Every file of the job's folder but job.json, with its SHA-256 as this run last wrote it (what
+    #: ``--resume`` checks before it reuses the folder).
+    files_sha256: dict = field(default_factory=dict)
 
     @property
     def folder(self) -> str:
@@ -189,8 +198,10 @@ def _publish(job: Job, executed: Path, out_dir: Path, options: dict) -> None:
 
 
 def _record(job: Job, out_dir: Path) -> None:
-    """Write job.json, last: a job folder without it is incomplete and never reused."""
+    """Write job.json, last, with the hash of every file beside it: a job folder without it is
+    incomplete and never reused."""
     try:
+        job.files_sha256 = checksums.of_folder(out_dir)
         files.write_atomic(out_dir / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
     except OSError as e:  # the run's manifest still carries the record
         job.status = "failed"
@@ -211,11 +222,13 @@ def execute(job: Job, run_dir: str, options: dict, started: float | None = None)
     job.started = dt.datetime.now().isoformat(timespec="seconds")
     out_dir = Path(run_dir) / job.scenario / job.notebook
     executed = out_dir / f"{job.notebook}.ipynb"
+    planned, read = dict(job.inputs_sha256), checksums.of_inputs(job.inputs_sha256)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _run_notebook(job, executed, out_dir, options)
     except Exception as e:  # the folder cannot be made: a full or read-only disk
         job.status, job.error = "failed", _error(e)
+    checksums.check_unchanged(job, planned, read, checksums.of_inputs(job.inputs_sha256))
     job.cells_seconds = _cells_seconds(executed)
     _publish(job, executed, out_dir, options)
     job.seconds = round(time.perf_counter() - start, 2)

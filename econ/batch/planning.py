@@ -22,6 +22,7 @@ import papermill
 import yaml
 
 from econ import data, paths
+from econ.batch import checksums
 from econ.batch.job import Job
 from econ.batch.provenance import hash_context, input_hash, scenario_digest
 from econ.errors import InputError, suggest
@@ -285,6 +286,7 @@ def _jobs(found: list[Path], loaded: dict[str, Scenario], declared: dict[Path, d
                 raise InputError([(paths.relative(nb), f, m) for _, f, m in e.problems]) from None
             job = Job(name, nb.stem, str(nb), params, title=title)
             job.input_hash = input_hash(nb_bytes, params, digest, context, show_code)
+            job.inputs_sha256 = checksums.inputs(nb, digest, context["data"])
             jobs.append(job)
     return jobs
 

@@ -15,7 +15,7 @@ import nbformat
 from tqdm import tqdm
 
 from econ import files, paths, report, results, store
-from econ.batch import cluster, pool, runs, warm
+from econ.batch import checksums, cluster, pool, runs, warm
 from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
 from econ.batch.provenance import digest, git_commit, sha256
@@ -143,6 +143,16 @@ def _check_options(workers, timeout: int, executor: str, scheduler: str | None, 
         raise InputError(problems)
 
 
+def _record_files(run_dir: Path, jobs: list[Job], manifest: dict) -> None:
+    """Each finished job's record gets the hashes of its folder's files as published (after the report's
+    navigation and results.json's stamp), what a later ``--resume`` checks before it reuses them."""
+    for job in jobs:
+        if job.status == "ok":
+            job.files_sha256 = checksums.of_folder(run_dir / job.folder)
+            files.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
+    manifest["jobs"] = [{**asdict(j), "notebook_path": paths.relative(j.notebook_path)} for j in jobs]
+
+
 def _publish(outputs: Path, partial: Path, run_id: str, jobs: list[Job], work: Plan, manifest: dict) -> Path:
     """Write the index and the manifest, rename the run into place, move latest if it should move.
 
@@ -152,6 +162,7 @@ def _publish(outputs: Path, partial: Path, run_id: str, jobs: list[Job], work: P
     final = outputs / "runs" / run_id
     try:
         comparison.publish(partial, run_id, jobs, work.scenarios, manifest)
+        _record_files(partial, jobs, manifest)
         files.write_atomic(partial / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
         runs.publish(partial, final)
     except OSError as e:
@@ -257,6 +268,9 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     except Exception as e:  # noqa: BLE001
         print(f"note: the run is published, but the results store could not be updated ({e}); `econ runs` "
               "rebuilds it from the run folders", file=sys.stderr)
+    for job in (j for j in jobs if j.inputs_changed):
+        print(f"note: {', '.join(job.inputs_changed)} changed while {job.folder} ran: its result is kept as "
+              "computed, but no --resume will reuse it", file=sys.stderr)
     stale = runs.stale_partials(outputs)
     if stale:
         print(f"note: {len(stale)} interrupted run(s) in {paths.relative(outputs / 'runs')} ({', '.join(stale[:3])}"

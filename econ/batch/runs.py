@@ -15,11 +15,13 @@ import errno
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
 from econ import files, paths
+from econ.batch import checksums
 from econ.batch.job import Job
 from econ.errors import InputError
 
@@ -181,18 +183,10 @@ def previous_jobs(run_dir: Path) -> dict[tuple[str, str], dict]:
     return found
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    def link(src, dst):
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
-
-    shutil.copytree(source, target, copy_function=link, dirs_exist_ok=True)
-
-
 def reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
-    """Link ``job``'s folder from ``old_run`` when a job there had the same input hash; whether it did."""
+    """Link ``job``'s folder from ``old_run`` when a job there had the same input hash and its folder
+    still holds exactly the files it recorded, unchanged (:func:`checksums.verified_copy`); whether it did.
+    A folder that fails the check is not reused, and a note says which file."""
     old = previous.get((job.scenario, job.notebook))
     if not old or old["input_hash"] != job.input_hash:
         return False
@@ -200,8 +194,11 @@ def reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
     if not all((folder / f).exists() for f in (f"{job.notebook}.ipynb", f"{job.notebook}.html")):
         return False
     try:
-        _link_tree(folder, run_dir / job.folder)
+        refused = checksums.verified_copy(folder, run_dir / job.folder, old.get("files_sha256") or {})
     except OSError:  # no room or no right to link or copy: the job runs instead (and says why if it fails)
+        return False
+    if refused:
+        print(f"note: {job.folder} is run again, not reused: {refused}", file=sys.stderr)
         return False
     job.status, job.error = "ok", {}
     job.reused_from = old.get("reused_from") or old_run.name.strip(".").removesuffix(".partial")
