@@ -2,6 +2,7 @@
 
 import math
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -405,3 +406,54 @@ def test_a_joined_list_is_set_in_every_file_that_adds_to_it(scenario_dir: Path):
 
     said = evidence("vendor_bans", both.set_in["vendor_bans"], "")
     assert "France's radio ban" in said and "Canada's ban" in said
+
+
+# --- a lattice of parents is read once ---------------------------------------------------------------
+
+def _lattice(scenario_dir: Path, depth: int) -> Path:
+    """``depth`` levels of two files each; every file above level 0 inherits both files of the level below."""
+    write(scenario_dir / "l0_a.yaml", BASE + f"parameters:\n  market_growth: 0.02\n  vendor_bans: [{BAN_A}]\n")
+    write(scenario_dir / "l0_b.yaml", BASE + f"parameters:\n  substitution_rate: 0.3\n  vendor_bans: [{BAN_B}]\n")
+    for k in range(1, depth):
+        for side in "ab":
+            write(scenario_dir / f"l{k}_{side}.yaml", BASE + f"inherits: [l{k - 1}_a, l{k - 1}_b]\n")
+    return scenario_dir / f"l{depth - 1}_a.yaml"
+
+
+def test_a_lattice_of_parents_reads_each_file_once(scenario_dir: Path, monkeypatch):
+    """20 levels of two parents each: 2**20 routes to the bottom, so each file must be read and merged
+    once per load (the old loader read it once per route and never finished)."""
+    from econ import _yaml
+
+    top, reads, read = _lattice(scenario_dir, 20), [], _yaml.read
+
+    def read_once(path, *args, **kwargs):
+        assert path.resolve() not in reads, f"{path.name} read twice in one load"
+        reads.append(path.resolve())
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(_yaml, "read", read_once)
+    started = time.perf_counter()
+    s = load_scenario(top)
+    assert time.perf_counter() - started < 5
+    assert len(reads) == len(s.files) == 1 + 2 * 19  # the top file and both files of every level below it
+    assert s.parameters.market_growth == 0.02 and s.parameters.substitution_rate == 0.3
+    assert [b.places for b in s.parameters.vendor_bans] == [("france",), ("canada",)]
+    assert [Path(f).name for f in s.set_in["vendor_bans"].split(", ")] == ["l0_a.yaml", "l0_b.yaml"]
+    assert Path(s.set_in["market_growth"]).name == "l0_a.yaml"
+    # Nothing is kept between loads: a file edited since is read again.
+    write(scenario_dir / "l0_a.yaml", BASE + "parameters:\n  market_growth: 0.04\n")
+    reads.clear()
+    assert load_scenario(top).parameters.market_growth == 0.04 and len(reads) == 39
+
+
+def test_a_parent_reached_first_near_the_top_is_still_refused_when_reached_too_deep(scenario_dir: Path):
+    """A merge reused from a short route must not let a long route past the limit on chains of inherits."""
+    write(scenario_dir / "s0.yaml", BASE)
+    for i in range(1, 26):
+        write(scenario_dir / f"s{i}.yaml", BASE + f"inherits: s{i - 1}\n")
+    write(scenario_dir / "d1.yaml", BASE + "inherits: s25\n")
+    for i in range(2, 11):
+        write(scenario_dir / f"d{i}.yaml", BASE + f"inherits: d{i - 1}\n")
+    _expect(write(scenario_dir / "top.yaml", BASE + "inherits: [s25, d10]\n"),
+            "the chain of inherits is longer than 32 files (top -> d10 -> d9 -> ... -> s5 -> s4)")

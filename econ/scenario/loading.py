@@ -120,24 +120,90 @@ def _parameter_name_problems(raw: dict, file: str) -> list[tuple[str, str, str]]
              "for the list") for key in params if key not in PARAMETER_NAMES]
 
 
-def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, str], list[str]]:
-    """Merge a file with its ancestors: (merged raw mapping, parameter -> file that set it, files)."""
-    raw = _read_yaml(path)
-    file = paths.relative(path)
-    problems = _check_file(raw, path)
-    if problems:
-        raise InputError(problems)
-    merged: dict = {"seed": Scenario.model_fields["seed"].default, "parameters": {}}
-    origin: dict[str, str] = {}
-    files = [file]
-    parents = raw.get("inherits")
-    resolved = [_resolve_parent(parent, path, chain) for parent in
-                (parents if isinstance(parents, list) else [parents] if parents else [])]
-    if resolved:
-        merged, origin, files = _join_parents(resolved, raw, file, files)
-    if "seed" in raw:
-        merged["seed"] = raw["seed"]
-        origin["seed"] = file
+def _file_key(path: Path):
+    """The file ``path`` names, so that two routes to one file share one read (the path itself if it
+    cannot be resolved: the read then says why)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL byte
+        return path
+
+
+class _Resolution:
+    """One top-level load: each file read and parsed once, each scenario merged once.
+
+    Without this memory a lattice of parents (each file inheriting two files of the level below)
+    costs 2**depth reads and merges. Reads are keyed by the file's resolved path; merges by the path
+    a scenario is named by, since that fixes its name and the file names in its origins. A merge does
+    not depend on the route to it, only the checks along the route do: a cycle cannot hide behind a
+    reused merge (a merge whose ancestors met a file on the route would have met itself), but the
+    length of the chain can, so a scenario reached so deep that its own longest chain of parents
+    would pass :data:`MAX_INHERITANCE_DEPTH` is merged again and refused naming the same chain as
+    without the memory.
+    """
+
+    def __init__(self):
+        self.raw: dict = {}
+        #: path -> ((merged mapping, parameter -> file, files), longest chain of parents above it)
+        self.merged: dict[Path, tuple[tuple[dict, dict[str, str], list[str]], int]] = {}
+
+    def read(self, path: Path) -> dict:
+        key = _file_key(path)
+        if key not in self.raw:
+            self.raw[key] = _read_yaml(path)
+        return self.raw[key]
+
+    def resolve(self, path: Path, chain: tuple[str, ...] = ()) -> tuple[tuple[dict, dict[str, str], list[str]], int]:
+        """``path`` merged with its ancestors, and the number of parents in its longest chain."""
+        done = self.merged.get(path)
+        if done is None or (done[1] and len(chain) + done[1] >= MAX_INHERITANCE_DEPTH):
+            done = self.merged[path] = self._merge(path, chain)
+        return done
+
+    def _merge(self, path: Path, chain: tuple[str, ...]):
+        """Merge a file with its ancestors: (merged raw mapping, parameter -> file that set it, files)."""
+        raw = self.read(path)
+        file = paths.relative(path)
+        problems = _check_file(raw, path)
+        if problems:
+            raise InputError(problems)
+        merged: dict = {"seed": Scenario.model_fields["seed"].default, "parameters": {}}
+        origin: dict[str, str] = {}
+        files = [file]
+        parents = raw.get("inherits")
+        resolved = [self._parent(parent, path, chain) for parent in
+                    (parents if isinstance(parents, list) else [parents] if parents else [])]
+        if resolved:
+            merged, origin, files = _join_parents([r for r, _ in resolved], raw, file, files)
+        if "seed" in raw:
+            merged["seed"] = raw["seed"]
+            origin["seed"] = file
+        _apply_own(raw, file, merged, origin)
+        merged.update({k: raw[k] for k in ("title", "description") if k in raw})
+        merged["inherits"] = tuple(parents) if isinstance(parents, list) else parents
+        merged["name"] = path.stem
+        return (merged, origin, files), max((1 + height for _, height in resolved), default=0)
+
+    def _parent(self, parent: str, path: Path, chain: tuple[str, ...]):
+        """A parent's merge, refusing cycles, too long chains and missing parents."""
+        file = paths.relative(path)
+        if parent in chain or parent == path.stem:
+            cycle = " -> ".join((*chain, path.stem, parent))
+            raise InputError.single(file, "inherits", f"inheritance cycle: {cycle}")
+        if len(chain) + 1 >= MAX_INHERITANCE_DEPTH:
+            raise InputError.single(file, "inherits", f"the chain of inherits is longer than {MAX_INHERITANCE_DEPTH} "
+                                    f"files ({' -> '.join((*chain[:3], '...', path.stem, parent))}): "
+                                    "inherit from a scenario nearer the baseline")
+        parent_path = scenario_path(parent, path.parent)
+        if not _exists_exactly(parent_path):
+            have = scenario_names(path.parent)
+            raise InputError.single(file, "inherits", f"no scenario named {parent!r} in {paths.relative(path.parent)}"
+                                    f"{suggest(parent, have)} (have: {', '.join(have)})")
+        return self.resolve(parent_path, (*chain, path.stem))
+
+
+def _apply_own(raw: dict, file: str, merged: dict, origin: dict[str, str]) -> None:
+    """A file's own parameters over its parents' (in place): a value replaces, ``{add: [...]}`` joins."""
     for key, value in (raw.get("parameters") or {}).items():
         if isinstance(value, dict) and set(value) == {"add"} and key in JOINED_LISTS:
             if not isinstance(value["add"], list):
@@ -148,10 +214,6 @@ def _resolve(path: Path, chain: tuple[str, ...] = ()) -> tuple[dict, dict[str, s
             file_of = file
         merged["parameters"][key] = value
         origin[f"parameters.{key}"] = file_of
-    merged.update({k: raw[k] for k in ("title", "description") if k in raw})
-    merged["inherits"] = tuple(parents) if isinstance(parents, list) else parents
-    merged["name"] = path.stem
-    return merged, origin, files
 
 
 #: List parameters that inheritance joins rather than replaces.
@@ -204,24 +266,6 @@ def _join_parents(resolved: list, raw: dict, file: str, files: list[str]):
     return merged, origin, files
 
 
-def _resolve_parent(parent: str, path: Path, chain: tuple[str, ...]):
-    """A parent's merged mapping, refusing cycles, too long chains and missing parents."""
-    file = paths.relative(path)
-    if parent in chain or parent == path.stem:
-        cycle = " -> ".join((*chain, path.stem, parent))
-        raise InputError.single(file, "inherits", f"inheritance cycle: {cycle}")
-    if len(chain) + 1 >= MAX_INHERITANCE_DEPTH:
-        raise InputError.single(file, "inherits", f"the chain of inherits is longer than {MAX_INHERITANCE_DEPTH} "
-                                f"files ({' -> '.join((*chain[:3], '...', path.stem, parent))}): "
-                                "inherit from a scenario nearer the baseline")
-    parent_path = scenario_path(parent, path.parent)
-    if not _exists_exactly(parent_path):
-        have = scenario_names(path.parent)
-        raise InputError.single(file, "inherits", f"no scenario named {parent!r} in {paths.relative(path.parent)}"
-                                f"{suggest(parent, have)} (have: {', '.join(have)})")
-    return _resolve(parent_path, (*chain, path.stem))
-
-
 def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Scenario:
     """Load, merge (inheritance) and validate a scenario, then apply ``overrides``.
 
@@ -249,7 +293,7 @@ def load_scenario(name_or_path: str | Path, overrides: dict | None = None) -> Sc
         if not _exists_exactly(path):
             raise InputError.single(paths.relative(path), "", f"no scenario named {text!r}"
                                     f"{suggest(text, scenario_names())}; shipped: {', '.join(scenario_names())}")
-    merged, origin, files = _resolve(path)
+    (merged, origin, files), _ = _Resolution().resolve(path)
     overrides = dict(overrides or {})
     unknown = [k for k in overrides if k not in PARAMETER_NAMES]
     if unknown:
