@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from econ import paths, safe_text
+from econ import environment, paths, safe_text
 from econ.errors import InputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
@@ -376,6 +376,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        environment.check()
         return args.func(args)
     except InputError as e:
         print(e.format(), file=sys.stderr)

@@ -109,11 +109,19 @@ class Guard:
         self.values: dict = {}
 
     def __call__(self, lines: list[str]) -> list[str]:
-        first = next((line.strip() for line in lines if line.strip()), "")
-        if first == INJECTED_MARKER:
+        # A parameters cell is known by its marker on any line, not only the first: a comment put above
+        # it must not switch the guard off.
+        marks = [line.strip() for line in lines if line.strip().startswith(INJECTED_MARKER)]
+        if INJECTED_MARKER in marks:
             return self.check("".join(lines), injected=True)
-        if first.startswith(CELL_MARKER):
-            return self.check("".join(lines), injected=False, notebook=first[len(CELL_MARKER):].split(":")[0].strip())
+        named = {m[len(CELL_MARKER):].split(":")[0].strip() for m in marks if m.startswith(CELL_MARKER)}
+        if len(named) > 1:
+            from econ.errors import InputError
+
+            raise InputError.single("parameters cell", "", f"names {len(named)} notebooks ({', '.join(sorted(named))})"
+                                    ": a parameters cell belongs to one notebook")
+        if named:
+            return self.check("".join(lines), injected=False, notebook=named.pop())
         return lines
 
     def check(self, text: str, injected: bool, notebook: str | None = None) -> list[str]:
@@ -126,10 +134,15 @@ class Guard:
         where = ("injected parameters (papermill -p)" if injected
                  else f"parameters cell of {notebook or 'this notebook'}")
         values, problems = self._assignments(_parse(text, where), text, where, injected)
+        if not injected and not problems:
+            problems = _identity_problems(notebook, set(values), where)
         if problems:
             raise InputError(problems)
         merged = {**self.values, **values} if injected else values
         problems = self._value_problems(values, merged, notebook if not injected else self.notebook, where)
+        from econ import environment
+
+        problems += environment.problems()
         if problems:
             raise InputError(problems)
         if injected:
@@ -189,6 +202,34 @@ class Guard:
         except ValidationError as e:
             problems += [(where, ".".join(str(x) for x in err["loc"]), message(err)) for err in e.errors()]
         return problems
+
+
+#: Where the running notebook's name is found: set by the batch's workers for each job, and by Jupyter
+#: Server (the session's notebook path) for a kernel started from JupyterLab.
+IDENTITY_VARIABLES = ("ECON_NOTEBOOK", "JPY_SESSION_NAME")
+
+
+def _identity_problems(notebook: str | None, names: set, where: str) -> list:
+    """A parameters cell takes its own notebook's declarations: the notebook its marker names must be the
+    one running (when the kernel knows it) and must declare exactly the names the cell assigns, so a
+    marker copied from another notebook (to borrow its larger memory allowance) is refused."""
+    import os
+
+    from econ.notebook import NOTEBOOK_STAGES, notebook_parameters
+
+    if notebook not in NOTEBOOK_STAGES:
+        return []
+    running = next((Path(os.environ[v]).stem for v in IDENTITY_VARIABLES if os.environ.get(v)), None)
+    if running in NOTEBOOK_STAGES and running != notebook:
+        return [(where, "", f"names notebook {notebook}, but this is {running}: a parameters cell takes its own "
+                 "notebook's declarations (`python -m econ.notebook` rewrites it)")]
+    declared = set(notebook_parameters(notebook))
+    extra, missing = sorted(names - declared - set(PAPERMILL_NAMES)), sorted(declared - names)
+    if extra or missing:
+        what = "; ".join(s for s in (f"not declared there: {', '.join(extra)}" if extra else "",
+                                     f"missing: {', '.join(missing[:5])}" if missing else "") if s)
+        return [(where, "", f"is not {notebook}'s parameters cell ({what}); `python -m econ.notebook` rewrites it")]
+    return []
 
 
 def _parse(text: str, where: str) -> ast.Module:

@@ -26,14 +26,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from econ import environment
+
 
 def _budget() -> float:
-    """2 GB, or ``ECON_MEMORY_BUDGET`` (bytes, e.g. 8e9 on a larger machine) when it is a positive number."""
-    try:
-        value = float(os.environ.get("ECON_MEMORY_BUDGET", ""))
-    except ValueError:
-        return 2e9
-    return value if math.isfinite(value) and value > 0 else 2e9
+    """2 GB, or ``ECON_MEMORY_BUDGET`` (bytes or a size with a unit, e.g. 8e9 or 8GB on a larger machine);
+    an unusable value is refused by :func:`econ.environment.check` before any run."""
+    return environment.memory_budget()
 
 
 #: What one notebook run may use: the kernel's peak resident memory, in bytes (2 GB unless

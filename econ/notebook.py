@@ -120,12 +120,28 @@ def start(scenario: str, namespace: dict) -> Scenario:
     scenario = str(scenario) if isinstance(scenario, Path) else scenario
     given = {name: namespace[name] for name in arguments.NAMES if name in namespace} | {"scenario": scenario}
     problems = arguments.check(given, kernel.current_notebook(), "notebook arguments")
-    problems += data.check_manifest()
+    problems += data.check_manifest() + _near_misses(namespace)
     if problems:
         raise InputError(problems)
     overrides = {name: namespace[name] for name in Parameters.model_fields
                  if namespace.get(name) is not None}
     return load_scenario(scenario, overrides=overrides)
+
+
+def _near_misses(namespace: dict) -> list[tuple[str, str, str]]:
+    """A value bound to a name one typo away from a parameter's (``substitution_rat = 0.3``) would be
+    ignored without a word wherever the guard did not see the cell: refused with "did you mean"."""
+    from econ.errors import suggest
+
+    known = set(arguments.NAMES) | set(Parameters.model_fields)
+    found = []
+    for name, value in namespace.items():
+        if name.startswith("_") or name in known or not isinstance(value, int | float | str | list | dict):
+            continue
+        hint = suggest(name, known)
+        if hint and not isinstance(value, bool | type):
+            found.append(("notebook", name, f"not a parameter{hint}; see `econ params`"))
+    return found
 
 
 def start_run_wide(namespace: dict) -> None:

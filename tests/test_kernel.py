@@ -364,3 +364,63 @@ def test_jupyterlab_typo_in_the_parameters_cell_is_one_message():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+# --- no side door: a comment above the marker, a borrowed marker, the environment -------------------
+
+def test_a_comment_above_the_marker_keeps_the_guard_on():
+    text = "# my notes on this run\n" + _params_cell().replace("substitution_rate", "substitution_rat", 1)
+    assert "did you mean 'substitution_rate'" in _refused(kernel.Guard(), text)
+
+
+def test_a_marker_naming_another_notebook_is_refused(monkeypatch):
+    monkeypatch.delenv("ECON_NOTEBOOK", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    borrowed = _params_cell("00_scenario_overview").replace("00_scenario_overview", "04_sensitivity", 1)
+    assert "is not 04_sensitivity's parameters cell" in _refused(kernel.Guard(), borrowed)
+    monkeypatch.setenv("ECON_NOTEBOOK", "01_revenue_impact")
+    assert "names notebook 02_market_share, but this is 01_revenue_impact" in \
+        _refused(kernel.Guard(), _params_cell("02_market_share"))
+    monkeypatch.setenv("ECON_NOTEBOOK", "02_market_share")
+    assert kernel.Guard()(_cell(_params_cell("02_market_share")))
+
+
+def test_a_typo_outside_the_guard_is_refused_by_the_notebook_start():
+    namespace = {"scenario": "baseline", "draws": 1000, "substitution_rat": 0.3}
+    with pytest.raises(InputError, match="substitution_rat: not a parameter .did you mean 'substitution_rate'"):
+        notebook.start("baseline", namespace)
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("ECON_MEMORY_BUDGET", "8 gigs", "is not a size"),
+    ("ECON_MEMORY_BUDGET", "10MB", "at least 100 MB"),
+    ("NUMBA_NUM_THREADS", "0", "at least 1"),
+    ("OMP_NUM_THREADS", "two", "not a whole number"),
+    ("ECON_ROOT", "/no/such/folder", "is not a folder"),
+])
+def test_environment_variables_are_checked_like_parameters(monkeypatch, name, value, message):
+    from econ import environment
+
+    monkeypatch.setenv(name, value)
+    found = environment.problems()
+    assert [(f, m) for _, f, m in found if message in m] and all(f == name for _, f, _ in found)
+    assert message in _refused(kernel.Guard(), _params_cell())
+
+
+def test_memory_budget_takes_units(monkeypatch):
+    from econ import environment
+
+    for text, size in [("8GB", 8e9), ("8e9", 8e9), ("512 MB", 512e6), ("2GiB", 2 * 2**30)]:
+        monkeypatch.setenv("ECON_MEMORY_BUDGET", text)
+        assert environment.memory_budget() == size and not environment.problems()
+
+
+@pytest.mark.parametrize("name, value", [("NUMBA_NUM_THREADS", "0"), ("ECON_ROOT", "/no/such/folder"),
+                                         ("ECON_MEMORY_BUDGET", "8 gigs")])
+def test_the_command_line_refuses_a_bad_environment_in_one_line(name, value):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "econ", "validate"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, name: value})
+    assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and name in done.stderr, done.stderr

@@ -223,6 +223,8 @@ def execute(job: Job, run_dir: str, options: dict, started: float | None = None)
     out_dir = Path(run_dir) / job.scenario / job.notebook
     executed = out_dir / f"{job.notebook}.ipynb"
     planned, read = dict(job.inputs_sha256), checksums.of_inputs(job.inputs_sha256)
+    if options.get("threads") is not None:  # a worker process of our own, one job at a time (not Dask's threads)
+        os.environ["ECON_NOTEBOOK"] = job.notebook  # the kernel's guard checks the parameters cell names it
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         _run_notebook(job, executed, out_dir, options)

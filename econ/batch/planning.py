@@ -21,7 +21,7 @@ import nbformat
 import papermill
 import yaml
 
-from econ import data, paths
+from econ import data, environment, paths
 from econ.batch import checksums
 from econ.batch.job import Job
 from econ.batch.provenance import hash_context, input_hash, scenario_digest
@@ -322,7 +322,7 @@ def plan(scenarios: list[str] | None = None, overrides: dict | None = None, *, s
     overrides = {k: _plain(v) for k, v in (overrides or {}).items()}
     scenario_overrides = {k: v for k, v in overrides.items() if k in PARAMETER_NAMES}
 
-    problems = _override_problems(overrides) + _data_problems()
+    problems = environment.problems() + _override_problems(overrides) + _data_problems()
     loaded, found_problems = _load_scenarios(list(scenarios or scenario_names(scenario_dir)), scenario_dir,
                                              scenario_overrides)
     problems += found_problems
