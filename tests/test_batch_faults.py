@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -240,3 +241,41 @@ def test_latest_decision():
     assert runs.latest_decision(paths.OUTPUTS, [ok], False)["moved"]
     assert not runs.latest_decision(paths.OUTPUTS, [ok, bad], False)["moved"]
     assert runs.latest_decision(paths.OUTPUTS, [ok, bad], True)["moved"]
+
+
+def test_outputs_itself_must_be_writable(tmp_path, monkeypatch):
+    """outputs/latest and the results store are written in outputs/ itself, not only in outputs/runs."""
+    import tempfile
+
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    real = tempfile.mkstemp
+
+    def refuse_outputs(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == out:
+            raise PermissionError(13, "Permission denied")
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(runs.tempfile, "mkstemp", refuse_outputs)
+    with pytest.raises(InputError, match="cannot be written: permission denied"):
+        runs.check_outputs(out, 1)
+
+
+@pytest.mark.parametrize("outputs, message", [("x" * 300, "has a folder name of 300 bytes"),
+                                              ("/".join(["d" * 200] * 25), "is too deep")])
+def test_an_outputs_path_too_long_is_refused_before_work(tmp_path, outputs, message):
+    with pytest.raises(InputError, match=message):
+        runs.check_outputs(tmp_path / outputs, 1, 60)
+
+
+@pytest.mark.slow
+@pytest.mark.faults
+def test_a_published_run_names_no_absolute_path(tmp_path, tiny_scenarios):
+    out = tmp_path / "out"
+    run = tiny_run(tiny_scenarios, out, "a", only=["00_tiny", "01_second"])
+    assert run.exit_code == 0
+    for path in run.run_dir.rglob("*"):
+        if path.is_file() and path.suffix in (".json", ".ipynb", ".html", ".csv"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for absolute in (str(paths.ROOT), str(out)):
+                assert absolute not in text, f"{path.relative_to(run.run_dir)} names {absolute}"

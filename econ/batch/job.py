@@ -72,6 +72,15 @@ class Job:
     def report(self) -> str:
         return f"{self.folder}/{self.notebook}.html"
 
+    def record(self) -> dict:
+        """The job as job.json and the manifest hold it: no absolute path of this machine."""
+        from econ import paths
+
+        return {**asdict(self), "notebook_path": paths.relative(self.notebook_path)}
+
+    def record_json(self) -> str:
+        return json.dumps(self.record(), indent=2, default=str) + "\n"
+
 
 def die_with_parent(parent: int, sig: int = signal.SIGTERM) -> None:
     """Ask Linux to send ``sig`` when the parent dies (so a ``kill -9`` of the run leaves no
@@ -118,6 +127,23 @@ def _mark_failure(executed: Path, message: str) -> None:
         nb.cells.insert(0, cell)
         nbformat.write(nb, executed)
     except Exception:  # unreadable, or the disk is full: the job record still says what happened
+        return
+
+
+def _relative_paths(executed: Path, job: Job) -> None:
+    """papermill records the input and output notebooks' absolute paths in the executed notebook; a
+    published notebook names the project's notebook and its place in the run instead."""
+    from econ import paths
+
+    try:
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+        meta = nb.get("metadata", {}).get("papermill")
+        if not isinstance(meta, dict):
+            return
+        meta["input_path"] = paths.relative(job.notebook_path)
+        meta["output_path"] = f"{job.folder}/{executed.name}"
+        files.write_atomic(executed, json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+    except (OSError, ValueError):  # not written (the kernel never started) or unreadable: nothing to hide
         return
 
 
@@ -202,7 +228,7 @@ def _record(job: Job, out_dir: Path) -> None:
     incomplete and never reused."""
     try:
         job.files_sha256 = checksums.of_folder(out_dir)
-        files.write_atomic(out_dir / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
+        files.write_atomic(out_dir / "job.json", job.record_json())
     except OSError as e:  # the run's manifest still carries the record
         job.status = "failed"
         job.error = job.error or _error(e)
@@ -231,6 +257,7 @@ def execute(job: Job, run_dir: str, options: dict, started: float | None = None)
     except Exception as e:  # the folder cannot be made: a full or read-only disk
         job.status, job.error = "failed", _error(e)
     checksums.check_unchanged(job, planned, read, checksums.of_inputs(job.inputs_sha256))
+    _relative_paths(executed, job)
     job.cells_seconds = _cells_seconds(executed)
     _publish(job, executed, out_dir, options)
     job.seconds = round(time.perf_counter() - start, 2)

@@ -8,7 +8,7 @@ import os
 import platform
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -47,7 +47,7 @@ def _manifest(run_id: str, work: Plan, jobs: list[Job], summary: dict, options: 
         "scenarios": {name: {"title": s.title, "description": s.description, "inherits": s.inherits,
                              "seed": s.seed, "files": list(s.files),
                              "parameters": s.parameters.model_dump(mode="json")} for name, s in work.scenarios.items()},
-        "jobs": [{**asdict(j), "notebook_path": paths.relative(j.notebook_path)} for j in jobs],
+        "jobs": [j.record() for j in jobs],
     }
 
 
@@ -149,8 +149,8 @@ def _record_files(run_dir: Path, jobs: list[Job], manifest: dict) -> None:
     for job in jobs:
         if job.status == "ok":
             job.files_sha256 = checksums.of_folder(run_dir / job.folder)
-            files.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
-    manifest["jobs"] = [{**asdict(j), "notebook_path": paths.relative(j.notebook_path)} for j in jobs]
+            files.write_atomic(run_dir / job.folder / "job.json", job.record_json())
+    manifest["jobs"] = [j.record() for j in jobs]
 
 
 def _publish(outputs: Path, partial: Path, run_id: str, jobs: list[Job], work: Plan, manifest: dict) -> Path:
@@ -185,7 +185,8 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         executor: str = "processes", scheduler: str | None = None, outputs: Path | None = None,
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
         kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False,
-        engine: str | None = None, site: bool = True, latest: bool = False) -> RunResult:
+        engine: str | None = None, site: bool = True, latest: bool = False,
+        worker_timeout: float = cluster.WORKER_TIMEOUT) -> RunResult:
     """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
@@ -200,16 +201,18 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     ``engine`` is how each notebook runs: ``warm`` (default for local processes: a fresh fork of a
     pre-imported process per notebook, :mod:`econ.batch.warm`) or ``papermill`` (a kernel started
     per notebook; what the Dask executor uses). Both give the same results and input hashes.
+    ``worker_timeout``: seconds a Dask run waits with no live worker before it fails the jobs still
+    waiting (the finished ones are kept for ``--resume``).
     """
     engine = engine or default_engine(executor)
     _check_options(workers, timeout, executor, scheduler, engine)
     outputs = Path(outputs or paths.OUTPUTS).resolve()
     work = plan(scenarios, overrides, scenario_dir=scenario_dir, notebook_dir=notebook_dir, only=only,
                 show_code=show_code)
-    runs.check_outputs(outputs, len(work.jobs))
+    runs.check_outputs(outputs, len(work.jobs), max((len(os.fsencode(j.folder)) * 2 for j in work.jobs), default=0))
     old_run = runs.find_run(outputs, resume) if resume else None
-    client = cluster.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})]) \
-        if executor == "dask" else None
+    client = cluster.dask_client(scheduler, [str(outputs / "runs"), *sorted({j.notebook_path for j in work.jobs})],
+                                 worker_timeout) if executor == "dask" else None
     flavour, engine_notes = _assign_engine(work, engine, kernel)
     notes = work.notes + engine_notes
     run_id, partial = runs.new_run(outputs)
@@ -224,6 +227,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     cpus = os.cpu_count() or 1
     workers = max(1, min(workers or cpus, len(todo) or 1))
     options = {"timeout": timeout, "show_code": show_code, "kernel": kernel, "site": site,
+               "worker_timeout": worker_timeout,
                "threads": max(1, cpus // workers) if executor == "processes" else None}
     where = (f"on {workers} worker{'s' if workers > 1 else ''} ({engine} engine)" if executor == "processes"
              else f"on the Dask cluster at {scheduler}")

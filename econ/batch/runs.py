@@ -17,7 +17,6 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 from econ import files, paths
@@ -46,7 +45,40 @@ def os_reason(e: OSError) -> str:
             errno.EPERM: "permission denied"}.get(e.errno, e.strerror or str(e))
 
 
-def check_outputs(outputs: Path, jobs: int) -> None:
+#: Characters a run adds to the longest job path: the run folder (".YYYYMMDD-HHMMSS-PID-N.partial/") and
+#: a temporary file's prefix and suffix (files.write_atomic).
+RUN_PATH_ROOM = 48
+
+
+def _existing_ancestor(path: Path) -> Path:
+    for parent in (path, *path.parents):
+        try:
+            if parent.is_dir():
+                return parent
+        except OSError:  # a name too long: look further up
+            continue
+    return Path("/")
+
+
+def _path_problem(outputs: Path, longest: int) -> str:
+    """Why paths under ``outputs`` would be too long for this system (``longest``: the longest path a
+    job writes, relative to the run's folder), or ""."""
+    base = _existing_ancestor(outputs.absolute())
+    try:
+        path_max, name_max = os.pathconf(base, "PC_PATH_MAX"), os.pathconf(base, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        path_max, name_max = 4096, 255
+    long_name = next((part for part in outputs.parts if len(os.fsencode(part)) > name_max), None)
+    if long_name:
+        return f"has a folder name of {len(os.fsencode(long_name))} bytes; the system allows {name_max}"
+    total = len(os.fsencode(str(outputs.absolute() / "runs"))) + RUN_PATH_ROOM + longest
+    if total >= path_max:
+        return (f"is too deep: this run's files would have paths of about {total:,} bytes, the system allows "
+                f"{path_max:,}; give a shorter --outputs path")
+    return ""
+
+
+def check_outputs(outputs: Path, jobs: int, longest: int = 0) -> None:
     """Refuse, before any kernel starts, an outputs folder a run could not be published in.
 
     Refused: ``outputs`` (or ``outputs/runs``) that is not a folder; ``outputs/latest`` that is not
@@ -56,6 +88,9 @@ def check_outputs(outputs: Path, jobs: int) -> None:
     """
     runs, latest = outputs / "runs", outputs / "latest"
     where = paths.relative(outputs)
+    problem = _path_problem(outputs, longest)
+    if problem:
+        raise InputError.single("--outputs", shorten_path(where), problem)
     for folder in (outputs, runs):
         if folder.exists() and not folder.is_dir():
             raise InputError.single("--outputs", paths.relative(folder), "is a file, not a folder: give a folder "
@@ -66,17 +101,25 @@ def check_outputs(outputs: Path, jobs: int) -> None:
                                 "keeps to the newest run; move it out of the way (it is not econ's to replace)")
     try:
         runs.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=runs, prefix=".write-test.")
-        os.close(fd)
-        os.unlink(probe)
+        # outputs/ itself too: the link outputs/latest and the results store (runs.sqlite) are written there
+        for folder in (outputs, runs):
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".write-test.")
+            os.close(fd)
+            os.unlink(probe)
     except OSError as e:
-        raise InputError.single("--outputs", where, f"cannot be written: {os_reason(e)} ({e})") from None
+        raise InputError.single("--outputs", shorten_path(where), f"cannot be written: {os_reason(e)} "
+                                f"({e.strerror or e})") from None
     free = shutil.disk_usage(runs).free
     needed = jobs * BYTES_PER_JOB
     if free < needed:
         raise InputError.single("--outputs", where, f"{free / 2**20:.1f} MB free; this run needs about "
                                 f"{needed / 2**20:.0f} MB ({jobs} notebook runs); free some space or use another "
                                 "--outputs folder")
+
+
+def shorten_path(text: str, most: int = 120) -> str:
+    """A path cut in the middle so a message stays on one readable line."""
+    return text if len(text) <= most else f"{text[:most // 2 - 2]}...{text[-(most // 2 - 1):]}"
 
 
 def new_run(outputs: Path) -> tuple[str, Path]:
@@ -206,7 +249,7 @@ def reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
         setattr(job, key, old.get(key, getattr(job, key)))
     # a new file replaces the link: the old run's record stays as it was
     try:
-        files.write_atomic(run_dir / job.folder / "job.json", json.dumps(asdict(job), indent=2, default=str) + "\n")
+        files.write_atomic(run_dir / job.folder / "job.json", job.record_json())
     except OSError:
         job.status, job.reused_from = "pending", None
         return False
