@@ -19,28 +19,42 @@ from econ.errors import InputError
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 
 
+def _validate_one(f: Path) -> list[tuple[str, str, str]] | None:
+    """The problems of one input file, by what it is (None: not a kind of file ``econ validate`` knows)."""
+    from econ import data, scenario, story
+
+    if f.suffix in (".yaml", ".yml") and paths.same(f, paths.MANIFEST):
+        return data.check_manifest()
+    if f.suffix in (".yaml", ".yml") and paths.same(f, story.path()):
+        return story.check(scenario.scenario_names())  # the story tells the shipped scenarios
+    if f.suffix in (".yaml", ".yml"):
+        scenario.load_scenario(f)
+    elif f.suffix == ".csv":
+        data.validate_file(f)
+    else:
+        return None
+    return []
+
+
 def _validate(args) -> int:
-    from econ import data, scenario
+    from econ import data, scenario, story
 
     problems: list[tuple[str, str, str]] = []
     files = [Path(f) for f in args.files] or (
-        [scenario.scenario_path(n) for n in scenario.scenario_names()]
+        [scenario.scenario_path(n) for n in scenario.scenario_names()] + [story.path()]
         + [paths.SOURCES] + [d.file for d in data.DATASETS.values()] + [paths.MANIFEST])
     checked = 0
     for f in files:
         try:
-            if f.suffix in (".yaml", ".yml") and paths.same(f, paths.MANIFEST):
-                problems += data.check_manifest()
-            elif f.suffix in (".yaml", ".yml"):
-                scenario.load_scenario(f)
-            elif f.suffix == ".csv":
-                data.validate_file(f)
-            else:
-                problems.append((str(f), "", "not a scenario (.yaml) or data file (.csv)"))
-                continue
-            checked += 1
+            found = _validate_one(f)
         except InputError as e:
-            problems += e.problems
+            found = e.problems
+        if found is None:
+            problems.append((str(f), "", "not a scenario (.yaml), the story (data/story.yaml), the data manifest "
+                             "or a data file (.csv)"))
+            continue
+        problems += found
+        checked += 1
     for file, field, message in problems:
         print(f"{file}: {field}: {message}" if field else f"{file}: {message}", file=sys.stderr)
     if problems:
@@ -132,7 +146,7 @@ def _run(args) -> int:
                            scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
                            only=args.notebook or None, progress=not args.no_progress,
                            latest_even_if_failed=args.latest_even_if_failed, engine=args.engine, latest=args.latest,
-                           site=not args.single_file)
+                           site=not args.single_file, worker_timeout=args.worker_timeout)
     except batch.RunNotPublished as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_NOT_PUBLISHED
@@ -155,7 +169,7 @@ def _data(args) -> int:
 
 
 #: Defaults shown in --help without importing econ.batch (and papermill) for every command.
-batch_defaults = {"timeout": 1800}
+batch_defaults = {"timeout": 1800, "worker_timeout": 60}
 
 
 def _sweep(args) -> int:
@@ -309,6 +323,9 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--latest", action="store_true", help="make this run outputs/latest even if it covers only some "
                    "scenarios or notebooks (by default only a run of every scenario moves it)")
     r.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    r.add_argument("--worker-timeout", type=float, default=batch_defaults["worker_timeout"], metavar="SECONDS",
+                   help="with --executor dask: seconds with no live worker before the jobs still waiting fail "
+                        f"(default {batch_defaults['worker_timeout']})")
     r.add_argument("--outputs", type=Path, default=None, metavar="DIR", help="outputs folder (default outputs/)")
     r.add_argument("--scenario-dir", type=Path, default=None, metavar="DIR",
                    help="folder of scenario files (default data/scenarios/)")

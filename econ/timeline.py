@@ -38,14 +38,9 @@ THEME_OF_TYPE = {
 CHIP_RULES_FROM = 2022
 #: An event about the Russian market, wherever it was decided (a company's home, the EU), says so in its scope.
 _ABOUT_RUSSIA = re.compile(r"\bRussia")
-#: Jurisdictions as a reader names them (ISO 3166 alpha-2, and EU for EU-level acts).
-PLACES = {
-    "AU": "Australia", "BE": "Belgium", "CA": "Canada", "CN": "China", "DE": "Germany", "DK": "Denmark",
-    "EE": "Estonia", "EU": "European Union", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
-    "IN": "India", "IT": "Italy", "JP": "Japan", "KR": "South Korea", "LT": "Lithuania", "LV": "Latvia",
-    "NL": "Netherlands", "NZ": "New Zealand", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "RU": "Russia",
-    "SE": "Sweden", "TW": "Taiwan", "US": "United States",
-}
+#: Jurisdictions as a reader names them (ISO 3166 alpha-2, and EU for EU-level acts): the names of
+#: :data:`econ.data.JURISDICTIONS`, the codes the timeline may use.
+PLACES = {code: name for code, (name, _) in data.JURISDICTIONS.items()}
 _PRECISION = {1: "year", 2: "month", 3: "day"}
 #: Grades a reader is warned of next to the source.
 _CAVEAT = {"secondary", "low", "derived", "assumption"}

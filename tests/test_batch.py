@@ -436,6 +436,24 @@ def test_data_without_recorded_provenance_refused(tmp_path, monkeypatch, no_kern
         batch.plan(["baseline"])
 
 
+def test_a_bad_story_is_refused_before_any_kernel_whatever_the_scenario_folder(tmp_path, data_copy, tiny_scenarios,
+                                                                             no_kernel, capsys):
+    """data/story.yaml tells the shipped scenarios: a misspelt or repeated name is refused by the pre-run check
+    of every run, one with the shipped scenarios or with a folder of its own, naming the field."""
+    from tests.conftest import edit
+
+    edit(data_copy / "story.yaml", "[europe_bans, canada_2022,", "[europe_bans, canada_2021, history,")
+    misspelt = "groups.1.scenarios.1: 'canada_2021' is not a scenario in data/scenarios (did you mean 'canada_2022'?)"
+    twice = "groups.1.scenarios.2: 'history' is listed twice (also at groups.0.scenarios.3)"
+    for where in ({}, {"scenario_dir": tiny_scenarios, "notebook_dir": FIXTURE_NOTEBOOKS}):
+        with pytest.raises(InputError) as e:
+            batch.plan(["baseline"] if not where else ["a"], **where)
+        assert misspelt in str(e.value) and twice in str(e.value), str(e.value)
+    assert cli.main(["run", "baseline", "--outputs", str(tmp_path / "out")]) == 2
+    assert misspelt in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 @pytest.mark.notebooks
 def test_a_run_records_its_whole_environment_and_each_result_its_run(tmp_path, tiny_scenarios):

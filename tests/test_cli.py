@@ -152,3 +152,70 @@ def test_a_parameters_file_is_read_like_papermills_and_checked_by_name(tmp_path,
 
     assert arguments.from_file(params) == {"draws": 0}
     assert not (tmp_path / "out").exists()
+
+
+# --- data/story.yaml: checked by `econ validate` and before a run -------------------------------------
+
+STORY_BANS = "    scenarios: [europe_bans, canada_2022, bans_only, china_retaliation]\n"
+BAD_STORIES = {
+    "a misspelt scenario": (STORY_BANS, STORY_BANS.replace("canada_2022", "canada_2021"), "groups.1.scenarios.1",
+                            "'canada_2021' is not a scenario in data/scenarios (did you mean 'canada_2022'?); have: "
+                            "baseline, "),
+    "a scenario in two groups": (STORY_BANS, STORY_BANS.replace("china_retaliation", "history"),
+                                 "groups.1.scenarios.3", "'history' is listed twice (also at groups.0.scenarios.3): "
+                                 "a scenario is told once, in one group"),
+    "a scenario twice in one group": (STORY_BANS, STORY_BANS.replace("canada_2022", "europe_bans"),
+                                      "groups.1.scenarios.1", "'europe_bans' is listed twice (also at "
+                                      "groups.1.scenarios.0)"),
+    "an empty title": ("  - title: Russia\n", "  - title: ''\n", "groups.2.title",
+                       "a group's title must be non-empty text; got ''"),
+    "a title that is not text": ("  - title: Russia\n", "  - title: [Russia]\n", "groups.2.title",
+                                 "a group's title must be non-empty text; got ['Russia']"),
+    "two groups of one title": ("  - title: Russia\n", "  - title: The bans\n", "groups.2.title",
+                                "'The bans' is already the title of groups.1: each group needs its own title"),
+    "a misspelt key": ("  - title: Russia\n", "  - titel: Russia\n", "groups.2.titel",
+                       "unknown key (did you mean 'title'?); allowed: title, asks, scenarios"),
+    "a missing key": ("  - title: Russia\n", "  - scenarios: []\n  - title: Russia\n", "groups.2.title",
+                      "required key is missing"),
+    "an extra key": ("  - title: Russia\n", "  - title: Russia\n    colour: red\n", "groups.2.colour",
+                     "unknown key; allowed: title, asks, scenarios"),
+    "scenarios not a list": (STORY_BANS, "    scenarios: europe_bans\n", "groups.1.scenarios",
+                             "must be a list of scenario names; got 'europe_bans'"),
+    "a scenario that is not a name": (STORY_BANS, STORY_BANS.replace("canada_2022", "{a: 1}"),
+                                      "groups.1.scenarios.1", "must be a scenario name (text); got {'a': 1}"),
+    "a misspelt top-level key": ("groups:\n", "gropus: []\ngroups:\n",
+                                 "gropus", "unknown key (did you mean 'groups'?); allowed: groups"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_STORIES)
+def test_a_bad_story_is_refused_by_validate_with_and_without_arguments(case, data_copy, capsys):
+    from tests.conftest import edit
+
+    old, new, field, message = BAD_STORIES[case]
+    story_file = data_copy / "story.yaml"
+    edit(story_file, old, new)
+    for command in (["validate"], ["validate", str(story_file)]):
+        assert cli.main(command) == 2, command
+        err = capsys.readouterr().err
+        assert f"story.yaml: {field}: {message}" in err, err
+        assert "scenario file" not in err  # the story is not read as a scenario
+
+
+def test_the_shipped_story_is_valid_and_validated_as_a_story(capsys):
+    from econ import story
+    from econ.scenario import scenario_names
+
+    assert story.check(scenario_names()) == []
+    assert cli.main(["validate", "data/story.yaml"]) == 0
+    assert "1 file(s) valid." in capsys.readouterr().out
+
+
+def test_a_repeated_scenario_is_refused_not_shown_twice(data_copy):
+    from econ import story
+    from econ.errors import InputError
+    from tests.conftest import edit
+
+    edit(data_copy / "story.yaml", STORY_BANS, STORY_BANS.replace("canada_2022", "europe_bans"))
+    with pytest.raises(InputError, match=r"groups.1.scenarios.1: 'europe_bans' is listed twice"):
+        story.ordered(["europe_bans", "baseline"])

@@ -1,5 +1,6 @@
 """Datasets: provenance, schemas, and malformed files named by file, column and line."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,8 @@ import pytest
 
 from econ import cli, data, files, paths
 from econ.errors import InputError
+from tests.conftest import edit as _edit
+from tests.conftest import uncached as _uncached
 
 
 @pytest.mark.parametrize("name", list(data.DATASETS))
@@ -205,3 +208,32 @@ def test_rehash_cut_short_leaves_the_old_manifest_whole(manifest_copy, data_copy
     assert manifest_copy.read_bytes() == before
     assert written and written[0] != before and b"vendor_shares.csv" in written[0]  # complete, fsynced, not renamed
     assert not list(data_copy.glob(".manifest.yaml.*"))
+
+
+# --- data/sources.csv: dates of publication ------------------------------------------------------------
+
+SOURCE_ROW = "workbook_assumption,\"Workbook assumption (judgement, not data)\",this workbook,data/README.md,2026-11-21,"
+
+
+def test_every_source_date_is_iso_as_precise_as_the_source():
+    dates = data.sources()["date"]
+    assert dates.map(data.period).notna().all()
+    assert {len(data.period(d)) for d in dates} == {1, 2, 3}  # a year, a month and a day are all in use
+
+
+@pytest.mark.parametrize("date", ["last Tuesday", "21/11/2026", "2026-11-31", "Nov 2026", "2026-11-21T10:00", "26"])
+def test_a_source_date_that_is_not_iso_is_refused_everywhere(manifest_copy, data_copy, capsys, date):
+    from econ import batch
+    from econ.data import loading
+
+    path = data_copy / "sources.csv"
+    _edit(path, SOURCE_ROW, SOURCE_ROW.replace("2026-11-21", date))
+    said = f"sources.csv: column 'date', line 3: {date!r} is not an ISO date: write YYYY-MM-DD, YYYY-MM or YYYY"
+    with _uncached(loading._sources_cached):
+        with pytest.raises(InputError, match=re.escape(said)):
+            data.sources()
+        for command in (["validate"], ["validate", str(path)]):
+            assert cli.main(command) == 2, command
+            assert said in capsys.readouterr().err
+        with pytest.raises(InputError, match=re.escape(said)):
+            batch.plan(["baseline"])

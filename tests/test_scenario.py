@@ -5,6 +5,7 @@ import os
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from econ import cli
@@ -457,3 +458,107 @@ def test_a_parent_reached_first_near_the_top_is_still_refused_when_reached_too_d
         write(scenario_dir / f"d{i}.yaml", BASE + f"inherits: d{i - 1}\n")
     _expect(write(scenario_dir / "top.yaml", BASE + "inherits: [s25, d10]\n"),
             "the chain of inherits is longer than 32 files (top -> d10 -> d9 -> ... -> s5 -> s4)")
+
+
+# --- a ban or exit is counted once ----------------------------------------------------------------------
+
+UK_RADIO = "{vendors: [huawei], places: [united_kingdom], parts: [ran], from_year: 2021, remove_by: 2027}"
+DE_CORE = "{vendors: [huawei, zte], places: [germany], parts: [core], from_year: 2024, remove_by: 2026}"
+#: The same two bans as written by another hand: other key and list orders, the removal start spelt out.
+UK_RADIO_AGAIN = ("{parts: [ran], from_year: 2021, remove_by: 2027, remove_from: 2021, places: [united_kingdom], "
+                  "vendors: [huawei]}")
+DE_CORE_AGAIN = "{vendors: [zte, huawei], places: [germany], parts: [core], from_year: 2024, remove_by: 2026}"
+
+
+def _rip_and_replace(path: Path) -> dict:
+    """The investment stage's rip-and-replace figures (per draw) for the scenario at ``path``."""
+    from econ.model import world
+
+    needs = world.assess(load_scenario(path), 200, ["investment"])["investment"]
+    return {k: v for k, v in needs.values.items() if "rip_and_replace" in k}
+
+
+def _two_parents_adding(scenario_dir: Path, first: str, second: str) -> Path:
+    write(scenario_dir / "root.yaml", BASE + "seed: 7\n")
+    write(scenario_dir / "a.yaml", BASE + f"inherits: root\nparameters:\n  vendor_bans:\n    add: [{first}]\n")
+    write(scenario_dir / "b.yaml", BASE + f"inherits: root\nparameters:\n  vendor_bans:\n    add: [{second}]\n")
+    return write(scenario_dir / "c.yaml", BASE + "inherits: [a, b]\n")
+
+
+@pytest.mark.parametrize("how", ["listed twice in one file", "added by two parents, written differently"])
+def test_a_repeated_ban_costs_what_the_single_ban_costs(scenario_dir: Path, how):
+    """The UK's radio ban (costed from its sites) and Germany's core ban (costed from the installed value the
+    share stage removes), each given twice: one entry each, and the rip-and-replace cost of the single bans
+    (the old loader kept both copies and counted the UK's cost twice and Germany's removal twice)."""
+    single = write(scenario_dir / "single.yaml", BASE + f"seed: 7\nparameters:\n  vendor_bans: [{UK_RADIO}, {DE_CORE}]\n")
+    if how == "listed twice in one file":
+        twice = write(scenario_dir / "twice.yaml", BASE + "seed: 7\nparameters:\n  vendor_bans: "
+                      f"[{UK_RADIO}, {DE_CORE}, {UK_RADIO}, {DE_CORE_AGAIN}]\n")
+    else:
+        twice = _two_parents_adding(scenario_dir, f"{UK_RADIO}, {DE_CORE}", f"{UK_RADIO_AGAIN}, {DE_CORE_AGAIN}")
+    once, repeated = _rip_and_replace(single), _rip_and_replace(twice)
+    assert np.all(once["uk_rip_and_replace_gbp_bn"] > 0) and np.all(once["other_rip_and_replace_usd_bn"] > 0)
+    for name, values in once.items():
+        np.testing.assert_array_equal(repeated[name], values, err_msg=name)
+    assert load_scenario(twice).parameters.vendor_bans == load_scenario(single).parameters.vendor_bans
+
+
+def test_the_same_ban_from_two_parents_is_one_entry_set_in_both(scenario_dir: Path):
+    c = load_scenario(_two_parents_adding(scenario_dir, UK_RADIO, UK_RADIO_AGAIN))
+    assert len(c.parameters.vendor_bans) == 1
+    assert [Path(f).name for f in c.set_in["vendor_bans"].split(", ")] == ["a.yaml", "b.yaml"]
+
+
+@pytest.mark.parametrize("bans, exits, field, message", [
+    ([UK_RADIO, "{vendors: [huawei, zte], places: [europe], from_year: 2022, remove_by: 2028}"], [],
+     "parameters.vendor_bans", "vendor_bans.0 (huawei barred (ran) in united_kingdom from 2021, installed kit removed "
+     "by 2027) and vendor_bans.1 (huawei+zte barred in europe from 2022, installed kit removed by 2028) both remove "
+     "huawei's ran kit in united_kingdom: it would be removed, and its cost counted, twice"),
+    ([UK_RADIO, UK_RADIO, "{vendors: [huawei], places: [europe], parts: [ran], from_year: 2021, remove_by: 2028}"], [],
+     "parameters.vendor_bans", "vendor_bans.0 (huawei barred (ran) in united_kingdom from 2021, installed kit removed "
+     "by 2027) and vendor_bans.2 (huawei barred (ran) in europe from 2021, installed kit removed by 2028) both remove"),
+    ([UK_RADIO], [UK_RADIO], "parameters.vendor_exits",
+     "vendor_bans.0 (huawei barred (ran) in united_kingdom from 2021, installed kit removed by 2027) and "
+     "vendor_exits.0 (huawei leave (ran) in united_kingdom from 2021, installed kit removed by 2027) both remove"),
+    ([], [UK_RADIO, UK_RADIO.replace("2027", "2029")], "parameters.vendor_exits",
+     "vendor_exits.0 (huawei leave (ran) in united_kingdom from 2021, installed kit removed by 2027) and "
+     "vendor_exits.1 (huawei leave (ran) in united_kingdom from 2021, installed kit removed by 2029) both remove"),
+])
+def test_two_entries_removing_the_same_kit_are_refused(scenario_dir: Path, bans, exits, field, message):
+    path = write(scenario_dir / "s.yaml", BASE + f"parameters:\n  vendor_bans: [{', '.join(bans)}]\n"
+                 f"  vendor_exits: [{', '.join(exits)}]\n")
+    with pytest.raises(InputError) as e:
+        load_scenario(path)
+    assert f"s.yaml: {field}: {message}" in str(e.value), str(e.value)
+    assert "keep one, or narrow one's vendors, places or parts" in str(e.value)
+
+
+def test_overlapping_entries_that_remove_the_kit_once_are_kept(scenario_dir: Path):
+    """A ban on new contracts without a deadline beside a removal order, or two removals of different kit:
+    nothing is removed twice, so both stay."""
+    path = write(scenario_dir / "s.yaml", BASE + f"parameters:\n  vendor_bans: [{UK_RADIO}, "
+                 "{vendors: [huawei], places: [europe], from_year: 2020}, "
+                 "{vendors: [huawei], places: [united_kingdom], parts: [core], from_year: 2021, remove_by: 2027}]\n"
+                 "  vendor_exits: [{vendors: [zte], places: [united_kingdom], from_year: 2021, remove_by: 2027}]\n")
+    params = load_scenario(path).parameters
+    assert len(params.vendor_bans) == 3 and len(params.vendor_exits) == 1
+
+
+def test_an_override_that_repeats_a_ban_is_merged_or_refused_like_a_file():
+    aug = load_scenario("aug2020_expansion")
+    bans = [b.model_dump() for b in aug.parameters.vendor_bans]
+    assert load_scenario("aug2020_expansion", overrides={"vendor_bans": bans + bans[-1:]}) == aug.model_copy(
+        update={"overrides": {"vendor_bans": bans + bans[-1:]}, "set_in": {**aug.set_in, "vendor_bans": "override"}})
+    with pytest.raises(InputError, match=r"override: parameters.vendor_exits: vendor_bans.3 .* and vendor_exits.0"):
+        load_scenario("aug2020_expansion", overrides={"vendor_exits": bans[-1:]})
+
+
+def test_the_regions_markets_are_data_equipment_markets():
+    from econ import data
+    from econ.scenario import Market, Region
+    from econ.scenario.values import MARKETS_OF_REGION
+
+    markets = data.load("equipment_markets")
+    assert {r: set(m) for r, m in MARKETS_OF_REGION.items()} == {
+        r: set(markets.loc[markets["region"] == r, "market"]) for r in Region.__args__}
+    assert sorted(m for ms in MARKETS_OF_REGION.values() for m in ms) == sorted(Market.__args__)

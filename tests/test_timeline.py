@@ -107,7 +107,16 @@ BAD_ROWS = {
     "event type with a typo": (UK_CAP, UK_CAP.replace("ban_5g", "ban_5gg"), "gb_hrv_cap_2020_01",
                               "event_type", "(did you mean 'ban_5g'?)"),
     "jurisdiction not a code": (UK_CAP, UK_CAP.replace(",GB,", ",Britain,"), "gb_hrv_cap_2020_01",
-                                "jurisdiction", "'Britain' fails str_matches"),
+                                "jurisdiction", "'Britain' is not a jurisdiction the model can place; allowed: AU, "),
+    "jurisdiction the model cannot place": (UK_CAP, UK_CAP.replace(",GB,", ",XX,"), "gb_hrv_cap_2020_01",
+                                            "jurisdiction", "'XX' is not a jurisdiction the model can place; allowed: "
+                                            "AU, BE, BR, CA, CN, DE, DK, EE, ES, EU, FI, FR, GB, "),
+    "jurisdiction UK for GB": (UK_CAP, UK_CAP.replace(",GB,", ",UK,"), "gb_hrv_cap_2020_01",
+                               "jurisdiction", "EU for EU-level acts) (did you mean 'GB'?)"),
+    "jurisdiction in lower case": (UK_CAP, UK_CAP.replace(",GB,", ",gb,"), "gb_hrv_cap_2020_01",
+                                   "jurisdiction", "'gb' is not a jurisdiction the model can place"),
+    "jurisdiction as a name": (UK_CAP, UK_CAP.replace(",GB,", ",Germny,"), "gb_hrv_cap_2020_01",
+                               "jurisdiction", "(did you mean 'DE', Germany?)"),
 }
 
 
@@ -134,6 +143,49 @@ def test_duplicate_event_ids_are_refused(data_copy):
     edit(path, "se_5g_restriction_2020,", "fr_5g_restriction_2020,")
     with pytest.raises(InputError, match=r"column 'event_id', line \d+: value 'fr_5g_restriction_2020' fails"):
         data.validate_file(path)
+
+
+@pytest.mark.parametrize("vendors, parts", [("huawei", "ran;core;transport;management"),
+                                             ("huawei", "management;transport;core;ran")])
+def test_an_event_entered_twice_under_two_ids_is_refused_naming_both(data_copy, vendors, parts):
+    path = data_copy / FILE
+    twice = (f"gb_5g_ban_2020_07_again,2020-07-14,GB,ban_5g,{vendors},{parts},2027,Entered again,"
+             "cntechpost_2020_uk_ban,good,\n")
+    path.write_text(path.read_text() + twice)
+    with pytest.raises(InputError) as e:
+        data.validate_file(path)
+    last = len(path.read_text().splitlines())
+    said = (f"{FILE}: column 'event_id', line {last}: 'gb_5g_ban_2020_07_again' repeats 'gb_5g_ban_2020_07' "
+            f"({_line(path, 'gb_5g_ban_2020_07')}): the same date, jurisdiction, event_type, vendors and parts")
+    assert said in str(e.value), str(e.value)
+
+
+def test_events_that_differ_in_one_of_those_fields_are_kept(data_copy):
+    path = data_copy / FILE
+    path.write_text(path.read_text() + "gb_5g_ban_2020_07_core,2020-07-14,GB,ban_5g,huawei,core,2027,Another part,"
+                    "cntechpost_2020_uk_ban,good,\n")
+    data.validate_file(path)
+
+
+def test_every_jurisdiction_is_placed_in_the_model_and_named_for_readers(rows):
+    from econ.scenario import Place
+
+    assert set(rows["jurisdiction"]) <= set(data.JURISDICTIONS)
+    assert all(place in Place.__args__ for _, place in data.JURISDICTIONS.values())
+    assert tl.PLACES["GB"] == "United Kingdom" and set(tl.PLACES) == set(data.JURISDICTIONS)
+    panel = data.load("europe_5g_vendor_panel")  # the ban-response estimate matches its countries to jurisdictions
+    assert set(panel["country"]) <= set(data.JURISDICTIONS)
+
+
+def test_an_unknown_jurisdiction_is_refused_by_validate_and_before_a_run(data_copy, capsys):
+    from econ import batch
+
+    edit(data_copy / FILE, UK_CAP, UK_CAP.replace(",GB,", ",UK,"))
+    message = "'UK' is not a jurisdiction the model can place"
+    assert cli.main(["validate"]) == 2
+    assert message in capsys.readouterr().err
+    with pytest.raises(InputError, match=message):
+        batch.plan(["baseline"])
 
 
 def test_a_deadline_in_the_events_own_year_or_month_is_accepted(data_copy):

@@ -4,7 +4,8 @@ papermill writes parameters into the notebook as code and does not check names, 
 value to be injected is checked here against the parameters cell of the notebook it goes into
 (read with ``papermill.inspect_notebook``), and the code papermill will write is parsed to check it
 is nothing but ``NAME = literal`` lines. Every scenario is loaded and validated, every data file
-is validated against its schema, and its hash against data/manifest.yaml. Any problem raises
+is validated against its schema and its hash against data/manifest.yaml, and data/story.yaml (the
+order the report tells the scenarios in) is checked. Any problem raises
 :class:`~econ.errors.InputError` naming the file and field; nothing has run.
 """
 
@@ -21,7 +22,7 @@ import nbformat
 import papermill
 import yaml
 
-from econ import data, environment, paths
+from econ import data, environment, paths, story
 from econ.batch import checksums
 from econ.batch.job import Job
 from econ.batch.provenance import hash_context, input_hash, scenario_digest
@@ -322,7 +323,9 @@ def plan(scenarios: list[str] | None = None, overrides: dict | None = None, *, s
     overrides = {k: _plain(v) for k, v in (overrides or {}).items()}
     scenario_overrides = {k: v for k, v in overrides.items() if k in PARAMETER_NAMES}
 
-    problems = environment.problems() + _override_problems(overrides) + _data_problems()
+    # data/story.yaml tells the shipped scenarios, whichever folder this run takes its scenarios from
+    problems = (environment.problems() + _override_problems(overrides) + _data_problems()
+                + story.check(scenario_names()))
     loaded, found_problems = _load_scenarios(list(scenarios or scenario_names(scenario_dir)), scenario_dir,
                                              scenario_overrides)
     problems += found_problems

@@ -15,6 +15,7 @@ from econ.data.schemas import (
     DEADLINE_LAST_YEAR,
     ECONOMIES,
     EVENT_TYPES,
+    JURISDICTIONS,
     QUALITY,
     TIERS,
     TIMELINE_YEARS,
@@ -23,6 +24,6 @@ from econ.data.schemas import (
     period,
 )
 
-__all__ = ["CATEGORIES", "DATASETS", "DEADLINE_LAST_YEAR", "ECONOMIES", "EVENT_TYPES", "QUALITY", "TIERS", "TIMELINE_YEARS",
-           "Dataset", "check_manifest", "cite", "defaults", "load", "manifest", "names", "period", "rehash", "sha256",
-           "sources", "validate_file", "validate_frame"]
+__all__ = ["CATEGORIES", "DATASETS", "DEADLINE_LAST_YEAR", "ECONOMIES", "EVENT_TYPES", "JURISDICTIONS", "QUALITY",
+           "TIERS", "TIMELINE_YEARS", "Dataset", "check_manifest", "cite", "defaults", "load", "manifest", "names",
+           "period", "rehash", "sha256", "sources", "validate_file", "validate_frame"]

@@ -11,7 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from econ import paths
-from econ.data.schemas import DATASETS, Dataset, _line, _text
+from econ.data.schemas import DATASETS, Dataset, _line, _text, period
 from econ.errors import InputError, suggest
 
 
@@ -106,14 +106,26 @@ SOURCES_SCHEMA = pa.DataFrameSchema({
 }, strict=True)
 
 
+def _source_date_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
+    """A source's date of publication is ISO, as precise as the source gives it (a day, a month or a year),
+    so that citations sort and read alike ("last Tuesday" or 05/06/2020 say neither when nor how precisely)."""
+    return [(file, f"column 'date', {_line(i)}", f"{value!r} is not an ISO date: write YYYY-MM-DD, YYYY-MM or "
+             "YYYY (as precise as the source)") for i, value in frame["date"].items() if period(value) is None]
+
+
 @functools.lru_cache(maxsize=1)
 def _sources_cached(mtime_ns: int) -> pd.DataFrame:
     frame = _read(paths.SOURCES)
+    file = paths.relative(paths.SOURCES)
     try:
-        return SOURCES_SCHEMA.validate(frame, lazy=True)
+        out = SOURCES_SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as e:
-        raise InputError([(paths.relative(paths.SOURCES), f"column '{c.column}', {_line(c.index)}",
-                           f"value {c.failure_case!r} fails {c.check}") for c in e.failure_cases.itertuples()]) from None
+        raise InputError([(file, f"column '{c.column}', {_line(c.index)}", f"value {c.failure_case!r} fails {c.check}")
+                          for c in e.failure_cases.itertuples()]) from None
+    problems = _source_date_problems(out, file)
+    if problems:
+        raise InputError(problems)
+    return out
 
 
 def sources() -> pd.DataFrame:

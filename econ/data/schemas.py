@@ -4,6 +4,7 @@ vocabularies (economies, categories, tiers, event types, quality grades) and the
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from econ import paths
+from econ.errors import suggest
 from econ.scenario import PARTS, Market, Region, Vendor
 
 QUALITY = ["primary", "good", "medium", "secondary", "low", "derived", "assumption"]
@@ -56,6 +58,24 @@ BACKTEST_FAMILIES = ("world shares", "shares outside China", "China", "Russia", 
                      "Huawei's consumer revenue", "capex", "removal costs", "revenue at risk", "Russia's 5G build")
 #: Latest year a removal deadline may name (beyond the model's years: a deadline may be set for after 2030).
 DEADLINE_LAST_YEAR = 2040
+#: Who may decide an event in sanctions_timeline.csv: ISO 3166 alpha-2 codes (EU for EU-level acts), each
+#: with its name for readers and the market or region of the market-share model it lies in (a market of
+#: data/equipment_markets.csv, or its region's remainder, other_europe, other_apac; EU: the region europe).
+#: A code the model cannot place is refused: a new country is added here with its place first.
+JURISDICTIONS: dict[str, tuple[str, str]] = {
+    "AU": ("Australia", "australia"), "BE": ("Belgium", "other_europe"), "BR": ("Brazil", "brazil"),
+    "CA": ("Canada", "canada"), "CN": ("China", "china"), "DE": ("Germany", "germany"),
+    "DK": ("Denmark", "other_europe"), "EE": ("Estonia", "other_europe"), "ES": ("Spain", "other_europe"),
+    "EU": ("European Union", "europe"), "FI": ("Finland", "other_europe"), "FR": ("France", "france"),
+    "GB": ("United Kingdom", "united_kingdom"), "IN": ("India", "india"), "IT": ("Italy", "italy"),
+    "JP": ("Japan", "japan"), "KR": ("South Korea", "south_korea"), "LT": ("Lithuania", "other_europe"),
+    "LV": ("Latvia", "other_europe"), "NL": ("Netherlands", "other_europe"), "NZ": ("New Zealand", "new_zealand"),
+    "PL": ("Poland", "other_europe"), "PT": ("Portugal", "other_europe"), "RO": ("Romania", "other_europe"),
+    "RU": ("Russia", "russia"), "SA": ("Saudi Arabia", "saudi_arabia"), "SE": ("Sweden", "other_europe"),
+    "SK": ("Slovakia", "other_europe"), "TW": ("Taiwan", "other_apac"), "US": ("United States", "united_states"),
+}
+#: Codes people write that ISO 3166 spells otherwise (the UK is GB), for "did you mean".
+_JURISDICTION_ALIASES = {"uk": "GB", "britain": "GB", "great britain": "GB", "usa": "US", "america": "US"}
 
 
 @dataclass(frozen=True)
@@ -109,33 +129,71 @@ def _line(index) -> str:
         return "all rows"
 
 
-def _timeline_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
-    """sanctions_timeline.csv: dates in the model's years, known vendors and network parts, and a removal
-    deadline on or after the event (compared at the coarser of the two precisions: 2024 is not before 2024-06)."""
-    problems = []
+def jurisdiction_hint(code) -> str:
+    """" (did you mean 'GB'?)" for a jurisdiction the model does not know: a known alias ("UK"), a
+    country's name ("germany", "Germny"), or the closest code; "" when nothing is close."""
+    text = str(code).strip()
+    if text.casefold() in _JURISDICTION_ALIASES:
+        return f" (did you mean '{_JURISDICTION_ALIASES[text.casefold()]}'?)"
+    by_name = {name.casefold(): c for c, (name, _) in JURISDICTIONS.items()}
+    named = difflib.get_close_matches(text.casefold(), by_name, n=1)
+    if named:
+        return f" (did you mean '{by_name[named[0]]}', {JURISDICTIONS[by_name[named[0]]][0]}?)"
+    return suggest(text.upper(), JURISDICTIONS)
+
+
+def _event_problems(row) -> list[tuple[str, str]]:
+    """One event's problems as (column, message): jurisdiction, date, vendors, parts, removal deadline."""
+    found = []
     first, last = TIMELINE_YEARS
+    if row["jurisdiction"] not in JURISDICTIONS:
+        found.append(("jurisdiction", f"{row['jurisdiction']!r} is not a jurisdiction the model can place; allowed: "
+                      f"{', '.join(JURISDICTIONS)} (ISO 3166 two-letter codes, EU for EU-level acts)"
+                      f"{jurisdiction_hint(row['jurisdiction'])}"))
+    date, deadline = period(row["date"]), row["removal_deadline"]
+    if date is None:
+        found.append(("date", f"{row['date']!r} is not an ISO date: write YYYY-MM-DD, YYYY-MM or YYYY"))
+    elif not first <= date[0] <= last:
+        found.append(("date", f"{row['date']} is outside the model's years: events are dated {first} to {last}"))
     lists = {"vendors": ("vendor", list(Vendor.__args__)), "parts": ("network part", list(PARTS))}
+    for column, (what, allowed) in lists.items():
+        found += [(column, f"{name!r} is not a {what}; allowed: {', '.join(allowed)} (several separated by ';')")
+                  for name in names(row[column]) if name not in allowed]
+    if isinstance(deadline, str):
+        due = period(deadline)
+        n = min(len(due or ()), len(date or ()))
+        if due is None or not first <= due[0] <= DEADLINE_LAST_YEAR:
+            found.append(("removal_deadline", f"{deadline!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) "
+                          f"from {first} to {DEADLINE_LAST_YEAR}"))
+        elif date is not None and due[:n] < date[:n]:
+            found.append(("removal_deadline", f"{deadline} is before the event's date {row['date']}: a removal "
+                          "deadline falls on or after the decision that sets it"))
+    return found
+
+
+def _repeated_events(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
+    """An event entered twice under two ids: the same date, jurisdiction, event type, vendors and parts (in
+    any order) would be counted twice by the pages and the back-test's dates."""
+    problems, first = [], {}
     for i, row in frame.iterrows():
-        found = []  # (column, message)
-        date, deadline = period(row["date"]), row["removal_deadline"]
-        if date is None:
-            found.append(("date", f"{row['date']!r} is not an ISO date: write YYYY-MM-DD, YYYY-MM or YYYY"))
-        elif not first <= date[0] <= last:
-            found.append(("date", f"{row['date']} is outside the model's years: events are dated {first} to {last}"))
-        for column, (what, allowed) in lists.items():
-            found += [(column, f"{name!r} is not a {what}; allowed: {', '.join(allowed)} (several separated by ';')")
-                      for name in names(row[column]) if name not in allowed]
-        if isinstance(deadline, str):
-            due = period(deadline)
-            n = min(len(due or ()), len(date or ()))
-            if due is None or not first <= due[0] <= DEADLINE_LAST_YEAR:
-                found.append(("removal_deadline", f"{deadline!r} is not an ISO date (YYYY-MM-DD, YYYY-MM or YYYY) "
-                              f"from {first} to {DEADLINE_LAST_YEAR}"))
-            elif date is not None and due[:n] < date[:n]:
-                found.append(("removal_deadline", f"{deadline} is before the event's date {row['date']}: a removal "
-                              "deadline falls on or after the decision that sets it"))
-        problems += [(file, f"column '{column}', {_line(i)}", message) for column, message in found]
+        key = (row["date"], row["jurisdiction"], row["event_type"], tuple(sorted(names(row["vendors"]))),
+               tuple(sorted(names(row["parts"]))))
+        if key in first:
+            j, earlier = first[key]
+            problems.append((file, f"column 'event_id', {_line(i)}", f"{row['event_id']!r} repeats {earlier!r} "
+                             f"({_line(j)}): the same date, jurisdiction, event_type, vendors and parts; keep one "
+                             "event, or correct the field in which they differ"))
+        first.setdefault(key, (i, row["event_id"]))
     return problems
+
+
+def _timeline_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
+    """sanctions_timeline.csv: a jurisdiction the model can place (:data:`JURISDICTIONS`), dates in the model's
+    years, known vendors and network parts, a removal deadline on or after the event (compared at the coarser
+    of the two precisions: 2024 is not before 2024-06), and no event entered twice under two ids."""
+    problems = [(file, f"column '{column}', {_line(i)}", message)
+                for i, row in frame.iterrows() for column, message in _event_problems(row)]
+    return problems + _repeated_events(frame, file)
 
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in [
@@ -210,7 +268,7 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "unit": _text()}, ("parameter", "geography", "year")),
     Dataset("sanctions_timeline", {
         "event_id": pa.Column(str, pa.Check.str_matches(r"^[a-z0-9_]+$"), unique=True, coerce=True),
-        "date": _text(), "jurisdiction": pa.Column(str, pa.Check.str_matches(r"^[A-Z]{2}$"), coerce=True),
+        "date": _text(), "jurisdiction": _text(),
         "event_type": _text(isin=EVENT_TYPES), "vendors": _text(nullable=True), "parts": _text(nullable=True),
         "removal_deadline": _text(nullable=True), "scope": _text()}, check=_timeline_problems),
     Dataset("exchange_rates", {

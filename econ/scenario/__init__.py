@@ -20,6 +20,9 @@ A list of restrictions (``vendor_bans``, ``vendor_exits``) may be given as ``{ad
 parent's list and these. A scenario may inherit from several parents (``inherits: [a, b]``): their
 restriction lists are joined (an entry two parents share counts once), and any other parameter two
 parents set differently must be set in the file itself, so that nothing is settled by list order.
+However a restriction list is made (a file, parents, an override), an entry that repeats another
+(the same kit and years, however written) is kept once, and two entries that would both remove the
+same installed kit (a ban and an exit included) are refused: no kit is removed, or costed, twice.
 """
 
 from econ.scenario.loading import (

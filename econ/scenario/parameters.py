@@ -20,7 +20,9 @@ from econ.scenario.values import (
     _path_points,
     _rate_points,
     _uncertain,
+    distinct,
     param,
+    removed_twice,
 )
 from econ.uncertainty import bounds, is_distribution
 
@@ -233,6 +235,19 @@ class Parameters(StrictModel):
         0.01, unit="fraction a year, real", group="investment", low=-0.2, high=0.2,
         meaning="Real growth of the Russian operators' revenue after their last report; their capex is a "
                 "drawn share of it (capital intensity from data/russia_operators.csv)")
+
+    @field_validator("vendor_bans", "vendor_exits", mode="after")
+    @classmethod
+    def _each_kit_removed_once(cls, entries, info):
+        """A repeated ban or exit is kept once; two that would remove the same kit are refused, so no kit is
+        removed, nor its rip-and-replace cost counted, twice (the exits are checked against the bans too)."""
+        kept, is_exit = distinct(entries), info.field_name == "vendor_exits"
+        index = {id(b): i for i, b in reversed(list(enumerate(entries)))}  # each kept entry's place as given
+        earlier = [(f"vendor_bans.{i}", b, False) for i, b in enumerate(info.data.get("vendor_bans", ()))] if is_exit else []
+        found = removed_twice(earlier, [(f"{info.field_name}.{index[id(b)]}", b, is_exit) for b in kept])
+        if found:
+            raise ValueError("; ".join(found))
+        return kept
 
     @field_validator("*", mode="after")
     @classmethod

@@ -4,6 +4,7 @@ parts they may name; and :func:`param`, the one way a parameter is declared."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import types
@@ -194,6 +195,62 @@ class Ban(StrictModel):
         if self.remove_by is not None:
             text += f", installed kit removed by {self.remove_by}"
         return text
+
+
+#: The national markets of each region (data/equipment_markets.csv; a test keeps the two equal): a ban
+#: on a region covers every market in it.
+MARKETS_OF_REGION: dict[str, tuple[str, ...]] = {
+    "china": ("china",), "north_america": ("united_states", "canada"),
+    "europe": ("united_kingdom", "germany", "france", "italy", "other_europe"), "russia": ("russia",),
+    "apac_ex_china": ("japan", "india", "south_korea", "australia", "new_zealand", "other_apac"),
+    "rest_of_world": ("brazil", "saudi_arabia", "other_world"),
+}
+
+
+def kit(ban: Ban) -> frozenset[tuple[str, str, str]]:
+    """The installed kit a ban or exit covers, as (vendor, market, part) triples (a region: its markets)."""
+    markets = {m for place in ban.places for m in MARKETS_OF_REGION.get(place, (place,))}
+    return frozenset(itertools.product(ban.vendors, markets, ban.parts))
+
+
+def _effect(ban: Ban) -> tuple:
+    """What a ban does, however it is written: its kit, its first year and its removal window."""
+    removal = (ban.remove_from or ban.from_year, ban.remove_by) if ban.remove_by is not None else None
+    return kit(ban), ban.from_year, removal
+
+
+def distinct(entries) -> tuple[Ban, ...]:
+    """``entries`` with each repeat dropped (an entry doing what an earlier one does: the same kit, years and
+    removal, written in another order or spelling, or the same ban added by two parents), kept at its first place."""
+    seen: set = set()
+    out = []
+    for ban in entries:
+        if (effect := _effect(ban)) not in seen:
+            seen.add(effect)
+            out.append(ban)
+    return tuple(out)
+
+
+def _in_words(common: frozenset) -> str:
+    vendors, markets, parts = (sorted({t[k] for t in common}) for k in range(3))
+    return f"{'+'.join(vendors)}'s {'+'.join(p for p in PARTS if p in parts)} kit in {', '.join(markets)}"
+
+
+def removed_twice(earlier: list[tuple[str, Ban, bool]], new: list[tuple[str, Ban, bool]]) -> list[str]:
+    """Why some entries would remove the same installed kit twice (and count its rip-and-replace cost twice):
+    each pair of entries with a removal deadline whose kit overlaps, among ``new`` and between ``earlier`` and
+    ``new``; each entry is (field name such as ``vendor_bans.2``, ban, whether it is a vendor's exit)."""
+    removing = [(name, ban, is_exit, kit(ban)) for name, ban, is_exit in earlier + new if ban.remove_by is not None]
+    first_new = sum(1 for _, ban, _ in earlier if ban.remove_by is not None)
+    found = []
+    for j in range(first_new, len(removing)):
+        name, ban, is_exit, covered = removing[j]
+        for other, other_ban, other_exit, other_covered in removing[:j]:
+            if common := covered & other_covered:
+                found.append(f"{other} ({other_ban.label(exit=other_exit)}) and {name} ({ban.label(exit=is_exit)}) "
+                             f"both remove {_in_words(common)}: it would be removed, and its cost counted, twice; "
+                             "keep one, or narrow one's vendors, places or parts")
+    return found
 
 
 #: Unknown keys inside a list of bans are answered with the keys a ban takes.
