@@ -13,76 +13,16 @@ import os
 import sys
 from pathlib import Path
 
-from econ import environment, paths, safe_text
-from econ.errors import InputError
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
-
-
-def _validate_one(f: Path) -> list[tuple[str, str, str]] | None:
-    """The problems of one input file, by what it is (None: not a kind of file ``econ validate`` knows)."""
-    from econ import data, scenario, story
-
-    if f.suffix in (".yaml", ".yml") and paths.same(f, paths.MANIFEST):
-        return data.check_manifest()
-    if f.suffix in (".yaml", ".yml") and paths.same(f, story.path()):
-        return story.check(scenario.scenario_names())  # the story tells the shipped scenarios
-    if f.suffix in (".yaml", ".yml"):
-        scenario.load_scenario(f)
-    elif f.suffix == ".csv":
-        data.validate_file(f)
-    else:
-        return None
-    return []
-
-
-def _validate(args) -> int:
-    from econ import data, scenario, story
-
-    problems: list[tuple[str, str, str]] = []
-    files = [Path(f) for f in args.files] or (
-        [scenario.scenario_path(n) for n in scenario.scenario_names()] + [story.path()]
-        + [paths.SOURCES] + [d.file for d in data.DATASETS.values()] + [paths.MANIFEST])
-    checked = 0
-    for f in files:
-        try:
-            found = _validate_one(f)
-        except InputError as e:
-            found = e.problems
-        if found is None:
-            problems.append((str(f), "", "not a scenario (.yaml), the story (data/story.yaml), the data manifest "
-                             "or a data file (.csv)"))
-            continue
-        problems += found
-        checked += 1
-    for file, field, message in problems:
-        print(f"{file}: {field}: {message}" if field else f"{file}: {message}", file=sys.stderr)
-    if problems:
-        print(f"{len(problems)} problem(s) found.", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    print(f"{checked} file(s) valid.")
-    return EXIT_OK
-
-
-def _params(args) -> int:
-    from econ.model import world
-    from econ.scenario import parameter_table
-
-    if args.model is not None and args.model in world.stages():
-        groups = world.stages()[args.model].groups
-    else:
-        groups = None if args.model is None else (args.model,)
-    rows = [r for r in parameter_table() if groups is None or r["group"] in groups]
-    if not rows:
-        allowed = ", ".join([*world.stages(), *dict.fromkeys(r["group"] for r in parameter_table())])
-        raise InputError.single("command line", "--model", f"no stage or parameter group named {args.model!r}; "
-                                f"allowed: {allowed}")
-    width = max(len(r["name"]) for r in rows)
-    for r in rows:
-        print(f"{r['name']:<{width}}  [{r['group']}] {r['meaning']}")
-        print(f"{'':<{width}}  type: {r['type']}; default: {r['default']}; unit: {r['unit']}"
-              + (f"; range: {r['range']}" if r["range"] else ""))
-    return EXIT_OK
+from econ import environment, paths, safe_text, validation
+from econ.errors import (  # noqa: F401 (the exit codes are the command line's)
+    EXIT_BAD_INPUT,
+    EXIT_BROKEN_PIPE,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_PUBLISHED,
+    EXIT_OK,
+    InputError,
+)
 
 
 def _run_arguments(overrides: dict, notebook_dir: Path | None, only: list[str] | None) -> None:
@@ -151,21 +91,6 @@ def _run(args) -> int:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_NOT_PUBLISHED
     return result.exit_code
-
-
-def _data(args) -> int:
-    from econ import data
-
-    if args.rehash:
-        changed = data.rehash()
-        print("updated: " + ", ".join(changed) if changed else "all hashes already current")
-        return EXIT_OK
-    for name, entry in data.manifest().items():
-        print(f"{name}: {entry.get('title', '(no title)')}")
-    problems = data.check_manifest()
-    if problems:
-        raise InputError(problems)
-    return EXIT_OK
 
 
 #: Defaults shown in --help without importing econ.batch (and papermill) for every command.
@@ -270,17 +195,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=describe())
     sub = p.add_subparsers(dest="command", required=True)
 
-    v = sub.add_parser("validate", help="check scenario files and data files",
-                       description="Validate scenario YAML files and data CSV files (all shipped ones when "
-                                   "no FILES are given). Exit 0 when valid, 2 with one line per problem.")
-    v.add_argument("files", nargs="*", metavar="FILES", help="scenario .yaml or data .csv files")
-    v.set_defaults(func=_validate)
-
-    pa = sub.add_parser("params", help="list every scenario parameter",
-                        description="Every scenario parameter with its type, default, unit, range and meaning.")
-    pa.add_argument("--model", help="only the parameters a stage reads (chip_supply, market_share, huawei, revenue, "
-                    "investment) or one parameter group (policy, supply, ...)")
-    pa.set_defaults(func=_params)
+    validation.add_commands(sub)
 
     r = sub.add_parser(
         "run", help="run scenarios through the notebooks and publish HTML reports",
@@ -336,12 +251,6 @@ def parser() -> argparse.ArgumentParser:
                         "to a run with no failure)")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     r.set_defaults(func=_run)
-
-    d = sub.add_parser("data", help="list datasets; --rehash records new data hashes",
-                       description="List the datasets in data/manifest.yaml. --rehash records the current "
-                                   "SHA-256 of every listed file (after you have checked its sources).")
-    d.add_argument("--rehash", action="store_true")
-    d.set_defaults(func=_data)
 
     sw = sub.add_parser("sweep", help="evaluate the models over a grid of parameter values into a CSV",
                         description="Evaluate the models in-process over the grid of --param values (others at "

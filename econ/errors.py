@@ -36,6 +36,11 @@ def suggest(name: str, allowed) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+#: The command line's exit codes: 0 success; 1 a run finished but some notebook failed; 2 bad input
+#: (nothing ran); 3 a finished run could not be published; 130 interrupted; 141 the reader went away.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOT_PUBLISHED, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 3, 130, 141
+
+
 class InputError(ValueError):
     """Bad input found before any model work runs.
 
