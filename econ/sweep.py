@@ -285,6 +285,19 @@ def _append(path: Path, frame: pd.DataFrame, first: bool) -> None:
         safe_text.defuse_frame(frame).to_csv(path, mode="w" if first else "a", header=first, index=False)
 
 
+def _chunk_frame(index: np.ndarray, points: dict[str, np.ndarray], chosen: list[Model],
+                 result: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One chunk's tidy rows (point, the axes, model, metric, value), model by model, metric by metric;
+    model and metric as categories (small in memory and in Parquet)."""
+    pairs = [(m.name, metric) for m in chosen for metric in m.metrics]
+    n = len(index)
+    models = pd.Categorical([p[0] for p in pairs], categories=[m.name for m in chosen])
+    metrics = pd.Categorical([p[1] for p in pairs], categories=list(dict.fromkeys(p[1] for p in pairs)))
+    return pd.DataFrame({"point": np.tile(index, len(pairs)), **{k: np.tile(v, len(pairs)) for k, v in points.items()},
+                         "model": models.repeat(n), "metric": metrics.repeat(n),
+                         "value": np.concatenate([result[metric] for _, metric in pairs])})
+
+
 def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = None,
           progress: bool = False) -> pd.DataFrame:
     """Evaluate the models over the grid of ``axes``; tidy rows: point, the axes, model, metric, value.
@@ -307,17 +320,15 @@ def sweep(scenario: Scenario, axes: list[Axis], models=None, out: Path | None = 
         while chunk := list(itertools.islice(grid, CHUNK)):
             values = np.array(chunk)
             points = {name: values[:, j] for j, name in enumerate(names)}
-            index = np.arange(point, point + len(values))
-            for model in chosen:
-                result = model.run(scenario, {k: v for k, v in points.items() if k in model.reads})
-                for metric in model.metrics:
-                    frame = pd.DataFrame({"point": index, **points, "model": model.name, "metric": metric,
-                                          "value": result[metric]})
-                    if tmp is not None:
-                        _append(tmp, frame, header)
-                        header = False
-                    else:
-                        frames.append(frame)
+            # every chosen model in one pass of the linked model (a stage's outputs depend only on its own
+            # and its upstream stages' parameters, so one pass gives each model what its own pass would)
+            result = run_stages(scenario, [m.name for m in chosen], points)
+            frame = _chunk_frame(np.arange(point, point + len(values)), points, chosen, result)
+            if tmp is not None:
+                _append(tmp, frame, header)
+                header = False
+            else:  # in memory: plain text, so sorting and comparing behave as for any frame
+                frames.append(frame.astype({"model": str, "metric": str}))
             point += len(values)
             bar.update(len(values))
         if tmp is not None:
