@@ -40,6 +40,9 @@ def early_retirement_share(installed: tuple[float, float] | None, start: int, en
     latest ``start``). Removal is spread evenly over ``start``..``end`` (mid-year). ``life`` (n,) in
     years."""
     life = np.atleast_1d(np.asarray(life, dtype=float))
+    distinct, which = np.unique(life, return_inverse=True)
+    if len(distinct) < len(life):  # a sweep or the central path: each distinct life computed once
+        return early_retirement_share(installed, start, end, distinct, until)[which.ravel()]
     removal = np.arange(start, end + 1, dtype=float) + 0.5                          # (W,)
     frac = (np.arange(_POINTS) + 0.5) / _POINTS                                    # (P,)
     if installed is None:
