@@ -61,7 +61,7 @@ def memory_budget() -> float:
 
 def _memory() -> list[str]:
     text = os.environ.get("ECON_MEMORY_BUDGET")
-    if text is None:
+    if text is None or not text.strip():  # set but empty: as if unset (the default)
         return []
     try:
         value = size_in_bytes(text)

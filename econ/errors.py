@@ -53,8 +53,9 @@ class InputError(ValueError):
     """
 
     def __init__(self, problems: list[tuple[str, str, str]]):
-        self.problems = [(shorten(file, MAX_FIELD), shorten(field, MAX_FIELD), shorten(message, MAX_MESSAGE))
-                         for file, field, message in problems]
+        # a problem found by several checks (a sources.csv row every dataset cites) is said once
+        self.problems = list(dict.fromkeys((shorten(file, MAX_FIELD), shorten(field, MAX_FIELD),
+                                            shorten(message, MAX_MESSAGE)) for file, field, message in problems))
         super().__init__(self.format())
 
     def format(self) -> str:

@@ -48,6 +48,7 @@ def _validate(args) -> int:
             continue
         problems += found
         checked += 1
+    problems = list(dict.fromkeys(problems))  # a problem several files' checks find is said once
     for file, field, message in problems:
         print(f"{file}: {field}: {message}" if field else f"{file}: {message}", file=sys.stderr)
     if problems:

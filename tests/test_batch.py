@@ -3,6 +3,7 @@ The fault classes (dead workers, full disks, unwritable outputs) are in test_bat
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -296,6 +297,22 @@ def test_resume_trusts_only_what_the_earlier_run_wrote(tmp_path, tiny_scenarios,
     assert not [p for p in second.run_dir.rglob("*") if p.is_symlink() or "not for publishing" in _text(p)]
     third = _tiny_run(tiny_scenarios, out, resume=second.run_id)  # untouched: reused
     assert _manifest(third.run_dir)["summary"]["reused"] == 2
+    reused = third.run_dir / "a" / "00_tiny" / "results.json"
+    reused.write_text(reused.read_text().replace("loss_usd_bn", "edited_in_the_new_run"))
+    assert "edited_in_the_new_run" not in (second.run_dir / "a" / "00_tiny" / "results.json").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.notebooks
+def test_a_complete_run_of_other_notebooks_does_not_take_latest(tmp_path, tiny_scenarios):
+    """Every scenario of another folder through every notebook of another folder is not the workbook's
+    full run: outputs/latest stays where it was unless --latest is given."""
+    out = tmp_path / "out"
+    first = _tiny_run(tiny_scenarios, out, "a")  # the first run takes latest
+    assert os.readlink(out / "latest") == f"runs/{first.run_id}"
+    every = _tiny_run(tiny_scenarios, out, only=None)
+    assert every.exit_code == 0 and os.readlink(out / "latest") == f"runs/{first.run_id}"
+    assert "not every shipped scenario" in _manifest(every.run_dir)["latest"]["reason"]
 
 
 def _text(path: Path) -> str:
@@ -485,3 +502,20 @@ def test_an_untracked_input_makes_the_tree_dirty(tmp_path, monkeypatch):
     (repo / "data" / "scenarios" / "mine.yaml").write_text("title: M\n")
     found = provenance.git_commit()
     assert found["dirty"] is True and found["untracked_inputs"] == ["data/scenarios/mine.yaml"]
+
+
+@pytest.mark.parametrize("old, new, said", [
+    ("substitution_rate: float = None", "substitution_rat: float = 0.3",
+     "parameters cell: substitution_rat: not a parameter of 01_revenue_impact (did you mean 'substitution_rate'?)"),
+    ("draws: int = 10000", "draws: int = 9000000", "draws"),
+])
+def test_a_notebooks_own_parameters_cell_is_checked_before_any_kernel(tmp_path, old, new, said):
+    """What the kernel's guard would refuse in a copied notebook's parameters cell is refused by the pre-run
+    check, with exit 2, before any kernel starts."""
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    text = (paths.NOTEBOOKS / "01_revenue_impact.ipynb").read_text()
+    assert old in text
+    (folder / "01_revenue_impact.ipynb").write_text(text.replace(old, new, 1))
+    with pytest.raises(InputError, match=re.escape(said)):
+        batch.plan(["baseline"], notebook_dir=folder)

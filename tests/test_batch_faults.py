@@ -262,6 +262,7 @@ def test_outputs_itself_must_be_writable(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("outputs, message", [("x" * 300, "has a folder name of 300 bytes"),
+                                              ("/".join(["e" * 200] * 3), "too long for the results store"),
                                               ("/".join(["d" * 200] * 25), "is too deep")])
 def test_an_outputs_path_too_long_is_refused_before_work(tmp_path, outputs, message):
     with pytest.raises(InputError, match=message):

@@ -234,6 +234,7 @@ def test_a_source_date_that_is_not_iso_is_refused_everywhere(manifest_copy, data
             data.sources()
         for command in (["validate"], ["validate", str(path)]):
             assert cli.main(command) == 2, command
-            assert said in capsys.readouterr().err
-        with pytest.raises(InputError, match=re.escape(said)):
+            assert capsys.readouterr().err.count(said) == 1, "said once, however many files cite the sources"
+        with pytest.raises(InputError, match=re.escape(said)) as refused:
             batch.plan(["baseline"])
+        assert str(refused.value).count(said) == 1

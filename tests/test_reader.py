@@ -274,3 +274,28 @@ def test_the_what_if_view_lives_in_the_address_and_resets(published_run, browser
         time.sleep(0.5)
         shown = page.evaluate(f"econ.views['econ-whatif-chart'].signal('{knob}')")
     assert shown == pytest.approx(float(top)), "a shared address opens the same view"
+
+
+def test_a_link_planted_in_a_run_is_never_shipped(tmp_path, capsys):
+    """``econ share`` leaves out symbolic links (to files and folders) and says so: a run folder in a shared
+    place may hold one pointing at someone's private file."""
+    import zipfile
+
+    from econ.report import share
+
+    run = tmp_path / "runs" / "20260101-000000-1"
+    (run / "a" / "00_tiny").mkdir(parents=True)
+    (run / "index.html").write_text("<html><body>index</body></html>")
+    (run / "a" / "00_tiny" / "results.json").write_text("{}")
+    secret = tmp_path / "private"
+    secret.mkdir()
+    (secret / "key.txt").write_text("SECRET")
+    (run / "stolen.csv").symlink_to(secret / "key.txt")
+    (run / "a" / "00_tiny" / "leak.json").symlink_to(secret / "key.txt")
+    (run / "folder").symlink_to(secret, target_is_directory=True)
+    out = share.package(run, tmp_path / "run.zip")
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        assert not any(b"SECRET" in z.read(n) for n in names), names
+    assert any(n.endswith("a/00_tiny/results.json") for n in names)
+    assert "left out" in capsys.readouterr().err

@@ -562,3 +562,22 @@ def test_the_regions_markets_are_data_equipment_markets():
     assert {r: set(m) for r, m in MARKETS_OF_REGION.items()} == {
         r: set(markets.loc[markets["region"] == r, "market"]) for r in Region.__args__}
     assert sorted(m for ms in MARKETS_OF_REGION.values() for m in ms) == sorted(Market.__args__)
+
+
+def test_a_name_repeated_inside_one_ban_is_kept_once():
+    from econ.scenario.values import Ban
+
+    ban = Ban(vendors=["huawei", "huawei"], places=["united_kingdom", "united_kingdom"], parts=["ran", "ran"],
+              from_year=2021, remove_by=2027)
+    assert ban.vendors == ("huawei",) and ban.places == ("united_kingdom",) and ban.parts == ("ran",)
+    assert "huawei+huawei" not in ban.label()
+
+
+@pytest.mark.parametrize("title", ["Baseline \u202egnp.exe", "Bell\x07", "Two\nlines"])
+def test_a_title_that_would_read_as_something_else_is_refused(tmp_path, title):
+    import yaml
+
+    path = tmp_path / "odd.yaml"
+    path.write_text(yaml.safe_dump({"title": title, "description": "Fine\nacross lines", "parameters": {}}))
+    with pytest.raises(InputError, match="title: holds the control character U\\+"):
+        load_scenario(path)

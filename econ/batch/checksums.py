@@ -4,7 +4,7 @@
   and the run records them again once it has published (the report's navigation, results.json's
   provenance stamp). ``--resume`` reuses a folder only through :func:`verified_copy`: every entry a
   regular file (a symbolic link, a device or a pipe is refused with its path, never followed), the
-  same files as recorded, each with the recorded hash; then each file is linked or copied, so a folder
+  same files as recorded, each with the recorded hash; then each file is copied (never linked), so a folder
   edited by hand, or a link planted in a shared outputs folder, is never republished as new.
 * A job records the hash of every input file (the notebook, its scenario files, data/) as planned
   (``Job.inputs_sha256``); the worker reads them again when the notebook starts and when it ends. A file
@@ -91,7 +91,7 @@ def inputs(notebook: Path, scenario_digest: dict, data_digest: dict) -> dict[str
 
 
 def verified_copy(source: Path, target: Path, recorded: dict[str, str]) -> str | None:
-    """Copy (hard-link where possible) the folder ``source`` to ``target`` if it holds exactly the
+    """Copy the folder ``source`` to ``target`` if it holds exactly the
     recorded files with the recorded hashes, and nothing but regular files and folders; otherwise copy
     nothing and return why (naming the path)."""
     if not recorded:
@@ -113,8 +113,6 @@ def verified_copy(source: Path, target: Path, recorded: dict[str, str]) -> str |
     for name in found:
         src, dst = source / name, target / name
         dst.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(src, dst, follow_symlinks=False)
-        except OSError:
-            shutil.copyfile(src, dst, follow_symlinks=False)
+        # copied, not hard-linked: an edit to the new run must never reach the earlier one
+        shutil.copyfile(src, dst, follow_symlinks=False)
     return None

@@ -203,7 +203,7 @@ def _select_notebooks(notebook_dir: Path, only: list[str] | None) -> tuple[list[
     return [nb for nb in found if _safe(nb.stem)], problems
 
 
-def _declared_parameters(found: list[Path], shipped: bool) -> tuple[dict[Path, dict], Problems]:
+def _declared_parameters(found: list[Path]) -> tuple[dict[Path, dict], Problems]:
     """Each notebook's parameters cell as papermill reads it, checked against the declarations."""
     declared: dict[Path, dict] = {}
     problems: Problems = []
@@ -220,13 +220,31 @@ def _declared_parameters(found: list[Path], shipped: bool) -> tuple[dict[Path, d
         if nb.stem in RUN_WIDE and "scenario" in declared[nb]:
             problems.append((file, "parameters cell", "declares scenario, but the notebook runs once per run and "
                              "takes none: run `python -m econ.notebook`"))
-        if shipped and nb.stem in NOTEBOOK_STAGES:
-            expected, have = set(notebook_parameters(nb.stem)), set(declared[nb])
-            if have != expected:
-                problems.append((file, "parameters cell", f"does not match the declarations (missing: "
-                                 f"{sorted(expected - have)}, extra: {sorted(have - expected)}); "
-                                 "run `python -m econ.notebook`"))
+        if nb.stem in NOTEBOOK_STAGES:  # what the kernel's guard will require of it, said before it starts
+            problems += _cell_problems(nb, file, declared[nb])
     return declared, problems
+
+
+def _cell_problems(nb: Path, file: str, declared: dict) -> Problems:
+    """A workbook notebook's parameters cell (wherever the notebook lies) against its declarations: the
+    same names, with did you mean, and the notebook arguments' defaults within range and memory."""
+    from econ import arguments
+    from econ.errors import suggest
+
+    expected, have = set(notebook_parameters(nb.stem)), set(declared)
+    problems = [(file, f"parameters cell: {name}", f"not a parameter of {nb.stem}{suggest(name, sorted(expected))}; "
+                 "run `python -m econ.notebook`") for name in sorted(have - expected)]
+    if expected - have:
+        problems.append((file, "parameters cell", f"does not declare {', '.join(sorted(expected - have))}; run "
+                         "`python -m econ.notebook`"))
+    defaults = {}
+    for name in sorted(have & set(arguments.NAMES)):
+        try:
+            defaults[name] = ast.literal_eval(str(declared[name].get("default")))
+        except (ValueError, SyntaxError):
+            problems.append((file, f"parameters cell: {name}", f"{declared[name].get('default')!r} is not a literal"))
+    return problems + arguments.check({k: v for k, v in defaults.items() if v is not None}, nb.stem,
+                                      f"{file}: parameters cell")
 
 
 def _value_problem(nb: Path, name: str, value, info: dict) -> tuple[str, str, str] | None:
@@ -331,7 +349,7 @@ def plan(scenarios: list[str] | None = None, overrides: dict | None = None, *, s
     problems += found_problems
     found, found_problems = _select_notebooks(notebook_dir, only)
     problems += found_problems
-    declared, found_problems = _declared_parameters(found, notebook_dir == paths.NOTEBOOKS.resolve())
+    declared, found_problems = _declared_parameters(found)
     problems += found_problems
     found_problems, notes = _injection_problems(overrides, declared)
     problems += found_problems

@@ -143,6 +143,16 @@ def _check_options(workers, timeout: int, executor: str, scheduler: str | None, 
         raise InputError(problems)
 
 
+def _same_folder(given: Path | None, shipped: Path) -> bool:
+    """Whether ``given`` (None: the default) is the project's own folder ``shipped``."""
+    if given is None:
+        return True
+    try:
+        return Path(given).resolve() == Path(shipped).resolve()
+    except OSError:
+        return False
+
+
 def _record_files(run_dir: Path, jobs: list[Job], manifest: dict) -> None:
     """Each finished job's record gets the hashes of its folder's files as published (after the report's
     navigation and results.json's stamp), what a later ``--resume`` checks before it reuses them."""
@@ -264,7 +274,10 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     from econ.scenario import scenario_names
 
     ran = {j.scenario for j in jobs if j.scenario != paths.RUN_WIDE_FOLDER}
-    full = not only and ran == set(scenario_names(scenario_dir or paths.SCENARIOS))
+    # a full run: every shipped scenario through every shipped notebook (a folder of other scenarios or
+    # notebooks, however complete, is not the workbook's run and never moves latest unless asked)
+    shipped = _same_folder(scenario_dir, paths.SCENARIOS) and _same_folder(notebook_dir, paths.NOTEBOOKS)
+    full = shipped and not only and ran == set(scenario_names(paths.SCENARIOS))
     manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed, full, latest)
     final = _publish(outputs, partial, run_id, jobs, work, manifest)
     try:  # the store is an index of the run folders: a failure here loses nothing (econ runs rebuilds it)

@@ -50,6 +50,10 @@ def os_reason(e: OSError) -> str:
 RUN_PATH_ROOM = 48
 
 
+#: The longest path SQLite opens (its SQLITE_MAX_PATHNAME): the results store lives in outputs/.
+SQLITE_MAX_PATH = 512
+
+
 def _existing_ancestor(path: Path) -> Path:
     for parent in (path, *path.parents):
         try:
@@ -75,6 +79,10 @@ def _path_problem(outputs: Path, longest: int) -> str:
     if total >= path_max:
         return (f"is too deep: this run's files would have paths of about {total:,} bytes, the system allows "
                 f"{path_max:,}; give a shorter --outputs path")
+    store = len(os.fsencode(str(outputs.absolute() / "runs.sqlite-journal")))
+    if store >= SQLITE_MAX_PATH:
+        return (f"is too long for the results store: SQLite opens paths of at most {SQLITE_MAX_PATH} bytes and "
+                f"outputs/runs.sqlite would be {store:,}; give a shorter --outputs path")
     return ""
 
 
@@ -174,8 +182,8 @@ def latest_decision(outputs: Path, jobs: list[Job], even_if_failed: bool, full: 
     previous = latest_run(outputs)
     if not full and previous and not chosen:
         return {"moved": False, "previous": previous,
-                "reason": "this run covers only some scenarios or notebooks, and outputs/latest stays on the last "
-                          "full run unless --latest is given"}
+                "reason": "this run is not every shipped scenario through every shipped notebook, and outputs/latest "
+                          "stays on the last full run unless --latest is given"}
     if not failed:
         return {"moved": True, "previous": previous,
                 "reason": "every notebook succeeded" + ("" if full else (" (a partial run, chosen with --latest)"

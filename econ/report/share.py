@@ -44,13 +44,26 @@ def scrub_paths(text: str) -> str:
     return re.sub(r"/tmp/[\w.-]+", "<tmp>", text)
 
 
+def _not_regular(run_dir: Path, path: Path) -> bool:
+    """A symbolic link (to a file or a folder, anywhere on the way from the run's folder) or anything but a
+    regular file or folder: never followed, never shipped (someone may have planted it in a shared folder)."""
+    rel = path.relative_to(run_dir)
+    return any((run_dir / Path(*rel.parts[:i])).is_symlink() for i in range(1, len(rel.parts) + 1)) or \
+        not (path.is_dir() or path.is_file())
+
+
+def left_out_links(run_dir: Path) -> list[Path]:
+    """Symbolic links and special files in the run's folder, which :func:`package` leaves out."""
+    return [p for p in sorted(Path(run_dir).rglob("*")) if _not_regular(Path(run_dir), p)]
+
+
 def reader_files(run_dir: Path) -> list[Path]:
-    """The run's files a reader gets, in a stable order."""
+    """The run's files a reader gets, in a stable order (regular files only: links are not followed)."""
     out = []
     for path in sorted(Path(run_dir).rglob("*")):
         rel = path.relative_to(run_dir)
-        if (path.is_dir() or rel.parts[0] in LEFT_OUT_FOLDERS or path.suffix in LEFT_OUT_SUFFIXES
-                or path.name in LEFT_OUT_NAMES):
+        if (_not_regular(Path(run_dir), path) or path.is_dir() or rel.parts[0] in LEFT_OUT_FOLDERS
+                or path.suffix in LEFT_OUT_SUFFIXES or path.name in LEFT_OUT_NAMES):
             continue
         out.append(path)
     return out
@@ -70,6 +83,9 @@ def package(run_dir: Path, out: Path | None = None) -> Path:
     out = Path(out) if out else paths.OUTPUTS / "share" / f"{run_dir.name}.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
+    for link in left_out_links(run_dir):
+        print(f"note: left out {paths.relative(link)}: a symbolic link or special file, not the run's own",
+              file=sys.stderr)
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for path in reader_files(run_dir):
             rel = path.relative_to(run_dir).as_posix()

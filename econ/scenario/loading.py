@@ -4,10 +4,11 @@ validated, with every problem named by file and field before any work."""
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from econ import _yaml, paths
 from econ.errors import InputError, shown, suggest
@@ -21,6 +22,9 @@ from econ.scenario.values import (
     SAFE_NAME_RULE,
     StrictModel,
 )
+
+#: Bidirectional formatting characters: they reorder the text around them on screen.
+BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class Scenario(StrictModel):
@@ -38,6 +42,20 @@ class Scenario(StrictModel):
     overrides: dict[str, Any] = Field(default_factory=dict)
     #: Where each parameter set explicitly was set: a scenario file, or "override" (set by the loader).
     set_in: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("title", "description")
+    @classmethod
+    def _plain_text(cls, text: str, info):
+        """Text a reader sees as written: no control characters (a tab or line break aside, in the
+        description) and no bidirectional overrides, which make a published title read as something else
+        (``"Baseline \u202egnp.exe"``)."""
+        allowed = "\n\t" if info.field_name == "description" else ""
+        bad = next((c for c in text if c not in allowed and (unicodedata.category(c) == "Cc" or c in BIDI_CONTROLS)),
+                   None)
+        if bad is not None:
+            raise ValueError(f"holds the control character U+{ord(bad):04X} at position {text.index(bad) + 1}: "
+                             "write plain text")
+        return text
 
     def value(self, name: str):
         return getattr(self.parameters, name)

@@ -162,6 +162,12 @@ class Ban(StrictModel):
     remove_from: int | None = None
     parts: tuple[Part, ...] = Field(PARTS, min_length=1)
 
+    @field_validator("vendors", "places", "parts")
+    @classmethod
+    def _each_once(cls, names):
+        """A name given twice in one list is the same ban: kept once (``[huawei, huawei]`` is huawei)."""
+        return tuple(dict.fromkeys(names))
+
     @field_validator("from_year", "remove_by", "remove_from")
     @classmethod
     def _in_model_years(cls, year, info):
