@@ -211,16 +211,18 @@ def overview_figures(scenario: Scenario, ranges: pd.DataFrame) -> list[Figure]:
     return found
 
 
-def write_results(folder: Path, scenario: Scenario | None, found: list[Figure], differences=()) -> Path:
+def write_results(folder: Path, scenario: Scenario | None, found: list[Figure], differences=(),
+                  trajectories=()) -> Path:
     """Write ``folder/results.json`` (sorted, atomic) from the notebook's figures::
 
         {"scenario": NAME, "figures": [{metric, label, unit, region, year, median, p05, p95, ...}, ...],
          "metrics": {METRIC: number, ...}, "units": {METRIC: unit, ...}, "overrides": {PARAMETER: value, ...}}
 
     ``figures`` holds each figure as a record, ``differences`` the paired differences the notebook
-    computed (:mod:`econ.model.differences`), if any; ``metrics`` and ``units`` are the older flat keys
-    (``NAME``, ``NAME_p05``, ``NAME_p95``) for the tools that read them. ``overrides`` lists what the
-    run changed from the scenario's files, so a modified run is never mistaken for the shipped
+    computed (:mod:`econ.model.differences`), if any, ``trajectories`` the yearly paths of the world it
+    assessed (:func:`econ.trajectories.of_world`: the IAMC file's years), if any; ``metrics`` and
+    ``units`` are the older flat keys (``NAME``, ``NAME_p05``, ``NAME_p95``) for the tools that read them.
+    ``overrides`` lists what the run changed from the scenario's files, so a modified run is never mistaken for the shipped
     scenario. A notebook that takes no scenario passes ``None``: its ``scenario`` is ``_run``. An older
     notebook's ``{metric: number}`` is still accepted: each number becomes a figure without a unit.
     """
@@ -246,6 +248,8 @@ def write_results(folder: Path, scenario: Scenario | None, found: list[Figure], 
                 "units": dict(sorted(units.items())), "overrides": overrides}
     if differences:
         document["differences"] = [_finite(d.record()) for d in differences]
+    if trajectories:
+        document["trajectories"] = list(trajectories)
     files.write_atomic(path, json.dumps(document, indent=2) + "\n")
     return path
 

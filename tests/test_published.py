@@ -157,3 +157,25 @@ def test_what_if_slider_moves_the_number_to_the_models_value(published_run, brow
     size = len((published_run.run_dir / "index.html").read_text()) - len(report.vega_bundle())
     assert whatif.payload_bytes({j.scenario: load_scenario(j.scenario) for j in published_run.jobs
                                  if j.notebook not in RUN_WIDE}) < 300_000, size
+
+
+def test_the_iamc_file_holds_every_model_year_of_the_main_paths(published_run):
+    """pyam reads a variable's years as its trajectory: the shares, Huawei's revenue, its chip supply and
+    Russia's capex are there for every model year, and where a declared figure gives a year the path's
+    point is that figure (the same draws)."""
+    import pandas as pd
+
+    from econ.model.market_share.declaration import YEARS
+
+    frame = pd.read_csv(published_run.run_dir / "iamc.csv")
+    for variable, region in [("Market Share|New Contracts|Huawei", "World excl. China"),
+                             ("Huawei|Revenue|Carrier", "World"), ("Chip Supply|Huawei|Base Stations", "World")]:
+        years = frame[(frame["variable"] == variable) & (frame["region"] == region) & (frame["scenario"] == "history")]
+        assert sorted(years["year"].unique()) == list(range(YEARS[0], YEARS[-1] + 1)), variable
+    capex = frame[(frame["variable"] == "Investment|5G|Capex") & (frame["scenario"] == "history")]
+    assert capex["year"].nunique() >= 10 and set(capex["unit"]) == {"billion RUB_2020"}
+    figures = pd.read_csv(published_run.run_dir / "figures.csv")
+    declared = figures[(figures["metric"] == "huawei_share_ex_china_2022") & (figures["scenario"] == "history")]
+    point = frame[(frame["variable"] == "Market Share|New Contracts|Huawei") & (frame["region"] == "World excl. China")
+                  & (frame["scenario"] == "history") & (frame["year"] == 2022) & (frame["quantile"] == 0.5)]
+    assert len(point) == 1 and point["value"].iloc[0] == pytest.approx(declared["median"].iloc[0], rel=1e-9)

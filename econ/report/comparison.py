@@ -30,6 +30,7 @@ from econ.report.figures import (  # noqa: F401
     headline_frame,
     metrics_frame,
     short_title,
+    trajectories_frame,
 )
 from econ.report.lede import section as lede_section
 from econ.report.pages import page
@@ -201,7 +202,8 @@ def publish(run_dir: Path, run_id: str, jobs: list, scenarios: dict[str, Scenari
     diffs = differences_frame(run_dir, jobs)
     files.write_atomic(run_dir / "differences.csv", safe_text.csv_text(diffs, float_format="%.10g"))
     overrides = manifest.get("options", {}).get("overrides") or {}
-    files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(found, scenarios, overrides)))
+    files.write_atomic(run_dir / iamc.FILE, iamc.to_csv(iamc.frame(found, scenarios, overrides,
+                                                                 trajectories_frame(run_dir, jobs))))
     default = arguments.Arguments.model_fields["draws"].default
     draws = {j.scenario: (j.parameters or {}).get("draws", default) for j in jobs if j.scenario in scenarios}
     files.write_atomic(run_dir / iamc.META_FILE, iamc.to_csv(iamc.meta(scenarios, overrides, draws)))

@@ -40,6 +40,19 @@ def figures_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
     return frame.astype({"median": float, "p05": float, "p95": float})
 
 
+TRAJECTORY_COLUMNS = ["scenario", "variable", "region", "unit", "year", "p05", "median", "p95"]
+
+
+def trajectories_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
+    """Every yearly path the run's notebooks recorded (:mod:`econ.trajectories`), one row per variable,
+    region and year of each scenario (a path two notebooks recorded is kept once)."""
+    rows = [{"scenario": job.scenario, **{k: r.get(k) for k in TRAJECTORY_COLUMNS[1:]}}
+            for job, payload in _results(run_dir, jobs) for r in _records(payload, "trajectories", list)
+            if isinstance(r, dict) and all(isinstance(r.get(k), int | float) for k in ("year", "median"))]
+    frame = pd.DataFrame(rows, columns=TRAJECTORY_COLUMNS)
+    return frame.drop_duplicates(["scenario", "variable", "region", "year"], ignore_index=True)
+
+
 def differences_frame(run_dir: Path, jobs: list) -> pd.DataFrame:
     """Every paired difference the run's notebooks computed (:mod:`econ.model.differences`), one row each
     (differences.csv): scenario, reference, metric, label, unit, region, year, median, p05, p95,

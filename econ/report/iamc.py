@@ -13,7 +13,9 @@ Only the figures the model's stages declare go in, each written from its record:
   iam-units: ``iamc_units.txt`` beside the file defines them from data/exchange_rates.csv
   (``CNY_2021 = USD_2021 / 6.4508``), so ``registry.load_definitions("iamc_units.txt")`` lets
   ``convert_unit`` turn them into dollars;
-- **year**: the declared one; a figure of the 12 months after a rule (the revenue stage) or a cost
+- **years**: each declared figure at its year, and the notebooks' yearly paths (:mod:`econ.trajectories`:
+  shares of new contracts by vendor and region, Huawei's revenue by business, its chip supply, Russia's 5G
+  capex) at every model year, 2019-2030; a figure of the 12 months after a rule (the revenue stage) or a cost
   with no date of its own (rip-and-replace, in 2020 prices) is at the year of the scenario's rule.
 
 The scenario column is the scenario's name, with the overrides a run applied in brackets
@@ -87,8 +89,26 @@ def _rule_year(scenario) -> int:
         return 2020
 
 
-def frame(found: pd.DataFrame, scenarios: dict | None = None, overrides: dict | None = None) -> pd.DataFrame:
-    """IAMC rows from a run's figures (:func:`econ.report.figures.figures_frame`): the declared ones only."""
+def _trajectory_rows(paths: pd.DataFrame | None, overrides: dict | None, seen: set) -> list[dict]:
+    """IAMC rows of the yearly paths (:func:`econ.report.figures.trajectories_frame`), but for the points a
+    declared figure already gave."""
+    rows = []
+    for r in (paths if paths is not None else pd.DataFrame()).itertuples():
+        for column, quantile in QUANTILES.items():
+            value, key = getattr(r, column), (r.scenario, r.region, r.variable, int(r.year), quantile)
+            if pd.isna(value) or key in seen:
+                continue
+            seen.add(key)
+            rows.append({"model": MODEL, "scenario": scenario_label(r.scenario, overrides), "region": r.region,
+                         "variable": r.variable, "unit": unit_of(r.unit, int(r.year)), "year": int(r.year),
+                         "quantile": quantile, "value": float(value)})
+    return rows
+
+
+def frame(found: pd.DataFrame, scenarios: dict | None = None, overrides: dict | None = None,
+          trajectories: pd.DataFrame | None = None) -> pd.DataFrame:
+    """IAMC rows from a run's figures (:func:`econ.report.figures.figures_frame`: the declared ones only)
+    and its notebooks' yearly paths (``trajectories``, :func:`econ.report.figures.trajectories_frame`)."""
     declared = world.metrics_table()
     rows, seen = [], set()
     for r in found[found["metric"].isin(declared)].itertuples():
@@ -103,6 +123,7 @@ def frame(found: pd.DataFrame, scenarios: dict | None = None, overrides: dict | 
             rows.append({"model": MODEL, "scenario": scenario_label(r.scenario, overrides), "region": r.region,
                          "variable": variable, "unit": unit_of(r.unit, year), "year": year, "quantile": quantile,
                          "value": float(value)})
+    rows += _trajectory_rows(trajectories, overrides, seen)
     return pd.DataFrame(rows, columns=COLUMNS).sort_values(["scenario", "variable", "region", "year", "quantile"],
                                                            ignore_index=True)
 
