@@ -79,18 +79,54 @@ def _run(args) -> int:
         raise InputError.single("command line", "--scheduler", "a Dask scheduler is used only with "
                                 "--executor dask: add --executor dask, or drop --scheduler")
     _run_arguments(overrides, args.notebook_dir, args.notebook)
+    if args.grid:
+        return _run_grid(args, overrides, from_file, shipped)
     try:
-        result = batch.run(scenarios=args.scenarios or None, overrides=overrides, workers=args.workers,
-                           timeout=args.timeout, show_code=args.show_code, resume=args.resume,
-                           executor=args.executor, scheduler=args.scheduler, outputs=args.outputs,
-                           scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
-                           only=args.notebook or None, progress=not args.no_progress,
-                           latest_even_if_failed=args.latest_even_if_failed, engine=args.engine, latest=args.latest,
-                           site=not args.single_file, worker_timeout=args.worker_timeout)
+        result = batch.run(scenarios=args.scenarios or None, overrides=overrides, resume=args.resume,
+                           latest_even_if_failed=args.latest_even_if_failed, latest=args.latest, **_run_options(args))
     except batch.RunNotPublished as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_NOT_PUBLISHED
     return result.exit_code
+
+
+def _run_options(args) -> dict:
+    return dict(workers=args.workers, timeout=args.timeout, show_code=args.show_code, executor=args.executor,
+                scheduler=args.scheduler, outputs=args.outputs, scenario_dir=args.scenario_dir,
+                notebook_dir=args.notebook_dir, only=args.notebook or None, progress=not args.no_progress,
+                engine=args.engine, site=not args.single_file, worker_timeout=args.worker_timeout)
+
+
+def _run_grid(args, overrides: dict, from_file: set, shipped: bool) -> int:
+    """``econ run --grid GRID.yaml``: every set checked first, then one run per set (:mod:`econ.grid`)."""
+    from econ import arguments, batch, grid
+
+    if args.resume or args.latest:
+        raise InputError.single("command line", "--grid", "runs every set afresh and leaves outputs/latest: drop "
+                                f"{'--resume' if args.resume else '--latest'}")
+    sets = grid.parse(Path(args.grid))
+    merged = [{**overrides, **values} for values in sets]
+    for i, values in enumerate(merged):
+        if shipped:
+            arguments.refuse_unknown(values, from_file | set(sets[i]), args.grid)
+        _run_arguments(values, args.notebook_dir, args.notebook)
+        batch.plan(args.scenarios or None, values, scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
+                   only=args.notebook or None, show_code=args.show_code)
+    rows, options = [], _run_options(args)
+    for i, values in enumerate(merged):
+        print(f"Grid set {i + 1} of {len(merged)}: {grid.label(sets[i])}", file=sys.stderr)
+        try:
+            result = batch.run(scenarios=args.scenarios or None, overrides=values, keep_latest=True, **options)
+        except batch.RunNotPublished as e:
+            print(f"error: {e}", file=sys.stderr)
+            return EXIT_NOT_PUBLISHED
+        rows.append({"set": i + 1, "parameters": grid.label(sets[i]), "run_id": result.run_id,
+                     "exit_code": result.exit_code})
+    table = grid.write_table(Path(args.outputs or paths.OUTPUTS), rows)
+    for row in rows:
+        print(f"{row['set']:>3}  {row['run_id']}  exit {row['exit_code']}  {row['parameters']}")
+    print(f"Grid: {len(rows)} runs; the table is {paths.relative(table)}")
+    return max(row["exit_code"] for row in rows)
 
 
 #: Defaults shown in --help without importing econ.batch (and papermill) for every command.
@@ -214,6 +250,10 @@ def parser() -> argparse.ArgumentParser:
                         "'{dist: uniform, low: 0.1, high: 0.5}'); repeatable")
     r.add_argument("-f", "--parameters-file", metavar="FILE.yaml",
                    help="parameters from a YAML file of NAME: VALUE lines, as papermill's -f; -p wins over it")
+    r.add_argument("--grid", metavar="GRID.yaml",
+                   help="one run per parameter set: a YAML mapping NAME: [VALUES] (every combination) or a list of "
+                        "NAME: VALUE mappings; every set is checked first, outputs/latest stays, and "
+                        "outputs/grids/GRID_ID.csv lists the runs")
     r.add_argument("--notebook", action="append", metavar="NN_NAME",
                    help="run only this notebook (stem, e.g. 01_revenue_impact); repeatable")
     r.add_argument("--workers", type=int, default=None,

@@ -519,3 +519,34 @@ def test_a_notebooks_own_parameters_cell_is_checked_before_any_kernel(tmp_path, 
     (folder / "01_revenue_impact.ipynb").write_text(text.replace(old, new, 1))
     with pytest.raises(InputError, match=re.escape(said)):
         batch.plan(["baseline"], notebook_dir=folder)
+
+
+@pytest.mark.slow
+@pytest.mark.notebooks
+def test_a_grid_of_parameter_sets_is_one_run_each_and_leaves_latest(tmp_path, tiny_scenarios):
+    out = tmp_path / "out"
+    first = _tiny_run(tiny_scenarios, out, "a")
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("draws: [100, 200]\nsleep: [0]\n")
+    args = ["run", "a", "--scenario-dir", str(tiny_scenarios), "--notebook-dir", str(FIXTURE_NOTEBOOKS),
+            "--notebook", "00_tiny", "--outputs", str(out), "--no-progress", "--grid", str(grid)]
+    assert cli.main(args) == 0
+    table = next((out / "grids").glob("*.csv")).read_text().splitlines()
+    assert table[0] == "set,parameters,run_id,exit_code" and len(table) == 3 and "draws=200" in table[2]
+    ids = [line.split(",")[-2] for line in table[1:]]
+    assert [json.loads((out / "runs" / i / "a" / "00_tiny" / "results.json").read_text())["metrics"]["draws"]
+            for i in ids] == [100, 200]
+    assert os.readlink(out / "latest") == f"runs/{first.run_id}"
+
+
+def test_a_grid_is_checked_whole_before_any_run(tmp_path, tiny_scenarios, capsys):
+    out = tmp_path / "out"
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("- {draws: 100}\n- {draws: -5}\n")
+    args = ["run", "a", "--scenario-dir", str(tiny_scenarios), "--notebook-dir", str(FIXTURE_NOTEBOOKS),
+            "--notebook", "00_tiny", "--outputs", str(out), "--no-progress", "--grid", str(grid)]
+    assert cli.main(args) == 2
+    assert "draws" in capsys.readouterr().err and not (out / "runs").exists()
+    grid.write_text("substitution_rate: 0.3\n")
+    assert cli.main(args) == 2
+    assert "give a non-empty list of values" in capsys.readouterr().err

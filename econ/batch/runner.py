@@ -196,7 +196,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
         scenario_dir: Path | None = None, notebook_dir: Path | None = None, only: list[str] | None = None,
         kernel: str | None = None, progress: bool = True, latest_even_if_failed: bool = False,
         engine: str | None = None, site: bool = True, latest: bool = False,
-        worker_timeout: float = cluster.WORKER_TIMEOUT) -> RunResult:
+        worker_timeout: float = cluster.WORKER_TIMEOUT, keep_latest: bool = False) -> RunResult:
     """Validate, run, publish and index; point outputs/latest at the new run if every notebook succeeded.
 
     Returns the run's folder, its jobs and the exit code: 0 when every notebook succeeded, 1 when
@@ -211,6 +211,7 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     ``engine`` is how each notebook runs: ``warm`` (default for local processes: a fresh fork of a
     pre-imported process per notebook, :mod:`econ.batch.warm`) or ``papermill`` (a kernel started
     per notebook; what the Dask executor uses). Both give the same results and input hashes.
+    ``keep_latest``: never move outputs/latest (the runs of a parameter grid, :mod:`econ.grid`).
     ``worker_timeout``: seconds a Dask run waits with no live worker before it fails the jobs still
     waiting (the finished ones are kept for ``--resume``).
     """
@@ -278,7 +279,9 @@ def run(scenarios: list[str] | None = None, *, overrides: dict | None = None, wo
     # notebooks, however complete, is not the workbook's run and never moves latest unless asked)
     shipped = _same_folder(scenario_dir, paths.SCENARIOS) and _same_folder(notebook_dir, paths.NOTEBOOKS)
     full = shipped and not only and ran == set(scenario_names(paths.SCENARIOS))
-    manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed, full, latest)
+    manifest["latest"] = runs.latest_decision(outputs, jobs, latest_even_if_failed, full, latest) if not keep_latest \
+        else {"moved": False, "previous": runs.latest_run(outputs),
+              "reason": "a run of a parameter grid (econ run --grid) leaves outputs/latest where it was"}
     final = _publish(outputs, partial, run_id, jobs, work, manifest)
     try:  # the store is an index of the run folders: a failure here loses nothing (econ runs rebuilds it)
         store.append(final, outputs)
