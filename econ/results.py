@@ -185,11 +185,11 @@ VARIABLES = {
     "US rip-and-replace cost, gross": "Investment|Rip and Replace|Gross",
     "Rip-and-replace cost elsewhere, added by the removals": "Investment|Rip and Replace|Added",
     "Suppliers' net revenue loss": "Suppliers|Net Revenue Loss",
-    "Suppliers' net revenue loss|Direct": "Suppliers|Net Revenue Loss|Direct",
-    "Suppliers' net revenue loss|Indirect": "Suppliers|Net Revenue Loss|Indirect",
+    "Suppliers' net revenue loss|Direct": "Suppliers|Direct Net Revenue Loss",
+    "Suppliers' net revenue loss|Indirect": "Suppliers|Indirect Net Revenue Loss",
     "Suppliers' revenue at risk": "Suppliers|Revenue at Risk",
-    "Suppliers' revenue at risk|Direct": "Suppliers|Revenue at Risk|Direct",
-    "Suppliers' revenue at risk|Indirect": "Suppliers|Revenue at Risk|Indirect",
+    "Suppliers' revenue at risk|Direct": "Suppliers|Direct Revenue at Risk",
+    "Suppliers' revenue at risk|Indirect": "Suppliers|Indirect Revenue at Risk",
 }
 def variable_of(declared: str, first_year=None, year=None) -> str:
     """The IAMC variable of a declared variable (a sum over years says its period)."""

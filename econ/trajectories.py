@@ -9,6 +9,12 @@ year are the same number from the same draws; the figure's row is kept). Each ro
 region, unit (in words, as the figures' units; :func:`econ.report.iamc.unit_of` turns them into pint
 units), year, and the p05, median and p95 over the draws.
 
+No variable is written as the ``|`` child of another that is its total: quantiles do not add (the
+median of a total is not the sum of its parts' medians), so pyam's ``check_aggregate`` would flag a
+total against parts that are right. Parts are siblings (``Suppliers|Direct Revenue at Risk`` beside
+``Suppliers|Revenue at Risk``), and the yearly capex is ``Investment|5G|Capex|Annual`` beside its
+sums (``Investment|5G|Capex|Sum 2020-2030``).
+
 ==================================================  ==================  ===========================
 variable                                            regions             from
 ==================================================  ==================  ===========================
@@ -16,7 +22,7 @@ variable                                            regions             from
                                                     China, China,       shares of new contracts
                                                     Europe, Russia
 ``Huawei|Revenue|Carrier``, ``|Consumer``           World               the Huawei stage
-``Investment|5G|Capex``                             Russia              the investment stage
+``Investment|5G|Capex|Annual``                      Russia              the investment stage
 ``Chip Supply|Huawei|Base Stations``, ``|Handsets`` World               the chip-supply stage
 ==================================================  ==================  ===========================
 """
@@ -62,7 +68,7 @@ def _capex(result) -> list[dict]:
     from econ.model import investment
 
     frame = result["investment"].fan()
-    return [_row("Investment|5G|Capex", "Russia", f"RUB bn, {investment.REAL}", r.period, r.p05, r.p50, r.p95)
+    return [_row("Investment|5G|Capex|Annual", "Russia", f"RUB bn, {investment.REAL}", r.period, r.p05, r.p50, r.p95)
             for r in frame.itertuples()]
 
 

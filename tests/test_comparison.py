@@ -144,6 +144,17 @@ def test_iamc_file_follows_the_long_format(tmp_path):
     assert "CNY_2021 = USD_2021 / 6.4508" in iamc.units_definitions()  # the Fed's 2021 average
 
 
+def _trajectories(scenarios: dict) -> pd.DataFrame:
+    """Every yearly path of each scenario at a few draws, as a run's trajectories_frame holds them."""
+    from econ import trajectories
+    from econ.model import world
+    from econ.report.figures import TRAJECTORY_COLUMNS
+
+    rows = [{"scenario": name, **row} for name, scn in scenarios.items()
+            for row in trajectories.of_world(world.assess(scn, 200))]
+    return pd.DataFrame(rows, columns=TRAJECTORY_COLUMNS)
+
+
 def test_pyam_reads_the_iamc_file_converts_its_units_and_finds_no_quantile_children(tmp_path):
     """With pyam installed (`pip install pyam-iamc "sqlalchemy<2.1"`; not in the lock), the file loads,
     every unit converts to dollars with the run's currency definitions, and check_aggregate compares a
@@ -155,11 +166,17 @@ def test_pyam_reads_the_iamc_file_converts_its_units_and_finds_no_quantile_child
 
     scenarios = {n: load_scenario(n) for n in ("baseline", "may2020_fdpr")}
     path = tmp_path / iamc.FILE
-    path.write_text(iamc.to_csv(iamc.frame(_headline_metrics(tuple(scenarios)), scenarios)))
+    path.write_text(iamc.to_csv(iamc.frame(_headline_metrics(tuple(scenarios)), scenarios, None,
+                                           _trajectories(scenarios))))
     (tmp_path / iamc.UNITS_FILE).write_text(iamc.units_definitions())
     registry.load_definitions(str(tmp_path / iamc.UNITS_FILE))
     df = pyam.IamDataFrame(str(path))
     assert df.extra_cols == ["quantile"]
+    totals = sorted({v.rsplit("|", 1)[0] for v in df.variable if "|" in v} & set(df.variable))
+    for quantile in sorted(set(df.data["quantile"])):
+        for total in totals:
+            flagged = df.filter(quantile=quantile).check_aggregate(total)
+            assert flagged is None or flagged.empty, (total, quantile, flagged)
     for unit in df.unit:
         if unit.startswith("billion "):
             currency = unit.split()[1]

@@ -172,7 +172,7 @@ def test_the_iamc_file_holds_every_model_year_of_the_main_paths(published_run):
                              ("Huawei|Revenue|Carrier", "World"), ("Chip Supply|Huawei|Base Stations", "World")]:
         years = frame[(frame["variable"] == variable) & (frame["region"] == region) & (frame["scenario"] == "history")]
         assert sorted(years["year"].unique()) == list(range(YEARS[0], YEARS[-1] + 1)), variable
-    capex = frame[(frame["variable"] == "Investment|5G|Capex") & (frame["scenario"] == "history")]
+    capex = frame[(frame["variable"] == "Investment|5G|Capex|Annual") & (frame["scenario"] == "history")]
     assert capex["year"].nunique() >= 10 and set(capex["unit"]) == {"billion RUB_2020"}
     figures = pd.read_csv(published_run.run_dir / "figures.csv")
     declared = figures[(figures["metric"] == "huawei_share_ex_china_2022") & (figures["scenario"] == "history")]
