@@ -112,20 +112,25 @@ def _run_grid(args, overrides: dict, from_file: set, shipped: bool) -> int:
         _run_arguments(values, args.notebook_dir, args.notebook)
         batch.plan(args.scenarios or None, values, scenario_dir=args.scenario_dir, notebook_dir=args.notebook_dir,
                    only=args.notebook or None, show_code=args.show_code)
-    rows, options = [], _run_options(args)
-    for i, values in enumerate(merged):
-        print(f"Grid set {i + 1} of {len(merged)}: {grid.label(sets[i])}", file=sys.stderr)
-        try:
-            result = batch.run(scenarios=args.scenarios or None, overrides=values, keep_latest=True, **options)
-        except batch.RunNotPublished as e:
-            print(f"error: {e}", file=sys.stderr)
-            return EXIT_NOT_PUBLISHED
-        rows.append({"set": i + 1, "parameters": grid.label(sets[i]), "run_id": result.run_id,
-                     "exit_code": result.exit_code})
-    table = grid.write_table(Path(args.outputs or paths.OUTPUTS), rows)
+    rows, options, outputs = [], _run_options(args), Path(args.outputs or paths.OUTPUTS)
+    try:
+        for i, values in enumerate(merged):
+            print(f"Grid set {i + 1} of {len(merged)}: {grid.label(sets[i])}", file=sys.stderr)
+            try:
+                result = batch.run(scenarios=args.scenarios or None, overrides=values, keep_latest=True, **options)
+            except batch.RunNotPublished as e:
+                print(f"error: {e}", file=sys.stderr)
+                rows.append({"set": i + 1, "parameters": grid.label(sets[i]), "run_id": "",
+                             "exit_code": EXIT_NOT_PUBLISHED})
+                return EXIT_NOT_PUBLISHED
+            rows.append({"set": i + 1, "parameters": grid.label(sets[i]), "run_id": result.run_id,
+                         "exit_code": result.exit_code})
+    finally:  # the runs already published are listed even when a later set stops the grid
+        if any(row["run_id"] for row in rows):
+            table = grid.write_table(outputs, rows)
+            print(f"Grid: {len(rows)} of {len(merged)} sets run; the table is {paths.relative(table)}")
     for row in rows:
         print(f"{row['set']:>3}  {row['run_id']}  exit {row['exit_code']}  {row['parameters']}")
-    print(f"Grid: {len(rows)} runs; the table is {paths.relative(table)}")
     return max(row["exit_code"] for row in rows)
 
 

@@ -70,7 +70,7 @@ def write_table(outputs: Path, rows: list[dict]) -> Path:
 
     folder = Path(outputs) / "grids"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{rows[0]['run_id']}.csv"
+    path = folder / f"{next(row['run_id'] for row in rows if row['run_id'])}.csv"
     files.write_atomic(path, safe_text.csv_text(pd.DataFrame(rows, columns=["set", "parameters", "run_id",
                                                                              "exit_code"])))
     return path

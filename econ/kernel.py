@@ -109,9 +109,15 @@ class Guard:
         self.values: dict = {}
 
     def __call__(self, lines: list[str]) -> list[str]:
-        # A parameters cell is known by its marker on any line, not only the first: a comment put above
-        # it must not switch the guard off.
-        marks = [line.strip() for line in lines if line.strip().startswith(INJECTED_MARKER)]
+        # A parameters cell is known by its marker among the comment lines that open it, not only on its
+        # first line: a comment put above the marker must not switch the guard off. A marker-like comment
+        # after code (``# Parameters of the Bass model``) leaves an ordinary cell alone.
+        opening = []
+        for line in lines:
+            if line.strip() and not line.strip().startswith("#"):
+                break
+            opening.append(line.strip())
+        marks = [line for line in opening if line.startswith(INJECTED_MARKER)]
         if INJECTED_MARKER in marks:
             return self.check("".join(lines), injected=True)
         named = {m[len(CELL_MARKER):].split(":")[0].strip() for m in marks if m.startswith(CELL_MARKER)}

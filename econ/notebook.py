@@ -11,6 +11,7 @@ econ kernel's guard (:mod:`econ.kernel`), and a test checks each notebook still 
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from datetime import date
@@ -128,19 +129,23 @@ def start(scenario: str, namespace: dict) -> Scenario:
     return load_scenario(scenario, overrides=overrides)
 
 
+#: How alike a notebook's variable must be to a parameter's name to be taken for a typo of it.
+NEAR_MISS = 0.9
+
+
 def _near_misses(namespace: dict) -> list[tuple[str, str, str]]:
     """A value bound to a name one typo away from a parameter's (``substitution_rat = 0.3``) would be
     ignored without a word wherever the guard did not see the cell: refused with "did you mean"."""
     from econ.errors import suggest
 
-    known = set(arguments.NAMES) | set(Parameters.model_fields)
+    known = sorted(set(arguments.NAMES) | set(Parameters.model_fields))
     found = []
     for name, value in namespace.items():
         if name.startswith("_") or name in known or not isinstance(value, int | float | str | list | dict):
             continue
-        hint = suggest(name, known)
-        if hint and not isinstance(value, bool | type):
-            found.append(("notebook", name, f"not a parameter{hint}; see `econ params`"))
+        # a typo is a letter or two away (ratio 0.9: substitution_rat); a notebook's own variables are not
+        if difflib.get_close_matches(name, known, n=1, cutoff=NEAR_MISS):
+            found.append(("notebook", name, f"not a parameter{suggest(name, known)}; see `econ params`"))
     return found
 
 

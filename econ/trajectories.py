@@ -11,7 +11,7 @@ units), year, and the p05, median and p95 over the draws.
 
 No variable is written as the ``|`` child of another that is its total: quantiles do not add (the
 median of a total is not the sum of its parts' medians), so pyam's ``check_aggregate`` would flag a
-total against parts that are right. Parts are siblings (``Suppliers|Direct Revenue at Risk`` beside
+total against parts that are right. Parts are siblings (in the declared figures, ``Suppliers|Direct Revenue at Risk`` beside
 ``Suppliers|Revenue at Risk``), and the yearly capex is ``Investment|5G|Capex|Annual`` beside its
 sums (``Investment|5G|Capex|Sum 2020-2030``).
 

@@ -27,6 +27,13 @@ def _params_cell(nb: str = "01_revenue_impact") -> str:
     return notebook.parameters_cell(nb)
 
 
+@pytest.fixture(autouse=True)
+def no_known_notebook(monkeypatch):
+    """The guard tests run as in a kernel that does not know its notebook (no batch worker, no JupyterLab)."""
+    for name in kernel.IDENTITY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def guard():
     """A guard that has seen notebook 01's parameters cell, as in a kernel running that notebook."""
@@ -373,6 +380,12 @@ def test_a_comment_above_the_marker_keeps_the_guard_on():
     assert "did you mean 'substitution_rate'" in _refused(kernel.Guard(), text)
 
 
+def test_a_marker_like_comment_after_code_leaves_an_ordinary_cell_alone():
+    for text in ["import numpy as np\n# Parameters of the Bass diffusion model\np = np.array([0.03])\n",
+                 "x = 1\n# Parameters\ny = sum([1, 2])\n"]:
+        assert kernel.Guard()(_cell(text)) == _cell(text)
+
+
 def test_a_marker_naming_another_notebook_is_refused(monkeypatch):
     monkeypatch.delenv("ECON_NOTEBOOK", raising=False)
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
@@ -389,6 +402,8 @@ def test_a_typo_outside_the_guard_is_refused_by_the_notebook_start():
     namespace = {"scenario": "baseline", "draws": 1000, "substitution_rat": 0.3}
     with pytest.raises(InputError, match="substitution_rat: not a parameter .did you mean 'substitution_rate'"):
         notebook.start("baseline", namespace)
+    ordinary = {"scenario": "baseline", "draws": 1000, "draw": 100, "vendor": "huawei", "substitution": 0.3}
+    assert notebook.start("baseline", ordinary).name == "baseline"  # a notebook's own variables are not typos
 
 
 @pytest.mark.parametrize("name, value, message", [
@@ -401,6 +416,8 @@ def test_a_typo_outside_the_guard_is_refused_by_the_notebook_start():
 def test_environment_variables_are_checked_like_parameters(monkeypatch, name, value, message):
     from econ import environment
 
+    for other in ("ECON_ROOT", "ECON_CACHE", "ECON_MEMORY_BUDGET", *environment.THREAD_VARIABLES):
+        monkeypatch.delenv(other, raising=False)  # whatever this machine exports
     monkeypatch.setenv(name, value)
     found = environment.problems()
     assert [(f, m) for _, f, m in found if message in m] and all(f == name for _, f, _ in found)

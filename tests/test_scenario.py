@@ -436,7 +436,7 @@ def test_a_lattice_of_parents_reads_each_file_once(scenario_dir: Path, monkeypat
     monkeypatch.setattr(_yaml, "read", read_once)
     started = time.perf_counter()
     s = load_scenario(top)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < 60  # the read count is the proof; this only catches a hang
     assert len(reads) == len(s.files) == 1 + 2 * 19  # the top file and both files of every level below it
     assert s.parameters.market_growth == 0.02 and s.parameters.substitution_rate == 0.3
     assert [b.places for b in s.parameters.vendor_bans] == [("france",), ("canada",)]

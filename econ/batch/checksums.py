@@ -91,28 +91,32 @@ def inputs(notebook: Path, scenario_digest: dict, data_digest: dict) -> dict[str
 
 
 def verified_copy(source: Path, target: Path, recorded: dict[str, str]) -> str | None:
-    """Copy the folder ``source`` to ``target`` if it holds exactly the
-    recorded files with the recorded hashes, and nothing but regular files and folders; otherwise copy
-    nothing and return why (naming the path)."""
+    """Copy the folder ``source`` to ``target`` if it holds exactly the recorded files, nothing but regular
+    files and folders, and each copy has the recorded hash (each file is hashed as copied, so an edit
+    during the copy is caught too); otherwise leave no copy and return why (naming the path)."""
     if not recorded:
         return f"{paths.relative(source)} has no recorded file hashes (written by an older version)"
-    found = {}
+    found = []
     for name, info in _entries(source):
         if stat.S_ISDIR(info.st_mode) or name == RECORD:
             continue
         if not stat.S_ISREG(info.st_mode):
             kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a regular file"
             return f"{paths.relative(source / name)} is {kind}"
-        found[name] = sha256_file(source / name)
+        found.append(name)
     extra, gone = sorted(set(found) - set(recorded)), sorted(set(recorded) - set(found))
     if extra or gone:
         return f"{paths.relative(source / (extra or gone)[0])} was {'added' if extra else 'removed'} after the run"
-    edited = sorted(n for n in found if found[n] != recorded[n])
-    if edited:
-        return f"{paths.relative(source / edited[0])} was changed after the run (its SHA-256 differs)"
-    for name in found:
-        src, dst = source / name, target / name
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        # copied, not hard-linked: an edit to the new run must never reach the earlier one
-        shutil.copyfile(src, dst, follow_symlinks=False)
+    try:
+        for name in found:
+            dst = target / name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            # copied, not hard-linked: an edit to the new run must never reach the earlier one
+            shutil.copyfile(source / name, dst, follow_symlinks=False)
+            if sha256_file(dst) != recorded[name]:
+                shutil.rmtree(target, ignore_errors=True)
+                return f"{paths.relative(source / name)} was changed after the run (its SHA-256 differs)"
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)  # no half-copied folder for the job to run into
+        raise
     return None

@@ -235,7 +235,7 @@ def previous_jobs(run_dir: Path) -> dict[tuple[str, str], dict]:
 
 
 def reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
-    """Link ``job``'s folder from ``old_run`` when a job there had the same input hash and its folder
+    """Copy ``job``'s folder from ``old_run`` when a job there had the same input hash and its folder
     still holds exactly the files it recorded, unchanged (:func:`checksums.verified_copy`); whether it did.
     A folder that fails the check is not reused, and a note says which file."""
     old = previous.get((job.scenario, job.notebook))
@@ -255,7 +255,8 @@ def reuse(job: Job, previous: dict, old_run: Path, run_dir: Path) -> bool:
     job.reused_from = old.get("reused_from") or old_run.name.strip(".").removesuffix(".partial")
     for key in ("started", "seconds", "cells_seconds", "publish_seconds", "attempts", "engine"):
         setattr(job, key, old.get(key, getattr(job, key)))
-    # a new file replaces the link: the old run's record stays as it was
+    # the copy's record is this run's (the old run's stays as it was), with the hashes just verified
+    job.files_sha256 = dict(old.get("files_sha256") or {})
     try:
         files.write_atomic(run_dir / job.folder / "job.json", job.record_json())
     except OSError:

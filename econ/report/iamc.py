@@ -6,7 +6,7 @@ Only the figures the model's stages declare go in, each written from its record:
 
 - **variable**: a ``|`` hierarchy from :data:`VARIABLES` (``Market Share|New Contracts|Huawei``, with
   the region in its own column), one entry per declared variable; a sum over years says its period
-  (``Investment|Russia|5G Capex|Sum 2020-2030``);
+  (``Investment|5G|Capex|Sum 2020-2030``);
 - **unit**: one pint understands: ``dimensionless`` for shares and probabilities, ``thousand`` for
   counts, and money as ``billion USD_2020`` (iam-units' currency of a year: a nominal figure is in
   its own year's currency, a real one in its base year's). Yuan, roubles and pounds are not in
