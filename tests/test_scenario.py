@@ -556,12 +556,12 @@ def test_an_override_that_repeats_a_ban_is_merged_or_refused_like_a_file():
 def test_the_regions_markets_are_data_equipment_markets():
     from econ import data
     from econ.scenario import Market, Region
-    from econ.scenario.values import MARKETS_OF_REGION
+    from econ.scenario.values import markets_of_region
 
     markets = data.load("equipment_markets")
-    assert {r: set(m) for r, m in MARKETS_OF_REGION.items()} == {
+    assert {r: set(m) for r, m in markets_of_region().items()} == {
         r: set(markets.loc[markets["region"] == r, "market"]) for r in Region.__args__}
-    assert sorted(m for ms in MARKETS_OF_REGION.values() for m in ms) == sorted(Market.__args__)
+    assert sorted(m for ms in markets_of_region().values() for m in ms) == sorted(Market.__args__)
 
 
 def test_a_name_repeated_inside_one_ban_is_kept_once():

@@ -4,6 +4,7 @@ parts they may name; and :func:`param`, the one way a parameter is declared."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -203,19 +204,29 @@ class Ban(StrictModel):
         return text
 
 
-#: The national markets of each region (data/equipment_markets.csv; a test keeps the two equal): a ban
-#: on a region covers every market in it.
-MARKETS_OF_REGION: dict[str, tuple[str, ...]] = {
-    "china": ("china",), "north_america": ("united_states", "canada"),
-    "europe": ("united_kingdom", "germany", "france", "italy", "other_europe"), "russia": ("russia",),
-    "apac_ex_china": ("japan", "india", "south_korea", "australia", "new_zealand", "other_apac"),
-    "rest_of_world": ("brazil", "saudi_arabia", "other_world"),
-}
+def markets_of_region() -> dict[str, tuple[str, ...]]:
+    """The national markets of each region, as data/equipment_markets.csv lists them (read here with the
+    csv module: econ.data imports this package): a ban on a region covers every market in it."""
+    from econ import paths
+
+    return _markets_of_region(str(paths.DATA / "equipment_markets.csv"))
+
+
+@functools.lru_cache(maxsize=4)
+def _markets_of_region(file: str) -> dict[str, tuple[str, ...]]:
+    import csv
+
+    found: dict[str, list[str]] = {}
+    with open(file, newline="", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            found.setdefault(row["region"], []).append(row["market"])
+    return {region: tuple(markets) for region, markets in found.items()}
 
 
 def kit(ban: Ban) -> frozenset[tuple[str, str, str]]:
     """The installed kit a ban or exit covers, as (vendor, market, part) triples (a region: its markets)."""
-    markets = {m for place in ban.places for m in MARKETS_OF_REGION.get(place, (place,))}
+    regions = markets_of_region()
+    markets = {m for place in ban.places for m in regions.get(place, (place,))}
     return frozenset(itertools.product(ban.vendors, markets, ban.parts))
 
 
