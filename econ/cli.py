@@ -75,9 +75,11 @@ def _run(args) -> int:
     shipped = args.notebook_dir is None or paths.same(args.notebook_dir, paths.NOTEBOOKS)  # others declare their own
     if shipped:
         arguments.refuse_unknown(overrides, from_file, args.parameters_file)
-    if args.scheduler and args.executor != "dask":
-        raise InputError.single("command line", "--scheduler", "a Dask scheduler is used only with "
-                                "--executor dask: add --executor dask, or drop --scheduler")
+    for option, given in (("--scheduler", bool(args.scheduler)),
+                          ("--worker-timeout", args.worker_timeout != batch_defaults["worker_timeout"])):
+        if given and args.executor != "dask":
+            raise InputError.single("command line", option, f"is used only with --executor dask: add --executor "
+                                    f"dask, or drop {option}")
     _run_arguments(overrides, args.notebook_dir, args.notebook)
     if args.grid:
         return _run_grid(args, overrides, from_file, shipped)

@@ -92,6 +92,9 @@ def _cache() -> list[str]:
     path = Path(text)
     if path.exists() and not path.is_dir():
         return [f"{text!r} is a file, not a folder: give a folder, or unset it to use ~/.cache/econ"]
+    parent = next((p for p in path.absolute().parents if p.exists()), None)
+    if not path.exists() and parent is not None and not parent.is_dir():
+        return [f"{text!r} cannot be made: {parent} is a file; give a folder, or unset it to use ~/.cache/econ"]
     return []
 
 

@@ -87,6 +87,7 @@ def no_kernel(monkeypatch):
     (["-p", "rule_effective_date", "2020-02-30"], "rule_effective_date", "2020-02-30 is not a date"),
     (["-p", "substitution_rte", "0.3"], "-p substitution_rte", "did you mean 'substitution_rate'?"),
     (["--scheduler", "tcp://127.0.0.1:1"], "--scheduler", "only with --executor dask"),
+    (["--worker-timeout", "5"], "--worker-timeout", "only with --executor dask"),
 ])
 def test_run_arguments_refused_before_any_kernel(args, where, what, tmp_path, no_kernel, capsys):
     code = cli.main(["run", "baseline", *args, "--outputs", str(tmp_path / "out"), "--no-progress"])
