@@ -82,7 +82,7 @@ def fans(scenario: Scenario, draws: int) -> list[dict]:
     """Year-by-year (or month-by-month) metrics over draws, for fan charts: frame, title, axis, source."""
     from econ.model import investment
 
-    result = world.assess(scenario, draws)
+    result = world.assess(scenario, draws, ["revenue", "market_share", "investment"], effects=False)  # own paths only
     rev, shares, needs = result["revenue"], result["market_share"], result["investment"]
     return [
         {"frame": needs.fan(), "title": "Russia's 5G capex by year", "y_title": f"RUB bn ({investment.REAL})",

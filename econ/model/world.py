@@ -191,12 +191,15 @@ def _run(scenario: Scenario, params: dict, names: list[str], requested: set[str]
     return results
 
 
-def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None = None) -> World:
+def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None = None,
+           effects: bool = True) -> World:
     """Run the named stages (default: all) and everything upstream of them for ``scenario``.
 
     A requested stage that reports an effect of the rules is paired (its ``against``) with the same
     stage in a second world: the scenario without its ``policy`` group (:func:`econ.scenario.
     counterfactual`) over the same draws. A scenario with no rules is its own second world.
+    ``effects=False`` skips the second world, for a caller that reads only the scenario's own paths
+    (the sensitivity page's fans): the same numbers, without the rules' effects.
     """
     _check_draws(draws)
     requested = set(names or stages())
@@ -204,16 +207,15 @@ def assess(scenario: Scenario, draws: int = 10_000, names: Iterable[str] | None 
     check(scenario, names)
     params = draw(scenario, draws, names)
     results = _run(scenario, params, names, requested)
-    effects = [n for n in names if n in requested and stages()[n].reports_effects]
-    if not effects:
+    paired = [n for n in names if n in requested and stages()[n].reports_effects] if effects else []
+    if not paired:
         return World(scenario, params, results)
     without = counterfactual(scenario)
     if without.parameters == scenario.parameters:
         other = World(scenario, params, results)
     else:
-        other = World(without, params, _run(without, params, upstream_of(effects), set(effects)))
-    paired = {**results, **{n: stages()[n].against(results[n], other[n]) for n in effects}}
-    return World(scenario, params, paired, other)
+        other = World(without, params, _run(without, params, upstream_of(paired), set(paired)))
+    return World(scenario, params, {**results, **{n: stages()[n].against(results[n], other[n]) for n in paired}}, other)
 
 
 def evaluate(scenario: Scenario, params: dict[str, np.ndarray], names: Iterable[str] | None = None,
