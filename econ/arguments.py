@@ -233,3 +233,31 @@ def refuse_unknown(given: dict, from_file: set, file: str | None = None) -> None
         said = "unknown parameter{}; `econ params` lists the scenario parameters"
         raise InputError([(file, name, said.format(suggest(name, known))) if name in from_file and file else
                           ("command line", f"-p {name}", said.format(suggest(name, known))) for name in unknown])
+
+
+# --- what each notebook declares ---------------------------------------------------------------
+
+#: The stages of the linked model (econ.model.world) each notebook shows; its parameters cell lists the
+#: parameter groups those stages and everything upstream of them read.
+ALL_STAGES = ("chip_supply", "market_share", "huawei", "revenue", "investment")
+NOTEBOOK_STAGES = {
+    "00_scenario_overview": ALL_STAGES,
+    "01_revenue_impact": ("revenue", "huawei"),
+    "02_market_share": ("market_share",),
+    "03_investment_needs": ("investment",),
+    "04_sensitivity": ALL_STAGES,
+    "05_backtest": (),  # run-wide: it takes no scenario, so no scenario parameters either
+}
+
+
+def notebook_groups(notebook: str) -> tuple[str, ...]:
+    """Parameter groups a notebook's parameters cell lists (from the stage declarations)."""
+    from econ.model import world
+
+    return world.groups_of(NOTEBOOK_STAGES[notebook]) if NOTEBOOK_STAGES[notebook] else ()
+
+
+def notebook_parameters(notebook: str) -> tuple[str, ...]:
+    """Names a notebook accepts: its arguments and the parameters of the groups its stages read."""
+    groups = notebook_groups(notebook)
+    return for_notebook(notebook) + tuple(r["name"] for r in parameter_table() if r["group"] in groups)

@@ -221,7 +221,7 @@ def _identity_problems(notebook: str | None, names: set, where: str) -> list:
     marker copied from another notebook (to borrow its larger memory allowance) is refused."""
     import os
 
-    from econ.notebook import NOTEBOOK_STAGES, notebook_parameters
+    from econ.arguments import NOTEBOOK_STAGES, notebook_parameters
 
     if notebook not in NOTEBOOK_STAGES:
         return []

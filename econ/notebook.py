@@ -22,34 +22,17 @@ import numpy as np
 import pandas as pd
 
 from econ import arguments, files, paths, uncertainty
+from econ.arguments import ALL_STAGES, NOTEBOOK_STAGES, notebook_groups, notebook_parameters  # noqa: F401
 from econ.errors import InputError, shown
 from econ.model.stage import Figure
 from econ.scenario import Parameters, Scenario, load_scenario, parameter_table
 from econ.scenario.evidence import evidence
 from econ.words import parameter_label, parameter_meaning, shown_value
 
-#: The stages of the linked model (econ.model.world) each notebook shows; its parameters cell lists the
-#: parameter groups those stages and everything upstream of them read.
-ALL_STAGES = ("chip_supply", "market_share", "huawei", "revenue", "investment")
-NOTEBOOK_STAGES = {
-    "00_scenario_overview": ALL_STAGES,
-    "01_revenue_impact": ("revenue", "huawei"),
-    "02_market_share": ("market_share",),
-    "03_investment_needs": ("investment",),
-    "04_sensitivity": ALL_STAGES,
-    "05_backtest": (),  # run-wide: it takes no scenario, so no scenario parameters either
-}
 #: Notebooks that take no scenario and run once per run (:data:`econ.arguments.RUN_WIDE`), in the run's
 #: :data:`econ.paths.RUN_WIDE_FOLDER`.
 RUN_WIDE = arguments.RUN_WIDE
 RUN_WIDE_FOLDER = paths.RUN_WIDE_FOLDER
-
-
-def notebook_groups(notebook: str) -> tuple[str, ...]:
-    """Parameter groups a notebook's parameters cell lists (from the stage declarations)."""
-    from econ.model import world
-
-    return world.groups_of(NOTEBOOK_STAGES[notebook]) if NOTEBOOK_STAGES[notebook] else ()
 
 
 DEFAULT_DRAWS = arguments.declaration("draws")["default"]
@@ -99,12 +82,6 @@ def parameters_cell(notebook: str, scenario: str | None = None) -> str:
                 unit = row["type"]
             lines.append(f"{row['name']}: {_annotation(row)} = None  # {row['meaning']} ({unit})")
     return "\n".join(lines) + "\n"
-
-
-def notebook_parameters(notebook: str) -> tuple[str, ...]:
-    """Names a notebook accepts: its arguments and the parameters of the groups its stages read."""
-    groups = notebook_groups(notebook)
-    return arguments.for_notebook(notebook) + tuple(r["name"] for r in parameter_table() if r["group"] in groups)
 
 
 def start(scenario: str, namespace: dict) -> Scenario:
