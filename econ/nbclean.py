@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import sys
-import tempfile
 
 #: Cell metadata that records a session, not the notebook.
 SESSION_METADATA = ("execution", "collapsed", "scrolled")
@@ -110,31 +108,30 @@ def parse(data: bytes) -> dict:
     return nb
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace the file at ``path`` with ``data`` so that it is either all old or all new.
+def _files():
+    """econ/files.py, the project's one atomic writer. It uses the standard library only, so it is loaded
+    from beside this file when git or make runs the cleaner with a bare ``python3`` (where the econ
+    package, which needs the project's environment, cannot be imported)."""
+    if __package__:
+        from econ import files
+        return files
+    import importlib.util
 
-    The bytes go to a temporary file in the same folder (so the rename stays on one filesystem),
-    are flushed and fsynced, and the temporary file takes the original's mode and is renamed over
-    it. On any failure the temporary file is removed and the original is untouched. A symlink is
-    followed, so the link stays a link; a read-only file is refused, as opening it for writing would be.
-    """
+    spec = importlib.util.spec_from_file_location("econ_files", os.path.join(os.path.dirname(__file__), "files.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file at ``path`` with ``data`` so that it is either all old or all new
+    (:func:`econ.files.write_atomic`: a temporary file beside it, fsynced, renamed over it with its mode;
+    on a failure the original is untouched). A symlink is followed, so the link stays a link; a
+    read-only file is refused, as opening it for writing would be."""
     target = os.path.realpath(path)
     if not os.access(target, os.W_OK):
         raise PermissionError(f"{path} is read-only")
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    folder, name = os.path.split(target)
-    fd, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".nbclean-tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    _files().write_atomic(target, data)
 
 
 def one_line(path: str, exc: BaseException) -> str:
