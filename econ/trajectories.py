@@ -35,11 +35,17 @@ import numpy as np
 
 from econ import words
 from econ.model import world
+from econ.results import VARIABLES
 
 #: The share stage's groups with a trajectory, and their names in the IAMC file.
 SHARE_REGIONS = {"world": "World", "world_ex_china": "World excl. China", "china": "China", "europe": "Europe",
                  "russia": "Russia"}
-CHIP_PRODUCTS = {"network": "Base Stations", "handset": "Handsets"}
+#: The IAMC names come from the figures' (:data:`econ.results.VARIABLES`), so a path and a figure of one
+#: quantity share one name.
+CHIP_VARIABLES = {"network": VARIABLES["Huawei's base-station chip needs met"],
+                  "handset": VARIABLES["Huawei's handset chip needs met"]}
+NEW_CONTRACTS = VARIABLES["Huawei's share worldwide"].rsplit("|", 1)[0]      # Market Share|New Contracts
+CAPEX_PATH = VARIABLES["Russia's 5G capex"] + "|Annual"                     # beside its Sum 2020-2030
 
 
 def _row(variable: str, region: str, unit: str, year, p05, median, p95) -> dict:
@@ -53,14 +59,14 @@ def _row(variable: str, region: str, unit: str, year, p05, median, p95) -> dict:
 def _shares(result) -> list[dict]:
     frame = result["market_share"].shares("new")
     frame = frame[frame["region"].isin(list(SHARE_REGIONS))]
-    return [_row(f"Market Share|New Contracts|{words.label(r.vendor)}", SHARE_REGIONS[r.region], "share", r.year,
+    return [_row(f"{NEW_CONTRACTS}|{words.label(r.vendor)}", SHARE_REGIONS[r.region], "share", r.year,
                  r.share_p05, r.share, r.share_p95) for r in frame.itertuples()]
 
 
 def _huawei(result) -> list[dict]:
     frame = result["huawei"].by_year()
     frame = frame[frame["case"] == "with the rules"]
-    return [_row(f"Huawei|Revenue|{words.label(r.business)}", "World", "CNY bn, nominal", r.year,
+    return [_row(VARIABLES[f"Huawei's {r.business} revenue"], "World", "CNY bn, nominal", r.year,
                  r.revenue_p05_cny_bn, r.revenue_cny_bn, r.revenue_p95_cny_bn) for r in frame.itertuples()]
 
 
@@ -68,7 +74,7 @@ def _capex(result) -> list[dict]:
     from econ.model import investment
 
     frame = result["investment"].fan()
-    return [_row("Investment|5G|Capex|Annual", "Russia", f"RUB bn, {investment.REAL}", r.period, r.p05, r.p50, r.p95)
+    return [_row(CAPEX_PATH, "Russia", f"RUB bn, {investment.REAL}", r.period, r.p05, r.p50, r.p95)
             for r in frame.itertuples()]
 
 
@@ -76,8 +82,8 @@ def _chips(result) -> list[dict]:
     frame = result["chip_supply"].yearly()
     rows = []
     for r in frame.itertuples():
-        if r.product in CHIP_PRODUCTS:
-            rows.append(_row(f"Chip Supply|Huawei|{CHIP_PRODUCTS[r.product]}", "World", "share", r.year,
+        if r.product in CHIP_VARIABLES:
+            rows.append(_row(CHIP_VARIABLES[r.product], "World", "share", r.year,
                              r.supply_share_p05, r.supply_share, r.supply_share_p95))
     return rows
 

@@ -79,10 +79,10 @@ def check_unchanged(job, planned: dict, started: dict, ended: dict) -> None:
         job.input_hash = ""
 
 
-def inputs(notebook: Path, scenario_digest: dict, data_digest: dict) -> dict[str, str]:
+def inputs(notebook: Path, notebook_sha256: str, scenario_digest: dict, data_digest: dict) -> dict[str, str]:
     """The input files of one job and their hashes, from what planning already read: the notebook, the
     scenario files (one scenario's digest, or a run-wide job's digest of every scenario) and data/."""
-    found = {paths.relative(notebook): sha256_file(notebook)}
+    found = {paths.relative(notebook): notebook_sha256}
     digests = [scenario_digest] if "files" in scenario_digest else list(scenario_digest.values())
     for digest in digests:
         found.update(digest.get("files", {}))

@@ -25,7 +25,7 @@ import yaml
 from econ import data, environment, paths, story
 from econ.batch import checksums
 from econ.batch.job import Job
-from econ.batch.provenance import hash_context, input_hash, scenario_digest
+from econ.batch.provenance import hash_context, input_hash, scenario_digest, sha256
 from econ.errors import InputError, suggest
 from econ.notebook import NOTEBOOK_STAGES, RUN_WIDE, RUN_WIDE_FOLDER, notebook_parameters
 from econ.scenario import PARAMETER_NAMES, SAFE_NAME, SAFE_NAME_RULE, Scenario, load_scenario, scenario_names
@@ -290,6 +290,7 @@ def _jobs(found: list[Path], loaded: dict[str, Scenario], declared: dict[Path, d
     jobs = []
     for nb in found:
         nb_bytes = nb.read_bytes()
+        nb_sha256 = sha256(nb_bytes)
         kernel = nbformat.reads(nb_bytes.decode("utf-8"), as_version=4).metadata.get("kernelspec", {})
         taken = {k: v for k, v in overrides.items() if k in declared[nb]}
         if nb.stem in RUN_WIDE:
@@ -305,7 +306,7 @@ def _jobs(found: list[Path], loaded: dict[str, Scenario], declared: dict[Path, d
                 raise InputError([(paths.relative(nb), f, m) for _, f, m in e.problems]) from None
             job = Job(name, nb.stem, str(nb), params, title=title)
             job.input_hash = input_hash(nb_bytes, params, digest, context, show_code)
-            job.inputs_sha256 = checksums.inputs(nb, digest, context["data"])
+            job.inputs_sha256 = checksums.inputs(nb, nb_sha256, digest, context["data"])
             jobs.append(job)
     return jobs
 
