@@ -18,7 +18,6 @@ PyYAML reads YAML 1.1, where ``yes``/``no``/``on``/``off`` are booleans, ``1:30`
 from __future__ import annotations
 
 import copy
-
 import re
 from pathlib import Path
 
