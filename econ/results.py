@@ -173,6 +173,7 @@ VARIABLES = {
     "Huawei's carrier revenue": "Huawei|Revenue|Carrier",
     "Huawei's consumer revenue": "Huawei|Revenue|Consumer",
     "Huawei's revenue lost to the rules": "Huawei|Revenue Lost to the Rules",
+    "Huawei's phone shipments": "Huawei|Phones|Shipments",
     "Russia's 5G capex": "Investment|5G|Capex",
     "Russia's 5G capex (nominal)": "Investment|5G|Capex (Nominal)",
     "Russia's 5G capex in dollars": "Investment|5G|Capex (USD at 2020 Rates)",

@@ -106,6 +106,13 @@ def _revenue() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=1)
+def _units() -> pd.DataFrame:
+    t = data.load("huawei_handsets")
+    t = t[(t["item"] == "phone_units_m") & (t["year"] <= LAST_YEAR)]
+    return t.assign(segment="phones")
+
+
+@functools.lru_cache(maxsize=1)
 def _capex() -> pd.DataFrame:
     t = data.defaults("russia_operators")
     return t[(t["metric"] == "capex_rub_bn") & (t["year"] <= LAST_YEAR)]
@@ -150,6 +157,8 @@ def record(quantity: str, base_year: float | None = None) -> Record | None:
         frame = _revenue()
         return _series_record(frame[frame["segment"] == rest[0]], "segment", rest[0],
                               f"Huawei's published {rest[0]} revenue")
+    if kind == "huawei_units":
+        return _series_record(_units(), "segment", rest[0], "Huawei's published phone shipments")
     if kind == "operator_capex":
         return _series_record(_capex(), "operator", rest[0], f"{OPERATORS.get(rest[0], rest[0])}'s published capex")
     return None

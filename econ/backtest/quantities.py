@@ -41,6 +41,8 @@ def draws(result: world.World, quantity: str, year: int) -> np.ndarray:
         return _shares(result, kind, rest[0], rest[1], year)
     if kind == "huawei_revenue":
         return result["huawei"].outputs[f"{rest[0]}_cny_bn"][:, YEARS.index(year)]
+    if kind == "huawei_units":
+        return result["huawei"].outputs[f"{rest[0][:-1]}_units_m"][:, YEARS.index(year)]
     if kind == "at_risk":
         return _at_risk(result, rest[0], rest[1])
     if kind == "operator_capex":

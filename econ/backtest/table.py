@@ -19,6 +19,7 @@ per-family scores. Quantities:
 ``share:VENDOR:GROUP``               share of new contracts in a region or aggregate, in ``year``
 ``installed_share:V1+V2:GROUP``      share of the installed base, in ``year``
 ``huawei_revenue:BUSINESS``          Huawei's carrier or consumer revenue, in ``year`` (CNY bn)
+``huawei_units:phones``              Huawei's phone shipments, in ``year`` (million units)
 ``operator_capex:OPERATOR``          a Russian operator's capex in ``year``, nominal (RUB bn)
 ``at_risk:E1+E2:PART``               revenue at risk of some supplier economies (total, direct or
                                      indirect), USD bn
@@ -33,7 +34,7 @@ from econ.data.schemas import BACKTEST_FAMILIES, BACKTEST_KINDS, BACKTEST_RELATI
 from econ.errors import InputError, suggest
 
 FILE = "data/backtest.csv"
-QUANTITIES = ("metric", "share", "installed_share", "huawei_revenue", "operator_capex", "at_risk")
+QUANTITIES = ("metric", "share", "installed_share", "huawei_revenue", "huawei_units", "operator_capex", "at_risk")
 #: The closed lists are declared once, with the file's schema.
 KINDS, RELATIONS, FAMILIES = BACKTEST_KINDS, BACKTEST_RELATIONS, BACKTEST_FAMILIES
 #: How a reader sees each relation.

@@ -55,7 +55,8 @@ TIMELINE_YEARS = (2018, 2030)
 BACKTEST_KINDS = ("outcome", "estimate", "plan")
 BACKTEST_RELATIONS = ("clean", "fitted", "same_source", "seeded", "hindsight")
 BACKTEST_FAMILIES = ("world shares", "shares outside China", "China", "Russia", "Huawei's carrier revenue",
-                     "Huawei's consumer revenue", "capex", "removal costs", "revenue at risk", "Russia's 5G build")
+                     "Huawei's consumer revenue", "Huawei's phone shipments", "capex", "removal costs", "revenue at risk",
+                     "Russia's 5G build")
 #: Latest year a removal deadline may name (beyond the model's years: a deadline may be set for after 2030).
 DEADLINE_LAST_YEAR = 2040
 #: Who may decide an event in sanctions_timeline.csv: ISO 3166 alpha-2 codes (EU for EU-level acts), each
@@ -187,6 +188,22 @@ def _repeated_events(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str
     return problems
 
 
+def _range_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
+    """Rows of (item, year, value, value_low, value_high, unit): low <= value <= high, shares at most 1,
+    and each (item, year) once."""
+    problems = []
+    for i, r in frame.iterrows():
+        where = f"row {i + 2} ({r['item']}, {r['year']})"
+        if not r["value_low"] <= r["value"] <= r["value_high"]:
+            problems.append((file, "value", f"{where}: give value_low <= value <= value_high"))
+        if r["unit"] == "share" and r["value_high"] > 1:
+            problems.append((file, "value_high", f"{where}: a share is at most 1"))
+    repeated = frame[frame.duplicated(["item", "year"], keep=False)]
+    problems += [(file, "item", f"{r['item']} {r['year']} is given twice") for _, r in
+                 repeated.drop_duplicates(["item", "year"]).iterrows()]
+    return problems
+
+
 def _timeline_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
     """sanctions_timeline.csv: a jurisdiction the model can place (:data:`JURISDICTIONS`), dates in the model's
     years, known vendors and network parts, a removal deadline on or after the event (compared at the coarser
@@ -215,6 +232,11 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
     Dataset("huawei_business", {
         "item": _text(), "year": _year(), "value": _share(), "value_low": _share(), "value_high": _share(),
         "unit": _text()}),
+    Dataset("huawei_handsets", {
+        "item": _text(isin=["phone_units_m", "five_g_share_of_demand", "honor_share_of_phone_units",
+                            "five_g_buyers_taking_4g", "phone_price_spread", "nonphone_chip_exposure"]),
+        "year": _year(), "value": _number(ge=0), "value_low": _number(ge=0), "value_high": _number(ge=0),
+        "unit": _text()}, check=_range_problems),
     Dataset("china_operator_capex", {
         "operator": _text(isin=["china_mobile", "china_telecom", "china_unicom"]), "year": _year(),
         "capex_cny_bn": _number(ge=0), "basis": _text(isin=["outturn", "plan", "derived"]),

@@ -52,6 +52,8 @@ def unit_of(unit: str, year: int, base_year: int = 2020) -> str:
         return "dimensionless"
     if text.startswith("thousand"):
         return "thousand"
+    if text.startswith("million"):  # million units (phones): a count
+        return "million"
     currency = unit.split()[0]
     if currency in ("USD", "CNY", "GBP", "RUB"):
         priced = year if "nominal" in text else base_year  # real, constant or 2020 prices / rates: the base year

@@ -21,6 +21,8 @@ Licences end at ``licences_revoked_from`` (the US revoked Qualcomm's and Intel's
 Chinese-made chips fill a share ``domestic_chip_recovery`` (a path over years) of what stays unmet
 (SMIC's 7 nm Kirin 9000S in Huawei's August 2023 phone).
 Output is Leontief in chips: a product's deliverable share of planned output is its supply share.
+Handsets also get ``handset_5g_yearly``: the supply of 5G systems-on-chip, which no licence covered
+(the Huawei stage splits phone demand between 5G and 4G phones, :mod:`econ.model.huawei.handsets`).
 
 Everything is vectorised over parameter draws: arrays are (draw, month) from January 2019.
 """

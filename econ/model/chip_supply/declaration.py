@@ -27,5 +27,5 @@ DECLARATION = Declaration(
         for product, what, year in (("handset", "handset", 2021), ("network", "base-station", 2021),
                                     ("network", "base-station", 2022), ("handset", "handset", 2024))),
     drawn_inputs={k: f"data/huawei_chip_dependence.csv: {v}" for k, v in DEPENDENCE.items()},
-    bytes_per_draw=8 * (2 * MONTHS + 4 * len(YEARS)),
+    bytes_per_draw=8 * (2 * MONTHS + 5 * len(YEARS)),
 )

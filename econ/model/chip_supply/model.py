@@ -86,6 +86,12 @@ def supply(scenario: Scenario, p: dict) -> dict[str, np.ndarray]:
         out[f"{product}_monthly"] = share
         out[f"{product}_yearly"] = share.reshape(len(share), len(YEARS), 12).mean(axis=2)
         out[f"{product}_blocked"] = blocked[product]
+        if product == "handset":
+            # A 5G phone needs a 5G system-on-chip, which no licence let through (Qualcomm's November 2020
+            # licence covered 4G parts, cnet_2020_qualcomm_4g): the same gap without the licences.
+            gap_5g = blocked[product][:, None] * (1 - recovery)
+            out["handset_5g_yearly"] = (1 - gap_5g * (months[None, :] >= runs_out[:, None])).reshape(
+                len(share), len(YEARS), 12).mean(axis=2)
     return out
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from econ import data, uncertainty
 from econ.errors import InputError
+from econ.model.huawei import handsets
 from econ.model.huawei.declaration import BUSINESS_DATA, YEARS
 from econ.model.huawei.results import HuaweiRevenue, figure_values
 from econ.scenario import Scenario
@@ -41,15 +42,17 @@ def draw_inputs(scenario: Scenario, n: int) -> dict[str, np.ndarray]:
     out = {}
     for name, row in _inputs()["ranges"].items():
         out[name] = uncertainty.draw(uncertainty.data_range(*row), n, scenario.seed, name)
-    return out
+    return {**out, **handsets.draw_inputs(scenario.seed, n)}
 
 
 def central_inputs(scenario: Scenario) -> dict[str, np.ndarray]:
-    return {name: np.array([value]) for name, (value, _, _) in _inputs()["ranges"].items()}
+    return {**{name: np.array([value]) for name, (value, _, _) in _inputs()["ranges"].items()},
+            **handsets.central_inputs()}
 
 
 def check(scenario: Scenario) -> None:
     _inputs()
+    handsets.inputs()
 
 
 def _sold_share(sale: date | None) -> np.ndarray:
@@ -69,12 +72,13 @@ def revenue(scenario: Scenario, p: dict, upstream: dict) -> dict[str, np.ndarray
     equipment = sales * inputs["cny_per_usd"][None, :]
     services_2019 = inputs["carrier_2019"] - equipment[:, 0]
     carrier = equipment + services_2019[:, None] * installed / installed[:, :1]
-    handset = upstream["chip_supply"]["handset_yearly"]
     growth = (1 + p["huawei_consumer_growth"][:, None]) ** (np.array(YEARS) - YEARS[0])[None, :]
-    phones = p["phone_share"][:, None] * handset * (1 - p["honor_share"][:, None]
-                                                    * _sold_share(scenario.parameters.honor_sale_date)[None, :])
-    consumer = inputs["consumer_2019"] * growth * (phones + (1 - p["phone_share"][:, None]))
-    return {"carrier_cny_bn": carrier, "consumer_cny_bn": consumer}
+    sold = _sold_share(scenario.parameters.honor_sale_date)[None, :]
+    served = handsets.served(p, upstream["chip_supply"], YEARS)
+    phones = p["phone_share"][:, None] * served["phones"] * (1 - p["honor_share"][:, None] * sold)
+    consumer = inputs["consumer_2019"] * growth * (phones + (1 - p["phone_share"][:, None]) * served["other"])
+    units = handsets.units(p, served["phones"], growth, 1 - p["honor_units_share"][:, None] * sold)
+    return {"carrier_cny_bn": carrier, "consumer_cny_bn": consumer, "phone_units_m": units}
 
 
 def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.ndarray]:

@@ -9,14 +9,15 @@ import numpy as np
 import pandas as pd
 
 from econ import data, uncertainty
-from econ.model.huawei.declaration import BUSINESSES, DECLARATION, REPORTED_YEARS, YEARS
+from econ.model.huawei.declaration import BUSINESSES, DECLARATION, REPORTED_YEARS, SHIPMENT_YEARS, YEARS
 from econ.model.stage import Figure, figures, flat
 from econ.scenario import Scenario
 
 
 def figure_values(out: dict) -> dict[str, np.ndarray]:
     at = {y: i for i, y in enumerate(YEARS)}
-    return {f"huawei_{b}_revenue_cny_bn_{y}": out[f"{b}_cny_bn"][:, at[y]] for b in BUSINESSES for y in REPORTED_YEARS}
+    return {**{f"huawei_{b}_revenue_cny_bn_{y}": out[f"{b}_cny_bn"][:, at[y]] for b in BUSINESSES for y in REPORTED_YEARS},
+            **{f"huawei_phone_shipments_m_{y}": out["phone_units_m"][:, at[y]] for y in SHIPMENT_YEARS}}
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,12 @@ class HuaweiRevenue:
                           "revenue_p05_cny_bn": iv["p05"][i], "revenue_p95_cny_bn": iv["p95"][i]}
                          for i, y in enumerate(YEARS)]
         return pd.DataFrame(rows)
+
+    def shipments(self) -> pd.DataFrame:
+        """Huawei's phone shipments by year, with the rules: p05, p50, p95 (million units). Tidy."""
+        iv = uncertainty.interval(self.outputs["phone_units_m"])
+        return pd.DataFrame({"year": list(YEARS), "phone_units_m": iv["p50"], "phone_units_p05_m": iv["p05"],
+                             "phone_units_p95_m": iv["p95"]})
 
     def against_reported(self) -> pd.DataFrame:
         """The model's revenue beside Huawei's reported revenue by business (data/huawei_revenue.csv)."""
