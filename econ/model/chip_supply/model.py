@@ -73,25 +73,30 @@ def supply(scenario: Scenario, p: dict) -> dict[str, np.ndarray]:
     deadline = month_index(s.rule_effective_date) + s.wind_down_days / DAYS_PER_MONTH
     # Licences let a share of blocked chips through until they are revoked; Chinese-made chips fill
     # a growing share of what stays unmet (the recovery path, by calendar time).
+    # The share of month m: 1 - blocked x (1 - licence) x (1 - recovery) [x (1 - redesign)] once stocks
+    # have run out, computed month by month in compiled code (_kernel), without (n, M) temporaries.
+    from econ.model.chip_supply import _kernel
+
     revoked = (months >= month_index(s.licences_revoked_from)) if s.licences_revoked_from else np.zeros(MONTHS, bool)
-    licence = np.where(revoked[None, :], 0.0, np.asarray(p["licence_approval_rate"], dtype=float)[:, None])
-    recovery = path_value(s.domestic_chip_recovery, FIRST_YEAR + months / 12)[None, :]
+    unrecovered = 1 - path_value(s.domestic_chip_recovery, FIRST_YEAR + months / 12)
     out = {}
     for product in PRODUCTS:
-        gap = blocked[product][:, None] * (1 - licence) * (1 - recovery)
-        if product == "network":
-            gap = gap * (1 - p["network_chip_redesign_share"])[:, None]
-        runs_out = deadline + p[f"{product}_chip_inventory_months"]
-        share = 1 - gap * (months[None, :] >= runs_out[:, None])
-        out[f"{product}_monthly"] = share
-        out[f"{product}_yearly"] = share.reshape(len(share), len(YEARS), 12).mean(axis=2)
+        redesigned = product == "network"
+        redesign = 1 - np.asarray(p["network_chip_redesign_share"], dtype=float) if redesigned else np.ones(1)
+        runs_out = deadline + np.asarray(p[f"{product}_chip_inventory_months"], dtype=float)
+        row = np.broadcast_arrays(np.asarray(blocked[product], dtype=float),
+                                  np.asarray(p["licence_approval_rate"], dtype=float), redesign, runs_out)
+        b, rate, redesign, runs_out = (np.ascontiguousarray(x) for x in row)
+        monthly, yearly = _kernel.shares(b, rate, revoked, unrecovered, redesign, redesigned, runs_out, months,
+                                         MONTHS // len(YEARS))
+        out[f"{product}_monthly"] = monthly
+        out[f"{product}_yearly"] = yearly
         out[f"{product}_blocked"] = blocked[product]
         if product == "handset":
             # A 5G phone needs a 5G system-on-chip, which no licence let through (Qualcomm's November 2020
             # licence covered 4G parts, cnet_2020_qualcomm_4g): the same gap without the licences.
-            gap_5g = blocked[product][:, None] * (1 - recovery)
-            out["handset_5g_yearly"] = (1 - gap_5g * (months[None, :] >= runs_out[:, None])).reshape(
-                len(share), len(YEARS), 12).mean(axis=2)
+            _, out["handset_5g_yearly"] = _kernel.shares(b, np.zeros_like(rate), revoked, unrecovered, redesign,
+                                                         False, runs_out, months, MONTHS // len(YEARS))
     return out
 
 

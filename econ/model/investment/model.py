@@ -41,6 +41,13 @@ def vendor_price_index(vendor_choice: str, mix: np.ndarray, p: dict, fx: np.ndar
     mix of new contracts (n, Y, V); "huawei" or "western" gives the non-Russian-made part to them.
     Imported kit's price moves with ``fx`` (n, Y), the real rouble cost of a dollar (:func:`imported_kit_fx`)."""
     fx = np.broadcast_to(np.asarray(fx, dtype=float), mix.shape[:-1])
+    if vendor_choice == "market" and mix.ndim == 3:  # the common case, compiled: no (n, Y, V) temporaries
+        from econ.model.investment import _kernel
+
+        n = len(mix)
+        return _kernel.market_price_index(mix, fx, WESTERN, RUSSIAN_MADE,
+                                          np.broadcast_to(np.asarray(p["western_price_premium"], dtype=float), (n,)),
+                                          np.broadcast_to(np.asarray(p["domestic_price_premium"], dtype=float), (n,)))
     price = np.ones_like(mix) * fx[..., None]
     price[..., WESTERN] *= 1 + p["western_price_premium"][:, None, None]
     price[..., RUSSIAN_MADE] = 1 + p["domestic_price_premium"][:, None]
@@ -79,21 +86,24 @@ def imported_kit_fx(scenario: Scenario, inputs: Inputs, p: dict) -> np.ndarray:
 def coverage_sites(area_km2, site_km2, high_band_ratio, released):
     """Coverage sites per network by tier and year (n, T, Y), cumulative: a year's new area is built
     at the density of the band available that year (``released`` (Y,) for 3.4-3.8 GHz)."""
-    added_area = np.diff(area_km2, axis=-1, prepend=0.0)
-    density = np.where(released, 1.0, high_band_ratio[:, None])[:, None, :]
-    return np.maximum.accumulate(np.cumsum(added_area / site_km2[:, :, None] * density, axis=-1), axis=-1)
+    from econ.model.investment import _kernel  # compiled: the same steps without (n, T, Y) temporaries
+
+    n = len(area_km2)
+    return _kernel.coverage_sites(area_km2, np.broadcast_to(site_km2, area_km2.shape[:2]),
+                                  np.broadcast_to(np.asarray(high_band_ratio, dtype=float), (n,)),
+                                  np.asarray(released, dtype=np.bool_))
 
 
 def split_new_and_upgrades(sites, existing):
     """Sites added each year (n, T, Y) split into upgrades of existing sites (used first, up to
     ``existing``, cumulative) and new sites."""
-    added = np.diff(sites, axis=-1, prepend=0.0)
-    upgrades = np.zeros_like(added)
-    used = np.zeros(sites.shape[:-1])
-    for y in range(sites.shape[-1]):
-        upgrades[..., y] = np.minimum(added[..., y], np.maximum(existing[..., y] - used, 0.0))
-        used = used + upgrades[..., y]
-    return added - upgrades, upgrades
+    from econ.model.investment import _kernel  # compiled, year by year for each row
+
+    years = sites.shape[-1]
+    existing = np.broadcast_to(existing, sites.shape)
+    new, upgrades = _kernel.split_new_and_upgrades(np.ascontiguousarray(sites, dtype=float).reshape(-1, years),
+                                                   np.ascontiguousarray(existing, dtype=float).reshape(-1, years))
+    return new.reshape(sites.shape), upgrades.reshape(sites.shape)
 
 
 def russia_capex(inputs: Inputs, p: dict, scenario: Scenario, mix: np.ndarray, vendor_choice: str | None = None,

@@ -54,8 +54,9 @@ def early_retirement_share(installed: tuple[float, float] | None, start: int, en
             raise ValueError(f"installation years {installed} must run forward and end by the end of the "
                              f"removal's first year {start}")
         vintages = np.broadcast_to(first + (last - first) * frac, (len(life), _POINTS))
-    remaining = (vintages[:, :, None] + life[:, None, None] - removal[None, None, :]) / life[:, None, None]
-    return np.clip(remaining, 0.0, 1.0).mean(axis=(1, 2))
+    from econ.model.investment import _kernel  # compiled: no (n, P, W) temporaries, the same numbers
+
+    return _kernel.early_retirement(np.ascontiguousarray(vintages), life, removal)
 
 
 def price_share(premium, kit_share: float) -> np.ndarray:

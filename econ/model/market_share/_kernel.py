@@ -110,10 +110,11 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align
             drift[:, :] = 1.0
             if drift_sd[i] > 0:
                 for v in range(V):
+                    if not drifting[v]:  # its level stays 0: exp(0) = 1, as set above
+                        continue
                     level_v = 0.0
                     for t in range(1, T):
-                        if drifting[v]:
-                            level_v += drift_sd[i] * _normal(drift_seed[i], t, v)
+                        level_v += drift_sd[i] * _normal(drift_seed[i], t, v)
                         drift[t, v] = np.exp(level_v)
             # Each type's shares: attraction = s * S_g^((1-lambda)/lambda) inverts the base shares; the
             # nested logit then shares new contracts among the vendors that may bid.
@@ -159,7 +160,9 @@ def simulate(variant, lam, d_hw, d_zte, d_west, d_pull, d_pull_zte, spill, align
                 for v in range(V):
                     type_shares[u, v] = e[v] * nest_scale[nest_of[v]] / total if total > 0 else 0.0
             keep = 1.0 - 1.0 / life[i]
-            installed[:, :] = life[i] * start_k[k]
+            for g in range(G):
+                for v in range(V):
+                    installed[g, v] = life[i] * start_k[k, g, v]
             for c in range(Kc):
                 for v in range(V):
                     cell_inst[c, v] = life[i] * tracked_spend[k, c] * shares_k[k, cell_region[c], v]

@@ -63,19 +63,30 @@ def _use(p: dict) -> np.ndarray:
     return np.stack([p[f"consumer_share_{c}"] for c in CATEGORIES], axis=1)          # (n, C)
 
 
-def _upstream(first_round: np.ndarray, sales: np.ndarray, scale: np.ndarray, apac: np.ndarray) -> np.ndarray:
+def purchases(p: dict) -> dict[str, np.ndarray]:
+    """Huawei's annual purchases per draw (n, E, C) (``sales``) and each Asia-Pacific economy's share of
+    its region's sales of each category (``weights``, (n, E, C)): what :func:`at_risk` and :func:`losses`
+    both start from, computed once when a caller runs both."""
+    sales = chain().matrix(p)
+    weights = sales * chain().apac[None, :, None]
+    total = weights.sum(axis=1, keepdims=True)
+    weights /= np.where(total > 0, total, 1.0)
+    return {"sales": sales, "weights": weights}
+
+
+def _upstream(first_round: np.ndarray, weights: np.ndarray, scale: np.ndarray, apac: np.ndarray) -> np.ndarray:
     """Upstream tiers (n, E, C): Asia-Pacific first-round losses by category through the Leontief
-    multiplier at ``scale`` (n,), shared among Asia-Pacific economies by their sales of each category."""
+    multiplier at ``scale`` (n,), shared among Asia-Pacific economies by ``weights`` (:func:`purchases`)."""
     by_cat = chain().upstream(first_round[:, apac].sum(axis=1), scale)
-    weights = sales * apac[None, :, None]
-    weights = weights / np.where(weights.sum(axis=1, keepdims=True) > 0, weights.sum(axis=1, keepdims=True), 1.0)
     return by_cat[:, None, :] * weights
 
 
-def at_risk(scenario: Scenario, p: dict, supply: dict) -> dict[str, np.ndarray]:
-    """A year of sales exposed to the rule (n, E, C): ``direct``, ``complement``, ``upstream``."""
+def at_risk(scenario: Scenario, p: dict, supply: dict, bought: dict | None = None) -> dict[str, np.ndarray]:
+    """A year of sales exposed to the rule (n, E, C): ``direct``, ``complement``, ``upstream``
+    (``bought``: :func:`purchases` of ``p``, if the caller has it)."""
     c = chain()
-    sales = c.matrix(p)
+    bought = bought or purchases(p)
+    sales = bought["sales"]
     cov = coverage(scenario)
     if not cov.any():
         zero = np.zeros_like(sales)
@@ -83,8 +94,9 @@ def at_risk(scenario: Scenario, p: dict, supply: dict) -> dict[str, np.ndarray]:
     use = _use(p)
     stopped = use * supply["handset_blocked"][:, None] + (1 - use) * supply["network_blocked"][:, None]
     direct = sales * cov
-    complement = sales * (1 - cov) * stopped[:, None, :]
-    upstream = _upstream(direct + complement, sales, p["supply_network_scale"], c.apac)
+    complement = sales * (1 - cov)
+    complement *= stopped[:, None, :]
+    upstream = _upstream(direct + complement, bought["weights"], p["supply_network_scale"], c.apac)
     return {"direct": direct, "complement": complement, "upstream": upstream}
 
 
@@ -101,11 +113,13 @@ def _window(scenario: Scenario, n: int, supply: dict, shares: dict) -> tuple[np.
     return handset, network
 
 
-def losses(scenario: Scenario, p: dict, supply: dict, shares: dict) -> dict[str, np.ndarray]:
+def losses(scenario: Scenario, p: dict, supply: dict, shares: dict, bought: dict | None = None) -> dict[str, np.ndarray]:
     """Net losses over the 12 months after the effective date (n, E, C): ``direct``, ``complement``,
-    ``upstream``, and ``monthly`` (n, 3, 12): Asia-Pacific totals by channel and month."""
+    ``upstream``, and ``monthly`` (n, 3, 12): Asia-Pacific totals by channel and month (``bought``:
+    :func:`purchases` of ``p``, if the caller has it)."""
     c = chain()
-    sales = c.matrix(p)
+    bought = bought or purchases(p)
+    sales = bought["sales"]
     n = len(sales)
     cov = coverage(scenario)
     if not cov.any():
@@ -126,10 +140,13 @@ def losses(scenario: Scenario, p: dict, supply: dict, shares: dict) -> dict[str,
     kept = 1 - p["rival_recapture_rate"][:, None]
     lost_h, lost_n = (1 - handset) * kept, (1 - network) * kept                          # (n, 12)
     monthly_sales = sales / MONTHS
-    direct = monthly_sales * cov * direct_month.sum(axis=2)[:, None, :]
-    per_cat = use[:, :, None] * lost_h[:, None, :] + (1 - use[:, :, None]) * lost_n[:, None, :]  # (n, C, 12)
-    complement = monthly_sales * (1 - cov) * per_cat.sum(axis=-1)[:, None, :]
-    upstream = _upstream(direct + complement, sales, p["supply_network_scale"], c.apac)
+    direct = monthly_sales * cov
+    direct *= direct_month.sum(axis=2)[:, None, :]
+    per_cat = use[:, :, None] * lost_h[:, None, :]                                       # (n, C, 12)
+    per_cat += (1 - use[:, :, None]) * lost_n[:, None, :]
+    complement = monthly_sales * (1 - cov)
+    complement *= per_cat.sum(axis=-1)[:, None, :]
+    upstream = _upstream(direct + complement, bought["weights"], p["supply_network_scale"], c.apac)
     apac = c.apac
     d_m = np.einsum("nc,ncm->nm", (monthly_sales[:, apac] * cov).sum(axis=1), direct_month)
     c_m = np.einsum("nc,ncm->nm", (monthly_sales[:, apac] * (1 - cov)).sum(axis=1), per_cat)
@@ -141,13 +158,15 @@ def losses(scenario: Scenario, p: dict, supply: dict, shares: dict) -> dict[str,
 
 def evaluate(scenario: Scenario, params: dict, upstream: dict) -> dict[str, np.ndarray]:
     supply, shares = upstream["chip_supply"], upstream["market_share"]
-    return figure_values(at_risk(scenario, params, supply), losses(scenario, params, supply, shares))
+    bought = purchases(params)
+    return figure_values(at_risk(scenario, params, supply, bought), losses(scenario, params, supply, shares, bought))
 
 
 def assess(scenario: Scenario, params: dict, upstream: dict) -> RevenueImpact:
     supply, shares = upstream["chip_supply"].outputs, upstream["market_share"].outputs
-    return RevenueImpact(scenario, chain(), params, at_risk(scenario, params, supply),
-                         losses(scenario, params, supply, shares), supply, shares,
+    bought = purchases(params)
+    return RevenueImpact(scenario, chain(), params, at_risk(scenario, params, supply, bought),
+                         losses(scenario, params, supply, shares, bought), supply, shares,
                          functools.partial(losses, scenario, supply=supply, shares=shares))
 
 
