@@ -146,6 +146,35 @@ def _load_data() -> None:
         pass
 
 
+def _warm_model() -> None:
+    """The model's one-off work, done once here instead of in every notebook (about a second each): numba's
+    compiler registries (the compiled kernels themselves are loaded from numba's cache in each child:
+    loading a parallel one here would load the OpenMP runtime, which a fork must not inherit), and, for
+    every shipped scenario and the
+    same scenario without its rules, the checks, the estimates drawn inputs rest on and the market-share
+    kernel's draw-independent tables, which the stages keep in their caches. Best effort: anything that
+    fails here is left for the notebook to meet, as in a kernel."""
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.target_context.refresh()
+        cpu_target.typing_context.refresh()
+    except Exception:
+        pass
+    try:
+        from econ.model import world
+        from econ.model.market_share import model as market_share
+        from econ.scenario import counterfactual, load_scenario, scenario_names
+
+        for name in scenario_names():
+            for scenario in (load_scenario(name), counterfactual(load_scenario(name))):
+                world.check(scenario)
+                world.draw(scenario, 1)
+                market_share.prepare(scenario)
+    except Exception:
+        pass
+
+
 def kernel_flavour(kernel_name: str) -> tuple[Flavour | None, str | None]:
     """``(flavour, problem)`` for kernel ``kernel_name``: how the warm engine stands in for it, or why
     it cannot. It emulates the kernels in KERNELS on this very interpreter, with no other arguments
@@ -209,6 +238,7 @@ class Template:
         self.unimported = inprocess.prepare(modules, config.get("extensions", []))
         if "econ" in modules:
             _load_data()
+            _warm_model()
         if self.unimported:  # each notebook that imports them meets the error in its own cell
             print(f"warm template {os.getpid()}: could not preload {', '.join(self.unimported)}", file=sys.__stderr__)
         # the report machinery, warmed: the bundle read from its cache, the templates compiled

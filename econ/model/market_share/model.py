@@ -125,6 +125,22 @@ def _utility_shifts(scenario: Scenario, layout: Layout, p: dict) -> tuple[np.nda
                               p["vendor_nest_correlation"], hw / (hw + zte))
 
 
+def _inputs_key(scenario: Scenario, penalised: bool, response: bool) -> tuple:
+    s = scenario.parameters
+    return (s.russia_equipment_share_of_capex, restrictions(s), s.rule_effective_date.year if penalised else None,
+            response, s.russia_huawei_pullback_from)
+
+
+def prepare(scenario: Scenario) -> None:
+    """Compute (into their caches) the draw-independent inputs :func:`simulate` will need for ``scenario``:
+    its layout, the base-year fits and the kernel's tables, keyed as ``simulate`` keys them when a
+    response's scale can be above zero. The warm batch engine calls it before it forks each notebook."""
+    s = scenario.parameters
+    Layout.build(scenario)
+    _kernel_inputs(*_inputs_key(scenario, uncertainty.bounds(s.sanctions_penalty_scale)[1] > 0,
+                                uncertainty.bounds(s.china_response_scale)[1] > 0))
+
+
 def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all") -> dict[str, np.ndarray]:
     """Run the stage for every draw in ``p`` (arrays of length n), 2019 to 2030.
 
@@ -138,10 +154,8 @@ def simulate(scenario: Scenario, p: dict, supply: np.ndarray, keep: str = "all")
 
     s = scenario.parameters
     layout = Layout.build(scenario)
-    penalty_year = s.rule_effective_date.year if bool(np.any(p["sanctions_penalty_scale"] > 0)) else None
-    response = bool(np.any(p["china_response_scale"] > 0))
-    k = _kernel_inputs(s.russia_equipment_share_of_capex, restrictions(s), penalty_year, response,
-                       s.russia_huawei_pullback_from)
+    k = _kernel_inputs(*_inputs_key(scenario, bool(np.any(p["sanctions_penalty_scale"] > 0)),
+                                    bool(np.any(p["china_response_scale"] > 0))))
     d_pull = np.broadcast_to(p["russia_huawei_pullback"], (len(p["vendor_nest_correlation"]),))
     d_pull_zte = d_pull * p["russia_zte_pullback_share"]
     grow_limit = np.broadcast_to(p["russia_supplier_growth_limit"], d_pull.shape)
