@@ -6,6 +6,8 @@ variable                    allowed
 ==========================  ==================================================================
 ``ECON_ROOT``               an existing folder holding the project's ``data/`` (tests use it)
 ``ECON_CACHE``              a folder, or a path where one can be made (the Vega bundle's cache)
+``ECON_FIGURE_CACHE``       set by ``econ run`` for its notebooks: a folder, or a path where one
+                            can be made (unset elsewhere; :mod:`econ.model.figure_cache`)
 ``ECON_MEMORY_BUDGET``      what one notebook run may use: bytes (``8e9``) or a size with a unit
                             (``8GB``, ``512MB``, ``2GiB``); more than 100 MB
 ``NUMBA_NUM_THREADS``,      a whole number of threads, at least 1 (numba, OpenMP, OpenBLAS and
@@ -83,18 +85,18 @@ def _root() -> list[str]:
     return []
 
 
-def _cache() -> list[str]:
-    text = os.environ.get("ECON_CACHE")
-    if text is None:
+def _cache(name: str = "ECON_CACHE", otherwise: str = "use ~/.cache/econ") -> list[str]:
+    text = os.environ.get(name)
+    if text is None or (name != "ECON_CACHE" and text == ""):
         return []
     if not text.strip():
-        return ["is empty: give a folder, or unset it to use ~/.cache/econ"]
+        return [f"is empty: give a folder, or unset it to {otherwise}"]
     path = Path(text)
     if path.exists() and not path.is_dir():
-        return [f"{text!r} is a file, not a folder: give a folder, or unset it to use ~/.cache/econ"]
+        return [f"{text!r} is a file, not a folder: give a folder, or unset it to {otherwise}"]
     parent = next((p for p in path.absolute().parents if p.exists()), None)
     if not path.exists() and parent is not None and not parent.is_dir():
-        return [f"{text!r} cannot be made: {parent} is a file; give a folder, or unset it to use ~/.cache/econ"]
+        return [f"{text!r} cannot be made: {parent} is a file; give a folder, or unset it to {otherwise}"]
     return []
 
 
@@ -112,6 +114,7 @@ def _threads(name: str) -> list[str]:
 def problems() -> list[tuple[str, str, str]]:
     """(``environment``, variable, message) for every variable the workbook reads that it cannot use."""
     found = [("ECON_ROOT", m) for m in _root()] + [("ECON_CACHE", m) for m in _cache()]
+    found += [("ECON_FIGURE_CACHE", m) for m in _cache("ECON_FIGURE_CACHE", "compute every figure afresh")]
     found += [("ECON_MEMORY_BUDGET", m) for m in _memory()]
     found += [(name, m) for name in THREAD_VARIABLES for m in _threads(name)]
     return [("environment", name, message) for name, message in found]

@@ -95,3 +95,32 @@ def test_figures_that_do_not_move_are_named_once_per_reference():
     lines = effects.sentences([moved, *still])
     assert len(lines) == 2 and lines[0].startswith("Cost, gross: 1.2 GBP bn higher than under R")
     assert lines[1] == "The same as under R in nine draws out of ten or more: Cost, added; Delay."
+
+
+def _by_key(diffs):
+    return {(d.reference, d.metric): d.draws for d in diffs}
+
+
+def test_a_runs_figure_cache_gives_the_same_differences_and_is_read_back(tmp_path, monkeypatch):
+    """Within a run, a stage's figures are kept once and read by every page: the differences are the same
+    numbers as computed afresh, whichever stages a page asks for, and a second page assesses nothing."""
+    from econ.model import figure_cache
+
+    scenario = load_scenario("history")
+    fresh_all = _by_key(differences.against_references(scenario, 300))
+    fresh_page = _by_key(differences.against_references(scenario, 300, ["market_share"]))
+    monkeypatch.setenv(figure_cache.VARIABLE, str(tmp_path / "cache"))
+    cached_all = _by_key(differences.against_references(scenario, 300))
+    assert fresh_all.keys() == cached_all.keys()
+    for k, draws in fresh_all.items():
+        np.testing.assert_array_equal(draws, cached_all[k])
+    assert len(list((tmp_path / "cache").glob("*.pickle"))) >= len(world.stages())
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cached stage was assessed again")
+
+    monkeypatch.setattr(world, "assess", refuse)
+    cached_page = _by_key(differences.against_references(scenario, 300, ["market_share"]))
+    assert fresh_page.keys() == cached_page.keys()
+    for k, draws in fresh_page.items():
+        np.testing.assert_array_equal(draws, cached_page[k])

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from econ.batch.job import DEFAULT_TIMEOUT, Job
 from econ.batch.planning import Plan, plan
 from econ.batch.provenance import digest, git_commit, sha256
 from econ.errors import InputError
+from econ.model import figure_cache
 from econ.notebook import RUN_WIDE
 from econ.report import comparison
 
@@ -87,7 +89,19 @@ def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client
               "extensions": [flavour.extension] if engine == "warm" and flavour.extension else [],
               "preload": warm.notebook_imports(sorted({Path(j.notebook_path) for j in todo})) if engine == "warm"
               else []}
-    pool.run_jobs(todo, run_dir, options, workers, config, finished)
+    # the notebooks share the figures their comparisons compute (econ.model.figure_cache), in a folder of
+    # this run that goes when the workers have finished
+    cache = run_dir / ".figure_cache"
+    before = os.environ.get(figure_cache.VARIABLE)
+    os.environ[figure_cache.VARIABLE] = str(cache)
+    try:
+        pool.run_jobs(todo, run_dir, options, workers, config, finished)
+    finally:
+        if before is None:
+            os.environ.pop(figure_cache.VARIABLE, None)
+        else:
+            os.environ[figure_cache.VARIABLE] = before
+        shutil.rmtree(cache, ignore_errors=True)
     return done
 
 

@@ -8,7 +8,9 @@ effect itself, not the two scenarios' ranges added (a Tax-Calculator reform agai
 pyfrbus's scenario minus baseline). ``prob_positive`` is the share of draws in which the scenario's
 figure is above the reference's, ``prob_negative`` below it (the rest: equal).
 
-A scenario's references are its parents (``inherits``) and the baseline.
+A scenario's references are its parents (``inherits``) and the baseline. Within a batch run the
+figures each comparison needs are computed once and shared by the run's notebooks
+(:mod:`econ.model.figure_cache`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from econ import paths
-from econ.model import world
+from econ.model import figure_cache, world
 from econ.model.stage import Figure, quantiles
 from econ.scenario import Scenario, load_scenario
 
@@ -101,15 +103,15 @@ def compare(scenario: Scenario, reference: Scenario, draws: int, stages: Iterabl
     """Every figure of the named stages (default: all) of ``scenario`` minus ``reference``'s, over
     ``draws`` common draws. ``mine``: the scenario's figures if already assessed at ``draws``."""
     stages = list(stages) if stages else None
-    mine = mine if mine is not None else world.assess(scenario, draws, stages).figures(stages)
-    theirs = world.assess(with_seed(reference, scenario.seed), draws, stages).figures(stages)
+    mine = mine if mine is not None else figure_cache.figures(scenario, draws, stages)
+    theirs = figure_cache.figures(with_seed(reference, scenario.seed), draws, stages)
     return between(mine, theirs, scenario.name, reference.name, reference.short_title)
 
 
 def against_references(scenario: Scenario, draws: int, stages: Iterable[str] | None = None) -> list[Difference]:
     """``scenario`` against each of its :func:`references`, one world at a time (memory: one world)."""
     stages = list(stages) if stages else None
-    mine = world.assess(scenario, draws, stages).figures(stages)
+    mine = figure_cache.figures(scenario, draws, stages)
     out = []
     for reference in references(scenario):
         out += compare(scenario, reference, draws, stages, mine)
