@@ -98,7 +98,10 @@ def run_stages(scenario: Scenario, names, points: dict[str, np.ndarray]) -> dict
     out = {m: np.empty(n) for m in metrics}
     for g, values in enumerate(distinct):
         rows = np.flatnonzero(which.ravel() == g)
-        scn = with_values(scenario, {k: _typed(k, v) for k, v in zip(fixed, values)})
+        typed = {k: _typed(k, v) for k, v in zip(fixed, values)}
+        own = all(getattr(scenario.parameters, k) == v and type(getattr(scenario.parameters, k)) is type(v)
+                  for k, v in typed.items())
+        scn = scenario if own else with_values(scenario, typed)  # the scenario's own values: itself, not a copy
         part = evaluate(scn, {k: v[rows] for k, v in arrays.items()})
         for m in metrics:
             out[m][rows] = part[m]

@@ -236,16 +236,25 @@ def one_at_a_time(evaluate, base: dict[str, float], ranges: dict[str, tuple[floa
     """Tornado rows: each parameter moved alone to the low and high ends of its range.
 
     ``base`` gives every parameter's value (the scenario's central values); ``ranges`` the
-    (low, high) of the parameters to move. All 1 + 2 k points go to ``evaluate`` in one call.
-    Returns one row per metric and parameter with the metric at the base, low and high points
-    and the swing |high - low|.
+    (low, high) of the parameters to move. All 1 + 2 k points (:func:`one_at_a_time_points`) go to
+    ``evaluate`` in one call; :func:`one_at_a_time_rows` reads the answer.
     """
-    names = list(ranges)
-    n = 1 + 2 * len(names)
+    return one_at_a_time_rows(evaluate(one_at_a_time_points(base, ranges)), ranges)
+
+
+def one_at_a_time_points(base: dict[str, float], ranges: dict[str, tuple[float, float]]) -> dict[str, np.ndarray]:
+    """The 1 + 2 k points of a tornado: the base, then each parameter of ``ranges`` at its low and high end."""
+    n = 1 + 2 * len(ranges)
     points = {k: np.full(n, float(v)) for k, v in base.items()}
-    for i, name in enumerate(names):
+    for i, name in enumerate(ranges):
         points[name][1 + 2 * i], points[name][2 + 2 * i] = ranges[name]
-    out = evaluate(points)
+    return points
+
+
+def one_at_a_time_rows(out: dict[str, np.ndarray], ranges: dict[str, tuple[float, float]]) -> list[dict]:
+    """One row per metric of ``out`` (its values at :func:`one_at_a_time_points`) and parameter, with the
+    metric at the base, low and high points and the swing |high - low|."""
+    names = list(ranges)
     rows = []
     for metric, y in out.items():
         for i, name in enumerate(names):
@@ -256,22 +265,49 @@ def one_at_a_time(evaluate, base: dict[str, float], ranges: dict[str, tuple[floa
     return rows
 
 
+def saltelli_unit(k: int, n_base: int, seed: int = 0) -> np.ndarray:
+    """Saltelli's design on [0, 1]^k, (n_base * (k + 2), k), exactly as SALib's ``sobol.sample(problem,
+    n_base, calc_second_order=False, scramble=True, seed=seed)`` on the unit hypercube, built by array
+    copies instead of SALib's loop over every element: a scrambled Sobol' sequence of 2k dimensions (its
+    first k columns the matrix A, its last k the matrix B) gives each base row k + 2 runs in SALib's order,
+    A, AB_1 ... AB_k (A with column j from B), B."""
+    from scipy.stats import qmc
+
+    if k < 1:
+        raise ValueError(f"need at least one parameter; got {k}")
+    base = qmc.Sobol(d=2 * k, scramble=True, seed=seed).random(n_base)
+    a, b = base[:, :k], base[:, k:]
+    runs = np.repeat(a[:, None, :], k + 2, axis=1)                  # (N, k + 2, k): every run starts as A
+    columns = np.arange(k)
+    runs[:, 1 + columns, columns] = b                                 # AB_j: column j from B
+    runs[:, k + 1, :] = b
+    return runs.reshape(n_base * (k + 2), k)
+
+
+def saltelli_design(distributions: dict, n_base: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """:func:`saltelli_unit` mapped through each distribution's quantile function: {parameter: (n_base *
+    (k + 2),)}; the unit points kept off 0 and 1 by 1e-12 (a truncated normal's quantile there is its bound)."""
+    names = list(distributions)
+    u = np.clip(saltelli_unit(len(names), n_base, seed), 1e-12, 1 - 1e-12)
+    return {name: distributions[name].ppf(u[:, j]) for j, name in enumerate(names)}
+
+
 def sobol(evaluate, distributions: dict, n_base: int = 1024, seed: int = 0, conf_level: float = 0.95) -> list[dict]:
     """First-order and total Sobol indices of each metric over independent ``distributions``.
 
     One Sobol' design (Saltelli's scheme as SALib samples it: ``n_base`` * (k + 2) model runs for k
     parameters, scrambled, on the unit hypercube, mapped through each distribution's quantile
-    function), evaluated in one call, then :func:`sobol_indices` for every metric at once. A metric
-    that does not vary gets indices of zero.
+    function; :func:`saltelli_design`), evaluated in one call, then :func:`sobol_rows` for every metric
+    at once. A metric that does not vary gets indices of zero.
     """
-    from SALib.sample import sobol as sample
+    return sobol_rows(evaluate(saltelli_design(distributions, n_base, seed)), list(distributions), n_base, seed,
+                      conf_level)
 
-    names = list(distributions)
-    problem = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names)}
-    u = sample.sample(problem, n_base, calc_second_order=False, scramble=True, seed=seed)
-    u = np.clip(u, 1e-12, 1 - 1e-12)
-    points = {name: distributions[name].ppf(u[:, j]) for j, name in enumerate(names)}
-    out = evaluate(points)
+
+def sobol_rows(out: dict[str, np.ndarray], names: list[str], n_base: int, seed: int = 0,
+               conf_level: float = 0.95) -> list[dict]:
+    """Rows of :func:`sobol` from the metrics ``out`` ({metric: (n_base * (k + 2),)}) of the design over
+    the parameters ``names``: one per metric and parameter, with S1, ST and their confidence half-widths."""
     metrics = list(out)
     if not metrics:
         return []

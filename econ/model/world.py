@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from econ import uncertainty
 from econ.errors import InputError
@@ -224,24 +225,76 @@ def evaluate(scenario: Scenario, params: dict[str, np.ndarray], names: Iterable[
 
     ``params`` maps parameters to ``(n,)`` arrays; any drawn parameter or data input it leaves
     out is held at the scenario's central value. Evaluated ``chunk`` sets at a time, so memory
-    stays bounded for any ``n``.
+    stays bounded for any ``n``. A stage runs once per distinct set of the values it reads (its own
+    and its upstream stages' parameters and data inputs): the points of a Sobol design or a tornado
+    that move only what a stage does not read share its answer (each set's answer is its own, so the
+    numbers are those of a run over every set).
     """
     names = upstream_of(names or stages())
     check(scenario, names)
     n = len(next(iter(params.values()))) if params else 1
     fill = central(scenario, names)
+    reads = {name: [k for k in central(scenario, [name]) if k in params] for name in names}
     out: dict[str, np.ndarray] = {}
     for lo in range(0, n, chunk):
         size = min(chunk, n - lo)
         part = {k: np.broadcast_to(v, (size,)).astype(float) for k, v in fill.items()}
         part.update({k: np.asarray(v[lo:lo + size], dtype=float) for k, v in params.items()})
-        done: dict[str, dict] = {}
+        done: dict[str, tuple] = {}  # stage -> (outputs, sets they were computed for, row of them each set reads)
         for name in names:
             stage = stages()[name]
-            done[name] = stage.evaluate(scenario, part, {r: done[r] for r in stage.reads})
+            distinct = _distinct([part[k] for k in reads[name]], size)
+            first, which = distinct if distinct is not None else (None, None)
+            values = part if first is None else _rows(part, first, size)
+            found = stage.evaluate(scenario, values, {r: _at(*done[r], first) for r in stage.reads})
+            done[name] = (found, size if first is None else len(first), which)
             for metric in stage.fast_metrics:
-                out.setdefault(metric, np.empty(n))[lo:lo + size] = done[name][metric]
+                out.setdefault(metric, np.empty(n))[lo:lo + size] = found[metric] if which is None else found[metric][which]
     return out
+
+
+#: Fewest sets for which :func:`evaluate` looks for repeated ones, and the largest share of distinct sets
+#: for which running a stage on them alone is worth it.
+DISTINCT_FROM, DISTINCT_SHARE = 256, 0.9
+
+
+def _distinct(columns: list[np.ndarray], size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the first row of each distinct combination of ``columns``' values, each row's combination), or
+    None when there are too few rows or too few repeats to be worth it. Rows are grouped by a weighted sum
+    of their values, then checked equal to their group's first row element by element (a sum that two
+    different rows share only sends the caller to the plain path)."""
+    if size < DISTINCT_FROM:
+        return None
+    if not columns:
+        return np.zeros(1, dtype=np.intp), np.zeros(size, dtype=np.intp)
+    matrix = np.stack(columns, axis=1)
+    weights = 1.0 + np.arange(len(columns)) * 0.6180339887498949
+    inverse, uniques = pd.factorize(matrix @ weights)
+    if len(uniques) > DISTINCT_SHARE * size or inverse.min() < 0:  # too few repeats, or a NaN
+        return None
+    first = np.full(len(uniques), size, dtype=np.intp)
+    np.minimum.at(first, inverse, np.arange(size))
+    if not np.array_equal(matrix, matrix[first[inverse]]):
+        return None
+    return first, inverse.astype(np.intp)
+
+
+def _at(found: dict, count: int, which: np.ndarray | None, rows: np.ndarray | None) -> dict:
+    """A stage's outputs ``found`` (for ``count`` sets) at the chunk's sets ``rows`` (None: every set), where
+    ``which`` gives the row of ``found`` each set of the chunk reads (None: the stage ran for every set)."""
+    if which is None:
+        return found if rows is None else _rows(found, rows, count)
+    return _rows(found, which if rows is None else which[rows], count)
+
+
+def _rows(values, rows: np.ndarray, size: int):
+    """``values`` (a dict of per-set arrays, nested dicts, or anything else) at ``rows``: an array whose first
+    axis has ``size`` sets is indexed, anything else (a value shared by every set) is kept."""
+    if isinstance(values, dict):
+        return {k: _rows(v, rows, size) for k, v in values.items()}
+    if isinstance(values, np.ndarray) and values.ndim and values.shape[0] == size:
+        return values[rows]
+    return values
 
 
 __all__ = ["Metric", "Stage", "World", "assess", "central", "check", "draw", "evaluate", "groups_of",

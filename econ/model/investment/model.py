@@ -29,7 +29,7 @@ from econ.model.investment.inputs import (
     convert,
     nominal,
 )
-from econ.model.investment.results import InvestmentNeeds
+from econ.model.investment.results import InvestmentNeeds, Later
 from econ.model.market_share import YEARS as SHARE_YEARS
 from econ.model.market_share import removal_years, restrictions
 from econ.model.market_share.choice import RUSSIAN_MADE, WESTERN
@@ -296,8 +296,13 @@ def assess(scenario: Scenario, params: dict, upstream: dict):
     inputs = _inputs()
     mix, removed, short = _from_shares(upstream["market_share"].outputs)
     russia = {**russia_capex(inputs, params, scenario, mix), "equipment_shortfall": short}
-    alternatives = {(band, vendor): russia_capex(inputs, params, scenario, mix, vendor, year)["capex"].sum(axis=(1, 2))
-                    for band, year in BANDS.items() for vendor in VENDOR_CHOICES}
+    alternatives = Later(functools.partial(_alternatives, inputs, params, scenario, mix))
     rip = rip_and_replace(scenario, inputs, params, removed)
     return InvestmentNeeds(scenario, inputs, params, russia, alternatives, rip,
                            _headline(scenario, inputs, params, russia, rip))
+
+
+def _alternatives(inputs, params: dict, scenario: Scenario, mix) -> dict:
+    """Capex 2020-2030 by draw under each band and vendor choice (InvestmentNeeds.alternatives)."""
+    return {(band, vendor): russia_capex(inputs, params, scenario, mix, vendor, year)["capex"].sum(axis=(1, 2))
+            for band, year in BANDS.items() for vendor in VENDOR_CHOICES}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,28 @@ def _iv(x) -> dict:
     return uncertainty.interval(np.asarray(x))
 
 
+class Later(Mapping):
+    """A mapping made by ``make`` when first read: the band and vendor alternatives (six more runs of the
+    Russian build-out) cost more than the rest of the stage, and only notebook 03's table reads them."""
+
+    def __init__(self, make: Callable[[], dict]):
+        self._make, self._made = make, None
+
+    def _found(self) -> dict:
+        if self._made is None:
+            self._made = self._make()
+        return self._made
+
+    def __getitem__(self, key):
+        return self._found()[key]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
+
+
 @dataclass(frozen=True)
 class InvestmentNeeds:
     """The investment model's answer for one scenario: draws and their summaries."""
@@ -37,7 +60,7 @@ class InvestmentNeeds:
     inputs: Inputs
     params: dict
     russia: dict
-    alternatives: dict   # (band, vendor) -> capex draws (n,), 2020-2030 total, real
+    alternatives: Mapping  # (band, vendor) -> capex draws (n,), 2020-2030 total, real (made when first read)
     rip: list            # per ban with a removal deadline (econ.model.investment.rip_and_replace)
     values: dict         # headline figures per draw
 

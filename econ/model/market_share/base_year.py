@@ -102,28 +102,21 @@ class BaseYear:
     def derive(cls, russia_equipment_share: float = 0.5, weights: dict | None = None) -> BaseYear:
         """The fit with the regional spending weights of data/equipment_regions.csv, or ``weights``
         (region -> share of world spending outside Russia) in their place."""
-        regions = data.load("equipment_regions").set_index("region")
+        return cls.fit(_Inputs.read(russia_equipment_share), weights)
+
+    @classmethod
+    def fit(cls, inputs: _Inputs, weights: dict | None = None) -> BaseYear:
+        """:meth:`derive` from inputs read once (:func:`base_years` fits sixteen sets of weights to them)."""
+        regions, markets, world_spend, russia = inputs.regions, inputs.markets, inputs.world_spend, inputs.russia
         if weights is not None:
             regions = regions.assign(share_of_world_ex_russia=pd.Series(weights))
-        markets = data.load("equipment_markets")
-        priors = data.load("vendor_share_priors")
-        parts = data.load("equipment_parts").set_index("part")["share_of_spend"]
-        _check_inputs(regions, markets, priors, parts)
-        world = world_base_shares()
-        size = data.defaults("market_size")
-        world_spend = float(size[(size["year"] == BASE_YEAR) & (size["market"] == WORLD_MARKET)
-                                 & (size["region"] == "world")]["size_usd_bn"].iloc[0])
-        russia = russia_spend_usd_bn(data.defaults("russia_operators"), data.load("exchange_rates"),
-                                     russia_equipment_share)
+            _check_inputs(regions, markets, inputs.priors, inputs.parts)
         spend = {r: (world_spend - russia) * regions.at[r, "share_of_world_ex_russia"] for r in regions.index}
         spend["russia"] = russia
         region_spend = np.array([spend[r] for r in REGIONS])
-        seed = priors.pivot(index="region", columns="vendor", values="prior_share").reindex(
-            index=REGIONS, columns=VENDORS, fill_value=0.0).fillna(0.0).to_numpy()
-        fixed = (priors.pivot(index="region", columns="vendor", values="fixed") == "true").reindex(
-            index=REGIONS, columns=VENDORS, fill_value=False).to_numpy()
+        seed, fixed = inputs.seed, inputs.fixed
         # Dell'Oro's "other" holds the Russian-made makers: their fixed value comes out of it.
-        targets = world.to_numpy() * world_spend
+        targets = inputs.world.to_numpy() * world_spend
         fixed_rm = (seed * region_spend[:, None] * fixed)[:, VENDORS.index("russian_made")].sum()
         targets[VENDORS.index("russian_made")] = fixed_rm
         targets[VENDORS.index("others")] -= fixed_rm
@@ -137,12 +130,9 @@ class BaseYear:
         markets = markets.assign(
             spend_usd_bn=markets["region"].map(spend) * markets["weight_in_region"],
             launch_year=markets["region"].map(regions["five_g_launch_year"]).astype(float))
-        shares_rows = data.defaults("vendor_shares")
-        source = (f"world shares {data.cite(shares_rows[shares_rows['year'] == BASE_YEAR].head(1))}, "
-                  f"market size {data.cite(size[size['year'] == BASE_YEAR].head(1))}, Russian operators' "
-                  "capex (MTS 20-F); regional seeds and weights: workbook assumptions")
         return cls(markets[["market", "region", "weight_in_region", "spend_usd_bn", "launch_year"]],
-                   parts.reindex(PARTS), shares, world, world_spend, source)
+                   inputs.parts.reindex(PARTS), shares, inputs.world, world_spend, inputs.source)
+
 
     def reproduced_world_shares(self) -> pd.Series:
         """World shares implied by the regional fit, weighted by spending (should equal world_shares)."""
@@ -170,6 +160,46 @@ class BaseYear:
         spend = self.markets.groupby("region")["spend_usd_bn"].sum()
         out = self.region_shares.stack().rename("share").reset_index()
         return out.assign(region_spend_usd_bn=out["region"].map(spend))
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What every fit of one base year reads (the datasets, checked; world spending and shares; Russia's
+    spending at one equipment share of capex; the seeds), whatever the regional weights."""
+
+    regions: pd.DataFrame
+    markets: pd.DataFrame
+    priors: pd.DataFrame
+    parts: pd.Series
+    world: pd.Series
+    world_spend: float
+    russia: float
+    seed: np.ndarray
+    fixed: np.ndarray
+    source: str
+
+    @classmethod
+    def read(cls, russia_equipment_share: float) -> _Inputs:
+        regions = data.load("equipment_regions").set_index("region")
+        markets = data.load("equipment_markets")
+        priors = data.load("vendor_share_priors")
+        parts = data.load("equipment_parts").set_index("part")["share_of_spend"]
+        _check_inputs(regions, markets, priors, parts)
+        world = world_base_shares()
+        size = data.defaults("market_size")
+        world_spend = float(size[(size["year"] == BASE_YEAR) & (size["market"] == WORLD_MARKET)
+                                 & (size["region"] == "world")]["size_usd_bn"].iloc[0])
+        russia = russia_spend_usd_bn(data.defaults("russia_operators"), data.load("exchange_rates"),
+                                     russia_equipment_share)
+        seed = priors.pivot(index="region", columns="vendor", values="prior_share").reindex(
+            index=REGIONS, columns=VENDORS, fill_value=0.0).fillna(0.0).to_numpy()
+        fixed = (priors.pivot(index="region", columns="vendor", values="fixed") == "true").reindex(
+            index=REGIONS, columns=VENDORS, fill_value=False).to_numpy()
+        shares_rows = data.defaults("vendor_shares")
+        source = (f"world shares {data.cite(shares_rows[shares_rows['year'] == BASE_YEAR].head(1))}, "
+                  f"market size {data.cite(size[size['year'] == BASE_YEAR].head(1))}, Russian operators' "
+                  "capex (MTS 20-F); regional seeds and weights: workbook assumptions")
+        return cls(regions, markets, priors, parts, world, world_spend, russia, seed, fixed, source)
 
 
 def _check_inputs(regions, markets, priors, parts) -> None:
@@ -220,7 +250,8 @@ def base_years(russia_equipment_share: float = 0.5) -> tuple[BaseYear, ...]:
     u = qmc.Sobol(d=len(regions), scramble=True, seed=20190101).random(VARIANTS)[1:]  # 2^4 points, the first dropped
     low, high = regions["share_low"].to_numpy(), regions["share_high"].to_numpy()
     fits = [base_year(russia_equipment_share)]
+    inputs = _Inputs.read(russia_equipment_share)  # read and checked once for the fifteen fits
     for row in u:
         w = low + row * (high - low)
-        fits.append(BaseYear.derive(russia_equipment_share, dict(zip(regions.index, w / w.sum()))))
+        fits.append(BaseYear.fit(inputs, dict(zip(regions.index, w / w.sum()))))
     return tuple(fits)

@@ -99,6 +99,14 @@ def situations(layout: Layout, year: int) -> tuple[np.ndarray, np.ndarray, np.nd
 
 
 @functools.lru_cache(maxsize=32)
+def _situations(russia_equipment_share: float, bans: tuple) -> tuple:
+    """:func:`situations` of every year of one layout (the kernel's inputs for other draws' settings, such as
+    the year of Russia's pull-back, share them)."""
+    layout = _layout(russia_equipment_share, bans)
+    return tuple(situations(layout, year) for year in YEARS)
+
+
+@functools.lru_cache(maxsize=32)
 def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int | None, response: bool,
                    pullback_from: int) -> tuple:
     """What the kernel needs that does not change with the draws: the base shares and spending of
@@ -122,8 +130,7 @@ def _kernel_inputs(russia_equipment_share: float, bans: tuple, penalty_year: int
     types: dict[tuple, int] = {}
     T, C, K = len(YEARS), len(cells), len(fits)
     per_year = []
-    for year in YEARS:
-        which, region, pen, avail = situations(layout, year)
+    for year, (which, region, pen, avail) in zip(YEARS, _situations(russia_equipment_share, bans)):
         keys = [(int(r), year == BASE_YEAR, bool(penalty_year is not None and year >= penalty_year and r != china and pn),
                  bool(r == russia and year >= ALIGNMENT_FROM), tuple(bool(a) for a in av),
                  CHINA_RADIO if (r == china and pn and year >= china_market.TENDERS_FROM) else int(r),

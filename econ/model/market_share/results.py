@@ -114,7 +114,8 @@ class MarketShares:
 
     def fan(self, vendor: str = "huawei", region: str = "world_ex_china", kind: str = "new") -> pd.DataFrame:
         """One vendor's share in one region by year: p05, p25, p50, p75, p95 of the draws."""
-        share = self._shares(kind)[:, :, GROUPS.index(region), VENDORS.index(vendor)]
+        value = self.sim[kind][:, :, GROUPS.index(region)]              # (n, T, V): this region only
+        share = value[..., VENDORS.index(vendor)] / value.sum(axis=-1)
         return pd.DataFrame(uncertainty.fan(share, YEARS)).assign(metric=f"{vendor}_share_{region}")
 
     def figure_draws(self) -> dict:
