@@ -114,7 +114,9 @@ def test_a_runs_figure_cache_gives_the_same_differences_and_is_read_back(tmp_pat
     assert fresh_all.keys() == cached_all.keys()
     for k, draws in fresh_all.items():
         np.testing.assert_array_equal(draws, cached_all[k])
-    assert len(list((tmp_path / "cache").glob("*.pickle"))) >= len(world.stages())
+    kept = sorted((tmp_path / "cache").glob("*.npz"))
+    assert len(kept) >= len(world.stages())
+    assert (tmp_path / "cache").stat().st_mode & 0o077 == 0  # private to the user
 
     def refuse(*args, **kwargs):
         raise AssertionError("a cached stage was assessed again")
@@ -124,3 +126,22 @@ def test_a_runs_figure_cache_gives_the_same_differences_and_is_read_back(tmp_pat
     assert fresh_page.keys() == cached_page.keys()
     for k, draws in fresh_page.items():
         np.testing.assert_array_equal(draws, cached_page[k])
+
+
+def test_a_planted_or_broken_cache_file_is_computed_again_and_runs_no_code(tmp_path, monkeypatch):
+    from econ.model import figure_cache
+
+    scenario = load_scenario("baseline")
+    monkeypatch.setenv(figure_cache.VARIABLE, str(tmp_path / "cache"))
+    first = figure_cache.figures(scenario, 200, ["chip_supply"])
+    [path] = (tmp_path / "cache").glob("*.npz")
+    import pickle
+
+    path.write_bytes(pickle.dumps(first))  # a pickle, not an archive of arrays: never loaded as one
+    again = figure_cache.figures(scenario, 200, ["chip_supply"])
+    assert [f.record() for f in again] == [f.record() for f in first]
+    assert all(isinstance(f.year, int) or f.year is None for f in again)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a.draws, b.draws)
+    path.write_bytes(b"truncated")
+    assert [f.record() for f in figure_cache.figures(scenario, 200, ["chip_supply"])] == [f.record() for f in first]

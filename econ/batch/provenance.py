@@ -21,7 +21,8 @@ from econ import __version__, lockfile, paths
 from econ.scenario import Scenario
 
 #: Packages whose version is part of each job's input hash and of the manifest: every package the
-#: model and the publishing import (numba and llvmlite compile the share stage; SALib the Sobol indices;
+#: model and the publishing import (numba and llvmlite compile the stages' loops; SALib's sampler is the
+#: reference the Sobol design is built to equal, element for element;
 #: dask and distributed run a cluster; fastparquet writes results.parquet).
 VERSIONED = ("altair", "dask", "distributed", "fastparquet", "ipykernel", "llvmlite", "nbclient", "nbconvert", "numba",
              "numpy", "pandas", "pandera", "papermill", "pydantic", "salib", "scipy", "statsmodels",

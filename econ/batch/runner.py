@@ -91,7 +91,7 @@ def _execute(todo: list[Job], run_dir: Path, options: dict, workers: int, client
               else []}
     # the notebooks share the figures their comparisons compute (econ.model.figure_cache), in a folder of
     # this run that goes when the workers have finished
-    cache = run_dir / ".figure_cache"
+    cache = run_dir / figure_cache.FOLDER
     before = os.environ.get(figure_cache.VARIABLE)
     os.environ[figure_cache.VARIABLE] = str(cache)
     try:

@@ -4,11 +4,16 @@ Every page of a scenario compares it with its parents and the baseline over the 
 (:mod:`econ.model.differences`), and the shipped scenarios share one seed, so within one run the same
 (scenario, draws, stage) figures are computed again and again: the baseline's for every scenario's
 every page, a scenario's own on each of its pages. ``econ run`` names a folder of its run in
-``ECON_FIGURE_CACHE``; while it is set, :func:`figures` keeps each stage's figures there, keyed by
-what determines them (the scenario's parameters and seed, the draws and the stage; the code and data
-cannot change within a run, and a run that sees an input change says so), and every notebook of the
-run reads them instead of assessing the same world again. The folder is removed when the run ends.
+``ECON_FIGURE_CACHE``; while it is set, :func:`figures` keeps each stage's figures there and every
+notebook of the run reads them instead of assessing the same world again. The folder is made private
+to the user, removed when the workers finish, and never published (``econ share`` leaves it out).
 Unset (JupyterLab, tests, ``econ compare``), nothing is kept and every figure is computed.
+
+The key is everything that determines a stage's figures: the scenario's parameters and seed, the
+draws, the stage, and digests of the model's code (econ/) and of every file in data/ (the baseline
+a counterfactual is read from included), so a folder kept by hand can never hand back figures of
+other code or data. Files hold arrays and JSON only (NumPy's ``.npz`` without pickles), so a file
+planted in the folder cannot run code; a file that cannot be read is computed again.
 
 The figures are the same numbers either way: a stage's figures do not depend on which other stages
 were asked for in the same assessment (tests/test_differences.py checks this).
@@ -16,20 +21,27 @@ were asked for in the same assessment (tests/test_differences.py checks this).
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import io
 import json
 import os
-import pickle
 from collections.abc import Iterable
 from pathlib import Path
 
-from econ import files
+import numpy as np
+
+from econ import files, paths
 from econ.model import world
 from econ.model.stage import Figure
 from econ.scenario import Scenario
 
 #: The environment variable that names the cache folder (set by ``econ run`` for its workers).
 VARIABLE = "ECON_FIGURE_CACHE"
+#: The folder's name inside a run (``econ share`` and the run's checksums leave it out).
+FOLDER = ".figure_cache"
+_FIELDS = tuple(f.name for f in dataclasses.fields(Figure) if f.name != "draws")
 
 
 def folder() -> Path | None:
@@ -38,19 +50,57 @@ def folder() -> Path | None:
     return Path(text) if text else None
 
 
+def _tree_digest(root: Path, pattern: str) -> str:
+    h = hashlib.sha256()
+    for path in sorted(root.rglob(pattern)):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict[str, str]:
+    """Digests of econ's source and of data/ (read once per process: neither changes within a run)."""
+    return {"code": _tree_digest(Path(__file__).resolve().parents[1], "*.py"), "data": _tree_digest(paths.DATA, "*")}
+
+
 def key(scenario: Scenario, draws: int, stage: str) -> str:
-    """What determines a stage's figures within a run, hashed."""
+    """What determines a stage's figures, hashed."""
     what = {"parameters": scenario.parameters.model_dump(mode="json"), "seed": scenario.seed, "draws": draws,
-            "stage": stage}
+            "stage": stage, **_versions()}
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def _plain(value):
+    """A NumPy scalar as the Python number it holds (so a year stays a whole number)."""
+    return value.item() if hasattr(value, "item") else str(value)
+
+
+def _encode(found: list[Figure]) -> bytes:
+    records = [{k: getattr(f, k) for k in _FIELDS} for f in found]
+    arrays = {f"draws_{i}": f.draws for i, f in enumerate(found) if f.draws is not None}
+    buffer = io.BytesIO()
+    np.savez(buffer, records=np.array(json.dumps(records, default=_plain)), **arrays)
+    return buffer.getvalue()
+
+
 def _read(path: Path) -> list[Figure] | None:
+    """The figures kept in ``path``, or None if there are none or they cannot be read."""
     try:
-        with open(path, "rb") as f:
-            return pickle.load(f)  # written by this run's own workers, in the run's own folder
-    except (OSError, EOFError, pickle.UnpicklingError):
+        with np.load(path, allow_pickle=False) as kept:
+            records = json.loads(str(kept["records"]))
+            return [Figure(**r, draws=kept[f"draws_{i}"] if f"draws_{i}" in kept.files else None)
+                    for i, r in enumerate(records)]
+    except Exception:  # missing, partial, planted or from another layout: compute it again
         return None
+
+
+def _keep(where: Path, path: Path, found: list[Figure]) -> None:
+    try:
+        where.mkdir(mode=0o700, exist_ok=True)  # the run's folder must exist: a finished run's is not made again
+        files.write_atomic(path, _encode(found))
+    except OSError:
+        pass  # a cache that cannot be written is a cache not kept
 
 
 def figures(scenario: Scenario, draws: int, stages: Iterable[str] | None = None) -> list[Figure]:
@@ -61,19 +111,15 @@ def figures(scenario: Scenario, draws: int, stages: Iterable[str] | None = None)
     if where is None:
         return world.assess(scenario, draws, stages).figures(stages)
     order = stages or list(world.upstream_of(world.stages()))
-    paths = {name: where / f"{key(scenario, draws, name)}.pickle" for name in order}
-    found = {name: _read(path) for name, path in paths.items()}
+    paths_ = {name: where / f"{key(scenario, draws, name)}.npz" for name in order}
+    found = {name: _read(path) for name, path in paths_.items()}
     missing = [name for name in order if found[name] is None]
     if missing:
         result = world.assess(scenario, draws, missing)
         for name in missing:
             found[name] = result.figures([name])
-            try:
-                where.mkdir(parents=True, exist_ok=True)
-                files.write_atomic(paths[name], pickle.dumps(found[name], protocol=pickle.HIGHEST_PROTOCOL))
-            except OSError:
-                pass  # a cache that cannot be written is a cache not kept
+            _keep(where, paths_[name], found[name])
     return [f for name in order for f in found[name]]
 
 
-__all__ = ["VARIABLE", "figures", "folder", "key"]
+__all__ = ["FOLDER", "VARIABLE", "figures", "folder", "key"]

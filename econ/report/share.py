@@ -21,13 +21,14 @@ import zipfile
 from pathlib import Path
 
 from econ import paths
+from econ.model.figure_cache import FOLDER as FIGURE_CACHE
 from econ.report.bundle import BUNDLE_FILE, CSS_FILE, notebook_css, vega_bundle
 from econ.report.pages import restamp
 
 #: Files of a run a reader never needs.
 LEFT_OUT_SUFFIXES = (".ipynb", ".log")
 LEFT_OUT_NAMES = ("job.json",)
-LEFT_OUT_FOLDERS = ("logs",)
+LEFT_OUT_FOLDERS = ("logs", FIGURE_CACHE)  # the figure cache of a run that was killed before it removed it
 #: The size a package must stay under to go by e-mail (the issue's limit).
 MAX_BYTES = 10 * 1024 * 1024
 
