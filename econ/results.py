@@ -157,6 +157,7 @@ def load(run: str | Path = "latest", outputs: Path | None = None) -> pd.DataFram
 VARIABLES = {
     "Huawei's handset chip needs met": "Chip Supply|Huawei|Handsets",
     "Huawei's base-station chip needs met": "Chip Supply|Huawei|Base Stations",
+    "Huawei's 5G handset chip needs met": "Chip Supply|Huawei|Handsets (5G)",
     "Huawei's share worldwide": "Market Share|New Contracts|Huawei",
     "Huawei's share outside China": "Market Share|New Contracts|Huawei",
     "Huawei's share in China": "Market Share|New Contracts|Huawei",

@@ -20,12 +20,17 @@ DECLARATION = Declaration(
     name="chip_supply",
     title="Huawei's chip supply",
     groups=("policy", "supply"),
-    metrics=tuple(
-        Metric(f"huawei_{product}_chip_supply_{year}", "fraction of needs", f"Huawei's {what} chip needs met, {year}",
-               f"Share of the chips Huawei's planned {what} output needs that it could obtain in {year}",
-               year=year, variable=f"Huawei's {what} chip needs met")
-        for product, what, year in (("handset", "handset", 2021), ("network", "base-station", 2021),
-                                    ("network", "base-station", 2022), ("handset", "handset", 2024))),
+    metrics=(
+        *(Metric(f"huawei_{product}_chip_supply_{year}", "fraction of needs", f"Huawei's {what} chip needs met, {year}",
+                 f"Share of the chips (by value) Huawei's planned {what} output needs that it could obtain in {year}"
+                 + (", licences included (what a 4G phone can be built with)" if product == "handset" else ""),
+                 year=year, variable=f"Huawei's {what} chip needs met")
+          for product, what, year in (("handset", "handset", 2021), ("network", "base-station", 2021),
+                                      ("network", "base-station", 2022), ("handset", "handset", 2024))),
+        Metric("huawei_handset_5g_chip_supply_2021", "fraction of needs", "Huawei's 5G handset chip needs met, 2021",
+               "Share of the chips (by value) Huawei's planned 5G phones need that it could obtain in 2021: no "
+               "licence covered 5G chips", year=2021, variable="Huawei's 5G handset chip needs met"),
+    ),
     drawn_inputs={k: f"data/huawei_chip_dependence.csv: {v}" for k, v in DEPENDENCE.items()},
     bytes_per_draw=8 * (2 * MONTHS + 5 * len(YEARS)),
 )

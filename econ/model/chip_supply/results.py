@@ -18,7 +18,8 @@ def figure_values(out: dict) -> dict[str, np.ndarray]:
     return {"huawei_handset_chip_supply_2021": out["handset_yearly"][:, at[2021]],
             "huawei_network_chip_supply_2021": out["network_yearly"][:, at[2021]],
             "huawei_network_chip_supply_2022": out["network_yearly"][:, at[2022]],
-            "huawei_handset_chip_supply_2024": out["handset_yearly"][:, at[2024]]}
+            "huawei_handset_chip_supply_2024": out["handset_yearly"][:, at[2024]],
+            "huawei_handset_5g_chip_supply_2021": out["handset_5g_yearly"][:, at[2021]]}
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,23 @@
 """Huawei's phones by units: output from the chip supply by chip type, and which phones the chips go to.
 
-A phone needs its chip set (Leontief, as in :mod:`econ.model.chip_supply`). After the rules two chip
-types part ways:
+A phone needs its chip set (Leontief, as in :mod:`econ.model.chip_supply`). The chip-supply shares are
+read as shares of the *value* of the chips needed (licences were granted on the value of the
+applications; memory is bought by value), and a phone's chip set is taken to cost in proportion to
+the phone's price, so a supply share is the share of phone demand *by value* the chips can serve: an
+assumption. After the rules two chip types part ways:
 
 * a **5G phone** needs a 5G system-on-chip, Huawei's own Kirin (made by TSMC until 15 September 2020)
   or a merchant one; no US licence covered them (Qualcomm's November 2020 licence was for 4G parts,
-  source ``cnet_2020_qualcomm_4g``). Their supply ``s5`` is the chip-supply stage's
-  ``handset_5g_yearly``;
+  source ``cnet_2020_qualcomm_4g``). The model takes a 5G phone's whole blocked share as unlicensed
+  (its memory included): its supply ``s5`` is the chip-supply stage's ``handset_5g_yearly``;
 * a **4G phone** uses parts the licences let through: supply ``s4``, the stage's ``handset_yearly``.
 
 A share ``m_t`` of Huawei's phone demand is for 5G phones (data/huawei_handsets.csv: Huawei's own
-2019 5G shipments, China's 5G share of shipments in 2020-2021, then a judgement with a range). A
-buyer who wants a 5G phone and cannot get one takes a 4G Huawei phone with probability ``r``
-(``five_g_buyers_taking_4g``). The share of its phone demand, by value, that Huawei can serve is
+2019 5G shipments, China's 5G share of shipments in 2020-2021, then a judgement with a range). These
+are shares of units, used for the share by value: 5G phones cost more, so ``m`` understates the 5G
+share of value. A buyer who wants a 5G phone and cannot get one takes a 4G Huawei phone with
+probability ``r`` (``five_g_buyers_taking_4g``), counted at the value of the phone wanted. The share of
+its phone demand, by value, that Huawei can serve is
 
     f = m (s5 + (1 - s5) r s4) + (1 - m) s4.
 
@@ -22,12 +27,18 @@ with phone prices lognormal over units with spread ``sigma`` (``phone_price_spre
 ``u`` of the units carry ``Phi(Phi^-1(u) + sigma)`` of the revenue (the lognormal's Lorenz curve), so
 serving a revenue share ``f`` takes a unit share ``u = Phi(Phi^-1(f) - sigma)``.
 
-Phones that left with Honor (sold 17 November 2020) leave units by ``honor_share_of_phone_units`` and
-revenue by ``honor_share_of_phone_revenue`` (Honor's phones were cheaper). Huawei's other devices
-(tablets, PCs, wearables, screens) meet ``1 - e (1 - s4)`` of their demand, ``e`` their exposure to
-the blocked chips relative to a 4G phone's (``nonphone_chip_exposure``).
+**Honor** (sold 17 November 2020) leaves Huawei's demand, not its served phones: from the sale, the
+demand the chips serve is Huawei's own brand's, its units ``1 - honor_share_of_phone_units`` of the
+whole and its revenue ``1 - honor_share_of_phone_revenue`` (Honor's phones were cheaper: the two
+shares are drawn on the same random numbers, so a draw never has Honor's revenue share above its unit
+share). ``sigma`` then stands for the spread of Huawei's own line-up. Without the rules, demand grows
+at ``huawei_consumer_growth`` in units and in revenue alike (prices held): an assumption.
 
-Shipments are checked in the back-test against Canalys's 2020 and Omdia's 2021 counts.
+Huawei's other devices (tablets, PCs, wearables, screens) meet ``1 - e (1 - s4)`` of their demand, ``e``
+their exposure to the blocked chips relative to a 4G phone's (``nonphone_chip_exposure``).
+
+Shipments are checked in the back-test against Canalys's 2020 and Omdia's 2021 counts (both marked
+hindsight: the judgements' central values were set with the record in view).
 """
 
 from __future__ import annotations
@@ -44,6 +55,9 @@ from econ.model.huawei.declaration import HANDSET_DATA
 FILE = "data/huawei_handsets.csv"
 #: Drawn rows (name -> item, year): each over its range, on its own seeded stream.
 DRAWN = HANDSET_DATA
+#: Draws that share another's random numbers (comonotonic): Honor's unit share with its revenue share
+#: (``honor_share``, econ.model.huawei.model), so the cheaper brand's revenue share stays below its unit share.
+STREAMS = {"honor_units_share": "honor_share"}
 #: The last year before the rules: units are counted from its shipments.
 BASE_YEAR = 2019
 
@@ -68,7 +82,8 @@ def inputs() -> dict:
 def draw_inputs(seed: int, n: int) -> dict[str, np.ndarray]:
     """The judgements and the 5G demand shares, each drawn triangular(low, value, high)."""
     rows = inputs()["rows"]
-    out = {name: uncertainty.draw(uncertainty.data_range(*rows[key]), n, seed, name) for name, key in DRAWN.items()}
+    out = {name: uncertainty.draw(uncertainty.data_range(*rows[key]), n, seed, STREAMS.get(name, name))
+           for name, key in DRAWN.items()}
     for year in inputs()["mix_years"]:
         name = f"five_g_share_of_demand_{year}"
         out[name] = uncertainty.draw(uncertainty.data_range(*rows[("five_g_share_of_demand", year)]), n, seed, name)
