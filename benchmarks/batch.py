@@ -42,6 +42,7 @@ import dateutil.parser
 import nbformat
 
 from econ import batch, paths
+from econ.notebook import RUN_WIDE, RUN_WIDE_FOLDER
 from econ.scenario import scenario_names
 
 BIN = Path(sys.executable).parent
@@ -67,7 +68,8 @@ def run_cli(work: Path, jobs: list[tuple[str, Path]], html: bool) -> float:
         folder = work / ("cli_html" if html else "cli") / scenario / nb.stem
         folder.mkdir(parents=True, exist_ok=True)
         executed = folder / nb.name
-        subprocess.run([str(BIN / "papermill"), str(nb), str(executed), "-p", "scenario", scenario,
+        given = [] if scenario == RUN_WIDE_FOLDER else ["-p", "scenario", scenario]  # a run-wide notebook takes none
+        subprocess.run([str(BIN / "papermill"), str(nb), str(executed), *given,
                         "-p", "output_dir", str(folder), "--cwd", str(nb.parent), "--no-progress-bar"],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if html:
@@ -99,15 +101,15 @@ def overheads(run_dir: Path, own_work: dict[str, float]) -> list[dict]:
     return rows
 
 
-def one_round(jobs: list[tuple[str, Path]], html: bool) -> dict:
+def one_round(jobs: list[tuple[str, Path]], html: bool, engine: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="econ-bench-") as tmp:
         work = Path(tmp)
         warm_s, warm_dir = run_batch(work, "warm")
-        papermill_s, papermill_dir = run_batch(work, "papermill")
+        papermill_s, papermill_dir = run_batch(work, "papermill") if engine else (float("nan"), None)
         cli_s = run_cli(work, jobs, html=False)
         cli_html_s = run_cli(work, jobs, html=True) if html else None
         own = {f"{s}/{nb.stem}": cells_seconds(warm_dir / s / nb.stem / nb.name) for s, nb in jobs}
-        rows = {"warm": overheads(warm_dir, own), "papermill": overheads(papermill_dir, own)}
+        rows = {"warm": overheads(warm_dir, own), **({"papermill": overheads(papermill_dir, own)} if engine else {})}
     figures = {"warm_seconds": round(warm_s, 1), "papermill_seconds": round(papermill_s, 1),
                "cli_seconds": round(cli_s, 1), "cli_html_seconds": cli_html_s and round(cli_html_s, 1),
                "warm_over_cli": round(warm_s / cli_s, 3), "papermill_over_cli": round(papermill_s / cli_s, 3),
@@ -124,19 +126,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=1, help="rounds; the median of each figure is reported")
     parser.add_argument("--with-nbconvert", action="store_true", help="also time (d): papermill CLI + nbconvert")
+    parser.add_argument("--without-papermill-engine", action="store_true",
+                        help="skip (b), econ run --engine papermill (the ratio of issue 26 needs (a) and (c) only)")
     args = parser.parse_args()
     notebooks, scenarios = batch.notebooks(), scenario_names()
-    jobs = [(s, nb) for nb in notebooks for s in scenarios]
+    jobs = [(s, nb) for nb in notebooks if nb.stem not in RUN_WIDE for s in scenarios]
+    jobs += [(RUN_WIDE_FOLDER, nb) for nb in notebooks if nb.stem in RUN_WIDE]  # once per run, as econ run does
     figures: dict = {"date": dt.datetime.now().isoformat(timespec="minutes"), "cpus": os.cpu_count(),
                      "python": platform.python_version(), "platform": platform.platform(),
                      "notebook_runs": len(jobs), "scenarios": scenarios, "notebooks": [nb.stem for nb in notebooks],
                      "load_average_before": os.getloadavg(), "rounds": []}
     for r in range(args.repeats):
-        figures["rounds"].append(one_round(jobs, args.with_nbconvert))
+        figures["rounds"].append(one_round(jobs, args.with_nbconvert, not args.without_papermill_engine))
         f = figures["rounds"][-1]
         print(f"round {r + 1}: warm {f['warm_seconds']} s, papermill engine {f['papermill_seconds']} s, "
               f"papermill CLI {f['cli_seconds']} s; warm/CLI {f['warm_over_cli']:.2f}; overhead per notebook: "
-              f"warm {f['warm_overhead_seconds']:.2f} s, papermill {f['papermill_overhead_seconds']:.2f} s", flush=True)
+              f"warm {f['warm_overhead_seconds']:.2f} s, "
+              f"papermill {f.get('papermill_overhead_seconds', float('nan')):.2f} s", flush=True)
     figures["load_average_after"] = os.getloadavg()
     keys = [k for k, v in figures["rounds"][0].items() if isinstance(v, int | float)]
     summary = {k: statistics.median(r[k] for r in figures["rounds"]) for k in keys}
@@ -152,6 +158,7 @@ def main() -> None:
             ("(c) papermill CLI, one after another", "cli_seconds", None, None)]
     if args.with_nbconvert:
         rows.append(("(d) papermill CLI + nbconvert, in turn", "cli_html_seconds", None, None))
+    rows = [r for r in rows if all(k is None or k in summary for k in r[1:])]  # (b) left out when skipped
     for label, wall, ratio, overhead in rows:
         print(f"{label:44}{summary[wall]:>8.1f}{summary[wall] / n:>10.2f}"
               f"{(f'{summary[ratio]:.2f}' if ratio else ''):>8}{(f'{summary[overhead]:.2f}' if overhead else ''):>15}")
