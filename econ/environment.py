@@ -85,9 +85,9 @@ def _root() -> list[str]:
     return []
 
 
-def _cache(name: str = "ECON_CACHE", otherwise: str = "use ~/.cache/econ") -> list[str]:
+def _cache(name: str = "ECON_CACHE", otherwise: str = "use ~/.cache/econ", empty_is_unset: bool = False) -> list[str]:
     text = os.environ.get(name)
-    if text is None or (name != "ECON_CACHE" and text == ""):
+    if text is None or (empty_is_unset and text == ""):
         return []
     if not text.strip():
         return [f"is empty: give a folder, or unset it to {otherwise}"]
@@ -114,7 +114,8 @@ def _threads(name: str) -> list[str]:
 def problems() -> list[tuple[str, str, str]]:
     """(``environment``, variable, message) for every variable the workbook reads that it cannot use."""
     found = [("ECON_ROOT", m) for m in _root()] + [("ECON_CACHE", m) for m in _cache()]
-    found += [("ECON_FIGURE_CACHE", m) for m in _cache("ECON_FIGURE_CACHE", "compute every figure afresh")]
+    found += [("ECON_FIGURE_CACHE", m)
+              for m in _cache("ECON_FIGURE_CACHE", "compute every figure afresh", empty_is_unset=True)]
     found += [("ECON_MEMORY_BUDGET", m) for m in _memory()]
     found += [(name, m) for name in THREAD_VARIABLES for m in _threads(name)]
     return [("environment", name, message) for name, message in found]

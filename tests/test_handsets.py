@@ -70,3 +70,21 @@ def test_a_range_out_of_order_is_refused():
     frame = data.load("huawei_handsets").copy()
     frame.loc[len(frame)] = frame.loc[1]
     assert any("given twice" in p[2] for p in schemas._range_problems(frame, "data/huawei_handsets.csv"))
+
+
+def test_every_ranged_data_file_refuses_a_range_out_of_order(tmp_path):
+    """The same check guards each file of ranged data rows when it is read, naming the file and field."""
+    import pytest
+
+    from econ.data.loading import validate_file
+    from econ.errors import InputError
+
+    for name in ("huawei_chip_dependence", "huawei_business", "huawei_handsets"):
+        frame = data.load(name)
+        path = tmp_path / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        validate_file(path)  # as it is: valid
+        frame.loc[0, "value_low"] = frame.loc[0, "value"] + 0.01  # still a share, but above the value
+        frame.to_csv(path, index=False)
+        with pytest.raises(InputError, match=f"{name}.csv.*value_low <= value <= value_high"):
+            validate_file(path)

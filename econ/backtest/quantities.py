@@ -9,6 +9,9 @@ from econ.model.investment import OPERATORS, nominal
 from econ.model.investment import YEARS as INVESTMENT_YEARS
 from econ.model.market_share import YEARS
 
+#: The Huawei stage's output of each ``huawei_units`` quantity.
+UNITS = {"phones": "phone_units_m"}
+
 
 def _shares(result: world.World, kind: str, vendors: str, group: str, year: int) -> np.ndarray:
     return result["market_share"].share_of(vendors.split("+"), group, year, "new" if kind == "share" else "installed")
@@ -42,7 +45,7 @@ def draws(result: world.World, quantity: str, year: int) -> np.ndarray:
     if kind == "huawei_revenue":
         return result["huawei"].outputs[f"{rest[0]}_cny_bn"][:, YEARS.index(year)]
     if kind == "huawei_units":
-        return result["huawei"].outputs[f"{rest[0][:-1]}_units_m"][:, YEARS.index(year)]
+        return result["huawei"].outputs[UNITS[rest[0]]][:, YEARS.index(year)]
     if kind == "at_risk":
         return _at_risk(result, rest[0], rest[1])
     if kind == "operator_capex":

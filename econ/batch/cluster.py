@@ -21,9 +21,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from econ import __version__
+from econ import __version__, digests
 from econ.batch.job import Job, execute, record_crash
-from econ.batch.provenance import hash_context
 from econ.errors import InputError
 
 #: Seconds a run waits with no live Dask worker before it fails the jobs still waiting
@@ -34,13 +33,10 @@ POLL_SECONDS = 0.5
 
 
 def source_digest() -> str:
-    """The SHA-256 of econ's source tree, as every job's input hash holds it.
-
-    Taken from :func:`econ.batch.provenance.hash_context` (about 15 ms) rather than a second copy of
-    which files count as source, so the check and the input hash cannot disagree. Computed on every
-    call: the kernels a worker starts import econ from disk, so an edit since the worker started counts.
-    """
-    return hash_context()["econ_source"]
+    """The SHA-256 of econ's source tree, as every job's input hash holds it (:func:`econ.digests.source_digest`,
+    the one definition of which files count, about 15 ms). Computed on every call: the kernels a worker
+    starts import econ from disk, so an edit since the worker started counts."""
+    return digests.source_digest()
 
 
 def worker_facts(check_paths: list[str]) -> dict:

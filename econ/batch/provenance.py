@@ -10,14 +10,13 @@ not cover the engine (papermill or warm): both produce the same results.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 import subprocess
-from collections.abc import Iterable
 from pathlib import Path
 
 from econ import __version__, lockfile, paths
+from econ.digests import data_digest, sha256, source_digest
 from econ.scenario import Scenario
 
 #: Packages whose version is part of each job's input hash and of the manifest: every package the
@@ -27,20 +26,6 @@ from econ.scenario import Scenario
 VERSIONED = ("altair", "dask", "distributed", "fastparquet", "ipykernel", "llvmlite", "nbclient", "nbconvert", "numba",
              "numpy", "pandas", "pandera", "papermill", "pydantic", "salib", "scipy", "statsmodels",
              "vl-convert-python")
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _tree_digest(root: Path, patterns: Iterable[str]) -> dict[str, str]:
-    files = sorted({p for pattern in patterns for p in root.glob(pattern) if p.is_file()})
-    return {str(p.relative_to(root)): sha256(p.read_bytes()) for p in files}
-
-
-def data_digest() -> dict[str, str]:
-    """SHA-256 of every file in data/ (datasets, sources, manifest); scenarios are hashed per job."""
-    return _tree_digest(paths.DATA, ["*.csv", "*.yaml", "*.yml", "*.json"])
 
 
 def versions() -> dict[str, str]:
@@ -89,11 +74,9 @@ def digest(found: dict) -> str:
 
 def hash_context() -> dict:
     """What every job of a run shares in its input hash: data, versions and econ's own source."""
-    package = Path(__file__).resolve().parent.parent
     return {"data": data_digest(), "versions": versions(), "lock_sha256": lockfile.digest(),
             # the package's own source: a model change without a version bump still reruns
-            "econ_source": sha256(json.dumps(_tree_digest(package, ["**/*.py", "templates/**/*"]),
-                                             sort_keys=True).encode())}
+            "econ_source": source_digest()}
 
 
 def scenario_digest(scn: Scenario) -> dict:

@@ -150,10 +150,9 @@ def _warm_model() -> None:
     """The model's one-off work, done once here instead of in every notebook (about a second each): numba's
     compiler registries (the compiled kernels themselves are loaded from numba's cache in each child:
     loading a parallel one here would load the OpenMP runtime, which a fork must not inherit), and, for
-    every shipped scenario and the
-    same scenario without its rules, the checks, the estimates drawn inputs rest on and the market-share
-    kernel's draw-independent tables, which the stages keep in their caches. Best effort: anything that
-    fails here is left for the notebook to meet, as in a kernel."""
+    every shipped scenario and the same scenario without its rules, the checks, the estimates the drawn
+    inputs rest on and the market-share kernel's draw-independent tables, which the stages keep in their
+    caches. Best effort: anything that fails here is left for the notebook to meet, as in a kernel."""
     try:
         from numba.core.registry import cpu_target
 

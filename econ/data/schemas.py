@@ -189,8 +189,9 @@ def _repeated_events(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str
 
 
 def _range_problems(frame: pd.DataFrame, file: str) -> list[tuple[str, str, str]]:
-    """Rows of (item, year, value, value_low, value_high, unit): low <= value <= high, shares at most 1,
-    and each (item, year) once."""
+    """Data rows of (item, year, value, value_low, value_high, unit), the files the stages draw over their
+    ranges (huawei_chip_dependence, huawei_business, huawei_handsets): low <= value <= high, shares at
+    most 1, and each (item, year) once."""
     problems = []
     for i, r in frame.iterrows():
         where = f"row {i + 2} ({r['item']}, {r['year']})"
@@ -228,10 +229,10 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in [
         "consumer_share_high": _share()}),
     Dataset("huawei_chip_dependence", {
         "item": _text(), "year": _year(), "value": _share(), "value_low": _share(), "value_high": _share(),
-        "unit": _text()}),
+        "unit": _text()}, check=_range_problems),
     Dataset("huawei_business", {
         "item": _text(), "year": _year(), "value": _share(), "value_low": _share(), "value_high": _share(),
-        "unit": _text()}),
+        "unit": _text()}, check=_range_problems),
     Dataset("huawei_handsets", {
         "item": _text(isin=["phone_units_m", "five_g_share_of_demand", "honor_share_of_phone_units",
                             "five_g_buyers_taking_4g", "phone_price_spread", "nonphone_chip_exposure"]),

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import io
 import json
 import os
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from econ import files, paths
+from econ import digests, files, paths
 from econ.model import world
 from econ.model.stage import Figure
 from econ.scenario import Scenario
@@ -50,25 +49,20 @@ def folder() -> Path | None:
     return Path(text) if text else None
 
 
-def _tree_digest(root: Path, pattern: str) -> str:
-    h = hashlib.sha256()
-    for path in sorted(root.rglob(pattern)):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 @functools.lru_cache(maxsize=1)
-def _versions() -> dict[str, str]:
-    """Digests of econ's source and of data/ (read once per process: neither changes within a run)."""
-    return {"code": _tree_digest(Path(__file__).resolve().parents[1], "*.py"), "data": _tree_digest(paths.DATA, "*")}
+def _versions() -> dict:
+    """Digests of econ's source, of data/ and of its scenario files (a counterfactual reads baseline.yaml),
+    as a job's input hash takes them (:mod:`econ.digests`); read once per process: none changes within a run
+    (a run that sees an input change says so)."""
+    return {"code": digests.source_digest(), "data": digests.data_digest(),
+            "scenarios": digests.tree(paths.SCENARIOS, ["*.yaml", "*.yml"])}
 
 
 def key(scenario: Scenario, draws: int, stage: str) -> str:
     """What determines a stage's figures, hashed."""
     what = {"parameters": scenario.parameters.model_dump(mode="json"), "seed": scenario.seed, "draws": draws,
             "stage": stage, **_versions()}
-    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+    return digests.sha256(json.dumps(what, sort_keys=True, default=str).encode())
 
 
 def _plain(value):

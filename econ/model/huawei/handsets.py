@@ -53,9 +53,8 @@ from econ.errors import InputError
 from econ.model.huawei.declaration import HANDSET_DATA
 
 FILE = "data/huawei_handsets.csv"
-#: Drawn rows (name -> item, year): each over its range, on its own seeded stream.
-DRAWN = HANDSET_DATA
-#: Draws that share another's random numbers (comonotonic): Honor's unit share with its revenue share
+#: Each drawn row (declaration.HANDSET_DATA) is drawn over its range on its own seeded stream, except these,
+#: which share another's random numbers (comonotonic): Honor's unit share with its revenue share
 #: (``honor_share``, econ.model.huawei.model), so the cheaper brand's revenue share stays below its unit share.
 STREAMS = {"honor_units_share": "honor_share"}
 #: The last year before the rules: units are counted from its shipments.
@@ -68,7 +67,7 @@ def inputs() -> dict:
     table = data.load("huawei_handsets")
     rows = {(r.item, int(r.year)): (float(r.value), float(r.value_low), float(r.value_high))
             for r in table.itertuples()}
-    missing = [f"{item} {year}" for item, year in [*DRAWN.values(), ("phone_units_m", BASE_YEAR)]
+    missing = [f"{item} {year}" for item, year in [*HANDSET_DATA.values(), ("phone_units_m", BASE_YEAR)]
                if (item, year) not in rows]
     mix_years = sorted(y for item, y in rows if item == "five_g_share_of_demand")
     if not mix_years or mix_years[0] > BASE_YEAR:
@@ -83,7 +82,7 @@ def draw_inputs(seed: int, n: int) -> dict[str, np.ndarray]:
     """The judgements and the 5G demand shares, each drawn triangular(low, value, high)."""
     rows = inputs()["rows"]
     out = {name: uncertainty.draw(uncertainty.data_range(*rows[key]), n, seed, STREAMS.get(name, name))
-           for name, key in DRAWN.items()}
+           for name, key in HANDSET_DATA.items()}
     for year in inputs()["mix_years"]:
         name = f"five_g_share_of_demand_{year}"
         out[name] = uncertainty.draw(uncertainty.data_range(*rows[("five_g_share_of_demand", year)]), n, seed, name)
@@ -92,7 +91,7 @@ def draw_inputs(seed: int, n: int) -> dict[str, np.ndarray]:
 
 def central_inputs() -> dict[str, np.ndarray]:
     rows = inputs()["rows"]
-    out = {name: np.array([rows[key][0]]) for name, key in DRAWN.items()}
+    out = {name: np.array([rows[key][0]]) for name, key in HANDSET_DATA.items()}
     out.update({f"five_g_share_of_demand_{y}": np.array([rows[("five_g_share_of_demand", y)][0]])
                 for y in inputs()["mix_years"]})
     return out
@@ -128,5 +127,5 @@ def units(p: dict, phones_served: np.ndarray, demand_growth: np.ndarray, kept: n
     return (inputs()["units_2019"] * demand_growth * unit_share(phones_served, p["phone_price_spread"]) * kept)
 
 
-__all__ = ["BASE_YEAR", "DRAWN", "FILE", "central_inputs", "draw_inputs", "five_g_share", "inputs", "served",
+__all__ = ["BASE_YEAR", "FILE", "central_inputs", "draw_inputs", "five_g_share", "inputs", "served",
            "unit_share", "units"]

@@ -133,7 +133,6 @@ class BaseYear:
         return cls(markets[["market", "region", "weight_in_region", "spend_usd_bn", "launch_year"]],
                    inputs.parts.reindex(PARTS), shares, inputs.world, world_spend, inputs.source)
 
-
     def reproduced_world_shares(self) -> pd.Series:
         """World shares implied by the regional fit, weighted by spending (should equal world_shares)."""
         spend = self.markets.groupby("region")["spend_usd_bn"].sum().reindex(REGIONS)
